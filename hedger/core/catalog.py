@@ -1,0 +1,197 @@
+"""Contract catalog: real futures specs shipped as data, plus user additions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from hedger.core.decimals import parse_decimal
+from hedger.core.models import Symbol
+from hedger.core.resources import resource_path
+
+Tier = Literal["standard", "mini", "micro", "nano"]
+TIERS: tuple[Tier, ...] = ("standard", "mini", "micro", "nano")
+Kind = Literal["linear", "inverse"]
+
+
+def _dec(what: str) -> BeforeValidator:
+    return BeforeValidator(lambda v: parse_decimal(v, what=what))
+
+
+PositiveDec = Annotated[Decimal, _dec("size"), Field(gt=0)]
+Rate = Annotated[Decimal, _dec("rate"), Field(ge=0, lt=1)]
+
+
+class CatalogError(ValueError):
+    """The catalog or a user addition is inconsistent."""
+
+
+class Contract(BaseModel):
+    """One futures contract.
+
+    For linear contracts ``size`` is coins per contract (the multiplier); for
+    inverse contracts it is the USD face value of one contract.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: Annotated[str, Field(min_length=3, max_length=60, pattern=r"^[A-Z0-9]+:[A-Za-z0-9._\-]+$")]
+    venue: str
+    symbol: str
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    underlying: Symbol
+    tier: Tier
+    kind: Kind
+    size: PositiveDec
+    quantity_step: PositiveDec = Decimal(1)
+    tick: PositiveDec | None = None
+    initial_margin_rate: Rate = Decimal("0.1")
+    maintenance_margin_rate: Rate = Decimal("0.005")
+    fee_rate: Rate = Decimal("0.0005")
+    expiry: Literal["perpetual", "dated"] = "perpetual"
+    quote: str = "USD"
+    min_notional: PositiveDec | None = None
+    settlement: str | None = None
+    notes: str | None = None
+    source: Annotated[str, Field(min_length=1)]
+    as_of: str
+    user_defined: bool = False
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.venue}:{self.symbol}"
+
+    def size_text(self) -> str:
+        from hedger.core.decimals import fmt_decimal
+
+        if self.kind == "inverse":
+            return f"{fmt_decimal(self.size)} USD"
+        return f"{fmt_decimal(self.size)} {self.underlying}"
+
+    def notional_usd(self, futures_price: Decimal) -> Decimal:
+        """USD value controlled by one contract."""
+        return self.size if self.kind == "inverse" else self.size * futures_price
+
+
+class Family(BaseModel):
+    """Contracts on one underlying that may be mixed in one hedge."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Z0-9][A-Z0-9._\-]*$")]
+    name: str
+    underlying: Symbol
+    contracts: tuple[str, ...] = Field(min_length=1, max_length=6)
+    notes: str | None = None
+    user_defined: bool = False
+
+
+class Catalog:
+    """Contracts and families by id, with shipped data and user additions."""
+
+    def __init__(
+        self,
+        contracts: Iterable[Contract],
+        families: Iterable[Family],
+        default_families: Mapping[str, str] | None = None,
+    ) -> None:
+        self.contracts: dict[str, Contract] = {}
+        for c in contracts:
+            if c.id in self.contracts:
+                raise CatalogError(f"duplicate contract id {c.id}")
+            self.contracts[c.id] = c
+        self.families: dict[str, Family] = {}
+        for f in families:
+            self._check_family(f)
+            if f.id in self.families:
+                raise CatalogError(f"duplicate family id {f.id}")
+            self.families[f.id] = f
+        self.default_families = dict(default_families or {})
+
+    def _check_family(self, f: Family) -> None:
+        kinds = set()
+        for cid in f.contracts:
+            c = self.contracts.get(cid)
+            if c is None:
+                raise CatalogError(f"family {f.id}: unknown contract {cid}")
+            if c.underlying != f.underlying:
+                raise CatalogError(f"family {f.id}: {cid} is on {c.underlying}, not {f.underlying}")
+            kinds.add(c.kind)
+        if len(kinds) > 1:
+            raise CatalogError(f"family {f.id}: cannot mix linear and inverse contracts")
+
+    def family(self, family_id: str) -> Family:
+        try:
+            return self.families[family_id]
+        except KeyError:
+            raise CatalogError(f"unknown contract family {family_id!r}") from None
+
+    def family_contracts(self, family_id: str) -> list[Contract]:
+        """Contracts of a family, largest first."""
+        fam = self.family(family_id)
+        members = [self.contracts[c] for c in fam.contracts]
+        return sorted(members, key=lambda c: c.size, reverse=True)
+
+    def families_for(self, underlying: str) -> list[Family]:
+        return [f for f in self.families.values() if f.underlying == underlying]
+
+    def default_family_for(self, underlying: str) -> str | None:
+        fid = self.default_families.get(underlying)
+        if fid in self.families:
+            return fid
+        fams = self.families_for(underlying)
+        return fams[0].id if fams else None
+
+    def with_user_additions(
+        self, contracts: Iterable[Contract], families: Iterable[Family]
+    ) -> Catalog:
+        """A new catalog with user contracts and families added (ids must be new)."""
+        new_contracts = [c.model_copy(update={"user_defined": True}) for c in contracts]
+        new_families = [f.model_copy(update={"user_defined": True}) for f in families]
+        return Catalog(
+            [*self.contracts.values(), *new_contracts],
+            [*self.families.values(), *new_families],
+            self.default_families,
+        )
+
+
+def parse_catalog(doc: Any) -> Catalog:
+    if not isinstance(doc, dict):
+        raise CatalogError("catalog must be a JSON object")
+    try:
+        contracts = [Contract.model_validate(c) for c in doc.get("contracts", [])]
+        families = [Family.model_validate(f) for f in doc.get("families", [])]
+    except ValidationError as exc:
+        raise CatalogError(_first_error(exc)) from None
+    defaults = doc.get("default_families", {})
+    if not isinstance(defaults, dict):
+        raise CatalogError("default_families must be an object")
+    return Catalog(contracts, families, defaults)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    return f"{loc}: {err.get('msg', 'invalid')}"
+
+
+_builtin: Catalog | None = None
+
+
+def builtin_catalog() -> Catalog:
+    """The shipped catalog (cached; it is immutable)."""
+    global _builtin
+    if _builtin is None:
+        _builtin = load_catalog_file(resource_path("contracts.json"))
+    return _builtin
+
+
+def load_catalog_file(path: Path) -> Catalog:
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh, parse_float=Decimal)
+    return parse_catalog(doc)

@@ -1,0 +1,99 @@
+"""Strict Decimal parsing shared by files, the CLI and the editor.
+
+Counts, money and quantities never pass through binary floats: a float like
+0.29 is really 0.28999..., and floor(0.29 / 0.01) would give 28 contracts.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# Beyond this nothing in a portfolio makes sense (a quadrillion coins or USD),
+# and huge exponents would make Decimal arithmetic slow or overflow.
+MAX_MAGNITUDE = Decimal("1e15")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class DecimalParseError(ValueError):
+    """A text that is not an acceptable plain decimal number."""
+
+
+def parse_decimal(text: object, *, what: str = "value") -> Decimal:
+    """Parse a plain decimal number written by a person or a file.
+
+    Accepts ``1234.5``, ``-0.01``, ``1,234.5`` and ``1_000`` grouping, a
+    leading ``$`` and surrounding spaces. Refuses exponents, NaN, infinities,
+    locale decimal commas and magnitudes above ``MAX_MAGNITUDE``.
+    """
+    if isinstance(text, bool):
+        raise DecimalParseError(f"{what}: expected a number, got {text!r}")
+    if isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, int):
+        value = Decimal(text)
+    elif isinstance(text, float):
+        # JSON numbers may arrive as floats from other tools; repr is the
+        # shortest round-trip form, so 0.29 stays 0.29.
+        value = _from_string(repr(text), what)
+    elif isinstance(text, str):
+        value = _from_string(text, what)
+    else:
+        raise DecimalParseError(f"{what}: expected a number, got {type(text).__name__}")
+    return check_finite(value, what=what)
+
+
+def _from_string(raw: str, what: str) -> Decimal:
+    cleaned = raw.strip().replace("_", "").replace(" ", "").replace("\u00a0", "")
+    if cleaned.startswith("$"):
+        cleaned = cleaned[1:]
+    elif cleaned.startswith(("-$", "+$")):
+        cleaned = cleaned[0] + cleaned[2:]
+    if "," in cleaned:
+        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+            shown = raw.strip()[:40]
+            raise DecimalParseError(
+                f"{what}: {shown!r} is not a number (use a dot for decimals, e.g. 1234.56)"
+            )
+        cleaned = cleaned.replace(",", "")
+    if not cleaned:
+        raise DecimalParseError(f"{what}: empty")
+    if not _NUMBER.match(cleaned):
+        shown = raw.strip()[:40]
+        raise DecimalParseError(f"{what}: {shown!r} is not a plain decimal number")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - regex guards this
+        raise DecimalParseError(f"{what}: {raw[:40]!r} is not a number") from exc
+
+
+def check_finite(value: Decimal, *, what: str = "value") -> Decimal:
+    if not value.is_finite():
+        raise DecimalParseError(f"{what}: must be a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise DecimalParseError(f"{what}: {value} is too large (limit {MAX_MAGNITUDE:,.0f})")
+    # Normalise -0 to 0 so it prints cleanly.
+    if value == 0:
+        return Decimal(0)
+    return value
+
+
+def fmt_decimal(value: Decimal, places: int | None = None) -> str:
+    """Plain string form for files and JSON: no exponent, no trailing zeros."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def fmt_money(value: Decimal, places: int = 2) -> str:
+    """Human form with thousands separators: 1,234.50."""
+    q = value.quantize(Decimal(1).scaleb(-places))
+    if q == 0:
+        q = abs(q)
+    return f"{q:,.{places}f}"

@@ -1,0 +1,174 @@
+"""Portfolio and hedge-settings models (pydantic v2, Decimal everywhere)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from hedger.core.decimals import parse_decimal
+
+Rounding = Literal["nearest", "down", "up"]
+ROUNDINGS: tuple[Rounding, ...] = ("nearest", "down", "up")
+
+# Stablecoins are cash for hedging purposes: they carry no market exposure.
+STABLECOINS = frozenset({"USD", "USDT", "USDC", "DAI", "BUSD", "TUSD", "FDUSD", "PYUSD"})
+
+MAX_LEVERAGE = Decimal(200)
+MAX_RATIO = Decimal(2)
+MAX_BETA = Decimal(20)
+
+_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,23}$")
+
+
+def _dec(what: str) -> BeforeValidator:
+    return BeforeValidator(lambda v: parse_decimal(v, what=what))
+
+
+Quantity = Annotated[Decimal, _dec("quantity")]
+Price = Annotated[Decimal, _dec("price"), Field(gt=0)]
+Beta = Annotated[Decimal, _dec("beta"), Field(ge=-MAX_BETA, le=MAX_BETA)]
+Ratio = Annotated[Decimal, _dec("hedge ratio"), Field(ge=0, le=MAX_RATIO)]
+Leverage = Annotated[Decimal, _dec("leverage"), Field(gt=0, le=MAX_LEVERAGE)]
+
+
+def normalise_symbol(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("symbol must be text")
+    sym = value.strip().upper()
+    if not _SYMBOL.match(sym):
+        raise ValueError(
+            f"symbol {value[:30]!r} must be 1-24 letters, digits, '.', '_' or '-'"
+        )
+    return sym
+
+
+Symbol = Annotated[str, BeforeValidator(normalise_symbol)]
+
+
+class Holding(BaseModel):
+    """One spot position. Negative quantity is a short spot position."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    symbol: Symbol
+    quantity: Quantity
+    price: Price
+    # None means "not given": 1 for the asset itself, an assumption otherwise.
+    beta: Beta | None = None
+    hedge_with: Symbol | None = None
+
+    @property
+    def value(self) -> Decimal:
+        return self.quantity * self.price
+
+    @property
+    def effective_beta(self) -> Decimal:
+        return Decimal(1) if self.beta is None else self.beta
+
+    @property
+    def is_stablecoin(self) -> bool:
+        return self.symbol in STABLECOINS
+
+
+class UnderlyingSettings(BaseModel):
+    """Per-underlying overrides of the portfolio-wide hedge settings."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ratio: Ratio | None = None
+    rounding: Rounding | None = None
+    leverage: Leverage | None = None
+
+
+class HedgeSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ratio: Ratio = Decimal(1)
+    rounding: Rounding = "nearest"
+    leverage: Leverage = Decimal(10)
+    families: dict[Symbol, str] = Field(default_factory=dict)
+    futures_prices: dict[Symbol, Price] = Field(default_factory=dict)
+    per_underlying: dict[Symbol, UnderlyingSettings] = Field(default_factory=dict)
+
+    def for_underlying(self, underlying: str) -> tuple[Decimal, Rounding, Decimal]:
+        """The (ratio, rounding, leverage) in force for one underlying."""
+        o = self.per_underlying.get(underlying)
+        if o is None:
+            return self.ratio, self.rounding, self.leverage
+        return (
+            self.ratio if o.ratio is None else o.ratio,
+            self.rounding if o.rounding is None else o.rounding,
+            self.leverage if o.leverage is None else o.leverage,
+        )
+
+
+PORTFOLIO_SCHEMA_VERSION = 1
+
+
+class Portfolio(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    schema_version: int = PORTFOLIO_SCHEMA_VERSION
+    name: Annotated[str, Field(min_length=1, max_length=120)] = "Untitled"
+    holdings: tuple[Holding, ...] = ()
+    hedge: HedgeSettings = Field(default_factory=HedgeSettings)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _strip_name(cls, v: Any) -> Any:
+        return v.strip() if isinstance(v, str) else v
+
+    @property
+    def total_value(self) -> Decimal:
+        return sum((h.value for h in self.holdings), Decimal(0))
+
+
+def decimal_to_json(value: Decimal) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return fmt_decimal(value)
+
+
+def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
+    """The documented v1 file shape, decimals as strings, defaults omitted."""
+    holdings: list[dict[str, Any]] = []
+    for h in p.holdings:
+        row: dict[str, Any] = {
+            "symbol": h.symbol,
+            "quantity": decimal_to_json(h.quantity),
+            "price": decimal_to_json(h.price),
+        }
+        if h.beta is not None:
+            row["beta"] = decimal_to_json(h.beta)
+        if h.hedge_with is not None:
+            row["hedge_with"] = h.hedge_with
+        holdings.append(row)
+    s = p.hedge
+    hedge: dict[str, Any] = {
+        "ratio": decimal_to_json(s.ratio),
+        "rounding": s.rounding,
+        "leverage": decimal_to_json(s.leverage),
+        "families": dict(s.families),
+        "futures_prices": {k: decimal_to_json(v) for k, v in s.futures_prices.items()},
+    }
+    if s.per_underlying:
+        per: dict[str, Any] = {}
+        for u, o in s.per_underlying.items():
+            entry: dict[str, Any] = {}
+            if o.ratio is not None:
+                entry["ratio"] = decimal_to_json(o.ratio)
+            if o.rounding is not None:
+                entry["rounding"] = o.rounding
+            if o.leverage is not None:
+                entry["leverage"] = decimal_to_json(o.leverage)
+            per[u] = entry
+        hedge["per_underlying"] = per
+    return {
+        "schema_version": PORTFOLIO_SCHEMA_VERSION,
+        "name": p.name,
+        "holdings": holdings,
+        "hedge": hedge,
+    }

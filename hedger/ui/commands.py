@@ -1,0 +1,112 @@
+"""Undo commands: each one calls a PortfolioDocument primitive and its inverse."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from hedger.core.models import HedgeSettings, Holding
+
+if TYPE_CHECKING:
+    from hedger.ui.document import PortfolioDocument
+
+
+class SetHoldingCommand(QUndoCommand):
+    def __init__(self, doc: PortfolioDocument, row: int, new: Holding, text: str) -> None:
+        super().__init__(text)
+        self._doc, self._row, self._new = doc, row, new
+        self._old = doc.portfolio.holdings[row]
+
+    def redo(self) -> None:
+        self._doc._set_holding(self._row, self._new)
+
+    def undo(self) -> None:
+        self._doc._set_holding(self._row, self._old)
+
+
+class InsertHoldingsCommand(QUndoCommand):
+    def __init__(self, doc: PortfolioDocument, row: int, holdings: list[Holding], text: str) -> None:
+        super().__init__(text)
+        self._doc, self._row, self._items = doc, row, list(holdings)
+
+    def redo(self) -> None:
+        self._doc._insert_holdings(self._row, self._items)
+
+    def undo(self) -> None:
+        self._doc._remove_holdings(self._row, len(self._items))
+
+
+class RemoveHoldingsCommand(QUndoCommand):
+    """Removes rows given in any order; undo restores them at their places."""
+
+    def __init__(self, doc: PortfolioDocument, rows: list[int], text: str) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._rows = sorted(set(rows))
+        self._items = [doc.portfolio.holdings[r] for r in self._rows]
+
+    def redo(self) -> None:
+        for r in reversed(self._rows):
+            self._doc._remove_holdings(r, 1)
+
+    def undo(self) -> None:
+        for r, h in zip(self._rows, self._items, strict=True):
+            self._doc._insert_holdings(r, [h])
+
+
+class ReplaceHoldingsCommand(QUndoCommand):
+    def __init__(self, doc: PortfolioDocument, holdings: list[Holding], text: str) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._old = list(doc.portfolio.holdings)
+        self._new = list(holdings)
+
+    def redo(self) -> None:
+        self._doc._set_holdings(self._new)
+
+    def undo(self) -> None:
+        self._doc._set_holdings(self._old)
+
+
+class SetHedgeSettingsCommand(QUndoCommand):
+    """Hedge settings change. Consecutive edits of the same control merge,
+    so dragging the ratio slider is one undo step, not fifty."""
+
+    ID = 1001
+
+    def __init__(
+        self, doc: PortfolioDocument, new: HedgeSettings, text: str, merge_key: str | None = None
+    ) -> None:
+        super().__init__(text)
+        self._doc = doc
+        self._old = doc.portfolio.hedge
+        self._new = new
+        self._merge_key = merge_key
+
+    def id(self) -> int:
+        return self.ID if self._merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetHedgeSettingsCommand) or other._merge_key != self._merge_key:
+            return False
+        self._new = other._new
+        return True
+
+    def redo(self) -> None:
+        self._doc._set_hedge(self._new)
+
+    def undo(self) -> None:
+        self._doc._set_hedge(self._old)
+
+
+class RenamePortfolioCommand(QUndoCommand):
+    def __init__(self, doc: PortfolioDocument, name: str) -> None:
+        super().__init__("Rename Portfolio")
+        self._doc, self._new, self._old = doc, name, doc.portfolio.name
+
+    def redo(self) -> None:
+        self._doc._set_name(self._new)
+
+    def undo(self) -> None:
+        self._doc._set_name(self._old)

@@ -1,0 +1,20 @@
+"""Test configuration: Qt runs offscreen and data stays in a temp folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own HEDGER_DATA_DIR so nothing touches the user's files."""
+    d = tmp_path_factory.mktemp("hedger-data")
+    monkeypatch.setenv("HEDGER_DATA_DIR", str(d))
+    yield d
