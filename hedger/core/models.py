@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -105,6 +106,17 @@ class HedgeSettings(BaseModel):
         )
 
 
+class Quote(BaseModel):
+    """A fetched market price, kept with the portfolio so it opens offline."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    price: Price
+    source: Annotated[str, Field(min_length=1, max_length=80)]
+    fetched_at: datetime  # timezone-aware, UTC
+    kind: Literal["spot", "futures"] = "spot"
+
+
 PORTFOLIO_SCHEMA_VERSION = 1
 
 
@@ -115,6 +127,8 @@ class Portfolio(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=120)] = "Untitled"
     holdings: tuple[Holding, ...] = ()
     hedge: HedgeSettings = Field(default_factory=HedgeSettings)
+    # Last fetched prices by symbol (spot) or "FUT:<underlying>" (futures).
+    quotes: dict[str, Quote] = Field(default_factory=dict)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -166,9 +180,20 @@ def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
                 entry["leverage"] = decimal_to_json(o.leverage)
             per[u] = entry
         hedge["per_underlying"] = per
-    return {
+    out: dict[str, Any] = {
         "schema_version": PORTFOLIO_SCHEMA_VERSION,
         "name": p.name,
         "holdings": holdings,
         "hedge": hedge,
     }
+    if p.quotes:
+        out["quotes"] = {
+            k: {
+                "price": decimal_to_json(q.price),
+                "source": q.source,
+                "fetched_at": q.fetched_at.isoformat(),
+                "kind": q.kind,
+            }
+            for k, q in p.quotes.items()
+        }
+    return out
