@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from hedger.core.decimals import parse_decimal
+from hedger.core.decimals import fmt_decimal, parse_decimal
 from hedger.core.models import Symbol
 from hedger.core.resources import resource_path
 
@@ -67,8 +67,6 @@ class Contract(BaseModel):
         return f"{self.venue}:{self.symbol}"
 
     def size_text(self) -> str:
-        from hedger.core.decimals import fmt_decimal
-
         if self.kind == "inverse":
             return f"{fmt_decimal(self.size)} USD"
         return f"{fmt_decimal(self.size)} {self.underlying}"
@@ -114,6 +112,9 @@ class Catalog:
         self.default_families = dict(default_families or {})
 
     def _check_family(self, f: Family) -> None:
+        if len(set(f.contracts)) != len(f.contracts):
+            # The same contract twice would show as two identical options.
+            raise CatalogError(f"family {f.id}: lists a contract twice")
         kinds = set()
         for cid in f.contracts:
             c = self.contracts.get(cid)

@@ -7,12 +7,13 @@ Counts, money and quantities never pass through binary floats: a float like
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 # Beyond this nothing in a portfolio makes sense (a quadrillion coins or USD),
 # and huge exponents would make Decimal arithmetic slow or overflow.
 MAX_MAGNITUDE = Decimal("1e15")
 
+_PLAIN = re.compile(r"-?\d{1,16}(\.\d{1,20})?\Z")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -27,6 +28,12 @@ def parse_decimal(text: object, *, what: str = "value") -> Decimal:
     leading ``$`` and surrounding spaces. Refuses exponents, NaN, infinities,
     locale decimal commas and magnitudes above ``MAX_MAGNITUDE``.
     """
+    if type(text) is str and _PLAIN.match(text):
+        # Fast path: files hold plain "123.45" strings; skip the clean-up.
+        value = Decimal(text)
+        if -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            return value if value else Decimal(0)
+        return check_finite(value, what=what)
     if isinstance(text, bool):
         raise DecimalParseError(f"{what}: expected a number, got {text!r}")
     if isinstance(text, Decimal):
@@ -82,7 +89,7 @@ def check_finite(value: Decimal, *, what: str = "value") -> Decimal:
 def fmt_decimal(value: Decimal, places: int | None = None) -> str:
     """Plain string form for files and JSON: no exponent, no trailing zeros."""
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
+        value = _quantize(value, places)
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -93,7 +100,21 @@ def fmt_decimal(value: Decimal, places: int | None = None) -> str:
 
 def fmt_money(value: Decimal, places: int = 2) -> str:
     """Human form with thousands separators: 1,234.50."""
-    q = value.quantize(Decimal(1).scaleb(-places))
+    q = _quantize(value, places)
     if q == 0:
         q = abs(q)
     return f"{q:,.{places}f}"
+
+
+def _quantize(value: Decimal, places: int) -> Decimal:
+    """Round to ``places`` decimals even when that needs more than 28 digits.
+
+    A plan multiplies quantities and prices up to ``MAX_MAGNITUDE`` each, so a
+    value can have 30+ integer digits; quantize under the default context
+    would raise InvalidOperation instead of printing it.
+    """
+    if not value.is_finite():
+        return value
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places))

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from hedger.core.decimals import parse_decimal
+from hedger.core.decimals import fmt_decimal, parse_decimal
 
 Rounding = Literal["nearest", "down", "up"]
 ROUNDINGS: tuple[Rounding, ...] = ("nearest", "down", "up")
@@ -40,9 +40,7 @@ def normalise_symbol(value: object) -> str:
         raise ValueError("symbol must be text")
     sym = value.strip().upper()
     if not _SYMBOL.match(sym):
-        raise ValueError(
-            f"symbol {value[:30]!r} must be 1-24 letters, digits, '.', '_' or '-'"
-        )
+        raise ValueError(f"symbol {value[:30]!r} must be 1-24 letters, digits, '.', '_' or '-'")
     return sym
 
 
@@ -141,8 +139,6 @@ class Portfolio(BaseModel):
 
 
 def decimal_to_json(value: Decimal) -> str:
-    from hedger.core.decimals import fmt_decimal
-
     return fmt_decimal(value)
 
 

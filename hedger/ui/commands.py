@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from hedger.core.models import HedgeSettings, Holding
+from hedger.core.models import HedgeSettings, Holding, Portfolio
 
 if TYPE_CHECKING:
     from hedger.ui.document import PortfolioDocument
@@ -110,3 +110,18 @@ class RenamePortfolioCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._doc._set_name(self._old)
+
+
+class ReplacePortfolioCommand(QUndoCommand):
+    """Swap the whole content (holdings, hedge settings, quotes, name) in one step:
+    restored recovery work, a price refresh."""
+
+    def __init__(self, doc: PortfolioDocument, new: Portfolio, text: str) -> None:
+        super().__init__(text)
+        self._doc, self._new, self._old = doc, new, doc.portfolio
+
+    def redo(self) -> None:
+        self._doc._set_portfolio(self._new)
+
+    def undo(self) -> None:
+        self._doc._set_portfolio(self._old)

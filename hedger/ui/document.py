@@ -227,6 +227,14 @@ class PortfolioDocument(QObject):
         key = f"{underlying}:{field}" if merge else None
         self.set_hedge_settings(new, text, key)
 
+    def replace_portfolio(self, portfolio: Portfolio, text: str) -> None:
+        """Swap holdings, hedge settings, quotes and name as one undo step."""
+        if portfolio != self._portfolio:
+            self.undo_stack.push(commands.ReplacePortfolioCommand(self, portfolio, text))
+
+    def apply_price_refresh(self, portfolio: Portfolio, text: str = "Refresh Prices") -> None:
+        self.replace_portfolio(portfolio, text)
+
     def rename(self, name: str) -> None:
         name = name.strip()
         if not name:
@@ -269,6 +277,16 @@ class PortfolioDocument(QObject):
     def _set_hedge(self, settings: HedgeSettings) -> None:
         self._portfolio = self._portfolio.model_copy(update={"hedge": settings})
         self.settingsChanged.emit()
+        self._changed()
+
+    def _set_portfolio(self, portfolio: Portfolio) -> None:
+        name_changed = portfolio.name != self._portfolio.name
+        self.holdingsAboutToBeReset.emit()
+        self._portfolio = portfolio
+        self.holdingsReset.emit()
+        self.settingsChanged.emit()
+        if name_changed:
+            self.nameChanged.emit(portfolio.name)
         self._changed()
 
     def _set_name(self, name: str) -> None:

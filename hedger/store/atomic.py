@@ -1,0 +1,186 @@
+"""Crash-safe file replacement.
+
+A save writes a temporary file beside the target, flushes it to the disk,
+then renames it over the target. A crash or power cut at any moment leaves
+either the old file or the new one, never a half-written mix. Temporary files
+are hidden (``.name.<random>.tmp``) so a crash that strands one does not put a
+bogus entry in any listing, and ``remove_stale_temp_files`` sweeps them later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import time
+from pathlib import Path
+
+BACKUP_SUFFIX = ".bak"
+TEMP_SUFFIX = ".tmp"
+
+_WINDOWS = os.name == "nt"
+# Keeps ".<name>.<random>.tmp" under the usual 255-byte file name limit.
+_MAX_TEMP_STEM_BYTES = 160
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version of ``path`` is kept: ``<name>.bak`` beside it."""
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def is_temp_file(path: Path) -> bool:
+    """True for the hidden temporary files this module creates."""
+    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+
+
+def atomic_write_text(
+    path: Path, text: str, *, backup: bool = False, encoding: str = "utf-8"
+) -> None:
+    """Replace ``path`` with ``text`` atomically; see ``atomic_write_bytes``."""
+    atomic_write_bytes(path, text.encode(encoding), backup=backup)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None:
+    """Replace ``path`` with ``data`` so that readers only ever see old or new.
+
+    With ``backup`` the version being replaced is kept as ``backup_path(path)``.
+    On any error (raised as OSError) the target is untouched and no temporary
+    file is left behind. A symlink is followed: its target is replaced.
+    """
+    target = _follow_symlink(path)
+    folder = target.parent
+    fd, tmp = _create_temp(folder, target.name)
+    try:
+        with open(fd, "wb", closefd=True) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _copy_mode(target, tmp)
+        if backup:
+            _keep_backup(target)
+        _replace(tmp, target)
+    except BaseException:
+        _discard(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = 3600.0) -> int:
+    """Delete temporary files stranded by a crash; returns how many went.
+
+    Only files older than ``min_age_seconds`` are touched so a save running
+    in another process at this moment is not disturbed.
+    """
+    cutoff = time.time() - min_age_seconds
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime <= cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _follow_symlink(path: Path) -> Path:
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    return path
+
+
+def _temp_name(folder: Path, name: str) -> Path:
+    stem = name.encode("utf-8", "surrogateescape")[:_MAX_TEMP_STEM_BYTES]
+    short = stem.decode("utf-8", "ignore")
+    return folder / f".{short}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = _temp_name(folder, name)
+        try:
+            # 0o666 lets the umask decide, as for any other new file.
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _copy_mode(target: Path, tmp: Path) -> None:
+    # The replacement keeps the permissions the user gave the old file.
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
+
+
+def _keep_backup(target: Path) -> None:
+    if not target.is_file():
+        return
+    bak = backup_path(target)
+    tmp = _temp_name(target.parent, bak.name)
+    try:
+        try:
+            # A hard link keeps the old bytes without copying them; after the
+            # replace of the target the backup is the only name left on them.
+            os.link(target, tmp)
+        except OSError:
+            _copy_file(target, tmp)
+        os.replace(tmp, bak)
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _copy_file(source: Path, dest: Path) -> None:
+    with open(source, "rb") as src, open(dest, "xb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    attempts = 5 if _WINDOWS else 1
+    for attempt in range(attempts):
+        try:
+            os.replace(tmp, target)
+            return
+        except PermissionError:
+            # Windows refuses while a virus scanner or indexer holds the
+            # target open; that passes within moments.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable. Windows cannot open folders this way
+    # and some file systems refuse; the data is already safe on disk then.
+    if _WINDOWS:
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,299 @@
+"""Price histories in the data folder, shared by every portfolio.
+
+One symbol is two files in ``<data>/history/``::
+
+    BTC.npz   arrays "timestamps" (int64 ns UTC) and "closes" (float64)
+    BTC.json  {"schema_version": 1, "symbol": "BTC", "sources": [...],
+               "first": "...Z", "last": "...Z", "rows": 2600000,
+               "npz_bytes": 41600490, "updated": "...Z"}
+
+The ``.npz`` is the data; the JSON sidecar lets the history list show
+without opening millions of rows. Both are replaced atomically. If a crash
+leaves them out of step (the sidecar's ``npz_bytes`` no longer matches the
+file), the sidecar is rebuilt from the arrays. Re-importing a symbol merges
+the new rows into the stored ones; on an equal timestamp the new row wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hedger.core.analytics.history import ImportReport
+from hedger.core.analytics.series import MergeStats, PriceSeries, SeriesError, ns_to_iso
+from hedger.core.models import normalise_symbol
+from hedger.store import paths
+from hedger.store.atomic import atomic_write_bytes, atomic_write_text
+from hedger.store.errors import StoreError, describe_os_error, one_line
+
+HISTORY_SCHEMA_VERSION = 1
+HISTORY_FOLDER = "history"
+MAX_SOURCES = 20
+
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{i}" for i in range(1, 10)}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+
+
+class HistoryStoreError(StoreError):
+    """A stored history cannot be read or written; str() is one line."""
+
+
+class PartialImportRefused(HistoryStoreError):
+    """The file had bad rows and the user has not agreed to import the rest."""
+
+
+@dataclass(frozen=True)
+class HistoryInfo:
+    symbol: str
+    sources: tuple[str, ...]
+    first_ns: int | None
+    last_ns: int | None
+    rows: int
+    updated: str  # ISO time of the last import, "" if unknown
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol,
+            "sources": list(self.sources),
+            "first": ns_to_iso(self.first_ns) if self.first_ns is not None else None,
+            "last": ns_to_iso(self.last_ns) if self.last_ns is not None else None,
+            "rows": self.rows,
+            "updated": self.updated or None,
+        }
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    info: HistoryInfo
+    stats: MergeStats
+
+
+def history_dir() -> Path:
+    return paths.data_dir() / HISTORY_FOLDER
+
+
+def file_stem(symbol: str) -> str:
+    """File name (without suffix) for a symbol; symbols are already filename-safe."""
+    sym = normalise_symbol(symbol)
+    # "CON.npz" cannot be created on Windows whatever the suffix.
+    return f"{sym}_" if sym.split(".")[0] in _WINDOWS_RESERVED else sym
+
+
+class HistoryStore:
+    """Read and write the histories in one folder (the data folder by default)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
+
+    @property
+    def folder(self) -> Path:
+        folder = self._folder if self._folder is not None else history_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryStoreError(
+                f"cannot create the history folder {folder}: {describe_os_error(exc)}"
+            ) from None
+        return folder
+
+    def _paths(self, symbol: str) -> tuple[Path, Path]:
+        stem = file_stem(symbol)
+        folder = self.folder
+        return folder / f"{stem}.npz", folder / f"{stem}.json"
+
+    # -- reading -----------------------------------------------------------
+    def symbols(self) -> list[str]:
+        return [info.symbol for info in self.list_histories()]
+
+    def has(self, symbol: str) -> bool:
+        try:
+            return self._paths(symbol)[0].is_file()
+        except (ValueError, HistoryStoreError):
+            return False
+
+    def list_histories(self) -> list[HistoryInfo]:
+        """Every stored history, by symbol; damaged ones are skipped."""
+        out: list[HistoryInfo] = []
+        try:
+            entries = sorted(self.folder.glob("*.npz"))
+        except OSError:
+            return out
+        for npz in entries:
+            info = self._info_for(npz)
+            if info is not None:
+                out.append(info)
+        return sorted(out, key=lambda i: i.symbol)
+
+    def info(self, symbol: str) -> HistoryInfo | None:
+        npz, _ = self._paths(symbol)
+        return self._info_for(npz) if npz.is_file() else None
+
+    def load(self, symbol: str) -> PriceSeries:
+        sym = normalise_symbol(symbol)
+        npz, side = self._paths(sym)
+        if not npz.is_file():
+            raise HistoryStoreError(
+                f"no price history for {sym}; import one with 'hedger history import'"
+            )
+        sources = self._sidecar_sources(side)
+        return _read_npz(npz, sym, sources)
+
+    def load_many(self, symbols: Iterable[str]) -> dict[str, PriceSeries]:
+        """The histories that exist among ``symbols`` (missing ones left out)."""
+        out: dict[str, PriceSeries] = {}
+        for sym in sorted(set(symbols)):
+            if self.has(sym):
+                out[sym] = self.load(sym)
+        return out
+
+    # -- writing -----------------------------------------------------------
+    def import_report(self, report: ImportReport, *, accept_partial: bool = False) -> ImportOutcome:
+        """Store the good rows of an import; bad rows need the user's consent."""
+        if report.good_rows == 0:
+            raise HistoryStoreError(
+                f"{report.source_name}: no usable rows to import ({report.bad_count:,} bad)"
+            )
+        if report.bad_count and not accept_partial:
+            raise PartialImportRefused(
+                f"{report.source_name}: {report.bad_count:,} bad rows; nothing imported "
+                f"(accept a partial import to store the {report.good_rows:,} good rows)"
+            )
+        return self.merge(report.series)
+
+    def merge(self, series: PriceSeries) -> ImportOutcome:
+        sym = normalise_symbol(series.symbol)
+        npz, _ = self._paths(sym)
+        if npz.is_file():
+            stored = self.load(sym)
+            merged, stats = stored.merged_with(series)
+        else:
+            merged = PriceSeries(sym, series.timestamps, series.closes, series.sources)
+            stats = MergeStats(added=len(series), replaced=0, unchanged=0)
+        info = self.save(merged)
+        return ImportOutcome(info, stats)
+
+    def save(self, series: PriceSeries) -> HistoryInfo:
+        """Replace the stored history of ``series.symbol`` with ``series``."""
+        sym = normalise_symbol(series.symbol)
+        npz, side = self._paths(sym)
+        buf = io.BytesIO()
+        np.savez(buf, timestamps=series.timestamps, closes=series.closes)
+        data = buf.getvalue()
+        sources = tuple(one_line(s, 120) for s in series.sources)[-MAX_SOURCES:]
+        info = HistoryInfo(
+            symbol=sym,
+            sources=sources,
+            first_ns=series.first_ns,
+            last_ns=series.last_ns,
+            rows=len(series),
+            updated=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        )
+        try:
+            atomic_write_bytes(npz, data)
+            atomic_write_text(side, _sidecar_text(info, len(data)))
+        except OSError as exc:
+            raise HistoryStoreError(
+                f"cannot save the history of {sym}: {describe_os_error(exc)}"
+            ) from None
+        return info
+
+    def delete(self, symbol: str) -> None:
+        npz, side = self._paths(symbol)
+        if not npz.exists():
+            raise HistoryStoreError(f"no price history for {normalise_symbol(symbol)}")
+        try:
+            npz.unlink()
+        except OSError as exc:
+            raise HistoryStoreError(
+                f"cannot delete the history of {symbol}: {describe_os_error(exc)}"
+            ) from None
+        with contextlib.suppress(OSError):
+            side.unlink()
+
+    # -- helpers -----------------------------------------------------------
+    def _info_for(self, npz: Path) -> HistoryInfo | None:
+        side = npz.with_suffix(".json")
+        try:
+            size = npz.stat().st_size
+            doc = json.loads(side.read_text(encoding="utf-8"))
+            if (
+                isinstance(doc, dict)
+                and doc.get("schema_version") == HISTORY_SCHEMA_VERSION
+                and doc.get("npz_bytes") == size
+            ):
+                return _info_from_doc(doc)
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+        # Sidecar missing, damaged or stale: the arrays are the truth.
+        symbol = npz.stem
+        if symbol.endswith("_") and symbol[:-1].split(".")[0] in _WINDOWS_RESERVED:
+            symbol = symbol[:-1]
+        try:
+            sym = normalise_symbol(symbol)
+            series = _read_npz(npz, sym, self._sidecar_sources(side))
+        except (ValueError, HistoryStoreError):
+            return None
+        info = HistoryInfo(sym, series.sources, series.first_ns, series.last_ns, len(series), "")
+        with contextlib.suppress(OSError):
+            atomic_write_text(side, _sidecar_text(info, npz.stat().st_size))
+        return info
+
+    @staticmethod
+    def _sidecar_sources(side: Path) -> tuple[str, ...]:
+        try:
+            doc = json.loads(side.read_text(encoding="utf-8"))
+            raw = doc.get("sources", []) if isinstance(doc, dict) else []
+            return tuple(str(s) for s in raw if isinstance(s, str))[-MAX_SOURCES:]
+        except (OSError, ValueError):
+            return ()
+
+
+def _read_npz(path: Path, symbol: str, sources: tuple[str, ...]) -> PriceSeries:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            ts = z["timestamps"]
+            px = z["closes"]
+        if ts.dtype != np.int64 or px.dtype != np.float64:
+            raise SeriesError("unexpected array types")
+        return PriceSeries(symbol, ts, px, sources)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        reason = describe_os_error(exc) if isinstance(exc, OSError) else one_line(str(exc), 120)
+        raise HistoryStoreError(
+            f"the stored history of {symbol} is damaged ({reason}); import it again"
+        ) from None
+
+
+def _sidecar_text(info: HistoryInfo, npz_bytes: int) -> str:
+    doc = {
+        "schema_version": HISTORY_SCHEMA_VERSION,
+        **info.to_dict(),
+        "first_ns": info.first_ns,
+        "last_ns": info.last_ns,
+        "npz_bytes": npz_bytes,
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _info_from_doc(doc: dict[str, Any]) -> HistoryInfo:
+    first = doc.get("first_ns")
+    last = doc.get("last_ns")
+    return HistoryInfo(
+        symbol=normalise_symbol(doc["symbol"]),
+        sources=tuple(str(s) for s in doc.get("sources", []))[-MAX_SOURCES:],
+        first_ns=int(first) if isinstance(first, int) else None,
+        last_ns=int(last) if isinstance(last, int) else None,
+        rows=int(doc["rows"]),
+        updated=str(doc.get("updated") or ""),
+    )

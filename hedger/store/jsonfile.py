@@ -1,0 +1,122 @@
+"""Reading JSON files that may be hostile: huge, binary, truncated or odd.
+
+The helpers raise ``JsonProblem`` whose message is the reason only (no file
+name), so each store can phrase the full one-line message its own way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+# Real numbers in our files are short; a 10 MB run of digits is an attack
+# on the parser (int() of huge digit strings is quadratic).
+MAX_NUMBER_CHARS = 100
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    # UTF-32 before UTF-16: the little-endian UTF-32 mark starts like UTF-16's.
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+class JsonProblem(ValueError):
+    """The content is not acceptable JSON; the message says why, in a few words."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file no larger than ``limit``.
+
+    Checks the size before reading, so a huge file is refused without loading
+    it. OS problems (missing file, permissions) raise OSError unchanged.
+    """
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if not stat.S_ISREG(st.st_mode):
+        # Opening a FIFO would block forever; devices may never end.
+        raise JsonProblem("not a regular file")
+    if st.st_size > limit:
+        raise JsonProblem(f"too large ({_size_text(st.st_size)}; the limit is {_size_text(limit)})")
+    with open(path, "rb") as fh:
+        # The file may have grown since stat; never read more than the limit.
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise JsonProblem(f"too large (over {_size_text(limit)})")
+    return data
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a file: UTF-8 (a byte-order mark is allowed), or UTF-16/32 with a mark."""
+    encoding = "utf-8"
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            data = data[len(bom) :]
+            encoding = codec
+            break
+    if encoding == "utf-8" and b"\x00" in data:
+        raise JsonProblem("binary data, not text")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise JsonProblem(f"not UTF-8 text: bad byte at offset {exc.start}") from None
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON with numbers as Decimal and NaN, Infinity and huge numbers refused."""
+    if not text.strip():
+        raise JsonProblem("empty file")
+    try:
+        return json.loads(
+            text,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+            parse_constant=_refuse_constant,
+        )
+    except json.JSONDecodeError as exc:
+        reason = exc.msg[:1].lower() + exc.msg[1:]
+        raise JsonProblem(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {reason}"
+        ) from None
+    except RecursionError:
+        raise JsonProblem("nested too deeply") from None
+    except _RefusedNumber as exc:
+        raise JsonProblem(str(exc)) from None
+
+
+class _RefusedNumber(ValueError):
+    pass
+
+
+def _parse_float(text: str) -> Decimal:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _RefusedNumber(f"a number has more than {MAX_NUMBER_CHARS} characters")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the JSON scanner only passes numbers
+        raise _RefusedNumber(f"{text[:20]!r} is not a number") from None
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _RefusedNumber(f"a number has more than {MAX_NUMBER_CHARS} digits")
+    return int(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _RefusedNumber(f"{name} is not a number Hedger accepts")
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"

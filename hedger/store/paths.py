@@ -1,0 +1,55 @@
+"""Where Hedger keeps its files.
+
+Everything lives under one data folder: the platform's user data folder
+(``platformdirs.user_data_dir("Hedger")``) unless ``HEDGER_DATA_DIR`` names
+another, which tests and portable installs use. Folders are created on first
+use; each function raises OSError if that is impossible.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "HEDGER_DATA_DIR"
+APP_NAME = "Hedger"
+
+USER_CATALOG_FILE = "contracts.json"
+
+
+def data_dir() -> Path:
+    """The data folder, created if missing."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    if override:
+        folder = Path(override).expanduser()
+    else:
+        # Imported here: platformdirs is only needed when no override is set.
+        from platformdirs import user_data_dir
+
+        folder = Path(user_data_dir(APP_NAME, appauthor=False))
+    return _ensure(folder)
+
+
+def portfolios_dir() -> Path:
+    """The portfolio library: one ``<slug>.json`` file per portfolio."""
+    return _ensure(data_dir() / "portfolios")
+
+
+def trash_dir() -> Path:
+    """Deleted portfolios, kept so they can be restored."""
+    return _ensure(data_dir() / "trash")
+
+
+def state_dir() -> Path:
+    """Window layout, recovery snapshots and other app state."""
+    return _ensure(data_dir() / "state")
+
+
+def user_catalog_path() -> Path:
+    """The user's own contracts and families (the file may not exist yet)."""
+    return data_dir() / USER_CATALOG_FILE
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,319 @@
+"""Portfolio files: one JSON document per portfolio.
+
+Format (schema 1)::
+
+    {
+      "schema_version": 1,
+      "name": "Core stack",
+      "holdings": [
+        {"symbol": "BTC", "quantity": "0.5", "price": "70000"},
+        {"symbol": "SOL", "quantity": "12", "price": "150", "beta": "1.5", "hedge_with": "BTC"}
+      ],
+      "hedge": {"ratio": "1", "rounding": "nearest", "leverage": "10",
+                "families": {"BTC": "CME-BTC"}, "futures_prices": {"BTC": "70000"}}
+    }
+
+Decimals are written as strings; JSON numbers are accepted too and parsed as
+Decimal, never as binary floats. Unknown fields are ignored, so files from a
+later minor release still open. A file without ``schema_version`` is not a
+Hedger portfolio (many JSON files have ``name`` and a list; guessing would
+"open" them as empty portfolios and invite overwriting them). A larger
+``schema_version`` than this release knows raises ``NewerSchemaError``.
+
+Saving is atomic and keeps the replaced version as ``<name>.json.bak``
+(``hedger.store.atomic.backup_path``). Loading never writes anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hedger.core.decimals import fmt_decimal
+from hedger.core.models import PORTFOLIO_SCHEMA_VERSION, Portfolio, portfolio_to_dict
+from hedger.store.atomic import atomic_write_bytes, backup_path
+from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
+from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
+
+__all__ = [
+    "MAX_HOLDINGS",
+    "MAX_PORTFOLIO_BYTES",
+    "SUPPORTED_SCHEMA_VERSION",
+    "NewerSchemaError",
+    "PortfolioFileError",
+    "backup_path",
+    "dumps_portfolio",
+    "load_portfolio",
+    "loads_portfolio",
+    "portfolio_from_dict",
+    "save_portfolio",
+    "validation_summary",
+]
+
+SUPPORTED_SCHEMA_VERSION = PORTFOLIO_SCHEMA_VERSION
+# A 10,000-holding portfolio is about 1 MB; anything near this is not ours.
+MAX_PORTFOLIO_BYTES = 50 * 1024 * 1024
+# Validation keeps every error; millions of junk rows would cost gigabytes
+# before the first message could be shown, so oversized lists are refused first.
+MAX_HOLDINGS = 100_000
+MAX_MAP_ENTRIES = 10_000
+
+
+class PortfolioFileError(StoreError):
+    """A portfolio file cannot be read or written; str() is one line naming the file."""
+
+
+class NewerSchemaError(PortfolioFileError):
+    """The file was written by a newer Hedger with a format this one cannot read."""
+
+    def __init__(self, message: str, found: int, supported: int) -> None:
+        super().__init__(message)
+        self.found = found
+        self.supported = supported
+
+
+def load_portfolio(path: Path) -> Portfolio:
+    """Read and validate a portfolio file. Raises PortfolioFileError."""
+    name = shown_name(path.name)
+    try:
+        data = read_limited(path, MAX_PORTFOLIO_BYTES)
+    except FileNotFoundError:
+        raise PortfolioFileError(f"{name}: file not found") from None
+    except IsADirectoryError:
+        raise PortfolioFileError(f"{name}: is a folder, not a portfolio file") from None
+    except OSError as exc:
+        raise PortfolioFileError(f"{name}: cannot be read ({describe_os_error(exc)})") from None
+    except JsonProblem as exc:
+        raise PortfolioFileError(f"{name}: not a Hedger portfolio ({exc})") from None
+    return loads_portfolio(data, path.name)
+
+
+def loads_portfolio(text: str | bytes, name_for_errors: str) -> Portfolio:
+    """Parse and validate portfolio JSON; ``name_for_errors`` starts every message."""
+    name = shown_name(name_for_errors)
+    with _gc_paused():
+        try:
+            if len(text) > MAX_PORTFOLIO_BYTES:
+                raise JsonProblem("too large")
+            decoded = decode_text(text) if isinstance(text, bytes) else text
+            doc = parse_json(decoded)
+        except JsonProblem as exc:
+            raise PortfolioFileError(f"{name}: not a Hedger portfolio ({exc})") from None
+        return portfolio_from_dict(doc, name_for_errors)
+
+
+def portfolio_from_dict(doc: Any, name_for_errors: str) -> Portfolio:
+    """Validate an already parsed document (checks the schema version first)."""
+    name = shown_name(name_for_errors)
+    if not isinstance(doc, dict):
+        raise PortfolioFileError(
+            f"{name}: not a Hedger portfolio (it holds a JSON {_json_kind(doc)}, not an object)"
+        )
+    version = _schema_version(doc, name)
+    if version > SUPPORTED_SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{name}: written by a newer Hedger (schema {version}; "
+            f"this version reads up to {SUPPORTED_SCHEMA_VERSION})",
+            found=version,
+            supported=SUPPORTED_SCHEMA_VERSION,
+        )
+    _check_sizes(doc, name)
+    try:
+        return Portfolio.model_validate({**doc, "schema_version": version})
+    except ValidationError as exc:
+        raise PortfolioFileError(one_line(f"{name}: {validation_summary(exc)}")) from None
+
+
+def dumps_portfolio(portfolio: Portfolio) -> str:
+    """The file text: readable JSON with one holding per line."""
+    return _render(portfolio_to_dict(portfolio))
+
+
+def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> None:
+    """Write atomically; with ``backup`` the replaced file is kept as ``<name>.json.bak``.
+
+    On failure raises PortfolioFileError and the file on disk is unchanged.
+    """
+    try:
+        data = dumps_portfolio(portfolio).encode("utf-8")
+    except UnicodeEncodeError:
+        # Only reachable by bypassing validation (model_copy): pydantic itself
+        # refuses lone surrogates, so such a file could never be opened again.
+        raise PortfolioFileError(
+            f"{shown_name(path.name)}: could not save (some text holds an invalid character)"
+        ) from None
+    try:
+        atomic_write_bytes(path, data, backup=backup)
+    except OSError as exc:
+        raise PortfolioFileError(
+            f"{shown_name(path.name)}: could not save ({describe_os_error(exc)})"
+        ) from None
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """The first problem as ``holdings[2].price: must be greater than 0``, one line."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:  # pragma: no cover - pydantic always reports at least one
+        return "invalid"
+    first = errors[0]
+    where = _loc_text(first.get("loc", ()))
+    msg = _friendly(
+        str(first.get("msg", "invalid")), str(first.get("type", "")), first.get("ctx") or {}
+    )
+    text = f"{where}: {msg}" if where else msg
+    more = len(errors) - 1
+    if more:
+        text += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return one_line(text)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Tens of thousands of new dicts and models would trigger repeated full
+    # cyclic-GC passes over the whole heap (large in the GUI); nothing built
+    # here forms cycles, so collecting afterwards loses nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _schema_version(doc: dict[str, Any], name: str) -> int:
+    if "schema_version" not in doc:
+        raise PortfolioFileError(f"{name}: not a Hedger portfolio (no schema_version)")
+    raw = doc["schema_version"]
+    version: int | None = None
+    # The bound keeps int(Decimal("1E+999999")) from building a million digits.
+    if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= _MAX_SCHEMA:
+        version = raw
+    elif isinstance(raw, Decimal) and raw.is_finite() and 1 <= raw <= _MAX_SCHEMA:
+        version = int(raw) if raw == raw.to_integral_value() else None
+    if version is None:
+        shown = one_line(str(raw) if isinstance(raw, Decimal) else json.dumps(raw), 30)
+        raise PortfolioFileError(
+            f"{name}: not a Hedger portfolio (schema_version {shown} is not valid)"
+        )
+    return version
+
+
+_MAX_SCHEMA = 1_000_000
+_HEDGE_MAPS = ("families", "futures_prices", "per_underlying")
+
+
+def _check_sizes(doc: dict[str, Any], name: str) -> None:
+    holdings = doc.get("holdings")
+    if isinstance(holdings, list) and len(holdings) > MAX_HOLDINGS:
+        raise PortfolioFileError(
+            f"{name}: holdings: {len(holdings):,} rows is more than Hedger opens ({MAX_HOLDINGS:,})"
+        )
+    hedge = doc.get("hedge")
+    maps = [("quotes", doc.get("quotes"))]
+    if isinstance(hedge, dict):
+        maps += [(f"hedge.{key}", hedge.get(key)) for key in _HEDGE_MAPS]
+    for where, value in maps:
+        if isinstance(value, dict | list) and len(value) > MAX_MAP_ENTRIES:
+            raise PortfolioFileError(f"{name}: {where}: more than {MAX_MAP_ENTRIES:,} entries")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false value"
+    return "number"
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _loc_text(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            # Pydantic's marker for "the dict key itself was invalid".
+            continue
+        elif _IDENT.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += "[" + json.dumps(part[:40], ensure_ascii=False) + "]"
+    return out
+
+
+_SHOULD = re.compile(r"^(Input|String|Value|Tuple|List|Dictionary|Decimal|Number) should ")
+# parse_decimal's messages start "<what>: "; the location already names it.
+_WHAT_PREFIX = re.compile(r"^[a-z][a-z ]{0,24}: ")
+
+
+_DECIMAL_REPR = re.compile(r"(?:Decimal\(')?(-?\d+(?:\.\d+)?)(?:'\))?")
+_BOUNDS = {
+    "greater_than": ("gt", "greater than"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "less_than_equal": ("le", "at most"),
+}
+
+
+def _friendly(msg: str, kind: str, ctx: dict[str, Any]) -> str:
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        # Pydantic reports Decimal bounds as the text "Decimal('200')".
+        bound = _DECIMAL_REPR.fullmatch(str(ctx.get(key, "")))
+        if bound:
+            return f"must be {words} {fmt_decimal(Decimal(bound.group(1)))}"
+    if kind == "missing":
+        return "missing"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a JSON object"
+    if kind in ("tuple_type", "list_type"):
+        return "must be a list"
+    if kind == "string_type":
+        return "must be text"
+    msg = msg.removeprefix("Value error, ")
+    if kind == "value_error":
+        msg = _WHAT_PREFIX.sub("", msg, count=1)
+    return _SHOULD.sub("must ", msg, count=1)
+
+
+# One holding per line: readable, and a changed row is a one-line diff.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_ROW_BOUNDARY = "}, {"
+
+
+def _render(doc: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for key, value in doc.items():
+        label = json.dumps(key, ensure_ascii=False)
+        if key == "holdings" and isinstance(value, list) and value:
+            parts.append(f"  {label}: [\n    {_holding_lines(value)}\n  ]")
+        else:
+            body = json.dumps(value, ensure_ascii=False, indent=2)
+            parts.append(f"  {label}: " + body.replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _holding_lines(rows: list[Any]) -> str:
+    # json.dumps with indent runs the pure-Python encoder; one C-encoder pass
+    # over all rows is several times faster. Rows are flat objects, so "}, {"
+    # marks each boundary; if the count shows it also occurs inside a row,
+    # encode row by row instead.
+    blob = _ROW_ENCODER.encode(rows)
+    if blob.count(_ROW_BOUNDARY) == len(rows) - 1:
+        return blob[1:-1].replace(_ROW_BOUNDARY, "},\n    {")
+    return ",\n    ".join(map(_ROW_ENCODER.encode, rows))

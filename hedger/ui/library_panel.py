@@ -1,0 +1,288 @@
+"""Side panel listing the portfolios saved in the data directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFont, QIcon
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QToolButton,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.store.library import LibraryEntry, LibraryError, PortfolioLibrary
+
+Index = QModelIndex | QPersistentModelIndex
+PathRole = Qt.ItemDataRole.UserRole + 1
+
+
+class LibraryModel(QAbstractListModel):
+    def __init__(self, library: PortfolioLibrary, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._entries: list[LibraryEntry] = []
+        self._current: Path | None = None
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._entries = sorted(self._library.list(), key=lambda e: e.name.lower())
+        self.endResetModel()
+
+    def set_current(self, path: Path | None) -> None:
+        self._current = path.resolve() if path else None
+        if self._entries:
+            self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1))
+
+    def entry(self, row: int) -> LibraryEntry:
+        return self._entries[row]
+
+    def row_of(self, path: Path) -> int | None:
+        target = path.resolve()
+        for i, e in enumerate(self._entries):
+            if e.path.resolve() == target:
+                return i
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        e = self._entries[index.row()]
+        current = self._current is not None and e.path.resolve() == self._current
+        if role == Qt.ItemDataRole.DisplayRole:
+            if e.error:
+                return f"{e.name}\nCannot be opened"
+            count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
+            when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
+            return f"{e.name}\n{count} · {when}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{e.path}\n{e.error}" if e.error else str(e.path)
+        if role == Qt.ItemDataRole.FontRole and current:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.DecorationRole and e.error:
+            return QWidget().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == PathRole:
+            return str(e.path)
+        return None
+
+
+class LibraryPanel(QWidget):
+    """Portfolios in the library: open, new, duplicate, rename, delete."""
+
+    openRequested = Signal(Path)
+    statusMessage = Signal(str)
+    # Emitted after a rename/delete touches the file that is open.
+    currentRenamed = Signal(Path)
+    currentDeleted = Signal()
+
+    def __init__(self, library: PortfolioLibrary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.model = LibraryModel(library, self)
+        self._current: Path | None = None
+        # Injectable for tests: dialogs must not block a headless run.
+        self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
+        self.confirm: Callable[[str, str], bool] = self._confirm
+
+        title = QLabel("Portfolios")
+        title.setObjectName("panelTitle")
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setUniformItemSizes(True)
+        self.view.setSpacing(2)
+        self.view.setIconSize(QSize(16, 16))
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.activated.connect(self._open_index)
+        self.view.doubleClicked.connect(self._open_index)
+        self.empty = QLabel("No saved portfolios yet.\nUse New to start one.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+
+        st = self.style()
+        self.act_new = QAction(st.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "New…", self)
+        self.act_new.setToolTip("New empty portfolio in the library")
+        self.act_new.triggered.connect(self.new_portfolio)
+        self.act_dup = QAction(QIcon.fromTheme("edit-copy"), "Duplicate", self)
+        self.act_dup.triggered.connect(self.duplicate_selected)
+        self.act_rename = QAction("Rename…", self)
+        self.act_rename.triggered.connect(self.rename_selected)
+        self.act_delete = QAction(st.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete…", self)
+        self.act_delete.triggered.connect(self.delete_selected)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        for act in (self.act_new, self.act_dup, self.act_rename, self.act_delete):
+            b = QToolButton()
+            b.setDefaultAction(act)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setAutoRaise(True)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(6)
+        lay.addWidget(title)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.empty, 1)
+        lay.addLayout(buttons)
+        self.view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.refresh()
+
+    # -- public -------------------------------------------------------------
+    def refresh(self) -> None:
+        self.model.refresh()
+        self.model.set_current(self._current)
+        has = self.model.rowCount() > 0
+        self.view.setVisible(has)
+        self.empty.setVisible(not has)
+        self._select_current()
+        self._update_actions()
+
+    def set_current(self, path: Path | None) -> None:
+        self._current = path
+        self.refresh()
+
+    def selected_entry(self) -> LibraryEntry | None:
+        idx = self.view.currentIndex()
+        if not idx.isValid():
+            return None
+        return self.model.entry(idx.row())
+
+    def new_portfolio(self) -> Path | None:
+        name = self.ask_text("New Portfolio", "Name of the new portfolio:", "My portfolio")
+        if not name:
+            return None
+        try:
+            path = self.library.create(name)
+        except LibraryError as exc:
+            self.statusMessage.emit(str(exc))
+            return None
+        self.refresh()
+        self.openRequested.emit(path)
+        return path
+
+    def duplicate_selected(self) -> Path | None:
+        e = self.selected_entry()
+        if e is None:
+            return None
+        try:
+            path = self.library.duplicate(e.path)
+        except LibraryError as exc:
+            self.statusMessage.emit(str(exc))
+            return None
+        self.refresh()
+        self.statusMessage.emit(f"Duplicated “{e.name}”")
+        return path
+
+    def rename_selected(self) -> Path | None:
+        e = self.selected_entry()
+        if e is None:
+            return None
+        name = self.ask_text("Rename Portfolio", "New name:", e.name)
+        if not name or name == e.name:
+            return None
+        try:
+            path = self.library.rename(e.path, name)
+        except LibraryError as exc:
+            self.statusMessage.emit(str(exc))
+            return None
+        was_current = self._current is not None and e.path.resolve() == self._current.resolve()
+        if was_current:
+            self._current = path
+            self.currentRenamed.emit(path)
+        self.refresh()
+        return path
+
+    def delete_selected(self) -> bool:
+        e = self.selected_entry()
+        if e is None:
+            return False
+        if not self.confirm(
+            "Delete Portfolio",
+            f"Delete “{e.name}”?\n\nIt is moved to the trash folder in Hedger's data "
+            "directory and can be recovered from there.",
+        ):
+            return False
+        try:
+            self.library.delete(e.path)
+        except LibraryError as exc:
+            self.statusMessage.emit(str(exc))
+            return False
+        if self._current is not None and e.path.resolve() == self._current.resolve():
+            self._current = None
+            self.currentDeleted.emit()
+        self.refresh()
+        self.statusMessage.emit(f"Deleted “{e.name}”")
+        return True
+
+    # -- internals ------------------------------------------------------------
+    def _select_current(self) -> None:
+        if self._current is None:
+            return
+        row = self.model.row_of(self._current)
+        if row is not None:
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def _update_actions(self) -> None:
+        has = self.selected_entry() is not None
+        for act in (self.act_dup, self.act_rename, self.act_delete):
+            act.setEnabled(has)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.openRequested.emit(self.model.entry(index.row()).path)
+
+    def _context_menu(self, pos: Any) -> None:
+        idx = self.view.indexAt(pos)
+        menu = QMenu(self)
+        if idx.isValid():
+            self.view.setCurrentIndex(idx)
+            open_act = menu.addAction("Open")
+            open_act.triggered.connect(lambda: self._open_index(idx))
+            menu.addSeparator()
+            menu.addAction(self.act_dup)
+            menu.addAction(self.act_rename)
+            menu.addAction(self.act_delete)
+            menu.addSeparator()
+        menu.addAction(self.act_new)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def _ask_text(self, title: str, label: str, default: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, text=default)
+        return text.strip() if ok and text.strip() else None
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes

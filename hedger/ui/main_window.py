@@ -1,0 +1,423 @@
+"""The main window: composes the panels, menus and status bar. No hedge math here."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+import hedger
+from hedger.store.library import PortfolioLibrary
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.file_controller import FileController
+from hedger.ui.hedge_panel import HedgePanel
+from hedger.ui.holdings_panel import HoldingsPanel
+from hedger.ui.library_panel import LibraryPanel
+from hedger.ui.recovery import AutosaveController
+from hedger.ui.settings import AppSettings, ThemeMode
+
+if TYPE_CHECKING:
+    from hedger.ui.charts import ScenarioChart
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+
+def _b64(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _unb64(text: str | None) -> QByteArray | None:
+    if not text:
+        return None
+    try:
+        return QByteArray(base64.b64decode(text))
+    except ValueError:
+        return None
+
+
+class ChartHost(QWidget):
+    """Holds the scenario chart, which is created after the first paint.
+
+    pyqtgraph takes a noticeable share of start-up; importing it once the
+    window is on screen keeps the first paint quick.
+    """
+
+    chartReady = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart: ScenarioChart | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading chart…")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._loading.setEnabled(False)
+        self._layout.addWidget(self._loading)
+
+    def install(self, chart: ScenarioChart) -> None:
+        self._loading.hide()
+        self._layout.removeWidget(self._loading)
+        self._loading.deleteLater()
+        self.chart = chart
+        self._layout.addWidget(chart)
+        self.chartReady.emit()
+
+
+class MainWindow(QMainWindow):
+    themeRequested = Signal(str)
+
+    def __init__(
+        self,
+        document: PortfolioDocument,
+        library: PortfolioLibrary,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.library = library
+        self.settings = settings
+        self.setObjectName("HedgerMainWindow")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(900, 600)
+
+        self.files = FileController(document, library, self)
+        self.holdings_panel = HoldingsPanel(document)
+        self.hedge_panel = HedgePanel(document)
+        self.chart_host = ChartHost()
+        self.library_panel = LibraryPanel(library)
+        self.autosave = AutosaveController(document, self)
+        # Injectable for tests (modal dialogs cannot be answered headless).
+        self.show_about: Callable[[], None] = self._show_about
+
+        self.top_split = QSplitter(Qt.Orientation.Horizontal)
+        self.top_split.setObjectName("topSplit")
+        self.top_split.addWidget(self.holdings_panel)
+        self.top_split.addWidget(self.chart_host)
+        self.top_split.setStretchFactor(0, 5)
+        self.top_split.setStretchFactor(1, 6)
+        self.main_split = QSplitter(Qt.Orientation.Vertical)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.top_split)
+        self.main_split.addWidget(self.hedge_panel)
+        self.main_split.setStretchFactor(0, 1)
+        self.main_split.setStretchFactor(1, 1)
+        for s in (self.top_split, self.main_split):
+            s.setChildrenCollapsible(False)
+            s.setHandleWidth(6)
+        self.setCentralWidget(self.main_split)
+
+        self.library_dock = QDockWidget("Portfolios", self)
+        self.library_dock.setObjectName("libraryDock")
+        self.library_dock.setWidget(self.library_panel)
+        self.library_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self.statusBar().setSizeGripEnabled(True)
+        self._plan_label = QLabel()
+        self.statusBar().addPermanentWidget(self._plan_label)
+        self._update_title()
+        self._update_plan_summary()
+        self._restore_layout()
+
+    # -- construction -----------------------------------------------------------
+    def _build_actions(self) -> None:
+        SK = QKeySequence.StandardKey
+        f = self.files
+
+        def act(text: str, slot: Callable[[], object], key: object = None, tip: str = "") -> QAction:
+            a = QAction(text, self)
+            if key is not None:
+                a.setShortcut(key)  # type: ignore[arg-type]
+            if tip:
+                a.setStatusTip(tip)
+            a.triggered.connect(lambda _checked=False: slot())
+            return a
+
+        self.act_new = act("&New Portfolio…", self.library_panel.new_portfolio, SK.New)
+        self.act_open = act("&Open…", f.open_dialog, SK.Open)
+        self.act_save = act("&Save", f.save, SK.Save)
+        self.act_save_as = act("Save &As…", f.save_as, SK.SaveAs)
+        self.act_revert = act("&Revert to Saved", f.revert)
+        self.act_import = act("&Import Holdings from CSV…", self._import_csv_dialog)
+        self.act_export_plan = act("Export &Plan as CSV…", f.export_plan_csv)
+        self.act_export_png = act("Export Chart as P&NG…", lambda: self._export_chart("png"))
+        self.act_export_svg = act("Export Chart as S&VG…", lambda: self._export_chart("svg"))
+        self.act_quit = act("&Quit", self.close, SK.Quit)
+        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(SK.Undo)
+        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(SK.Redo)
+        self.act_about = act("&About Hedger", lambda: self.show_about())
+        self.act_show_library = self.library_dock.toggleViewAction()
+        self.act_show_library.setText("Portfolio &Library")
+        self.act_show_library.setShortcut(QKeySequence("Ctrl+L"))
+
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for mode, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
+            a = QAction(label, self, checkable=True)
+            a.setChecked(mode == self.settings.theme)
+            a.triggered.connect(lambda _c=False, m=mode: self.themeRequested.emit(m))
+            self.theme_group.addAction(a)
+            self.theme_actions[mode] = a
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addActions([self.act_new, self.act_open])
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        m.addActions([self.act_save, self.act_save_as, self.act_revert])
+        m.addSeparator()
+        m.addAction(self.act_import)
+        m.addActions([self.act_export_plan, self.act_export_png, self.act_export_svg])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+
+        e = mb.addMenu("&Edit")
+        e.addActions([self.act_undo, self.act_redo])
+        e.addSeparator()
+        for a in self.holdings_panel.actions():
+            e.addAction(a)
+
+        v = mb.addMenu("&View")
+        v.addAction(self.act_show_library)
+        t = v.addMenu("&Theme")
+        t.addActions(list(self.theme_actions.values()))
+
+        h = mb.addMenu("&Help")
+        h.addAction(self.act_about)
+
+    def _connect(self) -> None:
+        d = self.document
+        d.dirtyChanged.connect(lambda _d: self._update_title())
+        d.pathChanged.connect(lambda _p: self._update_title())
+        d.nameChanged.connect(lambda _n: self._update_title())
+        d.planChanged.connect(lambda _p: self._update_plan_summary())
+        d.pathChanged.connect(self._on_path_changed)
+        for src in (self.files, self.holdings_panel, self.library_panel):
+            src.statusMessage.connect(self._status)
+        self.hedge_panel.orderCopied.connect(lambda _t: self._status("Order copied to the clipboard"))
+        self.files.opened.connect(self._remember_path)
+        self.files.saved.connect(lambda _p: self.library_panel.refresh())
+        self.library_panel.openRequested.connect(self._open_from_library)
+        self.library_panel.currentRenamed.connect(self._on_current_renamed)
+        self.library_panel.currentDeleted.connect(self._on_current_deleted)
+        self.hedge_panel.underlyingSelected.connect(self._on_underlying_changed)
+        self.hedge_panel.optionSelected.connect(self._on_option_selected)
+
+    # -- charts (deferred) ---------------------------------------------------------
+    def load_charts(self) -> None:
+        if self.chart_host.chart is not None:
+            return
+        from hedger.ui.charts import ScenarioChart
+
+        chart = ScenarioChart()
+        chart.bind(self.document)
+        self.chart_host.install(chart)
+        current = self.hedge_panel.current_underlying()
+        if current:
+            chart.set_underlying(current)
+        shown = self.hedge_panel.shown_option()
+        if current and shown is not None:
+            chart.set_highlighted_option(current, shown.name)
+
+    def _on_underlying_changed(self, underlying: str) -> None:
+        if self.chart_host.chart is not None and underlying:
+            self.chart_host.chart.set_underlying(underlying)
+
+    def _on_option_selected(self, underlying: str, name: str) -> None:
+        if self.chart_host.chart is not None:
+            self.chart_host.chart.set_highlighted_option(underlying, name)
+
+    def _export_chart(self, fmt: str) -> None:
+        chart = self.chart_host.chart
+        if chart is None:
+            return
+        name = f"{self.document.portfolio.name} chart.{fmt}"
+        path = self.files.ask_save_path(
+            f"Export Chart as {fmt.upper()}", str(Path.home() / name), f"{fmt.upper()} (*.{fmt})"
+        )
+        if path is None:
+            return
+        try:
+            if fmt == "png":
+                chart.export_png(path)
+            else:
+                chart.export_svg(path)
+        except OSError as exc:
+            self.files.show_error("Export failed", f"Could not write {path.name}: {exc}")
+            return
+        self._status(f"Chart exported to {path}")
+
+    # -- behaviour -------------------------------------------------------------------
+    def _status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _update_title(self) -> None:
+        name = self.document.portfolio.name
+        where = f" ({self.document.path.name})" if self.document.path else ""
+        self.setWindowTitle(f"{name}{where}[*] — Hedger")
+        self.setWindowModified(self.document.dirty)
+        self.act_revert.setEnabled(self.document.dirty and self.document.path is not None)
+
+    def _update_plan_summary(self) -> None:
+        from hedger.core.decimals import fmt_money
+
+        t = self.document.plan.totals
+        self._plan_label.setText(
+            f"Target {fmt_money(abs(t.target_usd), 0)} USD · hedged {fmt_money(t.hedged_usd, 0)} · "
+            f"left {fmt_money(t.residual_usd, 0)} · margin {fmt_money(t.initial_margin_usd, 0)}"
+        )
+
+    def _on_path_changed(self, path: Path | None) -> None:
+        self.library_panel.set_current(path)
+
+    def _remember_path(self, path: Path) -> None:
+        self.settings.last_portfolio = str(path)
+        self.settings.add_recent(path)
+        self.library_panel.set_current(path)
+
+    def _open_from_library(self, path: Path) -> None:
+        if self.document.path is not None and path.resolve() == self.document.path.resolve():
+            return
+        self.files.open_path(path)
+
+    def _on_current_renamed(self, path: Path) -> None:
+        # The library rewrote the file with the new name; reload so the
+        # window shows it, keeping unsaved edits if there are any.
+        if self.document.dirty:
+            self.document.set_path(path)
+        else:
+            self.files.open_path(path, ask=False)
+        self._remember_path(path)
+
+    def _on_current_deleted(self) -> None:
+        self.document.set_path(None)
+        self._status("The open portfolio was deleted; Save to keep it again")
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = [Path(p) for p in self.settings.recent_files]
+        if not recent:
+            a = self.recent_menu.addAction("No recent files")
+            a.setEnabled(False)
+            return
+        for p in recent:
+            a = self.recent_menu.addAction(p.stem if p.exists() else f"{p.stem} (missing)")
+            a.setToolTip(str(p))
+            a.setEnabled(p.exists())
+            a.triggered.connect(lambda _c=False, path=p: self.files.open_path(path))
+        self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction("Clear Recent Files")
+        clear.triggered.connect(lambda: setattr(self.settings, "recent_files", []))
+
+    def _import_csv_dialog(self) -> None:
+        path = self.files.ask_open_path_csv() if hasattr(self.files, "ask_open_path_csv") else None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            name, _ = QFileDialog.getOpenFileName(
+                self, "Import Holdings", str(Path.home()), "CSV files (*.csv *.tsv *.txt)"
+            )
+            path = Path(name) if name else None
+        if path is not None:
+            self.holdings_panel.import_csv(path)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Hedger",
+            f"<h3>Hedger {hedger.__version__}</h3>"
+            "<p>How many micro, mini or standard futures contracts to short to hedge "
+            "what you hold, what it costs in margin and what it leaves unhedged.</p>"
+            "<p>Contract specifications ship with their sources; margins and fees are "
+            "defaults to check against your broker. Not investment advice.</p>",
+        )
+
+    def set_theme_checked(self, mode: ThemeMode) -> None:
+        self.theme_actions[mode].setChecked(True)
+
+    # -- drag and drop -------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        if path.suffix.lower() == ".json":
+            self.files.open_path(path)
+        else:
+            self.holdings_panel.import_csv(path)
+
+    # -- layout persistence ------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        s = self.settings
+        geo = _unb64(s.window_geometry)
+        if geo is None or not self.restoreGeometry(geo):
+            self.resize(1280, 800)
+        state = _unb64(s.window_state)
+        if state is None or not self.restoreState(state):
+            self.resizeDocks([self.library_dock], [210], Qt.Orientation.Horizontal)
+        for split in (self.top_split, self.main_split):
+            data = _unb64(s.splitters.get(split.objectName()))
+            if data is None or not split.restoreState(data):
+                first = 42 if split is self.main_split else 48
+                split.setSizes([first * 10, (100 - first) * 10])
+        self.library_dock.setVisible(s.show_library)
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.window_geometry = _b64(self.saveGeometry())
+        s.window_state = _b64(self.saveState())
+        s.splitters = {sp.objectName(): _b64(sp.saveState()) for sp in (self.top_split, self.main_split)}
+        s.show_library = self.library_dock.isVisible()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_keep_changes():
+            event.ignore()
+            return
+        self.save_layout()
+        self.autosave.clear()
+        event.accept()
+
+
+def _dropped_file(mime: object) -> Path | None:
+    from PySide6.QtCore import QMimeData
+
+    if not isinstance(mime, QMimeData) or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            p = Path(url.toLocalFile())
+            if p.suffix.lower() in CSV_SUFFIXES | {".json"}:
+                return p
+    return None

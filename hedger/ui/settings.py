@@ -1,0 +1,101 @@
+"""Application settings: a versioned pydantic model stored as JSON in the data dir.
+
+Window geometry and layout are opaque Qt byte blobs, kept base64-encoded.
+Older files are migrated step by step; a newer or broken file falls back to
+defaults without being overwritten until the user changes something.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SETTINGS_VERSION = 2
+MAX_RECENT = 10
+
+ThemeMode = Literal["system", "light", "dark"]
+
+
+class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: int = SETTINGS_VERSION
+    theme: ThemeMode = "system"
+    last_portfolio: str | None = None
+    recent_files: list[str] = Field(default_factory=list)
+    window_geometry: str | None = None  # base64 QByteArray
+    window_state: str | None = None
+    splitters: dict[str, str] = Field(default_factory=dict)
+    show_library: bool = True
+    first_run_done: bool = False
+
+    def add_recent(self, path: Path) -> None:
+        p = str(path)
+        self.recent_files = [p, *[r for r in self.recent_files if r != p]][:MAX_RECENT]
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    # v1 stored a single "geometry" key and "dark_mode": bool.
+    doc = dict(doc)
+    if "geometry" in doc:
+        doc["window_geometry"] = doc.pop("geometry")
+    if "dark_mode" in doc:
+        doc["theme"] = "dark" if doc.pop("dark_mode") else "system"
+    doc["schema_version"] = 2
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    version = doc.get("schema_version", 1)
+    if not isinstance(version, int):
+        raise ValueError("settings schema_version is not a number")
+    if version > SETTINGS_VERSION:
+        raise ValueError(f"settings written by a newer Hedger (schema {version})")
+    while version < SETTINGS_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version = doc["schema_version"]
+    return doc
+
+
+def settings_path() -> Path:
+    from hedger.store.paths import data_dir
+
+    return data_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> tuple[AppSettings, str | None]:
+    """(settings, problem). A problem means defaults are in use."""
+    path = path or settings_path()
+    if not path.exists():
+        return AppSettings(), None
+    try:
+        if path.stat().st_size > 1_000_000:
+            raise ValueError("settings file is too large")
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise ValueError("settings file is not an object")
+        return AppSettings.model_validate(migrate(doc)), None
+    except (OSError, ValueError, ValidationError) as exc:
+        msg = str(exc).splitlines()[0]
+        return AppSettings(), f"Settings ignored ({path.name}): {msg}"
+
+
+def save_settings(settings: AppSettings, path: Path | None = None) -> None:
+    from hedger.store.atomic import atomic_write_text
+
+    path = path or settings_path()
+    text = json.dumps(settings.model_dump(), indent=1)
+    try:
+        atomic_write_text(path, text, backup=False)
+    except OSError:
+        # Losing window geometry is not worth an error dialog on quit.
+        if os.environ.get("HEDGER_DEBUG"):
+            raise
