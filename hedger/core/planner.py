@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from hedger.core.catalog import Catalog, CatalogError, Contract, Family
+from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.models import STABLECOINS as _STABLES
 from hedger.core.models import Holding, Portfolio, Rounding
 from hedger.core.sizing import SizingError, best_mix, round_count
@@ -52,8 +53,6 @@ class HedgeOption:
         return self.legs[0].contract.kind if self.legs else "linear"
 
     def order_text(self, leverage: Decimal) -> str:
-        from hedger.core.decimals import fmt_decimal, fmt_money
-
         active = [leg for leg in self.legs if leg.contracts]
         if not active:
             return (
@@ -111,6 +110,14 @@ class UnderlyingPlan:
 
 @dataclass(frozen=True, slots=True)
 class PlanTotals:
+    """Sums over underlyings, as magnitudes.
+
+    Options hedge a magnitude (a long book is hedged short, a short book
+    long), so hedged and residual are unsigned; exposure and target are
+    summed the same way to stay comparable with them. The recommended option
+    of each underlying counts; an underlying without one is all residual.
+    """
+
     exposure_usd: Decimal
     target_usd: Decimal
     hedged_usd: Decimal
@@ -181,36 +188,43 @@ class _Acc:
 def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
     settings = portfolio.hedge
     families = dict(settings.families)
+    # Pass 1 touches each holding once with the least work possible (one
+    # multiply, one add): a 10,000-holding book has few distinct
+    # (symbol, hedge_with, beta) groups, and routing is done per group.
+    # Groups keep first-seen order, so "first holding" rules still hold.
+    groups: dict[tuple[str, str | None, Decimal | None], list[Any]] = {}
+    for h in portfolio.holdings:
+        key = (h.symbol, h.hedge_with, h.beta)
+        value = h.quantity * h.price
+        g = groups.get(key)
+        if g is None:
+            groups[key] = [value, 1, h]
+        else:
+            g[0] += value
+            g[1] += 1
+
     acc: dict[str, _Acc] = {}
     other = Decimal(0)
-    route: dict[tuple[str, str | None, bool], tuple[str, bool]] = {}
     one = Decimal(1)
-    for h in portfolio.holdings:
-        value = h.quantity * h.price
-        if h.symbol in _STABLES:
+    for (symbol, _, beta_given), (value, count, first) in groups.items():
+        if symbol in _STABLES:
             other += value
             continue
-        key = (h.symbol, h.hedge_with, h.beta is None)
-        r = route.get(key)
-        if r is None:
-            r = route[key] = resolve_underlying(h, catalog, families)
-        under, assumed = r
+        under, assumed = resolve_underlying(first, catalog, families)
         a = acc.get(under)
         if a is None:
             a = acc[under] = _Acc()
-        beta = one if h.beta is None else h.beta
-        a.holdings += 1
+        beta = one if beta_given is None else beta_given
+        a.holdings += count
         a.value += value
         a.exposure += value if beta == one else value * beta
         a.betas[beta] = a.betas.get(beta, Decimal(0)) + value
-        if assumed and h.symbol not in a.assumed:
-            a.assumed.append(h.symbol)
-        if h.symbol == under and a.spot_price is None:
-            a.spot_price = h.price
+        if assumed and symbol not in a.assumed:
+            a.assumed.append(symbol)
+        if symbol == under and a.spot_price is None:
+            a.spot_price = first.price
 
-    plans = [
-        _plan_underlying(u, a, portfolio, catalog) for u, a in sorted(acc.items())
-    ]
+    plans = [_plan_underlying(u, a, portfolio, catalog) for u, a in sorted(acc.items())]
     totals = _totals(plans)
     return Plan(
         portfolio=portfolio.name,
@@ -274,7 +288,11 @@ def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog
     rec = recommend(options)
     warnings = _underlying_warnings(under, a, family, leverage, from_spot)
     return UnderlyingPlan(
-        family=family, options=tuple(options), recommended=rec, warnings=tuple(warnings), **base  # type: ignore[arg-type]
+        family=family,
+        options=tuple(options),
+        recommended=rec,
+        warnings=tuple(warnings),
+        **base,  # type: ignore[arg-type]
     )
 
 
@@ -301,9 +319,7 @@ def build_options(
         exact = target_units / c.size
         n = round_count(exact, rounding)
         name = c.tier if tier_counts[c.tier] == 1 else f"{c.tier} {c.symbol}"
-        options.append(
-            _option(name, [Leg(c, n)], exact, target_usd, futures_price, leverage, side)
-        )
+        options.append(_option(name, [Leg(c, n)], exact, target_usd, futures_price, leverage, side))
     if len(contracts) > 1:
         counts = best_mix(target_units, [c.size for c in contracts], rounding)
         legs = [Leg(c, n) for c, n in zip(contracts, counts, strict=True)]
@@ -342,10 +358,16 @@ def _option(
                 f"Liquidation near {liq:,.0f} USD is only {move * HUNDRED:.1f} % away from "
                 f"{price:,.0f}: a move that size closes the hedge when you need it"
             )
-        if target_usd and hedged > target_usd * 1:
+        if target_usd and hedged > target_usd:
             over = (hedged / target_usd - 1) * HUNDRED
-            if over > 0:
-                warnings.append(f"Over-hedged by {over:.0f} %: a rise now loses money overall")
+            # Whole percent hides small over-hedges ("by 0 %"); keep one decimal there.
+            if over >= 10:
+                shown = f"{over:.0f}"
+            elif over >= Decimal("0.1"):
+                shown = f"{over:.1f}"
+            else:
+                shown = "less than 0.1"
+            warnings.append(f"Over-hedged by {shown} %: a rise now loses money overall")
         for leg in active:
             c = leg.contract
             max_lev = (1 / c.initial_margin_rate) if c.initial_margin_rate else None
@@ -414,8 +436,8 @@ def _totals(plans: Sequence[UnderlyingPlan]) -> PlanTotals:
     zero = Decimal(0)
     exposure = target = hedged = residual = margin = zero
     for u in plans:
-        exposure += u.exposure_usd
-        target += u.target_usd
+        exposure += abs(u.exposure_usd)
+        target += abs(u.target_usd)
         opt = u.recommended_option
         if opt is not None:
             hedged += opt.hedged_usd
@@ -424,4 +446,3 @@ def _totals(plans: Sequence[UnderlyingPlan]) -> PlanTotals:
         else:
             residual += abs(u.target_usd)
     return PlanTotals(exposure, target, hedged, residual, margin)
-

@@ -58,7 +58,9 @@ def holdings_value(u: UnderlyingPlan, moves: FloatArray) -> FloatArray:
     return out
 
 
-def futures_pnl(option: HedgeOption, price: float, moves: FloatArray) -> tuple[FloatArray, float | None]:
+def futures_pnl(
+    option: HedgeOption, price: float, moves: FloatArray
+) -> tuple[FloatArray, float | None]:
     """USD P&L of an option's futures position and its liquidation move."""
     sign = -1.0 if option.side == "short" else 1.0
     p1 = price * (1.0 + moves)
@@ -90,9 +92,7 @@ def _pnl_at(option: HedgeOption, price: float, move: float, sign: float) -> floa
     return sign * float(option.hedged_units) * (p1 - price)
 
 
-def scenario_for(
-    plan: Plan, underlying: str, moves: FloatArray | None = None
-) -> Scenario:
+def scenario_for(plan: Plan, underlying: str, moves: FloatArray | None = None) -> Scenario:
     u = plan.underlying(underlying)
     if u is None:
         raise KeyError(underlying)

@@ -82,7 +82,9 @@ def _decompose(total_units_of_smallest: int, sizes: Sequence[Decimal]) -> list[i
     return counts
 
 
-def _key(target: Decimal, sizes: Sequence[Decimal], counts: Sequence[int]) -> tuple[Decimal, int, Decimal]:
+def _key(
+    target: Decimal, sizes: Sequence[Decimal], counts: Sequence[int]
+) -> tuple[Decimal, int, Decimal]:
     total = sum((n * s for n, s in zip(counts, sizes, strict=True)), Decimal(0))
     return abs(target - total), sum(counts), total
 
@@ -102,48 +104,70 @@ def _mix_divisible(target: Decimal, sizes: Sequence[Decimal], policy: Rounding) 
     return min(options, key=lambda cs: _key(target, sizes, cs))
 
 
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def _mix_search(target: Decimal, sizes: Sequence[Decimal], policy: Rounding) -> list[int]:
-    # Work in integer quanta so the search is exact.
-    places = max(max(0, -s.normalize().as_tuple().exponent) for s in sizes)  # type: ignore[operator]
-    scale = Decimal(10) ** places
-    ints = [int(s * scale) for s in sizes]
+    # Exact integer quanta: target and sizes scaled by the same power of ten.
+    # Decimal arithmetic in the inner loop would make a large search take
+    # seconds; Python ints keep it to a fraction of that and stay exact.
+    places = max(_decimals(v) for v in (*sizes, target))
+    ints = [int(s.scaleb(places)) for s in sizes]
+    goal = int(target.scaleb(places))
     big = ints[0]
     # In a fewest-contracts solution a smaller size j never appears
     # lcm(a_i, a_j)/a_j times for a larger i: swapping for size i is shorter.
-    bounds = []
-    t_int = target * scale
+    bounds = [0]
     for j in range(1, len(ints)):
         lim = min(math.lcm(ints[i], ints[j]) // ints[j] for i in range(j))
-        reach = int((t_int / ints[j]).to_integral_value(rounding=ROUND_CEILING)) + 1
+        reach = -(-goal // ints[j]) + 1
         bounds.append(min(lim - 1, reach))
     combos = 1
-    for b in bounds:
+    for b in bounds[1:]:
         combos *= b + 1
     if combos > MAX_SEARCH:
         raise SizingError("this family's sizes are too irregular to mix; pick a single contract")
 
-    best: list[int] | None = None
-    best_key: tuple[Decimal, int, Decimal] | None = None
+    last = len(ints) - 1
+    counts = [0] * len(ints)
+    best: list[int] = [0] * len(ints)
+    best_key: tuple[int, int, int] | None = None
 
-    def visit(prefix: list[int], j: int, used: int) -> None:
+    def finish(used: int, count: int) -> None:
+        # The largest size takes whatever is left, rounded either way.
         nonlocal best, best_key
-        if j == len(ints):
-            remaining = t_int - used
-            lo = max(0, int((remaining / big).to_integral_value(rounding=ROUND_FLOOR)))
-            for n1 in {lo, lo + 1}:
-                counts = [n1, *prefix]
-                total = Decimal(n1 * big + used) / scale
-                if not _allowed(total, target, policy):
-                    continue
-                key = _key(target, sizes, counts)
-                if best_key is None or key < best_key:
-                    best, best_key = counts, key
-            return
-        for n in range(bounds[j - 1] + 1):
-            visit([*prefix, n], j + 1, used + n * ints[j])
+        remaining = goal - used
+        lo = remaining // big if remaining > 0 else 0
+        for n1 in (lo, lo + 1):
+            total = used + n1 * big
+            if (policy == "down" and total > goal) or (policy == "up" and total < goal):
+                continue
+            key = (abs(goal - total), count + n1, total)
+            if best_key is None or key < best_key:
+                best_key = key
+                counts[0] = n1
+                best = list(counts)
 
-    visit([], 1, 0)
-    if best is None:
-        # Only reachable for "down" below the smallest size: hedge nothing.
-        return [0] * len(sizes)
+    def visit(j: int, used: int, count: int) -> None:
+        size = ints[j]
+        for n in range(bounds[j] + 1):
+            # More of this size only overshoots further: nothing to gain.
+            if best_key is not None and used - goal > best_key[0]:
+                break
+            if policy == "down" and used > goal:
+                break
+            counts[j] = n
+            if j == last:
+                finish(used, count + n)
+            else:
+                visit(j + 1, used, count + n)
+            used += size
+        counts[j] = 0
+
+    if last == 0:
+        finish(0, 0)
+    else:
+        visit(1, 0, 0)
     return best

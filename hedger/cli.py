@@ -1,0 +1,802 @@
+"""Command line: ``hedger plan FILE``, ``hedger contracts`` and the desktop app.
+
+``hedger`` alone, ``hedger FILE`` or ``hedger --smoke-test [FILE]`` start the
+GUI; everything else is a subcommand. Qt is imported only on the GUI path and
+extension commands only when asked for, so ``hedger plan`` starts fast.
+
+Every failure ends as one line on stderr (``hedger: ...``) and an exit status:
+0 fine, 1 unexpected internal error, 2 bad input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+import hedger
+
+if TYPE_CHECKING:
+    from hedger.core.catalog import Catalog, Contract
+    from hedger.core.models import Portfolio, Rounding
+    from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+BUILTIN_COMMANDS = ("plan", "contracts")
+
+# Subcommands other packages provide: command -> module exposing
+# ``register(subparsers) -> None``. A module may register several commands;
+# it is imported only when one of its commands (or --help) is asked for.
+EXTENSIONS: dict[str, str] = {
+    "prices": "hedger.live.cli",
+    "history": "hedger.core.analytics.cli",
+    "beta": "hedger.core.analytics.cli",
+    "backtest": "hedger.core.analytics.cli",
+    "risk": "hedger.core.analytics.cli",
+    "size": "hedger.core.analytics.cli",
+}
+
+CommandFunc = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A problem to report as one line on stderr, ending with ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    _tolerate_unencodable_output()
+    try:
+        return _run(args)
+    except CliError as exc:
+        _say(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:  # argparse --help/--version, or a command's own exit
+        return _exit_code(exc.code)
+    except BrokenPipeError:
+        # `hedger plan x | head`: the reader left; stop quietly.
+        _silence_stdout()
+        return EXIT_INTERNAL
+    except Exception as exc:  # the user must never see a traceback
+        _say(f"unexpected error ({type(exc).__name__}: {_one_line(str(exc))}); please report it")
+        return EXIT_INTERNAL
+
+
+def _run(argv: list[str]) -> int:
+    if not argv:
+        return launch_gui(None, smoke_test=False)
+    first = argv[0]
+    if first in ("-h", "--help"):
+        build_parser(EXTENSIONS).parse_args(argv)  # prints help and exits 0
+        return EXIT_OK
+    if first == "--version":
+        print(f"hedger {hedger.__version__}")
+        return EXIT_OK
+    if first in BUILTIN_COMMANDS or first in EXTENSIONS:
+        wanted = {first: EXTENSIONS[first]} if first in EXTENSIONS else {}
+        parser = build_parser(wanted, required=first in EXTENSIONS)
+        ns = parser.parse_args(argv)
+        func: CommandFunc | None = getattr(ns, "func", None)
+        if func is None:  # pragma: no cover - every subparser sets func
+            raise CliError(f"'{first}' did not register a handler", EXIT_INTERNAL)
+        return _exit_code(func(ns))
+    return _gui_from_argv(argv)
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code
+    # sys.exit("message") prints the message and exits 1.
+    _say(_one_line(str(code)))
+    return EXIT_INTERNAL
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser(
+    extensions: dict[str, str] | None = None, *, required: bool = False
+) -> argparse.ArgumentParser:
+    """The full parser: built-in commands plus the given extension modules.
+
+    With ``required`` a missing or broken extension is an error; otherwise it
+    is left out (so a build without live prices still lists everything else).
+    """
+    parser = _Parser(
+        prog="hedger",
+        description=(
+            "Size futures hedges (standard, mini, micro) for spot crypto holdings. "
+            "Without a command, opens the desktop app (optionally on FILE)."
+        ),
+        epilog="Desktop app: hedger [FILE] [--smoke-test]. Exit status 2 means bad input.",
+    )
+    parser.add_argument("--version", action="version", version=f"hedger {hedger.__version__}")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start the desktop app, check it draws, and quit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_plan_parser(sub)
+    _add_contracts_parser(sub)
+    loaded: set[str] = set()
+    for command, module in (extensions or {}).items():
+        if module in loaded:
+            continue
+        loaded.add(module)
+        _register_extension(sub, command, module, required=required)
+    return parser
+
+
+def _register_extension(
+    sub: argparse._SubParsersAction[Any], command: str, module_name: str, *, required: bool
+) -> None:
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        if required:
+            raise CliError(f"the '{command}' command is not available in this build")
+        return
+    try:
+        module = importlib.import_module(module_name)
+        register = module.register
+        register(sub)
+    except CliError:
+        raise
+    except Exception as exc:  # one broken extension must not break the CLI
+        if required:
+            raise CliError(
+                f"the '{command}' command could not start "
+                f"({type(exc).__name__}: {_one_line(str(exc))})",
+                EXIT_INTERNAL,
+            ) from None
+
+
+def _add_plan_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="print the hedge plan of a portfolio file",
+        description=(
+            "Print how many contracts of each size hedge a portfolio, the margin, "
+            "the residual and the liquidation price. Flags override the file's "
+            "settings for every underlying."
+        ),
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
+    p.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        type=_family_arg,
+        metavar="UNDERLYING=FAMILY",
+        help="contract family for an underlying, e.g. BTC=CME-BTC (repeatable)",
+    )
+    p.add_argument(
+        "--price",
+        action="append",
+        default=[],
+        type=_price_arg,
+        metavar="UNDERLYING=PRICE",
+        help="futures price for an underlying, e.g. BTC=70500 (repeatable)",
+    )
+    p.add_argument("--ratio", type=_ratio_arg, help="hedge ratio: 0.5 or 50%%")
+    p.add_argument("--rounding", choices=("nearest", "down", "up"), help="whole-contract rounding")
+    p.add_argument("--leverage", type=_leverage_arg, help="leverage for margin, e.g. 10")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_plan)
+
+
+def _add_contracts_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser(
+        "contracts",
+        help="list the contract catalog by family",
+        description="List every known futures contract, grouped by family.",
+    )
+    p.add_argument("--underlying", type=_symbol_arg, help="only this underlying, e.g. BTC")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_contracts)
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def _decimal_arg(text: str, what: str) -> Decimal:
+    from hedger.core.decimals import DecimalParseError, parse_decimal
+
+    try:
+        return parse_decimal(text, what=what)
+    except DecimalParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _symbol_arg(text: str) -> str:
+    from hedger.core.models import normalise_symbol
+
+    try:
+        return normalise_symbol(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _pair_arg(text: str, example: str) -> tuple[str, str]:
+    left, sep, right = text.partition("=")
+    if not sep or not left.strip() or not right.strip():
+        raise argparse.ArgumentTypeError(f"expected UNDERLYING=VALUE like {example}, got {text!r}")
+    return _symbol_arg(left), right.strip()
+
+
+def _family_arg(text: str) -> tuple[str, str]:
+    underlying, family = _pair_arg(text, "BTC=CME-BTC")
+    return underlying, family.upper()
+
+
+def _price_arg(text: str) -> tuple[str, Decimal]:
+    underlying, raw = _pair_arg(text, "BTC=70000")
+    price = _decimal_arg(raw, f"price of {underlying}")
+    if price <= 0:
+        raise argparse.ArgumentTypeError(f"price of {underlying} must be above 0, got {raw}")
+    return underlying, price
+
+
+def _ratio_arg(text: str) -> Decimal:
+    from hedger.core.models import MAX_RATIO
+
+    raw = text.strip()
+    percent = raw.endswith("%")
+    value = _decimal_arg(raw[:-1] if percent else raw, "hedge ratio")
+    if percent:
+        value = value / 100
+    if not 0 <= value <= MAX_RATIO:
+        raise argparse.ArgumentTypeError(
+            f"hedge ratio must be between 0 and {MAX_RATIO} ({MAX_RATIO * 100:.0f}%), got {raw}"
+        )
+    return value
+
+
+def _leverage_arg(text: str) -> Decimal:
+    from hedger.core.models import MAX_LEVERAGE
+
+    value = _decimal_arg(text, "leverage")
+    if not 0 < value <= MAX_LEVERAGE:
+        raise argparse.ArgumentTypeError(
+            f"leverage must be above 0 and at most {MAX_LEVERAGE}, got {text.strip()}"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- GUI
+
+
+def _gui_from_argv(argv: list[str]) -> int:
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and _looks_like_command(first) and not Path(first).exists():
+        commands = ", ".join([*BUILTIN_COMMANDS, *EXTENSIONS])
+        raise CliError(
+            f"unknown command '{first}' (commands: {commands}); to open a file, give its path"
+        )
+    parser = _Parser(prog="hedger", add_help=False)
+    parser.add_argument("file", nargs="?", type=Path)
+    parser.add_argument("--smoke-test", action="store_true")
+    ns = parser.parse_args(argv)
+    return launch_gui(ns.file, smoke_test=ns.smoke_test)
+
+
+def _looks_like_command(text: str) -> bool:
+    # A bare word: no folder, no extension. A missing "x.json" goes to the app,
+    # which explains that the file is missing in its own window.
+    return re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", text) is not None
+
+
+def launch_gui(file: Path | None, *, smoke_test: bool) -> int:
+    """Start the desktop app; Qt is imported here and nowhere else in the CLI."""
+    # Qt or one of the app's modules may be missing (a CLI-only install, a
+    # system without the Qt libraries); the app may also import parts lazily.
+    try:
+        from hedger.ui.app import run_gui
+
+        code = run_gui(file, smoke_test)
+    except ImportError as exc:
+        raise CliError(
+            f"the desktop app is not available in this build ({_one_line(str(exc))})"
+        ) from None
+    return _exit_code(code)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def load_catalog() -> Catalog:
+    """The shipped catalog plus the user's own contracts, when the store has them."""
+    from hedger.core.catalog import builtin_catalog
+
+    base = builtin_catalog()
+    try:
+        spec = importlib.util.find_spec("hedger.store.user_catalog")
+    except ImportError:
+        spec = None
+    if spec is None:
+        return base
+    module = importlib.import_module("hedger.store.user_catalog")
+    loader = getattr(module, "load_user_catalog", None)
+    if loader is None:
+        return base
+    try:
+        result = loader(base)
+    except OSError as exc:
+        # The data folder cannot even be created: plan with the shipped contracts.
+        _say(f"warning: your own contracts were not loaded ({_one_line(str(exc))})")
+        return base
+    if isinstance(result, tuple):
+        catalog, problem = result[0], result[1]
+        if problem:
+            _say(f"warning: {_one_line(str(problem))}")
+        return catalog  # type: ignore[no-any-return]
+    return result  # type: ignore[no-any-return]
+
+
+def load_portfolio_arg(path: Path) -> Portfolio:
+    from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
+
+    try:
+        return load_portfolio(path)
+    except PortfolioFileError as exc:
+        raise CliError(_one_line(str(exc))) from None
+
+
+def apply_overrides(
+    portfolio: Portfolio,
+    catalog: Catalog,
+    *,
+    families: Iterable[tuple[str, str]] = (),
+    prices: Iterable[tuple[str, Decimal]] = (),
+    ratio: Decimal | None = None,
+    rounding: Rounding | None = None,
+    leverage: Decimal | None = None,
+) -> Portfolio:
+    """The portfolio with command-line settings in force for every underlying.
+
+    A flag beats the file's portfolio-wide value and its per-underlying
+    overrides of the same field: ``--ratio 0.5`` means 0.5 everywhere.
+    """
+    from hedger.core.catalog import CatalogError
+    from hedger.core.models import HedgeSettings
+
+    hedge = portfolio.hedge
+    fam_map = dict(hedge.families)
+    for underlying, family_id in families:
+        try:
+            family = catalog.family(family_id)
+        except CatalogError as exc:
+            raise CliError(f"{exc} (see 'hedger contracts')") from None
+        if family.underlying != underlying:
+            raise CliError(f"family {family.id} hedges {family.underlying}, not {underlying}")
+        fam_map[underlying] = family.id
+    price_map = dict(hedge.futures_prices)
+    price_map.update(prices)
+    update: dict[str, Any] = {"families": fam_map, "futures_prices": price_map}
+    cleared: dict[str, None] = {}
+    for name, value in (("ratio", ratio), ("rounding", rounding), ("leverage", leverage)):
+        if value is not None:
+            update[name] = value
+            cleared[name] = None
+    if cleared:
+        update["per_underlying"] = {
+            u: o.model_copy(update=cleared) for u, o in hedge.per_underlying.items()
+        }
+    # Validate again rather than model_copy: the flags were checked one by
+    # one, the model checks them together.
+    settings = HedgeSettings.model_validate({**_shallow_fields(hedge), **update})
+    return portfolio.model_copy(update={"hedge": settings})
+
+
+def _shallow_fields(model: Any) -> dict[str, Any]:
+    return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from hedger.core.planner import plan_portfolio
+
+    catalog = load_catalog()
+    portfolio = load_portfolio_arg(args.file)
+    try:
+        portfolio = apply_overrides(
+            portfolio,
+            catalog,
+            families=args.family,
+            prices=args.price,
+            ratio=args.ratio,
+            rounding=args.rounding,
+            leverage=args.leverage,
+        )
+    except ValidationError as exc:
+        raise CliError(_validation_line(exc)) from None
+    plan = plan_portfolio(portfolio, catalog)
+    if args.json:
+        _write(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=True) + "\n")
+    else:
+        _write(render_plan(plan))
+    if plan.problems:
+        raise CliError("; ".join(plan.problems))
+    return EXIT_OK
+
+
+def _validation_line(exc: Any) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return _one_line(f"{loc}: {msg}" if loc else msg)
+
+
+# --------------------------------------------------------------------------- plan: JSON
+
+
+def _money(value: Decimal) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return fmt_decimal(value, 2)
+
+
+def _plain(value: Decimal) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return fmt_decimal(value)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data: decimals as strings, counts as integers."""
+    t = plan.totals
+    return {
+        "portfolio": plan.portfolio,
+        "ratio": _plain(plan.ratio),
+        "rounding": plan.rounding,
+        "leverage": _plain(plan.leverage),
+        "underlyings": [_underlying_to_dict(u) for u in plan.underlyings],
+        "totals": {
+            "exposure_usd": _money(t.exposure_usd),
+            "target_usd": _money(t.target_usd),
+            "hedged_usd": _money(t.hedged_usd),
+            "residual_usd": _money(t.residual_usd),
+            "initial_margin_usd": _money(t.initial_margin_usd),
+        },
+        "value_usd": _money(plan.total_value_usd),
+        "cash_usd": _money(plan.other_value_usd),
+        "problems": list(plan.problems),
+    }
+
+
+def _underlying_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
+    return {
+        "underlying": u.underlying,
+        "family": u.family.id if u.family else None,
+        "family_name": u.family.name if u.family else None,
+        "futures_price": _plain(u.futures_price) if u.futures_price is not None else None,
+        "futures_price_from_spot": u.futures_price_from_spot,
+        "ratio": _plain(u.ratio),
+        "rounding": u.rounding,
+        "leverage": _plain(u.leverage),
+        "holdings": u.holdings,
+        "value_usd": _money(u.value_usd),
+        "exposure_usd": _money(u.exposure_usd),
+        "target_usd": _money(u.target_usd),
+        "side": u.side,
+        "recommended": u.recommended,
+        "assumed_beta": list(u.assumed_beta_symbols),
+        "warnings": list(u.warnings),
+        "problem": u.problem,
+        "options": [_option_to_dict(o, u) for o in u.options],
+    }
+
+
+def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
+    return {
+        "name": o.name,
+        "recommended": o.name == u.recommended,
+        "side": o.side,
+        "contracts": o.contracts,
+        "legs": [
+            {
+                "contract": leg.contract.id,
+                "name": leg.contract.name,
+                "size": leg.contract.size_text(),
+                "contracts": leg.contracts,
+            }
+            for leg in o.legs
+        ],
+        "exact_contracts": (
+            _plain(o.exact_contracts.quantize(Decimal("0.000001")))
+            if o.exact_contracts is not None
+            else None
+        ),
+        "hedged_units": _plain(o.hedged_units),
+        "hedged_usd": _money(o.hedged_usd),
+        "residual_usd": _money(o.residual_usd),
+        "residual_pct": _money(o.residual_pct),
+        "initial_margin_usd": _money(o.initial_margin_usd),
+        "fee_usd": _money(o.fee_usd),
+        "liquidation_price": (
+            _money(o.liquidation_price) if o.liquidation_price is not None else None
+        ),
+        "order": o.order_text(u.leverage),
+        "warnings": list(o.warnings),
+    }
+
+
+# --------------------------------------------------------------------------- plan: table
+
+
+def render_plan(plan: Plan) -> str:
+    """The plan as aligned text for a terminal."""
+    from hedger.core.decimals import fmt_decimal, fmt_money
+
+    lines = [
+        plan.portfolio,
+        f"Hedge ratio {fmt_decimal(plan.ratio * 100, 2)} %, rounding {plan.rounding}, "
+        f"leverage {fmt_decimal(plan.leverage)}x",
+    ]
+    if not plan.underlyings:
+        lines += ["", "Nothing to hedge: no holdings with market exposure."]
+    for u in plan.underlyings:
+        lines += ["", *_render_underlying(u)]
+    t = plan.totals
+    lines += [
+        "",
+        "Total (recommended options): "
+        f"exposure {fmt_money(t.exposure_usd)} USD, target {fmt_money(t.target_usd)} USD, "
+        f"hedged {fmt_money(t.hedged_usd)} USD, residual {fmt_money(t.residual_usd)} USD, "
+        f"margin {fmt_money(t.initial_margin_usd)} USD",
+    ]
+    if plan.other_value_usd:
+        lines.append(f"Cash and stablecoins: {fmt_money(plan.other_value_usd)} USD (not hedged)")
+    return "\n".join(lines) + "\n"
+
+
+def _render_underlying(u: UnderlyingPlan) -> list[str]:
+    from hedger.core.decimals import fmt_decimal, fmt_money
+
+    head = u.underlying
+    if u.family is not None:
+        head += f" — {u.family.id} ({u.family.name})"
+    if u.futures_price is not None:
+        src = " (from spot)" if u.futures_price_from_spot else ""
+        head += f", futures {fmt_money(u.futures_price)} USD{src}"
+    holdings = f"{u.holdings} holding{'s' if u.holdings != 1 else ''}"
+    lines = [
+        head,
+        f"  Exposure {fmt_money(u.exposure_usd)} USD ({holdings}); "
+        f"target {fmt_money(u.target_usd)} USD at ratio {fmt_decimal(u.ratio * 100, 2)} %; "
+        f"futures side {u.side}; rounding {u.rounding}; leverage {fmt_decimal(u.leverage)}x",
+    ]
+    if u.problem:
+        lines.append(f"  Problem: {u.problem}")
+    if u.options:
+        header = [
+            "",
+            "option",
+            "contracts",
+            "side",
+            "hedged USD",
+            "residual USD",
+            "residual %",
+            "margin USD",
+            "liquidation",
+        ]
+        rows = [header]
+        for o in u.options:
+            rows.append(
+                [
+                    "*" if o.name == u.recommended else "",
+                    o.name,
+                    _legs_text(o),
+                    o.side,
+                    fmt_money(o.hedged_usd),
+                    fmt_money(o.residual_usd),
+                    f"{fmt_money(o.residual_pct)} %",
+                    fmt_money(o.initial_margin_usd),
+                    fmt_money(o.liquidation_price) if o.liquidation_price is not None else "—",
+                ]
+            )
+        lines += ["", *("  " + r for r in _align(rows, "llllrrrrr"))]
+        if u.recommended:
+            lines.append(f"  * recommended: {u.recommended}")
+        lines += ["", "  Orders:"]
+        width = max(len(o.name) for o in u.options)
+        lines += [f"    {o.name:<{width}}  {o.order_text(u.leverage)}" for o in u.options]
+    warnings = list(u.warnings)
+    rec = u.recommended_option
+    if rec is not None:
+        warnings += [w for w in rec.warnings if w not in warnings]
+    if warnings:
+        lines += ["", "  Warnings:", *(f"    ! {w}" for w in warnings)]
+    return lines
+
+
+def _legs_text(o: HedgeOption) -> str:
+    active = [leg for leg in o.legs if leg.contracts]
+    shown = active or list(o.legs[:1])
+    return " + ".join(f"{leg.contracts:,} × {leg.contract.id}" for leg in shown)
+
+
+def _align(rows: list[list[str]], align: str) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
+    out = []
+    for r in rows:
+        cells = [
+            cell.rjust(w) if a == "r" else cell.ljust(w)
+            for cell, w, a in zip(r, widths, align, strict=True)
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+def cmd_contracts(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    if args.json:
+        _write(json.dumps(catalog_to_dict(catalog, args.underlying), indent=2) + "\n")
+    else:
+        _write(render_catalog(catalog, args.underlying))
+    return EXIT_OK
+
+
+def _contract_to_dict(c: Contract) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in c.model_dump().items():
+        out[name] = _plain(value) if isinstance(value, Decimal) else value
+    return out
+
+
+def catalog_to_dict(catalog: Catalog, underlying: str | None = None) -> dict[str, Any]:
+    families = [
+        f for f in catalog.families.values() if underlying is None or f.underlying == underlying
+    ]
+    contracts = [
+        c for c in catalog.contracts.values() if underlying is None or c.underlying == underlying
+    ]
+    return {
+        "families": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "underlying": f.underlying,
+                "contracts": [c.id for c in catalog.family_contracts(f.id)],
+                "notes": f.notes,
+                "user_defined": f.user_defined,
+                "default": catalog.default_families.get(f.underlying) == f.id,
+            }
+            for f in families
+        ],
+        "contracts": [_contract_to_dict(c) for c in contracts],
+    }
+
+
+def render_catalog(catalog: Catalog, underlying: str | None = None) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    lines: list[str] = []
+    in_family: set[str] = set()
+    header = ["contract", "tier", "kind", "size", "tick", "margin", "expiry", "name"]
+
+    def rows_for(contracts: Iterable[Contract]) -> list[str]:
+        rows = [header]
+        for c in contracts:
+            rows.append(
+                [
+                    c.id,
+                    c.tier,
+                    c.kind,
+                    c.size_text(),
+                    fmt_decimal(c.tick) if c.tick is not None else "—",
+                    f"{fmt_decimal(c.initial_margin_rate * 100, 2)} %",
+                    c.expiry,
+                    c.name + (" (yours)" if c.user_defined else ""),
+                ]
+            )
+        return ["  " + r for r in _align(rows, "lllrrrll")]
+
+    for f in catalog.families.values():
+        if underlying is not None and f.underlying != underlying:
+            continue
+        members = catalog.family_contracts(f.id)
+        in_family.update(c.id for c in members)
+        marks = []
+        if catalog.default_families.get(f.underlying) == f.id:
+            marks.append("default")
+        if f.user_defined:
+            marks.append("yours")
+        mark = f" [{', '.join(marks)}]" if marks else ""
+        lines += [f"{f.id} — {f.name} ({f.underlying}){mark}", *rows_for(members)]
+        if f.notes:
+            lines.append(f"  note: {f.notes}")
+        lines.append("")
+    loose = [
+        c
+        for c in catalog.contracts.values()
+        if c.id not in in_family and (underlying is None or c.underlying == underlying)
+    ]
+    if loose:
+        lines += ["Not in any family", *rows_for(loose), ""]
+    if not lines:
+        lines = [f"No contracts for {underlying}.", ""]
+    lines.append(
+        "Sizes are per contract (coins for linear, USD face value for inverse). "
+        "Margins are editable defaults."
+    )
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _say(message: str, stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    try:
+        out.write(f"hedger: {_one_line(message)}\n")
+        out.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 400 else flat[:399] + "…"
+
+
+def _tolerate_unencodable_output() -> None:
+    # A console that cannot show "×" or "—" should get "?" rather than a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                reconfigure(errors="replace")
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
