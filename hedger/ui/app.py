@@ -154,7 +154,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
     window = MainWindow(document, library, settings)
     window.setWindowIcon(app.windowIcon())
     if start.path is not None:
-        window._remember_path(start.path)  # noqa: SLF001 - start-up bookkeeping
+        window._remember_path(start.path)
     settings.first_run_done = True
 
     def set_theme(mode: str) -> None:
@@ -194,6 +194,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
 
     _PaintWatcher(window, first_painted)
     if smoke_test:
+
         def timeout() -> None:
             nonlocal exit_code
             print("hedger: smoke test timed out before the window painted", file=sys.stderr)

@@ -26,7 +26,9 @@ class SetHoldingCommand(QUndoCommand):
 
 
 class InsertHoldingsCommand(QUndoCommand):
-    def __init__(self, doc: PortfolioDocument, row: int, holdings: list[Holding], text: str) -> None:
+    def __init__(
+        self, doc: PortfolioDocument, row: int, holdings: list[Holding], text: str
+    ) -> None:
         super().__init__(text)
         self._doc, self._row, self._items = doc, row, list(holdings)
 

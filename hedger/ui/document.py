@@ -20,6 +20,7 @@ from hedger.core.models import (
     HedgeSettings,
     Holding,
     Portfolio,
+    Quote,
     UnderlyingSettings,
     normalise_symbol,
 )
@@ -175,7 +176,9 @@ class PortfolioDocument(QObject):
         self.undo_stack.push(commands.InsertHoldingsCommand(self, at, [holding], "Add Holding"))
         return at
 
-    def insert_holdings(self, row: int, holdings: list[Holding], text: str = "Paste Holdings") -> None:
+    def insert_holdings(
+        self, row: int, holdings: list[Holding], text: str = "Paste Holdings"
+    ) -> None:
         if holdings:
             self.undo_stack.push(commands.InsertHoldingsCommand(self, row, holdings, text))
 
@@ -288,6 +291,12 @@ class PortfolioDocument(QObject):
         if name_changed:
             self.nameChanged.emit(portfolio.name)
         self._changed()
+
+    def _set_quotes(self, quotes: dict[str, Quote]) -> None:
+        # Quotes never change the plan; only listeners of the whole
+        # portfolio (age widget, autosave, dirty title) need to know.
+        self._portfolio = self._portfolio.model_copy(update={"quotes": quotes})
+        self.portfolioChanged.emit()
 
     def _set_name(self, name: str) -> None:
         self._portfolio = self._portfolio.model_copy(update={"name": name})

@@ -136,7 +136,9 @@ class FileController(QObject):
     # -- dialogs -----------------------------------------------------------------
     def _ask_open_path(self) -> Path | None:
         start = str(self.library.directory)
-        name, _ = QFileDialog.getOpenFileName(self._parent, "Open Portfolio", start, PORTFOLIO_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self._parent, "Open Portfolio", start, PORTFOLIO_FILTER
+        )
         return Path(name) if name else None
 
     def _ask_save_path(self, title: str, suggested: str, filters: str) -> Path | None:

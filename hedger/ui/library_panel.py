@@ -17,14 +17,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (
+    QGridLayout,
     QInputDialog,
     QLabel,
     QListView,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QStyle,
     QToolButton,
-    QHBoxLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -131,18 +132,20 @@ class LibraryPanel(QWidget):
         self.act_dup.triggered.connect(self.duplicate_selected)
         self.act_rename = QAction("Rename…", self)
         self.act_rename.triggered.connect(self.rename_selected)
-        self.act_delete = QAction(st.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete…", self)
+        self.act_delete = QAction(
+            st.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete…", self
+        )
         self.act_delete.triggered.connect(self.delete_selected)
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(4)
-        for act in (self.act_new, self.act_dup, self.act_rename, self.act_delete):
+        buttons = QGridLayout()
+        buttons.setSpacing(2)
+        for i, act in enumerate((self.act_new, self.act_dup, self.act_rename, self.act_delete)):
             b = QToolButton()
             b.setDefaultAction(act)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             b.setAutoRaise(True)
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(b, i // 2, i % 2)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
@@ -153,6 +156,10 @@ class LibraryPanel(QWidget):
         lay.addLayout(buttons)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.refresh()
+
+    def sizeHint(self) -> QSize:
+        # A side list: wide enough for a name and its date line, no wider.
+        return QSize(210, 400)
 
     # -- public -------------------------------------------------------------
     def refresh(self) -> None:

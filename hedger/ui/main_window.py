@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import base64
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +35,12 @@ from hedger.ui.file_controller import FileController
 from hedger.ui.hedge_panel import HedgePanel
 from hedger.ui.holdings_panel import HoldingsPanel
 from hedger.ui.library_panel import LibraryPanel
+from hedger.ui.live_prices import (
+    AUTO_REFRESH_CHOICES,
+    LivePricesController,
+    PriceAgeWidget,
+    RefreshProgressBar,
+)
 from hedger.ui.recovery import AutosaveController
 from hedger.ui.settings import AppSettings, ThemeMode
 
@@ -100,6 +115,7 @@ class MainWindow(QMainWindow):
         self.chart_host = ChartHost()
         self.library_panel = LibraryPanel(library)
         self.autosave = AutosaveController(document, self)
+        self.live = LivePricesController(document, self)
         # Injectable for tests (modal dialogs cannot be answered headless).
         self.show_about: Callable[[], None] = self._show_about
 
@@ -132,10 +148,16 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self._build_toolbar()
         self._connect()
         self.statusBar().setSizeGripEnabled(True)
         self._plan_label = QLabel()
+        self.statusBar().addPermanentWidget(RefreshProgressBar(self.live))
+        self.statusBar().addPermanentWidget(PriceAgeWidget(document))
         self.statusBar().addPermanentWidget(self._plan_label)
+        if settings.live_refresh_minutes in AUTO_REFRESH_CHOICES:
+            self.live.set_auto_refresh(settings.live_refresh_minutes)
+        self.live.include_futures_action.setChecked(settings.live_include_futures)
         self._update_title()
         self._update_plan_summary()
         self._restore_layout()
@@ -145,7 +167,9 @@ class MainWindow(QMainWindow):
         SK = QKeySequence.StandardKey
         f = self.files
 
-        def act(text: str, slot: Callable[[], object], key: object = None, tip: str = "") -> QAction:
+        def act(
+            text: str, slot: Callable[[], object], key: object = None, tip: str = ""
+        ) -> QAction:
             a = QAction(text, self)
             if key is not None:
                 a.setShortcut(key)  # type: ignore[arg-type]
@@ -202,6 +226,8 @@ class MainWindow(QMainWindow):
         for a in self.holdings_panel.actions():
             e.addAction(a)
 
+        mb.addMenu(self.live.menu(self))
+
         v = mb.addMenu("&View")
         v.addAction(self.act_show_library)
         t = v.addMenu("&Theme")
@@ -210,6 +236,24 @@ class MainWindow(QMainWindow):
         h = mb.addMenu("&Help")
         h.addAction(self.act_about)
 
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        st = self.style()
+        self.act_open.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.act_save.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.act_undo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.act_redo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
+        tb.addAction(self.act_open)
+        tb.addAction(self.act_save)
+        tb.addSeparator()
+        tb.addAction(self.act_undo)
+        tb.addAction(self.act_redo)
+        tb.addSeparator()
+        tb.addAction(self.live.refresh_action)
+
     def _connect(self) -> None:
         d = self.document
         d.dirtyChanged.connect(lambda _d: self._update_title())
@@ -217,9 +261,11 @@ class MainWindow(QMainWindow):
         d.nameChanged.connect(lambda _n: self._update_title())
         d.planChanged.connect(lambda _p: self._update_plan_summary())
         d.pathChanged.connect(self._on_path_changed)
-        for src in (self.files, self.holdings_panel, self.library_panel):
+        for src in (self.files, self.holdings_panel, self.library_panel, self.live):
             src.statusMessage.connect(self._status)
-        self.hedge_panel.orderCopied.connect(lambda _t: self._status("Order copied to the clipboard"))
+        self.hedge_panel.orderCopied.connect(
+            lambda _t: self._status("Order copied to the clipboard")
+        )
         self.files.opened.connect(self._remember_path)
         self.files.saved.connect(lambda _p: self.library_panel.refresh())
         self.library_panel.openRequested.connect(self._open_from_library)
@@ -398,14 +444,24 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.window_geometry = _b64(self.saveGeometry())
         s.window_state = _b64(self.saveState())
-        s.splitters = {sp.objectName(): _b64(sp.saveState()) for sp in (self.top_split, self.main_split)}
+        s.splitters = {
+            sp.objectName(): _b64(sp.saveState()) for sp in (self.top_split, self.main_split)
+        }
         s.show_library = self.library_dock.isVisible()
+        s.live_refresh_minutes = self.live.auto_refresh_minutes
+        s.live_include_futures = self.live.include_futures_action.isChecked()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_keep_changes():
             event.ignore()
             return
-        self.save_layout()
+        try:
+            self.save_layout()
+        except Exception as exc:
+            # An exception escaping closeEvent takes PySide down with it;
+            # layout bookkeeping must never stop the window from closing.
+            print(f"hedger: window layout not remembered: {exc}", file=sys.stderr)
+        self.live.shutdown()
         self.autosave.clear()
         event.accept()
 

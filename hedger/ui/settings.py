@@ -33,6 +33,8 @@ class AppSettings(BaseModel):
     splitters: dict[str, str] = Field(default_factory=dict)
     show_library: bool = True
     first_run_done: bool = False
+    live_refresh_minutes: int = 0  # 0: prices refresh only on request
+    live_include_futures: bool = True
 
     def add_recent(self, path: Path) -> None:
         p = str(path)

@@ -40,7 +40,11 @@ def light_palette() -> QPalette:
     c(QPalette.ColorRole.Mid, QColor("#c9ced6"))
     c(QPalette.ColorRole.Midlight, QColor("#e1e4e8"))
     c(QPalette.ColorRole.Dark, QColor("#a0a7b1"))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8b949e"))
     return p
 
@@ -66,7 +70,11 @@ def dark_palette() -> QPalette:
     c(QPalette.ColorRole.Midlight, QColor("#30353d"))
     c(QPalette.ColorRole.Dark, QColor("#0d0f12"))
     c(QPalette.ColorRole.Light, QColor("#3b4048"))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e7681"))
     return p
 

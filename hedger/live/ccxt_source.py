@@ -1,0 +1,172 @@
+"""An optional price source on the ccxt library (``pip install "hedger[live]"``).
+
+ccxt reaches a hundred exchanges through their public market data; Hedger
+uses it only for key-less calls (markets and tickers). It is imported when
+first used, so Hedger runs without it; then the source says how to install it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hedger.core.catalog import Catalog
+from hedger.live.contract_sizes import VENUE_FOR_EXCHANGE, SizeDifference, compare_contract_sizes
+from hedger.live.http import DEFAULT_TIMEOUT, PriceSourceError, clip, fmt_seconds
+from hedger.live.sources import PriceSource, SourceAnswer
+from hedger.live.validate import as_decimal
+
+INSTALL_HINT = 'ccxt is not installed; install it with: pip install "hedger[live]"'
+SPOT_QUOTES = ("USDT", "USD", "USDC")
+# ccxt's counting mode in which amount precision is a number of digits.
+_DECIMAL_PLACES_DEFAULT = 2
+
+
+def load_ccxt() -> Any:
+    try:
+        return importlib.import_module("ccxt")
+    except ImportError:
+        raise PriceSourceError(INSTALL_HINT) from None
+
+
+def ccxt_available() -> bool:
+    return importlib.util.find_spec("ccxt") is not None
+
+
+class CcxtSource(PriceSource):
+    """Spot and perpetual prices from one ccxt exchange, e.g. ``CcxtSource("kraken")``."""
+
+    def __init__(
+        self, exchange_id: str, *, timeout: float = DEFAULT_TIMEOUT, module: Any | None = None
+    ) -> None:
+        self.exchange_id = exchange_id.strip().lower()
+        self.name = f"{self.exchange_id} (ccxt)"
+        self._timeout = timeout
+        self._module = module
+        self._exchange: Any | None = None
+
+    # -- plumbing -----------------------------------------------------------
+    def _ccxt(self) -> Any:
+        if self._module is None:
+            self._module = load_ccxt()
+        return self._module
+
+    def _client(self) -> Any:
+        if self._exchange is None:
+            ccxt = self._ccxt()
+            known = getattr(ccxt, "exchanges", None)
+            factory = getattr(ccxt, self.exchange_id, None)
+            if factory is None or (known is not None and self.exchange_id not in known):
+                raise PriceSourceError(f"ccxt does not know the exchange {self.exchange_id!r}")
+            self._exchange = factory(
+                {"timeout": int(self._timeout * 1000), "enableRateLimit": True}
+            )
+        return self._exchange
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        ccxt = self._ccxt()
+        network_error = getattr(ccxt, "NetworkError", None)
+        timeout_error = getattr(ccxt, "RequestTimeout", None)
+        base_error = getattr(ccxt, "BaseError", None)
+        try:
+            return fn(*args)
+        except Exception as exc:
+            if timeout_error is not None and isinstance(exc, timeout_error):
+                reason = f"timed out after {fmt_seconds(self._timeout)}"
+                raise PriceSourceError(f"{self.name} unreachable: {reason}") from None
+            if network_error is not None and isinstance(exc, network_error):
+                raise PriceSourceError(f"{self.name} unreachable: {clip(exc, 80)}") from None
+            if base_error is not None and isinstance(exc, base_error):
+                raise PriceSourceError(f"{self.name} error: {clip(exc, 80)}") from None
+            raise
+
+    def markets(self) -> dict[str, Any]:
+        """The exchange's markets (ccxt ``load_markets``): public, no key."""
+        client = self._client()
+        markets = self._call(client.load_markets)
+        if not isinstance(markets, dict):
+            raise PriceSourceError(f"{self.name} sent no market list")
+        return markets
+
+    def _ticker_price(self, symbol: str, fields: Sequence[str]) -> tuple[Any, Any]:
+        ticker = self._call(self._client().fetch_ticker, symbol)
+        if not isinstance(ticker, dict):
+            return None, None
+        for name in fields:
+            if ticker.get(name) is not None:
+                return ticker[name], name
+        return None, None
+
+    # -- PriceSource --------------------------------------------------------
+    def fetch_spot(self, symbols: Sequence[str]) -> SourceAnswer:
+        markets = self.markets()
+        answer = SourceAnswer()
+        for s in dict.fromkeys(symbols):
+            unified = next(
+                (
+                    f"{s}/{q}"
+                    for q in SPOT_QUOTES
+                    if isinstance(markets.get(f"{s}/{q}"), dict) and markets[f"{s}/{q}"].get("spot")
+                ),
+                None,
+            )
+            if unified is None:
+                answer.problems[s] = f"{s}: {self.name} lists no {s}/USD spot market"
+                continue
+            self._store(s, unified, ("last", "close"), answer)
+        return answer
+
+    def fetch_futures(self, underlyings: Sequence[str]) -> SourceAnswer:
+        markets = self.markets()
+        answer = SourceAnswer()
+        for u in dict.fromkeys(underlyings):
+            unified = self._perpetual_for(markets, u)
+            if unified is None:
+                answer.problems[u] = f"{u}: {self.name} lists no {u} perpetual"
+                continue
+            self._store(u, unified, ("markPrice", "last", "close"), answer)
+        return answer
+
+    def _store(
+        self, symbol: str, unified: str, fields: Sequence[str], answer: SourceAnswer
+    ) -> None:
+        raw, _field = self._ticker_price(unified, fields)
+        value = as_decimal(raw)
+        if value is None:
+            answer.problems[symbol] = f"{symbol}: {self.name} sent no readable price for {unified}"
+        else:
+            answer.prices[symbol] = value
+
+    @staticmethod
+    def _perpetual_for(markets: dict[str, Any], underlying: str) -> str | None:
+        best: tuple[int, str] | None = None
+        for unified, m in markets.items():
+            if not isinstance(m, dict) or not m.get("swap") or m.get("base") != underlying:
+                continue
+            quote = m.get("quote")
+            if quote not in SPOT_QUOTES:
+                continue
+            # Prefer USDT-margined linear perps (the deepest books), then USD.
+            rank = SPOT_QUOTES.index(quote) + (0 if m.get("linear") else 10)
+            if best is None or rank < best[0]:
+                best = (rank, unified)
+        return None if best is None else best[1]
+
+    # -- catalog check ------------------------------------------------------
+    def compare_catalog(self, catalog: Catalog) -> list[SizeDifference]:
+        """Where the catalog's contracts for this exchange differ from its markets."""
+        venue = VENUE_FOR_EXCHANGE.get(self.exchange_id)
+        if venue is None:
+            known = ", ".join(sorted(VENUE_FOR_EXCHANGE))
+            raise PriceSourceError(
+                f"the catalog has no contracts for {self.exchange_id!r} (try one of: {known})"
+            )
+        markets = self.markets()
+        ccxt = self._ccxt()
+        digits_mode = getattr(ccxt, "DECIMAL_PLACES", _DECIMAL_PLACES_DEFAULT)
+        step_is_digits = getattr(self._client(), "precisionMode", None) == digits_mode
+        return compare_contract_sizes(
+            catalog, markets, venue, exchange_name=self.exchange_id, step_is_digits=step_is_digits
+        )

@@ -1,0 +1,221 @@
+"""A small JSON-over-HTTP client for public venue endpoints.
+
+Every request has a timeout, a bounded number of retries with backoff (only
+for failures that may pass: timeouts, dropped connections, 5xx answers), a
+size cap and a User-Agent. Failures become ``PriceSourceError`` with one line
+a person can read in a status bar.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from hedger import __version__
+
+USER_AGENT = f"Hedger/{__version__} (desktop hedge calculator; public market data)"
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF = 0.5
+# A ticker answer is well under 1 KB; a megabyte means something else answered.
+MAX_RESPONSE_BYTES = 1_000_000
+MAX_RETRIES = 5
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+class PriceSourceError(Exception):
+    """A venue gave no usable answer; ``str()`` is one line fit for a status bar."""
+
+
+class VenueHttpError(PriceSourceError):
+    """The venue answered with a 4xx status; ``payload`` is its parsed JSON body, if any."""
+
+    def __init__(self, message: str, status: int, payload: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.payload = payload
+
+
+class _Retryable(Exception):
+    """A failure that may pass on a second try; the text is the reason shown."""
+
+
+def clip(text: object, limit: int = 120) -> str:
+    """Venue-supplied text made safe for one line: no control characters, bounded."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def fmt_seconds(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    backoff: float = DEFAULT_BACKOFF
+    max_bytes: int = MAX_RESPONSE_BYTES
+
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout <= 120:
+            raise ValueError("timeout must be between 0 and 120 seconds")
+        if not 0 <= self.retries <= MAX_RETRIES:
+            raise ValueError(f"retries must be between 0 and {MAX_RETRIES}")
+        if self.backoff < 0:
+            raise ValueError("backoff must not be negative")
+
+
+def loads_decimal_json(body: bytes) -> Any:
+    """JSON with every number as Decimal: prices never pass through binary floats.
+
+    ``NaN`` and ``Infinity`` (which Python's parser accepts) become Decimal
+    too, so validation sees and rejects them instead of a float slipping by.
+    """
+    return json.loads(
+        body.decode("utf-8"), parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal
+    )
+
+
+class JsonClient:
+    """GET JSON from one venue's base URL."""
+
+    def __init__(
+        self,
+        venue: str,
+        base_url: str,
+        settings: HttpSettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        parsed = urllib.parse.urlsplit(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise PriceSourceError(
+                f"{venue}: base URL {clip(base_url, 60)!r} must start with http:// or https://"
+            )
+        self.venue = venue
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings or HttpSettings()
+        self._sleep = sleep
+        # A proxy from the environment must not capture a local test server.
+        handlers: list[urllib.request.BaseHandler] = []
+        if parsed.hostname in _LOOPBACK:
+            handlers.append(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        url = self.base_url + path
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        s = self.settings
+        tries = s.retries + 1
+        reason = "no answer"
+        for attempt in range(tries):
+            try:
+                return self._get_once(url)
+            except _Retryable as exc:
+                reason = str(exc)
+            if attempt + 1 < tries:
+                self._sleep(s.backoff * (2**attempt))
+        suffix = f" ({tries} tries)" if tries > 1 else ""
+        raise PriceSourceError(f"{self.venue} unreachable: {reason}{suffix}")
+
+    def _get_once(self, url: str) -> Any:
+        s = self.settings
+        req = urllib.request.Request(
+            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
+        )
+        try:
+            with self._opener.open(req, timeout=s.timeout) as resp:
+                body = self._read(resp)
+        except urllib.error.HTTPError as exc:
+            self._raise_for_status(exc)
+        except urllib.error.URLError as exc:
+            raise _Retryable(self._describe(exc.reason)) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise _Retryable(self._describe(exc)) from None
+        try:
+            return loads_decimal_json(body)
+        except (UnicodeDecodeError, ValueError):
+            raise PriceSourceError(f"{self.venue} sent an unreadable answer (not JSON)") from None
+
+    def _read(self, resp: Any) -> bytes:
+        # The socket timeout bounds each read; the deadline bounds a server
+        # that trickles bytes just fast enough to never trip it.
+        s = self.settings
+        deadline = time.monotonic() + s.timeout
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = resp.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > s.max_bytes:
+                raise PriceSourceError(
+                    f"{self.venue} sent an answer too large to be a price "
+                    f"(over {s.max_bytes // 1000} KB)"
+                )
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _Retryable(f"timed out after {fmt_seconds(s.timeout)}")
+
+    def _raise_for_status(self, exc: urllib.error.HTTPError) -> NoReturn:
+        status = exc.code
+        if status >= 500:
+            raise _Retryable(f"HTTP {status} {clip(exc.reason, 40)}".rstrip()) from None
+        payload: Any = None
+        try:
+            body = exc.read(self.settings.max_bytes)
+            payload = loads_decimal_json(body)
+        except (OSError, ValueError, http.client.HTTPException):
+            payload = None
+        if status in (418, 429):
+            raise VenueHttpError(
+                f"{self.venue} is limiting requests (HTTP {status}); try again in a minute",
+                status,
+                payload,
+            ) from None
+        detail = _error_detail(payload) or clip(exc.reason, 60)
+        raise VenueHttpError(
+            f"{self.venue} refused the request (HTTP {status}: {detail})", status, payload
+        ) from None
+
+    def _describe(self, reason: object) -> str:
+        if isinstance(reason, TimeoutError):
+            return f"timed out after {fmt_seconds(self.settings.timeout)}"
+        if isinstance(reason, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(reason, socket.gaierror):
+            return "host not found (is the computer online?)"
+        if isinstance(reason, ssl.SSLError):
+            return "secure connection failed"
+        if isinstance(reason, ConnectionResetError | http.client.RemoteDisconnected):
+            return "connection closed by the server"
+        if isinstance(reason, http.client.HTTPException):
+            return f"bad HTTP answer ({type(reason).__name__})"
+        if isinstance(reason, OSError) and reason.strerror:
+            return clip(reason.strerror.lower(), 80)
+        return clip(reason, 80) or type(reason).__name__
+
+
+def _error_detail(payload: Any) -> str:
+    """The venue's own error text from a JSON error body (Binance, Coinbase, OKX)."""
+    if isinstance(payload, dict):
+        for key in ("msg", "message", "error"):
+            value = payload.get(key)
+            if isinstance(value, str) and value:
+                return clip(value, 80)
+    return ""

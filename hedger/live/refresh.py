@@ -1,0 +1,361 @@
+"""Refreshing a portfolio's prices from live sources.
+
+Two steps, so a GUI can run the slow one on a worker thread:
+
+* ``fetch_quotes`` (slow, blocking, thread-safe: it only reads an immutable
+  Portfolio) asks the sources in fallback order and validates the answers;
+* ``apply_quotes`` (fast) writes the accepted quotes into a Portfolio —
+  the one current at that moment, so edits made during the fetch survive.
+
+Holdings take spot prices; ``hedge.futures_prices`` take perpetual mark
+prices when a futures source answered; every accepted price is kept in
+``Portfolio.quotes`` with its source and time so a saved file opens offline
+with them. A price that is not accepted leaves the old one in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from hedger.core.catalog import Catalog, builtin_catalog
+from hedger.core.models import HedgeSettings, Holding, Portfolio, Quote
+from hedger.core.planner import resolve_underlying
+from hedger.live.age import FUTURES_PREFIX, as_utc, futures_key
+from hedger.live.http import PriceSourceError, clip
+from hedger.live.sources import PriceSource, SourceAnswer
+from hedger.live.validate import Plausibility, validate_prices
+
+Kind = Literal["spot", "futures"]
+PAR_SOURCE = "par"
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    spot: tuple[str, ...]  # holding symbols, stablecoins excluded
+    futures: tuple[str, ...]  # hedge underlyings
+
+
+def wanted_prices(portfolio: Portfolio, catalog: Catalog) -> Wanted:
+    """Symbols whose spot price and underlyings whose futures price a refresh asks for."""
+    families = dict(portfolio.hedge.families)
+    spot: dict[str, None] = {}
+    futures: dict[str, None] = {}
+    for h in portfolio.holdings:
+        if h.is_stablecoin:
+            continue
+        spot[h.symbol] = None
+        futures[resolve_underlying(h, catalog, families)[0]] = None
+    for u in portfolio.hedge.futures_prices:
+        futures[u] = None
+    return Wanted(tuple(spot), tuple(futures))
+
+
+@dataclass(frozen=True, slots=True)
+class FetchReport:
+    """What the sources answered, already validated."""
+
+    fetched_at: datetime
+    wanted: tuple[str, ...]  # quote keys asked for
+    quotes: dict[str, Quote]  # accepted, by quote key
+    problems: dict[str, str]  # quote key -> why it has no new price
+    venue_errors: tuple[str, ...]
+    stopped: bool = False
+
+
+def _last_prices(portfolio: Portfolio, now: datetime, p: Plausibility) -> dict[str, Decimal]:
+    """Recent fetched prices by quote key: the reference for plausibility."""
+    recent = {
+        k: q.price
+        for k, q in portfolio.quotes.items()
+        if as_utc(now) - as_utc(q.fetched_at) <= p.window
+    }
+    # A perpetual trades near spot, so a recent spot price guards a first
+    # futures fetch too (and the other way round).
+    for key in list(recent):
+        if key.startswith(FUTURES_PREFIX):
+            recent.setdefault(key.removeprefix(FUTURES_PREFIX), recent[key])
+        else:
+            recent.setdefault(futures_key(key), recent[key])
+    return recent
+
+
+def fetch_quotes(
+    portfolio: Portfolio,
+    sources: Sequence[PriceSource],
+    now: datetime,
+    *,
+    catalog: Catalog | None = None,
+    include_futures: bool = True,
+    plausibility: Plausibility | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> FetchReport:
+    """Ask ``sources`` in order; each later source only for what is still unpriced.
+
+    Blocks for as long as the venues take (bounded by their timeouts and
+    retries); ``should_stop`` is checked between requests to venues.
+    """
+    p = plausibility or Plausibility()
+    wanted = wanted_prices(portfolio, catalog or builtin_catalog())
+    futures_wanted = wanted.futures if include_futures else ()
+    spot_sources = list(sources) if wanted.spot else []
+    futures_sources = [s for s in sources if s.has_futures] if futures_wanted else []
+    total = len(spot_sources) + len(futures_sources)
+    done = 0
+    stop = should_stop or (lambda: False)
+    last = _last_prices(portfolio, now, p)
+    quotes: dict[str, Quote] = {}
+    problems: dict[str, list[str]] = {}
+    errors: list[str] = []
+    stopped = False
+
+    def tick(steps: int = 1) -> None:
+        nonlocal done
+        done = min(total, done + steps)
+        if progress is not None:
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    phases: list[tuple[Kind, tuple[str, ...], list[PriceSource]]] = [
+        ("spot", wanted.spot, spot_sources),
+        ("futures", futures_wanted, futures_sources),
+    ]
+    for kind, symbols, phase_sources in phases:
+        remaining = list(symbols)
+        for i, source in enumerate(phase_sources):
+            if not remaining:
+                tick(len(phase_sources) - i)
+                break
+            if stop():
+                stopped = True
+                break
+            answer = _ask(source, kind, remaining, errors)
+            keyed = _keyed(kind, answer.prices)
+            check = validate_prices(source.name, keyed, last, p.max_factor)
+            for key, price in check.accepted.items():
+                quotes[key] = Quote(price=price, source=source.name, fetched_at=now, kind=kind)
+            for sym, msg in answer.problems.items():
+                problems.setdefault(_key(kind, sym), []).append(msg)
+            for key, msg in check.rejected.items():
+                problems.setdefault(key, []).append(msg.replace(key, _label(key), 1))
+            remaining = [s for s in remaining if _key(kind, s) not in quotes]
+            tick()
+        if stopped:
+            break
+    keys = (*wanted.spot, *(futures_key(u) for u in futures_wanted))
+    final = {k: _joined(k, msgs) for k, msgs in problems.items() if k not in quotes}
+    for k in keys:
+        if k not in quotes and k not in final and not stopped and not errors:
+            final[k] = f"{_label(k)}: no source has a price"
+    return FetchReport(now, keys, quotes, final, tuple(dict.fromkeys(errors)), stopped)
+
+
+def _joined(key: str, messages: list[str]) -> str:
+    """'SOL: Binance does not list SOLUSDT; Coinbase does not list SOL-USD'."""
+    prefix = f"{_label(key)}: "
+    parts = [m.removeprefix(prefix) for m in dict.fromkeys(messages)]
+    return prefix + "; ".join(parts)
+
+
+def _ask(source: PriceSource, kind: Kind, symbols: list[str], errors: list[str]) -> SourceAnswer:
+    try:
+        if kind == "spot":
+            return source.fetch_spot(symbols)
+        return source.fetch_futures(symbols)
+    except PriceSourceError as exc:
+        errors.append(str(exc))
+    except Exception as exc:
+        # A source is network code fed by strangers (or an optional library):
+        # whatever it throws must not take down the app's refresh.
+        errors.append(f"{source.name} failed: {type(exc).__name__}: {clip(exc, 80)}")
+    return SourceAnswer()
+
+
+def _key(kind: Kind, symbol: str) -> str:
+    return futures_key(symbol) if kind == "futures" else symbol
+
+
+def _keyed(kind: Kind, prices: dict[str, Decimal]) -> dict[str, Decimal]:
+    return {_key(kind, s): v for s, v in prices.items()}
+
+
+def _label(key: str) -> str:
+    """'BTC' or 'BTC futures' for a quote key."""
+    if key.startswith(FUTURES_PREFIX):
+        return f"{key.removeprefix(FUTURES_PREFIX)} futures"
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """One price a refresh set (``old == new`` when the market had not moved)."""
+
+    key: str
+    symbol: str
+    kind: Kind
+    old: Decimal | None
+    new: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    portfolio: Portfolio
+    fetched_at: datetime
+    updates: tuple[PriceChange, ...]
+    kept: dict[str, str]  # quote key -> why the previous price was kept
+    venue_errors: tuple[str, ...]
+    stopped: bool = False
+    wanted: tuple[str, ...] = ()
+
+    @property
+    def fetched_count(self) -> int:
+        return sum(1 for u in self.updates if u.source != PAR_SOURCE)
+
+    @property
+    def ok(self) -> bool:
+        """Whether any venue price was accepted."""
+        return self.fetched_count > 0
+
+    @property
+    def complete(self) -> bool:
+        return self.ok and not self.kept and not self.venue_errors and not self.stopped
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(u.source for u in self.updates if u.source != PAR_SOURCE))
+
+    def messages(self) -> list[str]:
+        """Every venue error and every kept price, one line each."""
+        kept = [f"{msg} — kept previous price" for msg in self.kept.values()]
+        return [*self.venue_errors, *kept]
+
+    def summary(self) -> str:
+        """One line for a status bar."""
+        if not self.wanted:
+            return "No prices to refresh: the portfolio has no holdings to price"
+        issues = self.messages()
+        if self.stopped:
+            issues.insert(0, "refresh stopped")
+        if not self.ok:
+            first = issues[0] if issues else "no source answered"
+            more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+            return f"{first}{more} — kept previous prices"
+        local = self.fetched_at.astimezone().strftime("%H:%M:%S")
+        n = self.fetched_count
+        text = (
+            f"Prices updated from {' + '.join(self.sources)} at {local} "
+            f"({n} price{'s' if n != 1 else ''})"
+        )
+        if issues:
+            more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+            text += f"; {issues[0]}{more}"
+        return text
+
+
+def apply_quotes(portfolio: Portfolio, report: FetchReport) -> RefreshResult:
+    """``portfolio`` with the report's accepted prices; the input is not changed.
+
+    A quote older than one already in the portfolio (a slow refresh that
+    finished after a quicker one) is skipped.
+    """
+    quotes = dict(portfolio.quotes)
+    applied: dict[str, Quote] = {}
+    for key, q in report.quotes.items():
+        existing = quotes.get(key)
+        if existing is not None and as_utc(existing.fetched_at) > as_utc(q.fetched_at):
+            continue
+        quotes[key] = applied[key] = q
+    updates: list[PriceChange] = []
+    holdings = _priced_holdings(portfolio.holdings, applied, updates)
+    hedge = _priced_hedge(portfolio.hedge, applied, updates)
+    new = portfolio.model_copy(update={"holdings": holdings, "hedge": hedge, "quotes": quotes})
+    return RefreshResult(
+        portfolio=new,
+        fetched_at=report.fetched_at,
+        updates=tuple(updates),
+        kept=dict(report.problems),
+        venue_errors=report.venue_errors,
+        stopped=report.stopped,
+        wanted=report.wanted,
+    )
+
+
+def _priced_holdings(
+    holdings: Iterable[Holding], applied: dict[str, Quote], updates: list[PriceChange]
+) -> tuple[Holding, ...]:
+    out: list[Holding] = []
+    seen: set[str] = set()
+    for h in holdings:
+        if h.is_stablecoin:
+            new, source = ONE, PAR_SOURCE
+        elif h.symbol in applied and applied[h.symbol].kind == "spot":
+            new, source = applied[h.symbol].price, applied[h.symbol].source
+        else:
+            out.append(h)
+            continue
+        if h.symbol not in seen and (source != PAR_SOURCE or h.price != new):
+            updates.append(PriceChange(h.symbol, h.symbol, "spot", h.price, new, source))
+        seen.add(h.symbol)
+        out.append(h if h.price == new else h.model_copy(update={"price": new}))
+    return tuple(out)
+
+
+def _priced_hedge(
+    hedge: HedgeSettings, applied: dict[str, Quote], updates: list[PriceChange]
+) -> HedgeSettings:
+    prices = dict(hedge.futures_prices)
+    for key, q in applied.items():
+        if q.kind != "futures" or not key.startswith(FUTURES_PREFIX):
+            continue
+        u = key.removeprefix(FUTURES_PREFIX)
+        updates.append(PriceChange(key, u, "futures", prices.get(u), q.price, q.source))
+        prices[u] = q.price
+    if prices == hedge.futures_prices:
+        return hedge
+    return hedge.model_copy(update={"futures_prices": prices})
+
+
+def refresh_portfolio(
+    portfolio: Portfolio,
+    sources: Sequence[PriceSource],
+    now: datetime,
+    *,
+    catalog: Catalog | None = None,
+    include_futures: bool = True,
+    plausibility: Plausibility | None = None,
+) -> RefreshResult:
+    """Fetch and apply in one call (the command line; tests)."""
+    report = fetch_quotes(
+        portfolio,
+        sources,
+        now,
+        catalog=catalog,
+        include_futures=include_futures,
+        plausibility=plausibility,
+    )
+    return apply_quotes(portfolio, report)
+
+
+def describe_key(key: str) -> str:
+    """'BTC' or 'BTC futures', for tables and messages."""
+    return _label(key)
+
+
+__all__ = [
+    "FetchReport",
+    "PriceChange",
+    "RefreshResult",
+    "Wanted",
+    "apply_quotes",
+    "describe_key",
+    "fetch_quotes",
+    "refresh_portfolio",
+    "wanted_prices",
+]

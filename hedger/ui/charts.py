@@ -1,0 +1,648 @@
+"""Scenario chart: portfolio value against a move of one underlying (pyqtgraph).
+
+Importing this module imports pyqtgraph (~150 ms); the main window may
+import it after the first paint. Curves are created once per option name and
+refreshed with ``setData``, so a recompute while typing costs well under a
+millisecond here.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.core.planner import Plan, UnderlyingPlan
+from hedger.core.scenarios import Scenario, scenario_for
+from hedger.ui import format as fmt
+from hedger.ui.hedge_table_model import contracts_text
+from hedger.ui.hedge_widgets import SegmentedControl, blend, dim, is_dark, scaled_font
+
+ChartMode = Literal["value", "change"]
+
+# Categorical colours for the tier curves, tuned per theme for contrast on the
+# plot background (the accent and grey are taken by hedged/unhedged).
+_TIER_LIGHT = {
+    "standard": "#7b4fb8",
+    "mini": "#12897a",
+    "micro": "#b7791f",
+    "nano": "#b0467d",
+    "mix": "#4f6f8f",
+}
+_TIER_DARK = {
+    "standard": "#b79af2",
+    "mini": "#4fd1bd",
+    "micro": "#f2c14e",
+    "nano": "#f49ac8",
+    "mix": "#9bb4cc",
+}
+
+
+class PercentAxis(pg.AxisItem):  # type: ignore[misc]
+    """Move of the underlying: ``−20 %``, ``0 %``, ``+20 %``."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        places = 0 if spacing >= 1 else 1
+        out = []
+        for v in values:
+            text = f"{v * scale:+.{places}f} %".replace("-", fmt.MINUS)
+            out.append("0 %" if abs(v) < 1e-9 else text)
+        return out
+
+
+class PriceAxis(pg.AxisItem):  # type: ignore[misc]
+    """Top axis: the underlying's price at each move (move axis × current price)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.price = 0.0
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if self.price <= 0:
+            return ["" for _ in values]
+        return [fmt.compact_usd(self.price * (1.0 + v * scale / 100.0)) for v in values]
+
+
+class UsdAxis(pg.AxisItem):  # type: ignore[misc]
+    """USD with thousands suffixes: ``350k``, ``1.2M``; signed in change mode."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signed = False
+        # pyqtgraph would otherwise rescale to "x1e3" and print 350 for 350k.
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        out = []
+        for v in values:
+            text = fmt.compact_usd(v * scale)
+            if self.signed and v > 0:
+                text = "+" + text
+            out.append(text)
+        return out
+
+
+class _LeaveFilter(QObject):
+    def __init__(self, on_leave: Any) -> None:
+        super().__init__()
+        self._on_leave = on_leave
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._on_leave()
+        return False
+
+
+class ScenarioChart(QWidget):
+    """Value (or change in value) of the portfolio against one underlying's move."""
+
+    # Move (fraction) under the mouse, or nan when the mouse leaves the plot.
+    hoverMoved = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plan: Plan | None = None
+        self._underlying: str | None = None
+        self._scenario: Scenario | None = None
+        self._emphasis: str | None = None  # option picked in the hedge panel
+        self._mode: ChartMode = "value"
+        self._legend_names: dict[int, str] = {}
+        self._pen_states: dict[int, tuple[int, float, Qt.PenStyle]] = {}
+        self._doc_connected: Any = None
+        self._build()
+        self.apply_palette()
+        self._refresh()
+
+    # -- construction ---------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("Scenario")
+        self.title.setObjectName("chartTitle")
+        self.title.setFont(scaled_font(self, 1.1, bold=True))
+        self.mode_control = SegmentedControl(
+            [
+                ("value", "Value", "Portfolio value after the move"),
+                ("change", "Change", "Gain or loss against today's value (P&L)"),
+            ]
+        )
+        self.mode_control.setObjectName("chartMode")
+        self.mode_control.set_current("value")
+        self.mode_control.activated.connect(lambda m: self.set_mode(m))  # type: ignore[arg-type]
+        self.readout = QLabel()
+        self.readout.setObjectName("chartReadout")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setMinimumHeight(self.fontMetrics().height() + 4)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+        self.x_axis = PercentAxis("bottom")
+        self.y_axis = UsdAxis("left")
+        self.price_axis = PriceAxis("top")
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": self.x_axis, "left": self.y_axis, "top": self.price_axis}
+        )
+        self.plot_widget.setAntialiasing(True)
+        self.plot_widget.setMinimumSize(320, 220)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        pi = self.plot_item
+        pi.showAxis("top")
+        # pyqtgraph's own grid repaints the whole plot through the axes
+        # (~40 ms a frame in software); one path of major-tick lines costs ~1 ms.
+        self.grid = pg.PlotCurveItem(connect="pairs", antialias=False)
+        self.grid.setZValue(-30)
+        pi.addItem(self.grid, ignoreBounds=True)
+        pi.getViewBox().sigRangeChanged.connect(self._update_grid)
+        pi.getViewBox().sigResized.connect(self._update_grid)
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        pi.setMouseEnabled(x=False, y=False)
+        pi.getViewBox().setDefaultPadding(0.02)
+        pi.layout.setContentsMargins(4, 4, 12, 4)
+        self.x_axis.setLabel("Move of the underlying")
+        self.y_axis.setLabel("USD")
+        self.price_axis.setLabel("Price")
+
+        self.legend = pg.LegendItem(offset=(12, 8), verSpacing=-4, labelTextSize="9pt")
+        self.legend.setParentItem(pi.getViewBox())
+
+        # Reference lines: today's price (move 0) and today's value.
+        self.zero_line = pg.InfiniteLine(pos=0, angle=90, movable=False)
+        self.base_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
+        pi.addItem(self.zero_line, ignoreBounds=True)
+        pi.addItem(self.base_line, ignoreBounds=True)
+
+        self.liquidation_region = pg.LinearRegionItem(movable=False)
+        self.liquidation_region.setZValue(-40)  # under the grid lines
+        for line in self.liquidation_region.lines:
+            line.setPen(pg.mkPen(None))
+        pi.addItem(self.liquidation_region, ignoreBounds=True)
+        self.liquidation_line = pg.InfiniteLine(
+            pos=0,
+            angle=90,
+            movable=False,
+            label="Liquidation",
+            labelOpts={"position": 0.9, "anchors": [(1, 0), (1, 0)]},
+        )
+        pi.addItem(self.liquidation_line, ignoreBounds=True)
+        self.liquidation_move: float | None = None
+
+        self.tier_curves: dict[str, pg.PlotDataItem] = {}
+        self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
+        self.hedged_curve = pi.plot(name="Hedged", antialias=True)
+        self.hedged_curve.setZValue(10)
+        # Above the dashed tiers: a 0-contract tier coincides with it.
+        self.unhedged_curve.setZValue(6)
+        self.legend.addItem(self.unhedged_curve, "Unhedged")
+        self.legend.addItem(self.hedged_curve, "Hedged")
+
+        self.v_cross = pg.InfiniteLine(angle=90, movable=False)
+        self.h_cross = pg.InfiniteLine(angle=0, movable=False)
+        self.cross_dots = pg.ScatterPlotItem(size=8, antialias=True)
+        for item in (self.v_cross, self.h_cross, self.cross_dots):
+            item.setZValue(30)
+            item.hide()
+            pi.addItem(item, ignoreBounds=True)
+        self._mouse_proxy = pg.SignalProxy(
+            pi.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
+        )
+        self._leave_filter = _LeaveFilter(self._on_mouse_left)
+        self.plot_widget.viewport().installEventFilter(self._leave_filter)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.mode_control)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(4)
+        lay.addLayout(header)
+        lay.addWidget(dim(self.readout))
+        lay.addWidget(self.plot_widget, 1)
+
+    # -- public API ------------------------------------------------------------------------
+    def bind(self, document: Any) -> None:
+        """Follow a PortfolioDocument: redraw on every planChanged."""
+        if self._doc_connected is not None:
+            self._doc_connected.planChanged.disconnect(self._on_plan_changed)
+        self._doc_connected = document
+        document.planChanged.connect(self._on_plan_changed)
+        self.set_plan(document.plan, self._underlying)
+
+    def set_plan(self, plan: Plan | None, underlying: str | None = None) -> None:
+        """Show ``underlying`` of ``plan`` (keeps the current one when None)."""
+        self._plan = plan
+        if underlying is not None:
+            self._underlying = underlying or None
+        if plan is not None and (
+            self._underlying is None or plan.underlying(self._underlying) is None
+        ):
+            self._underlying = plan.underlyings[0].underlying if plan.underlyings else None
+        self._scenario = (
+            scenario_for(plan, self._underlying) if plan is not None and self._underlying else None
+        )
+        self._refresh()
+
+    def set_underlying(self, underlying: str) -> None:
+        """Slot for HedgePanel.underlyingSelected."""
+        if underlying != self._underlying:
+            self._emphasis = None
+            self.set_plan(self._plan, underlying)
+
+    def set_highlighted_option(self, underlying: str, name: str) -> None:
+        """Slot for HedgePanel.optionSelected: emphasise that option's curve."""
+        if underlying and underlying != self._underlying:
+            self._emphasis = name or None
+            self.set_plan(self._plan, underlying)
+            return
+        if (name or None) != self._emphasis:
+            self._emphasis = name or None
+            self._refresh()
+
+    def set_scenario(self, scenario: Scenario | None) -> None:
+        """Show a precomputed scenario (no plan: the option tiers are unlabelled)."""
+        self._scenario = scenario
+        if scenario is not None:
+            self._underlying = scenario.underlying
+        self._refresh()
+
+    @property
+    def scenario(self) -> Scenario | None:
+        return self._scenario
+
+    @property
+    def underlying(self) -> str | None:
+        return self._underlying
+
+    @property
+    def mode(self) -> ChartMode:
+        return self._mode
+
+    def set_mode(self, mode: ChartMode) -> None:
+        if mode not in ("value", "change"):
+            raise ValueError(mode)
+        self.mode_control.set_current(mode)
+        if mode != self._mode:
+            self._mode = mode
+            self._refresh()
+
+    def export_png(self, path: str | Path, width: int = 1600) -> Path:
+        """Write the plot (axes, curves, legend) as a PNG ``width`` pixels wide."""
+        path = Path(path)
+        with self._exporting():
+            exporter = ImageExporter(self.plot_item)
+            exporter.parameters()["width"] = int(width)
+            exporter.export(str(path))
+        return path
+
+    def export_svg(self, path: str | Path) -> Path:
+        path = Path(path)
+        with self._exporting():
+            SVGExporter(self.plot_item).export(str(path))
+        return path
+
+    def apply_palette(self, palette: QPalette | None = None) -> None:
+        """Take colours from the (new) application palette: call on theme change."""
+        pal = QPalette(palette) if palette is not None else QApplication.palette(self)
+        self._palette = pal
+        dark = is_dark(pal)
+        base = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
+        self._tier_colors = {k: QColor(v) for k, v in (_TIER_DARK if dark else _TIER_LIGHT).items()}
+        self._accent = pal.color(QPalette.ColorRole.Highlight)
+        if dark and self._accent.lightness() < 110:
+            self._accent = self._accent.lighter(135)
+        self._unhedged_color = blend(text, base, 0.4)
+        self._danger = QColor("#ff6b6b") if dark else QColor("#c62828")
+        self.plot_widget.setBackground(base)
+        axis_pen = pg.mkPen(blend(text, base, 0.55), width=1)
+        tick_font = QFont(self.font())
+        for axis in (self.x_axis, self.y_axis, self.price_axis):
+            axis.setPen(axis_pen)
+            axis.setTextPen(pg.mkPen(blend(text, base, 0.2)))
+            axis.setStyle(tickFont=tick_font)
+        label_style = {"color": blend(text, base, 0.35).name(), "font-size": "9pt"}
+        self.x_axis.setLabel("Move of the underlying", **label_style)
+        self.y_axis.setLabel("USD", **label_style)
+        self.price_axis.setLabel("Price", **label_style)
+        self.grid.setPen(pg.mkPen(blend(base, text, 0.09 if dark else 0.07), width=1))
+        faint = pg.mkPen(blend(text, base, 0.75), width=1, style=Qt.PenStyle.DashLine)
+        self.zero_line.setPen(faint)
+        self.base_line.setPen(faint)
+        cross = pg.mkPen(blend(text, base, 0.5), width=1, style=Qt.PenStyle.DotLine)
+        self.v_cross.setPen(cross)
+        self.h_cross.setPen(cross)
+        self.liquidation_line.setPen(pg.mkPen(self._danger, width=1.5, style=Qt.PenStyle.DashLine))
+        self.liquidation_line.label.setColor(self._danger)
+        # Opaque tints, not alpha: blending a large translucent fill costs
+        # ~2 ms a frame in software rendering.
+        self.liquidation_region.setBrush(
+            pg.mkBrush(blend(base, self._danger, 0.11 if dark else 0.07))
+        )
+        self.legend.setBrush(pg.mkBrush(base))
+        self.legend.setPen(pg.mkPen(blend(text, base, 0.8)))
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        self._refresh()
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _update_grid(self, *_: object) -> None:
+        vb = self.plot_item.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rect = vb.boundingRect()
+        xs: list[float] = []
+        ys: list[float] = []
+        for axis, lo, hi, size, vertical in (
+            (self.x_axis, x0, x1, rect.width(), True),
+            (self.y_axis, y0, y1, rect.height(), False),
+        ):
+            if size <= 0 or hi <= lo:
+                continue
+            levels = axis.tickValues(lo, hi, size)
+            # The y axis labels its two first tick levels; the x axis its first.
+            values = [v for _, vals in levels[: 1 if vertical else 2] for v in vals]
+            for v in values:
+                if vertical:
+                    xs += [v, v]
+                    ys += [y0, y1]
+                else:
+                    xs += [x0, x1]
+                    ys += [v, v]
+        self.grid.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+
+    def _on_plan_changed(self, plan: Plan) -> None:
+        self.set_plan(plan, None)
+
+    def _shown_option(self) -> str | None:
+        s = self._scenario
+        if s is None:
+            return None
+        if self._emphasis and self._emphasis in s.options:
+            return self._emphasis
+        return s.recommended if s.recommended in s.options else None
+
+    def _refresh(self) -> None:
+        s = self._scenario
+        u = self._plan.underlying(s.underlying) if (self._plan and s) else None
+        self._update_title(s, u)
+        if s is None:
+            for item in (self.unhedged_curve, self.hedged_curve, *self.tier_curves.values()):
+                item.setData([], [])
+                item.hide()
+            self._set_liquidation(None, None)
+            self.price_axis.price = 0.0
+            self.readout.setText("Add holdings to see how hedged and unhedged value move.")
+            return
+        x = s.moves * 100.0
+        offset = s.base_value if self._mode == "change" else 0.0
+        self.y_axis.signed = self._mode == "change"
+        self.price_axis.price = _current_price(s, u)
+        self.unhedged_curve.setData(x, s.unhedged - offset)
+        self._set_pen(self.unhedged_curve, self._unhedged_color, 2.0)
+        self.unhedged_curve.show()
+
+        shown = self._shown_option()
+        rec = s.recommended if s.recommended in s.options else None
+        if rec is not None:
+            self.hedged_curve.setData(x, s.options[rec].value - offset)
+            self._set_pen(self.hedged_curve, self._accent, 3.5)
+            self.hedged_curve.show()
+        else:
+            self.hedged_curve.setData([], [])
+            self.hedged_curve.hide()
+        self._update_tiers(s, u, x, offset, rec, shown)
+        self._set_legend_label(self.hedged_curve, self._hedged_label(s, u, rec))
+        self.zero_line.setValue(0.0)
+        self.base_line.setValue(s.base_value - offset)
+        liq = s.options[shown].liquidation_move if shown else None
+        self._set_liquidation(liq, u)
+        self._show_readout(None)
+
+    def _update_tiers(
+        self,
+        s: Scenario,
+        u: UnderlyingPlan | None,
+        x: np.ndarray,
+        offset: float,
+        rec: str | None,
+        shown: str | None,
+    ) -> None:
+        names = [n for n in s.options if n != rec]
+        for gone in [n for n in self.tier_curves if n not in names]:
+            item = self.tier_curves.pop(gone)
+            self._pen_states.pop(id(item), None)
+            self._legend_names.pop(id(item), None)
+            self.legend.removeItem(item)
+            self.plot_item.removeItem(item)
+        for name in names:
+            item = self.tier_curves.get(name)
+            if item is None:
+                item = self.plot_item.plot(antialias=True)
+                self.tier_curves[name] = item
+                self.legend.addItem(item, name)
+            color = self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
+            emphasised = name == shown
+            self._set_pen(
+                item,
+                color,
+                2.5 if emphasised else 1.3,
+                Qt.PenStyle.SolidLine if emphasised else Qt.PenStyle.DashLine,
+            )
+            item.setZValue(8 if emphasised else 5)
+            item.setData(x, s.options[name].value - offset)
+            self._set_legend_label(item, self._tier_label(name, u))
+
+    def _set_pen(
+        self,
+        item: pg.PlotDataItem,
+        color: QColor,
+        width: float,
+        style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+    ) -> None:
+        # setPen redraws the curve; skip it while typing when nothing changed.
+        state = (color.rgba(), width, style)
+        if self._pen_states.get(id(item)) != state:
+            self._pen_states[id(item)] = state
+            item.setPen(pg.mkPen(color, width=width, style=style))
+
+    def _tier_label(self, name: str, u: UnderlyingPlan | None) -> str:
+        opt = u.option(name) if u is not None else None
+        title = name[:1].upper() + name[1:]
+        return f"{title} · {contracts_text(opt)}" if opt is not None else title
+
+    def _hedged_label(self, s: Scenario, u: UnderlyingPlan | None, rec: str | None) -> str:
+        if rec is None:
+            return "Hedged"
+        return f"Hedged · {self._tier_label(rec, u)} (recommended)"
+
+    def _set_legend_label(self, item: pg.PlotDataItem, text: str) -> None:
+        key = id(item)
+        if self._legend_names.get(key) == text:
+            return
+        self._legend_names[key] = text
+        label = self.legend.getLabel(item)
+        if label is not None:
+            label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
+
+    def _set_liquidation(self, move: float | None, u: UnderlyingPlan | None) -> None:
+        s = self._scenario
+        in_range = (
+            move is not None and s is not None and float(s.moves[0]) <= move <= float(s.moves[-1])
+        )
+        self.liquidation_move = move if in_range else None
+        if not in_range or s is None or move is None:
+            self.liquidation_line.hide()
+            self.liquidation_region.hide()
+            return
+        x = move * 100.0
+        self.liquidation_line.setValue(x)
+        edge = float(s.moves[-1] if move > 0 else s.moves[0]) * 100.0
+        self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
+        price = self.price_axis.price * (1.0 + move)
+        # Text sits on the safe side of the line, away from the plot edge.
+        label = self.liquidation_line.label
+        label.anchors = [(1.0, 0.0), (1.0, 0.0)] if move > 0 else [(0.0, 0.0), (0.0, 0.0)]
+        # The label only reformats while visible: show first.
+        self.liquidation_line.show()
+        self.liquidation_region.show()
+        label.setFormat(f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})")
+        label.updatePosition()
+
+    def _update_title(self, s: Scenario | None, u: UnderlyingPlan | None) -> None:
+        if s is None:
+            text = "Scenario"
+        else:
+            what = "Portfolio value" if self._mode == "value" else "Change in value"
+            text = f"{what} vs {s.underlying} move"
+        if self.title.text() != text:
+            self.title.setText(text)
+
+    # -- crosshair ---------------------------------------------------------------------------
+    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
+        pos = event[0]
+        vb = self.plot_item.getViewBox()
+        if self._scenario is None or not vb.sceneBoundingRect().contains(pos):
+            self._on_mouse_left()
+            return
+        point = vb.mapSceneToView(pos)
+        s = self._scenario
+        move = float(np.clip(point.x() / 100.0, s.moves[0], s.moves[-1]))
+        self._show_readout(move)
+        self.hoverMoved.emit(move)
+
+    def _on_mouse_left(self) -> None:
+        for item in (self.v_cross, self.h_cross, self.cross_dots):
+            item.hide()
+        self._show_readout(None)
+        self.hoverMoved.emit(float("nan"))
+
+    def readout_values(self, move: float) -> dict[str, float]:
+        """Interpolated values at a move (fraction): what the crosshair shows."""
+        s = self._scenario
+        if s is None:
+            return {}
+        unhedged = float(np.interp(move, s.moves, s.unhedged))
+        hedged = float(np.interp(move, s.moves, s.hedged))
+        price = float(np.interp(move, s.moves, s.prices))
+        return {
+            "move": move,
+            "price": price,
+            "unhedged": unhedged,
+            "hedged": hedged,
+            "difference": hedged - unhedged,
+        }
+
+    def _show_readout(self, move: float | None) -> None:
+        s = self._scenario
+        if s is None:
+            return
+        hovering = move is not None
+        values = self.readout_values(0.0 if move is None else move)
+        offset = s.base_value if self._mode == "change" else 0.0
+        if hovering:
+            x = values["move"] * 100.0
+            self.v_cross.setValue(x)
+            self.h_cross.setValue(values["hedged"] - offset)
+            self.cross_dots.setData(
+                [x, x],
+                [values["unhedged"] - offset, values["hedged"] - offset],
+                brush=[pg.mkBrush(self._unhedged_color), pg.mkBrush(self._accent)],
+                pen=[pg.mkPen(self._palette.color(QPalette.ColorRole.Base), width=1.5)] * 2,
+            )
+            for item in (self.v_cross, self.h_cross, self.cross_dots):
+                item.show()
+        places = fmt.money_places(max(abs(values["unhedged"]), abs(values["hedged"])))
+
+        def money(v: float) -> str:
+            return fmt.signed_money(v - offset, places) if offset else fmt.money(v, places)
+
+        sw_u = self._unhedged_color.name()
+        sw_h = self._accent.name()
+        lead = (
+            f"<b>{html.escape(fmt.signed_pct(values['move'] * 100))}</b>"
+            if hovering
+            else "<b>Now</b>"
+        )
+        parts = [
+            lead,
+            f"{html.escape(s.underlying)} {fmt.price(round(values['price'], 2))}",
+            f"<span style='color:{sw_u}'>●</span> Unhedged {money(values['unhedged'])}",
+            f"<span style='color:{sw_h}'>●</span> Hedged {money(values['hedged'])}",
+            f"Difference {fmt.signed_money(values['difference'], places)}",
+        ]
+        text = " &nbsp;·&nbsp; ".join(parts)
+        if not hovering:
+            text += " &nbsp;<i>(hover the chart to read a move)</i>"
+        self.readout.setText(text)
+
+    # -- export helpers ------------------------------------------------------------------------
+    def _exporting(self) -> _ExportGuard:
+        return _ExportGuard(self)
+
+
+def _current_price(s: Scenario, u: UnderlyingPlan | None) -> float:
+    if u is not None and u.futures_price is not None:
+        return float(u.futures_price)
+    if not len(s.moves):
+        return 0.0
+    i = int(np.argmax(np.abs(1.0 + s.moves)))
+    factor = 1.0 + float(s.moves[i])
+    return float(s.prices[i]) / factor if factor else 0.0
+
+
+class _ExportGuard:
+    """Hide the crosshair and give a never-shown chart a size while exporting."""
+
+    def __init__(self, chart: ScenarioChart) -> None:
+        self._chart = chart
+        self._hidden: list[Any] = []
+
+    def __enter__(self) -> None:
+        c = self._chart
+        for item in (c.v_cross, c.h_cross, c.cross_dots):
+            if item.isVisible():
+                item.hide()
+                self._hidden.append(item)
+        rect: QRectF = c.plot_item.sceneBoundingRect()
+        if rect.width() < 50 or rect.height() < 50:
+            # Layouts only run when shown; size the scene for a hidden chart.
+            c.plot_widget.resize(900, 500)
+            c.plot_widget.setSceneRect(QRectF(0, 0, 900, 500))
+            c.plot_item.setGeometry(QRectF(0, 0, 900, 500))
+
+    def __exit__(self, *exc: object) -> None:
+        for item in self._hidden:
+            item.show()

@@ -1,0 +1,421 @@
+"""Hedge settings for one underlying: family, ratio, rounding, leverage, futures price.
+
+Every change goes through PortfolioDocument.set_underlying_setting, so it is
+undoable; the widgets are refreshed from the plan (``sync``) with their
+signals blocked, so an undo updates them without echoing a new edit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.core.catalog import Family
+from hedger.core.decimals import DecimalParseError, parse_decimal
+from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
+from hedger.core.planner import UnderlyingPlan
+from hedger.ui import format as fmt
+from hedger.ui.document import EditRefused, PortfolioDocument
+from hedger.ui.hedge_widgets import (
+    MessageList,
+    SegmentedControl,
+    WrapLabel,
+    dim,
+    scaled_font,
+)
+
+RATIO_MAX_PCT = int(MAX_RATIO * 100)
+MIN_LEVERAGE = Decimal(1)
+
+ROUNDING_LABELS: dict[Rounding, str] = {"nearest": "Nearest", "down": "Down", "up": "Up"}
+ROUNDING_HINTS: dict[Rounding, str] = {
+    "nearest": "Closest whole number of contracts: may be a little over or under.",
+    "down": "Never over-hedge: round down, some exposure may stay unhedged.",
+    "up": "Never under-hedge: round up, the hedge may be larger than the exposure.",
+}
+
+UNDO_TEXT = {
+    "family": "Change Contract Family",
+    "ratio": "Change Hedge Ratio",
+    "rounding": "Change Rounding",
+    "leverage": "Change Leverage",
+    "futures_price": "Change Futures Price",
+}
+
+
+def family_tooltip(family: Family, contracts_text: list[str]) -> str:
+    lines = [family.name, *(f"• {c}" for c in contracts_text)]
+    if family.notes:
+        lines.append(family.notes)
+    return "\n".join(lines)
+
+
+class HedgeSettingsWidget(QWidget):
+    """Settings form bound to one underlying of a document at a time."""
+
+    # Emitted with a one-line reason when an entry is refused ("" when cleared).
+    errorChanged = Signal(str)
+
+    def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._underlying: str | None = None
+        self._family_ids: tuple[str, ...] = ()
+        self._drag_macro_open = False
+        self._errors: dict[str, str] = {}
+        self._build()
+
+    # -- construction -------------------------------------------------------------
+    def _build(self) -> None:
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.family_combo = QComboBox()
+        self.family_combo.setObjectName("familyCombo")
+        self.family_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.family_combo.setMinimumContentsLength(18)
+        self.family_combo.setToolTip("Contracts that can be mixed in one hedge (same venue)")
+        self.family_combo.activated.connect(self._on_family_activated)
+        form.addRow("Contract family", self.family_combo)
+
+        self.ratio_slider = QSlider(Qt.Orientation.Horizontal)
+        self.ratio_slider.setObjectName("ratioSlider")
+        self.ratio_slider.setRange(0, RATIO_MAX_PCT)
+        self.ratio_slider.setSingleStep(1)
+        self.ratio_slider.setPageStep(10)
+        self.ratio_slider.setToolTip(
+            "Share of the beta-weighted exposure to hedge: 100 % hedges it all, "
+            "above 100 % over-hedges"
+        )
+        self.ratio_slider.valueChanged.connect(self._on_slider_changed)
+        self.ratio_slider.sliderReleased.connect(self._end_drag)
+        self.ratio_edit = self._entry("ratioEdit", "100", "%")
+        self.ratio_edit.setToolTip(
+            "Exact hedge ratio in percent (0–200), e.g. 50 or 37.5 %; press Enter to apply"
+        )
+        self.ratio_edit.editingFinished.connect(self._on_ratio_entered)
+        ratio_row = QHBoxLayout()
+        ratio_row.setSpacing(8)
+        ratio_row.addWidget(self.ratio_slider, 1)
+        ratio_row.addWidget(self.ratio_edit)
+        ratio_row.addWidget(QLabel("%"))
+        form.addRow("Hedge ratio", ratio_row)
+
+        self.rounding = SegmentedControl(
+            [(p, ROUNDING_LABELS[p], ROUNDING_HINTS[p]) for p in ROUNDINGS]
+        )
+        self.rounding.setObjectName("roundingControl")
+        self.rounding.activated.connect(self._on_rounding_activated)
+        self.rounding_buttons: dict[Rounding, QToolButton] = {
+            p: self.rounding.buttons[p] for p in ROUNDINGS
+        }
+        self.rounding_hint = WrapLabel()
+        self.rounding_hint.setObjectName("roundingHint")
+        self.rounding_hint.setFont(scaled_font(self, 0.9))
+        dim(self.rounding_hint)
+        form.addRow("Rounding", self.rounding)
+        # A row of its own: a word-wrapped label nested in a sub-layout gets clipped.
+        form.addRow("", self.rounding_hint)
+
+        self.leverage_edit = self._entry("leverageEdit", "10", "x")
+        self.leverage_edit.setToolTip(
+            "Leverage of the futures position (1–200): margin = notional ÷ leverage. "
+            "Higher leverage ties up less cash but is liquidated by a smaller move."
+        )
+        self.leverage_edit.editingFinished.connect(self._on_leverage_entered)
+        lev_row = QHBoxLayout()
+        lev_row.setSpacing(8)
+        lev_row.addWidget(self.leverage_edit)
+        lev_row.addWidget(QLabel("x"))
+        lev_row.addStretch(1)
+        form.addRow("Leverage", lev_row)
+
+        self.price_edit = QLineEdit()
+        self.price_edit.setObjectName("futuresPriceEdit")
+        self.price_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.price_edit.setClearButtonEnabled(True)
+        self.price_edit.setToolTip(
+            "Futures price used to size contracts. Empty = the spot price of your "
+            "holding; type a price to use the futures quote instead (basis)."
+        )
+        self.price_edit.editingFinished.connect(self._on_price_entered)
+        price_row = QHBoxLayout()
+        price_row.setSpacing(8)
+        price_row.addWidget(self.price_edit, 1)
+        price_row.addWidget(QLabel("USD"))
+        form.addRow("Futures price", price_row)
+
+        self.error_list = MessageList()
+        self.error_list.setObjectName("settingsErrors")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        outer.addLayout(form)
+        outer.addWidget(self.error_list)
+        outer.addStretch(1)
+
+        self._error_actions: dict[str, QAction] = {}
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        for key, edit in (
+            ("ratio", self.ratio_edit),
+            ("leverage", self.leverage_edit),
+            ("futures_price", self.price_edit),
+        ):
+            act = edit.addAction(icon, QLineEdit.ActionPosition.LeadingPosition)
+            act.setVisible(False)
+            self._error_actions[key] = act
+
+    def _entry(self, name: str, placeholder: str, unit: str) -> QLineEdit:
+        e = QLineEdit()
+        e.setObjectName(name)
+        e.setPlaceholderText(placeholder)
+        e.setAlignment(Qt.AlignmentFlag.AlignRight)
+        e.setFixedWidth(e.fontMetrics().horizontalAdvance("000.00") + 28)
+        e.setAccessibleName(f"{name} ({unit})")
+        return e
+
+    # -- state from the plan ------------------------------------------------------
+    @property
+    def underlying(self) -> str | None:
+        return self._underlying
+
+    def sync(self, u: UnderlyingPlan | None) -> None:
+        """Show the settings in force for ``u`` without emitting edits."""
+        switched = (u.underlying if u else None) != self._underlying
+        self._underlying = u.underlying if u else None
+        if switched:
+            self._end_drag()
+            self._clear_errors()
+        self.setEnabled(u is not None)
+        if u is None:
+            return
+        self._sync_families(u)
+        if not self.ratio_slider.isSliderDown():
+            pct = int((u.ratio * 100).to_integral_value())
+            with _Blocked(self.ratio_slider):
+                self.ratio_slider.setValue(max(0, min(RATIO_MAX_PCT, pct)))
+        self._set_entry(self.ratio_edit, "ratio", fmt.ratio_pct(u.ratio), switched)
+        self.rounding.set_current(u.rounding)
+        self.rounding_hint.setText(ROUNDING_HINTS[u.rounding])
+        self._set_entry(self.leverage_edit, "leverage", _plain(u.leverage), switched)
+        self._sync_price(u, switched)
+
+    def _sync_families(self, u: UnderlyingPlan) -> None:
+        families = self._doc.catalog.families_for(u.underlying)
+        ids = tuple(f.id for f in families)
+        combo = self.family_combo
+        with _Blocked(combo):
+            if ids != self._family_ids:
+                self._family_ids = ids
+                combo.clear()
+                for f in families:
+                    combo.addItem(f.name, f.id)
+                    contracts = [
+                        f"{c.name}: {c.size_text()}"
+                        for c in self._doc.catalog.family_contracts(f.id)
+                    ]
+                    combo.setItemData(
+                        combo.count() - 1, family_tooltip(f, contracts), Qt.ItemDataRole.ToolTipRole
+                    )
+            current = u.family.id if u.family is not None else None
+            idx = combo.findData(current) if current else -1
+            combo.setCurrentIndex(idx)
+            combo.setEnabled(bool(ids))
+            if not ids:
+                combo.setPlaceholderText(f"No futures listed for {u.underlying}")
+            elif idx < 0:
+                combo.setPlaceholderText("Choose a contract family")
+            tip = combo.itemData(idx, Qt.ItemDataRole.ToolTipRole) if idx >= 0 else None
+            combo.setToolTip(tip or "Contracts that can be mixed in one hedge (same venue)")
+
+    def _sync_price(self, u: UnderlyingPlan, switched: bool) -> None:
+        spot = self._spot_price(u)
+        if spot is not None:
+            self.price_edit.setPlaceholderText(f"= spot {fmt.price(spot)}")
+        else:
+            self.price_edit.setPlaceholderText(f"enter a {u.underlying} price")
+        text = (
+            "" if u.futures_price_from_spot or u.futures_price is None else _plain(u.futures_price)
+        )
+        self._set_entry(self.price_edit, "futures_price", text, switched)
+
+    def _spot_price(self, u: UnderlyingPlan) -> Decimal | None:
+        if u.futures_price_from_spot:
+            return u.futures_price
+        for h in self._doc.portfolio.holdings:
+            if h.symbol == u.underlying:
+                return h.price
+        return None
+
+    def _set_entry(self, edit: QLineEdit, key: str, text: str, force: bool) -> None:
+        # Keep what the user is typing (or a refused entry with its reason) unless
+        # the underlying itself changed.
+        if not force and (key in self._errors or (edit.hasFocus() and edit.isModified())):
+            return
+        with _Blocked(edit):
+            edit.setText(text)
+            edit.setModified(False)
+
+    # -- edits -----------------------------------------------------------------------
+    def _apply(self, field: str, value: object, merge: bool = False) -> bool:
+        if self._underlying is None:
+            return False
+        try:
+            self._doc.set_underlying_setting(
+                self._underlying, field, value, UNDO_TEXT[field], merge
+            )
+        except EditRefused as exc:
+            self._set_error(field, str(exc))
+            return False
+        self._set_error(field, None)
+        return True
+
+    def _on_family_activated(self, index: int) -> None:
+        fid = self.family_combo.itemData(index)
+        if fid:
+            self._apply("family", fid)
+
+    def _on_slider_changed(self, value: int) -> None:
+        if self._underlying is None:
+            return
+        if self.ratio_slider.isSliderDown() and not self._drag_macro_open:
+            # One drag = one undo step; a macro keeps two drags in a row apart
+            # (merged commands alone would fuse them into one step).
+            self._doc.undo_stack.beginMacro(UNDO_TEXT["ratio"])
+            self._drag_macro_open = True
+        self._set_error("ratio", None)
+        with _Blocked(self.ratio_edit):
+            self.ratio_edit.setText(str(value))
+            self.ratio_edit.setModified(False)
+        self._apply("ratio", Decimal(value) / 100, merge=True)
+
+    def _end_drag(self) -> None:
+        if self._drag_macro_open:
+            self._drag_macro_open = False
+            self._doc.undo_stack.endMacro()
+
+    def _on_ratio_entered(self) -> None:
+        text = self.ratio_edit.text()
+        if not text.strip():
+            self._set_error("ratio", None)
+            self.sync(self._current())
+            return
+        try:
+            value = fmt.parse_percent(text, what="Hedge ratio")
+        except DecimalParseError as exc:
+            self._set_error("ratio", f"{exc}; type a percentage such as 50")
+            return
+        if not 0 <= value <= RATIO_MAX_PCT:
+            self._set_error(
+                "ratio",
+                f"Hedge ratio must be between 0 and {RATIO_MAX_PCT} % (got {fmt.pct(value, 2)})",
+            )
+            return
+        self._apply("ratio", value / 100)
+        self.ratio_edit.setModified(False)
+
+    def _on_rounding_activated(self, policy: str) -> None:
+        if policy in ROUNDINGS:
+            self._apply("rounding", policy)
+
+    def _on_leverage_entered(self) -> None:
+        text = self.leverage_edit.text()
+        if not text.strip():
+            self._set_error("leverage", None)
+            self.sync(self._current())
+            return
+        try:
+            value = fmt.parse_leverage(text, what="Leverage")
+        except DecimalParseError as exc:
+            self._set_error("leverage", f"{exc}; type a number such as 10")
+            return
+        if not MIN_LEVERAGE <= value <= MAX_LEVERAGE:
+            self._set_error(
+                "leverage", f"Leverage must be between 1 and {MAX_LEVERAGE}x (got {_plain(value)})"
+            )
+            return
+        self._apply("leverage", value)
+        self.leverage_edit.setModified(False)
+
+    def _on_price_entered(self) -> None:
+        text = self.price_edit.text().strip()
+        if not text:
+            self._apply("futures_price", None)
+            return
+        try:
+            value = parse_decimal(text, what="Futures price")
+        except DecimalParseError as exc:
+            self._set_error("futures_price", str(exc))
+            return
+        if value <= 0:
+            self._set_error("futures_price", "Futures price must be above 0")
+            return
+        self._apply("futures_price", value)
+        self.price_edit.setModified(False)
+
+    def _current(self) -> UnderlyingPlan | None:
+        return self._doc.plan.underlying(self._underlying) if self._underlying else None
+
+    # -- errors ------------------------------------------------------------------------
+    def _set_error(self, key: str, message: str | None) -> None:
+        if message:
+            self._errors[key] = message
+        else:
+            self._errors.pop(key, None)
+        act = self._error_actions.get(key)
+        if act is not None:
+            act.setVisible(bool(message))
+            act.setToolTip(message or "")
+        before = self.error_text
+        self.error_list.set_messages([("error", m) for m in self._errors.values()])
+        if self.error_text != before:
+            self.errorChanged.emit(self.error_text)
+
+    def _clear_errors(self) -> None:
+        for key in list(self._errors):
+            self._set_error(key, None)
+
+    @property
+    def error_text(self) -> str:
+        """The reasons currently shown for refused entries, one per line."""
+        return "\n".join(self.error_list.texts())
+
+
+def _plain(value: Decimal) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return fmt_decimal(value)
+
+
+class _Blocked:
+    """``with _Blocked(widget):`` — sync a widget without emitting its signals."""
+
+    def __init__(self, widget: QWidget) -> None:
+        self._w = widget
+        self._was = False
+
+    def __enter__(self) -> None:
+        self._was = self._w.blockSignals(True)
+
+    def __exit__(self, *exc: object) -> None:
+        self._w.blockSignals(self._was)

@@ -1,0 +1,727 @@
+"""The holdings editor: a sortable table with add/remove/paste/import.
+
+The panel talks to the rest of the window only through the document and its
+signals (statusMessage); the main window places it and wires actions() into
+its menus.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.core.decimals import fmt_money
+from hedger.core.holdings_csv import HoldingsFileError, parse_holdings_text, read_holdings_file
+from hedger.core.models import Holding
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.holdings_clipboard import (
+    AskFn,
+    Question,
+    clipboard_mime,
+    copy_holdings,
+    default_ask,
+    file_error,
+    import_question,
+    importable_file,
+    nothing_readable,
+    partial_paste,
+    plural,
+    skipped_text,
+)
+from hedger.ui.holdings_delegate import HoldingsDelegate
+from hedger.ui.holdings_icons import error_color, icon, is_dark_palette, warning_color
+from hedger.ui.holdings_model import Column, HoldingsSortProxy, HoldingsTableModel
+
+EMPTY_TEXT = "No holdings yet — add one or paste rows from a spreadsheet"
+EMPTY_HINT = "You can also drop a CSV file here"
+
+# Widths in average characters, so they follow the font size.
+COLUMN_CHARS = {
+    Column.SYMBOL: 9,
+    Column.QUANTITY: 13,
+    Column.PRICE: 12,
+    Column.VALUE: 13,
+    Column.SHARE: 8,
+    Column.BETA: 7,
+}
+
+
+class HoldingsView(QTableView):
+    """Table view with an empty-state text and Enter to edit."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        rect = QRectF(self.viewport().rect()).adjusted(24, 0, -24, 0)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        painter.setFont(font)
+        painter.setPen(muted)
+        h = painter.fontMetrics().height()
+        top = rect.adjusted(0, 0, 0, -h)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(top, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_TEXT)
+        painter.setFont(self.font())
+        bottom = rect.adjusted(0, h * 2, 0, h)
+        painter.drawText(bottom, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_HINT)
+        painter.end()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+            and self.currentIndex().isValid()
+            and self.edit(self.currentIndex(), QAbstractItemView.EditTrigger.EditKeyPressed, event)
+        ):
+            return
+        super().keyPressEvent(event)
+
+
+class MessageBar(QFrame):
+    """A one-line notice under the table: why an edit was refused, what a paste did."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("holdingsMessageBar")
+        self.level = "info"
+        self._icon = QLabel(self)
+        self._icon.setFixedSize(16, 16)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.setSpacing(8)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.dismiss)
+        self.hide()
+
+    def show_message(self, text: str, level: str = "error") -> None:
+        self.level = level
+        self.label.setText(text)
+        self._icon.setPixmap(
+            icon({"error": "error", "warning": "warning"}.get(level, "info")).pixmap(16, 16)
+        )
+        color = {
+            "error": error_color(),
+            "warning": warning_color(),
+        }.get(level, self.palette().color(QPalette.ColorRole.Highlight))
+        alpha = 46 if is_dark_palette(self.palette()) else 26
+        fill = QColor(color)
+        fill.setAlpha(alpha)
+        self.setStyleSheet(
+            "QFrame#holdingsMessageBar { "
+            f"border: 1px solid {color.name()}; border-radius: 4px; "
+            f"background: rgba({fill.red()}, {fill.green()}, {fill.blue()}, {alpha}); }}"
+        )
+        self.show()
+        # Successes fade by themselves; problems stay until dealt with.
+        if level == "info":
+            self._timer.start(8000)
+        else:
+            self._timer.stop()
+
+    def dismiss(self) -> None:
+        self._timer.stop()
+        self.hide()
+
+
+class DropOverlay(QWidget):
+    """Dashed highlight over the table while a file is dragged over the panel."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.text = "Drop to import holdings"
+        self.hide()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        # Mostly opaque so the hint reads clearly over the rows beneath.
+        veil = QColor(palette.color(QPalette.ColorRole.Base))
+        veil.setAlpha(225)
+        tint = QColor(accent)
+        tint.setAlpha(28)
+        rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(veil)
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.setBrush(tint)
+        painter.setPen(QPen(accent, 2, Qt.PenStyle.DashLine))
+        painter.drawRoundedRect(rect, 6, 6)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        glyph = icon("import").pixmap(32, 32)
+        total = 32 + 8 + metrics.height()
+        top = (self.height() - total) / 2
+        painter.drawPixmap(int((self.width() - 32) / 2), int(top), glyph)
+        painter.setPen(accent)
+        text_rect = QRectF(0, top + 40, self.width(), metrics.height())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.end()
+
+
+class HoldingsPanel(QWidget):
+    """Holdings editor panel over a PortfolioDocument."""
+
+    statusMessage = Signal(str)
+
+    def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ready = False
+        self.setObjectName("holdingsPanel")
+        self.document = document
+        # Tests and embedders replace these to answer dialogs without a modal loop.
+        self.ask: AskFn = lambda q: default_ask(self, q)
+        self.choose_file = self._choose_file
+
+        self.model = HoldingsTableModel(document, self)
+        self.proxy = HoldingsSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = HoldingsView(self)
+        self.view.setModel(self.proxy)
+        self.delegate = HoldingsDelegate(self.model, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self._setup_view()
+
+        self.message_bar = MessageBar(self)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("holdingsSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self._overlay = DropOverlay(self)
+
+        self._make_actions()
+        self._build_layout()
+        self.setAcceptDrops(True)
+
+        self.model.editRefused.connect(self._on_edit_refused)
+        document.planChanged.connect(self._update_summary)
+        document.holdingsReset.connect(self._update_actions)
+        document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.model.rowsInserted.connect(self._update_actions)
+        self.model.rowsRemoved.connect(self._update_actions)
+        self._ready = True
+        self._apply_styles()
+        self._update_actions()
+
+    # -- construction ----------------------------------------------------------
+    def _setup_view(self) -> None:
+        v = self.view
+        v.setAlternatingRowColors(True)
+        v.setShowGrid(False)
+        v.setWordWrap(False)
+        v.setCornerButtonEnabled(False)
+        v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        v.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        v.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        v.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        v.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        vh = v.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(v.fontMetrics().height() + 14)
+        hh = v.horizontalHeader()
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        hh.setSectionsMovable(False)
+        hh.setMinimumSectionSize(44)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        hh.setSortIndicatorClearable(True)
+        # No sort until a header is clicked: the document's order is the user's.
+        hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        v.setSortingEnabled(True)
+        char = v.fontMetrics().averageCharWidth()
+        bold = QFont(v.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        header_metrics = QFontMetrics(bold)
+        for col, chars in COLUMN_CHARS.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            # Room for the title, its padding and the sort arrow.
+            needed = header_metrics.horizontalAdvance(title) + 40
+            v.setColumnWidth(col, max(chars * char + 20, needed))
+
+    def _apply_styles(self) -> None:
+        p = self.palette()
+        mid = p.color(QPalette.ColorRole.Mid).name()
+        line = p.color(QPalette.ColorRole.Midlight).name()
+        head_bg = p.color(QPalette.ColorRole.Window).name()
+        head_fg = p.color(QPalette.ColorRole.WindowText).name()
+        self.view.setStyleSheet(
+            f"QTableView {{ border: 1px solid {mid}; border-radius: 4px; }}"
+            "QTableView::item { padding: 0px 8px; }"
+            "QHeaderView::section { "
+            f"padding: 5px 8px; border: none; border-bottom: 1px solid {mid}; "
+            f"border-right: 1px solid {line}; background: {head_bg}; color: {head_fg}; "
+            "font-weight: 600; }"
+            "QHeaderView::section:last { border-right: none; }"
+        )
+        self._update_summary()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Follow a theme switch: the style sheet holds palette colours.
+        if self._ready and event.type() == QEvent.Type.PaletteChange:
+            self._apply_styles()
+
+    def _make_actions(self) -> None:
+        # Shortcuts act only while focus is in this panel: Delete or Ctrl+V in
+        # another panel must not touch holdings. An open cell editor takes
+        # Delete and Ctrl+V for its own text first (ShortcutOverride).
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.add_action = QAction(icon("add"), "Add Holding", self)
+        self.add_action.setShortcut(QKeySequence(Qt.Key.Key_Insert))
+        self.add_action.setStatusTip("Add a holding after the selected one")
+        self.add_action.triggered.connect(self.add_row)
+
+        self.remove_action = QAction(icon("remove"), "Remove Holdings", self)
+        keys = [QKeySequence(QKeySequence.StandardKey.Delete)]
+        if sys.platform == "darwin":
+            # The key labelled "delete" on a Mac keyboard sends Backspace.
+            keys.append(QKeySequence(Qt.Key.Key_Backspace))
+        self.remove_action.setShortcuts(keys)
+        self.remove_action.setStatusTip("Remove the selected holdings")
+        self.remove_action.triggered.connect(self.remove_selected)
+
+        self.copy_action = QAction(icon("copy"), "Copy Holdings", self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setStatusTip("Copy the selected holdings as spreadsheet rows")
+        self.copy_action.triggered.connect(self.copy_selected)
+
+        self.paste_action = QAction(icon("paste"), "Paste Holdings", self)
+        self.paste_action.setShortcut(QKeySequence.StandardKey.Paste)
+        self.paste_action.setStatusTip(
+            "Paste rows copied from a spreadsheet: symbol, quantity, price[, beta, hedge with]"
+        )
+        self.paste_action.triggered.connect(self.paste_from_clipboard)
+
+        self.import_action = QAction(icon("import"), "Import CSV…", self)
+        self.import_action.setStatusTip("Read holdings from a CSV or tab-separated file")
+        self.import_action.triggered.connect(self._import_with_dialog)
+
+        for action in (
+            self.add_action,
+            self.remove_action,
+            self.copy_action,
+            self.paste_action,
+            self.import_action,
+        ):
+            action.setShortcutContext(ctx)
+            self.addAction(action)
+        # Right-click menu of the table.
+        self.view.addActions(
+            [self.add_action, self.remove_action, self.copy_action, self.paste_action]
+        )
+
+    def _tool_button(self, action: QAction, label: str) -> QToolButton:
+        # The button shows iconText, which survives the action's updates
+        # (setText on the button would be reset on every enable/disable).
+        action.setIconText(label)
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAutoRaise(True)
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        tip = action.statusTip() + (f" ({shortcut})" if shortcut else "")
+        button.setToolTip(tip)
+        return button
+
+    def _build_layout(self) -> None:
+        title = QLabel("Holdings", self)
+        title.setObjectName("holdingsTitle")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setWeight(QFont.Weight.DemiBold)
+        title.setFont(font)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(2)
+        header.addWidget(title)
+        header.addStretch(1)
+        self.add_button = self._tool_button(self.add_action, "Add")
+        self.remove_button = self._tool_button(self.remove_action, "Remove")
+        self.paste_button = self._tool_button(self.paste_action, "Paste")
+        self.import_button = self._tool_button(self.import_action, "Import…")
+        for b in (self.add_button, self.remove_button, self.paste_button, self.import_button):
+            header.addWidget(b)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.summary_label)
+
+    # -- public API ----------------------------------------------------------------
+    def actions(self) -> list[QAction]:
+        """Add / Remove / Paste for the main window's menus."""
+        return [self.add_action, self.remove_action, self.paste_action]
+
+    def selected_rows(self) -> list[int]:
+        """Document rows of the selected table rows, ascending."""
+        rows = {
+            self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedIndexes()
+        }
+        return sorted(r for r in rows if r >= 0)
+
+    def current_row(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.proxy.mapToSource(index).row()
+
+    def add_row(self) -> int:
+        """Insert a holding after the current row (or at the end) and start editing it."""
+        holdings = self.document.portfolio.holdings
+        cur = self.current_row()
+        template: Holding | None = None
+        if cur is not None and cur < len(holdings):
+            # A copy of the selected row's symbol and price keeps the plan
+            # valid while the new row is filled in.
+            h = holdings[cur]
+            template = Holding(symbol=h.symbol, quantity=Decimal(0), price=h.price)
+        at = len(holdings) if cur is None else cur + 1
+        row = self.document.add_holding(template, at)
+        self.select_rows([row])
+        index = self.proxy.mapFromSource(self.model.index(row, Column.SYMBOL))
+        self.view.setCurrentIndex(index)
+        self.view.setFocus()
+        self.view.edit(index)
+        self._report(
+            "Added a holding: type its symbol, then Tab to quantity and price", "info", bar=False
+        )
+        return row
+
+    def remove_selected(self) -> int:
+        """Remove the selected holdings as one undo step; returns how many."""
+        rows = self.selected_rows()
+        if not rows:
+            self._report("Select the holdings to remove first", "info", bar=False)
+            return 0
+        first_proxy = min(self.proxy.mapFromSource(self.model.index(r, 0)).row() for r in rows)
+        self.document.remove_rows(rows)
+        remaining = self.proxy.rowCount()
+        if remaining:
+            target = self.proxy.index(min(first_proxy, remaining - 1), Column.SYMBOL)
+            self.view.setCurrentIndex(target)
+        self._report(f"Removed {plural(len(rows), 'holding')}", "info", bar=False)
+        return len(rows)
+
+    def copy_selected(self) -> int:
+        rows = self.selected_rows()
+        holdings = self.document.portfolio.holdings
+        chosen = [holdings[r] for r in rows] if rows else list(holdings)
+        if not chosen:
+            return 0
+        copy_holdings(chosen)
+        self._report(
+            f"Copied {plural(len(chosen), 'holding')} as spreadsheet rows", "info", bar=False
+        )
+        return len(chosen)
+
+    def paste_from_clipboard(self) -> bool:
+        mime = clipboard_mime()
+        path = importable_file(mime)
+        if path is not None:
+            return self.import_csv(path)
+        text = mime.text() if mime is not None and mime.hasText() else ""
+        return self.paste_text(text)
+
+    def paste_text(self, text: str) -> bool:
+        """Insert holdings from spreadsheet text after the current row, as one undo step."""
+        if not text.strip():
+            self._report(
+                "Nothing to paste: copy rows with symbol, quantity and price from a spreadsheet",
+                "warning",
+            )
+            return False
+        single = self._paste_into_cell(text)
+        if single is not None:
+            return single
+        result = parse_holdings_text(text)
+        if result.is_empty:
+            self._report("Nothing to paste: the text has no rows below its header", "warning")
+            return False
+        if result.all_bad:
+            self.ask(nothing_readable(result, "the pasted text"))
+            self._report(f"Nothing pasted: {result.errors[0]}", "error")
+            return False
+        if result.errors and self.ask(partial_paste(result)) != "paste":
+            self._report("Paste cancelled: nothing changed", "info")
+            return False
+        n = len(result.holdings)
+        cur = self.current_row()
+        at = len(self.document.portfolio.holdings) if cur is None else cur + 1
+        label = "Paste Holding" if n == 1 else f"Paste {n} Holdings"
+        self.document.insert_holdings(at, result.holdings, label)
+        self.select_rows(list(range(at, at + n)))
+        pasted = f"Pasted {plural(n, 'holding')}"
+        if result.errors:
+            self._report(f"{pasted}; {skipped_text(result)}", "warning")
+        else:
+            self._report(pasted, "info")
+        return True
+
+    def import_csv(self, path: Path) -> bool:
+        """Read holdings from a file; asks Replace / Append; one undo step."""
+        path = Path(path)
+        try:
+            result = read_holdings_file(path)
+        except HoldingsFileError as exc:
+            self.ask(file_error(path, str(exc)))
+            self._report(f"Not imported: {exc}", "error")
+            return False
+        if result.is_empty:
+            self.ask(
+                Question(
+                    title="Nothing Imported",
+                    text=f"{path.name} has no holdings rows.",
+                    informative="Expected columns: Symbol, Quantity, Price, "
+                    "and optionally Beta and Hedge With.",
+                    icon="warning",
+                )
+            )
+            self._report(f"Not imported: {path.name} has no holdings rows", "warning")
+            return False
+        if result.all_bad:
+            self.ask(nothing_readable(result, path.name))
+            self._report(f"Nothing imported from {path.name}: {result.errors[0]}", "error")
+            return False
+        existing = len(self.document.portfolio.holdings)
+        if existing == 0 and not result.errors:
+            choice = "append"
+        else:
+            choice = self.ask(import_question(result, path, existing))
+        if choice not in ("replace", "append"):
+            self._report(f"Import of {path.name} cancelled: nothing changed", "info")
+            return False
+        n = len(result.holdings)
+        if choice == "replace":
+            self.document.replace_holdings(result.holdings, "Import CSV")
+            first = 0
+        else:
+            self.document.insert_holdings(existing, result.holdings, "Import CSV")
+            first = existing
+        self.select_rows(list(range(first, first + n)))
+        verb = "Replaced holdings with" if choice == "replace" else "Imported"
+        if result.errors:
+            self._report(
+                f"{verb} {plural(n, 'holding')} from {path.name}; {skipped_text(result)}",
+                "warning",
+            )
+        else:
+            self._report(f"{verb} {plural(n, 'holding')} from {path.name}", "info")
+        return True
+
+    def select_rows(self, rows: list[int]) -> None:
+        """Select document rows in the (maybe sorted) table and show the first."""
+        sm = self.view.selectionModel()
+        selection = QItemSelection()
+        last = self.proxy.columnCount() - 1
+        proxy_rows = []
+        for r in rows:
+            if 0 <= r < self.model.rowCount():
+                p = self.proxy.mapFromSource(self.model.index(r, 0)).row()
+                proxy_rows.append(p)
+                selection.select(self.proxy.index(p, 0), self.proxy.index(p, last))
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        sm.select(selection, flags)
+        if proxy_rows:
+            first = self.proxy.index(min(proxy_rows), Column.SYMBOL)
+            sm.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)
+
+    # -- reporting -----------------------------------------------------------------
+    def _report(self, text: str, level: str, *, bar: bool = True) -> None:
+        if bar:
+            self.message_bar.show_message(text, level)
+        self.statusMessage.emit(text)
+
+    def _on_edit_refused(self, row: int, column: int, message: str) -> None:
+        self._report(message, "error")
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        # A refusal is stale once something else has been changed.
+        if self.message_bar.level == "error":
+            self.message_bar.dismiss()
+
+    def _update_summary(self, *_args: object) -> None:
+        plan = self.document.plan
+        n = len(self.document.portfolio.holdings)
+        if n == 0:
+            self.summary_label.setText("")
+            self.summary_label.setToolTip("")
+            return
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        sep = f"<span style='color:{muted}'>&nbsp;&nbsp;·&nbsp;&nbsp;</span>"
+        parts = [
+            f"<b>{plural(n, 'holding')}</b>",
+            f"<span style='color:{muted}'>Total</span> "
+            f"<b>{fmt_money(plan.total_value_usd)}</b> USD",
+            f"<span style='color:{muted}'>Exposure</span> "
+            f"<b>{fmt_money(plan.totals.exposure_usd)}</b> USD",
+        ]
+        if plan.other_value_usd:
+            parts.append(
+                f"<span style='color:{muted}'>Cash</span> {fmt_money(plan.other_value_usd)} USD"
+            )
+        self.summary_label.setText(sep.join(parts))
+        self.summary_label.setToolTip(
+            "Exposure is the beta-weighted market value that futures can hedge; "
+            "stablecoins count as cash and need no hedge."
+        )
+
+    def _update_actions(self, *_args: object) -> None:
+        has_selection = self.view.selectionModel().hasSelection()
+        self.remove_action.setEnabled(has_selection)
+        self.copy_action.setEnabled(bool(self.document.portfolio.holdings))
+
+    # -- paste into one cell ---------------------------------------------------------
+    def _paste_into_cell(self, text: str) -> bool | None:
+        """A single value pasted on a selected cell edits that cell, like a spreadsheet.
+
+        None when the text is not a single value for the current cell.
+        """
+        stripped = text.strip()
+        if any(c in stripped for c in "\t\n;") or len(stripped.split()) > 1:
+            return None
+        index = self.view.currentIndex()
+        if not index.isValid() or len(self.selected_rows()) > 1:
+            return None
+        numeric = (Column.QUANTITY, Column.PRICE, Column.BETA)
+        if "," in stripped and index.column() not in numeric:
+            return None
+        if not self.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return None
+        # A refused value reports itself through editRefused.
+        return bool(self.proxy.setData(index, stripped, Qt.ItemDataRole.EditRole))
+
+    # -- file import -----------------------------------------------------------------
+    def _choose_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import Holdings",
+            "",
+            "Spreadsheet text (*.csv *.tsv *.txt);;All files (*)",
+        )
+        return Path(name) if name else None
+
+    def _import_with_dialog(self) -> None:
+        path = self.choose_file()
+        if path is not None:
+            self.import_csv(path)
+
+    # -- drag and drop ------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._accept_drag(event):
+            self._show_overlay(True)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_drag(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._show_overlay(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._show_overlay(False)
+        mime = event.mimeData()
+        path = importable_file(mime)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Leave the drop handler before a dialog opens: some platforms freeze
+        # the drag source (a file manager) while its drop is still running.
+        QTimer.singleShot(0, self, lambda: self.import_csv(path))
+
+    def _accept_drag(self, event: QDragMoveEvent) -> bool:
+        if importable_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+            return True
+        event.ignore()
+        return False
+
+    def _show_overlay(self, visible: bool) -> None:
+        if visible:
+            self._overlay.setGeometry(self.view.geometry())
+            self._overlay.raise_()
+            self._overlay.show()
+        else:
+            self._overlay.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._overlay.isVisible():
+            self._overlay.setGeometry(self.view.geometry())

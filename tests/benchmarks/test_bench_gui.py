@@ -1,0 +1,144 @@
+"""GUI start-up and responsiveness benchmarks (run with --benchmark-enable).
+
+Figures are printed, not asserted: timing asserts are flaky on shared CI.
+    .venv/bin/python -m pytest tests/benchmarks/test_bench_gui.py --benchmark-enable -s
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.benchmark
+
+BARE_SCRIPT = r"""
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow()
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, app.quit)
+        return False
+f = F(); w.installEventFilter(f); w.resize(1280, 800); w.show()
+app.exec()
+"""
+
+SYMBOLS = ["BTC", "ETH", "SOL", "DOGE", "ADA", "XRP", "LINK", "AVAX", "DOT", "LTC"]
+
+
+def portfolio_file(tmp: Path, n: int) -> Path:
+    holdings = []
+    for i in range(n):
+        sym = SYMBOLS[i % len(SYMBOLS)]
+        hedge = {} if sym in ("BTC", "ETH") else {"beta": "1.3", "hedge_with": "BTC"}
+        holdings.append({"symbol": sym, "quantity": f"{1 + i % 7}.25", "price": "150", **hedge})
+    doc = {
+        "schema_version": 1,
+        "name": f"Bench {n}",
+        "holdings": holdings,
+        "hedge": {"ratio": "1", "rounding": "nearest", "leverage": "3",
+                  "families": {"BTC": "CME-BTC"}, "futures_prices": {"BTC": "70000", "ETH": "3500"}},
+    }
+    path = tmp / f"bench-{n}.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["HEDGER_DATA_DIR"] = str(tmp / "data")
+    return env
+
+
+def _run_smoke(path: Path, env: dict[str, str]) -> tuple[int, int, float]:
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "hedger", "--smoke-test", str(path)],
+        capture_output=True, text=True, env=env, timeout=120, check=True,
+    ).stdout
+    wall = time.perf_counter() - t0
+    fields = dict(part.split("=") for part in out.split() if "=" in part)
+    return int(fields["first_paint_ms"]), int(fields["charts_ms"]), wall
+
+
+def test_first_paint_vs_bare_pyside(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not request.config.getoption("benchmark_enable", default=False):
+        pytest.skip("benchmarks run with --benchmark-enable")
+    env = _env(tmp_path)
+    path = portfolio_file(tmp_path, 50)
+    bare, first, charts = [], [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BARE_SCRIPT], env=env, check=True, timeout=60)
+        bare.append((time.perf_counter() - t0) * 1000)
+        f, c, _wall = _run_smoke(path, env)
+        first.append(f)
+        charts.append(c)
+    b, f, c = statistics.median(bare), statistics.median(first), statistics.median(charts)
+    print(f"\nbare_pyside_ms={b:.0f} first_paint_ms={f:.0f} ratio={f / b:.2f} (goal <= 2.5) "
+          f"charts_ms={c:.0f} (goal <= 1200)")
+
+
+def _edit_latency(qtbot, tmp_path: Path, n: int) -> float:
+    from hedger.core.catalog import builtin_catalog
+    from hedger.store.library import PortfolioLibrary
+    from hedger.store.portfolio_file import load_portfolio
+    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.main_window import MainWindow
+    from hedger.ui.settings import AppSettings
+
+    path = portfolio_file(tmp_path, n)
+    doc = PortfolioDocument(builtin_catalog(), load_portfolio(path), path)
+    w = MainWindow(doc, PortfolioLibrary(), AppSettings())
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.load_charts()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    times = []
+    for i in range(15):
+        t0 = time.perf_counter()
+        doc.edit_holding_field(i % n, "quantity", f"{2 + i}.5")
+        app.processEvents()  # models, hedge panel and chart update and repaint
+        times.append((time.perf_counter() - t0) * 1000)
+    w.files.ask_unsaved = lambda _n: "discard"
+    return statistics.median(times)
+
+
+@pytest.mark.parametrize(("n", "goal"), [(200, 16), (10_000, 100)])
+def test_edit_to_updated_plan_and_chart(qtbot, tmp_path, request, n, goal) -> None:
+    if not request.config.getoption("benchmark_enable", default=False):
+        pytest.skip("benchmarks run with --benchmark-enable")
+    ms = _edit_latency(qtbot, tmp_path, n)
+    print(f"\nedit_latency_ms[{n} holdings]={ms:.1f} (goal <= {goal})")
+
+
+def test_peak_memory_10k(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not request.config.getoption("benchmark_enable", default=False):
+        pytest.skip("benchmarks run with --benchmark-enable")
+    path = portfolio_file(tmp_path, 10_000)
+    script = (
+        "import resource, sys, runpy\n"
+        f"sys.argv = ['hedger', '--smoke-test', {str(path)!r}]\n"
+        "from hedger.__main__ import main\n"
+        "rc = main()\n"
+        "print('peak_rss_mb=%.0f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n"
+        "sys.exit(rc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=_env(tmp_path), timeout=120, check=True).stdout
+    print("\n" + out.strip().replace("\n", " ") + " (goal <= 250)")

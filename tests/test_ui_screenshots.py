@@ -1,0 +1,52 @@
+"""Screenshots of the main window with the sample portfolio, light and dark.
+
+Set HEDGER_SCREENSHOT_DIR=docs to refresh the README image.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from hedger.store.library import PortfolioLibrary
+from hedger.ui import app as app_mod
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.main_window import MainWindow
+from hedger.ui.settings import AppSettings
+from hedger.ui.theme import apply_theme
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_main_window_screenshot(qtbot, tmp_path: Path, mode: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_palette, old_style = app.palette(), app.style().name()
+    apply_theme(app, mode)  # type: ignore[arg-type]
+    try:
+        library = PortfolioLibrary()
+        start = app_mod.choose_initial(None, AppSettings(), library)
+        doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
+        w = MainWindow(doc, library, AppSettings())
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        w.load_charts()
+        qtbot.waitUntil(lambda: w.chart_host.chart is not None)
+        qtbot.wait(50)
+        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"screenshot-{mode}.png"
+        assert w.grab().save(str(out))
+        img = QImage(str(out))
+        assert (img.width(), img.height()) == (1280, 800)
+        # The palette really changed: the window background is light or dark.
+        bg = img.pixelColor(640, 790).lightness()
+        assert (bg > 128) == (mode == "light")
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
