@@ -14,6 +14,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QUndoCommand
@@ -27,21 +28,30 @@ from hedger.live.age import (
     holding_price_status,
     summarize_prices,
 )
-from hedger.live.refresh import FetchReport, apply_quotes, fetch_quotes
-from hedger.live.sources import PriceSource, default_sources
 from hedger.ui.document import PortfolioDocument
+
+if TYPE_CHECKING:
+    # The network stack (urllib, ssl) loads on the first refresh, not at start-up.
+    from hedger.live.refresh import FetchReport
+    from hedger.live.sources import PriceSource
 
 AUTO_REFRESH_CHOICES = (0, 1, 5, 15)  # minutes; 0 = off
 AGE_TICK_MS = 30_000
 # Above this many changed rows one reset is cheaper than a plan per row.
 PER_ROW_LIMIT = 8
 
-SourcesFactory = Callable[[], Sequence[PriceSource]]
+SourcesFactory = Callable[[], Sequence["PriceSource"]]
 Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _default_sources() -> Sequence[PriceSource]:
+    from hedger.live.sources import default_sources
+
+    return default_sources()
 
 
 def _set_quotes(doc: PortfolioDocument, quotes: dict[str, Quote]) -> None:
@@ -129,7 +139,7 @@ class LivePricesController(QObject):
     ) -> None:
         super().__init__(parent)
         self.document = document
-        self._sources_factory = sources_factory or default_sources
+        self._sources_factory = sources_factory or _default_sources
         self._clock = clock or _utc_now
         self._busy = False
         self._generation = 0
@@ -265,6 +275,8 @@ class LivePricesController(QObject):
         # Runs on the worker thread: touches only immutable inputs and the bridge.
         outcome: FetchReport | str
         try:
+            from hedger.live.refresh import fetch_quotes
+
             sources = list(self._sources_factory())
             outcome = fetch_quotes(
                 portfolio,
@@ -295,6 +307,8 @@ class LivePricesController(QObject):
         if isinstance(outcome, str):
             self.statusMessage.emit(outcome[:300])
             return
+        from hedger.live.refresh import FetchReport, apply_quotes
+
         assert isinstance(outcome, FetchReport)
         result = apply_quotes(self.document.portfolio, outcome)
         if result.ok and result.portfolio != self.document.portfolio:
