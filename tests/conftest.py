@@ -13,7 +13,9 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Every test gets its own HEDGER_DATA_DIR so nothing touches the user's files."""
     d = tmp_path_factory.mktemp("hedger-data")
     monkeypatch.setenv("HEDGER_DATA_DIR", str(d))

@@ -259,6 +259,8 @@ def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog
         target_usd=target,
         beta_groups=tuple(sorted(a.betas.items())),
         assumed_beta_symbols=tuple(a.assumed),
+        # Warnings about the inputs hold even when no option can be built.
+        warnings=tuple(_underlying_warnings(under, a, None, ratio, leverage, target)),
     )
     family_id = settings.families.get(under) or catalog.default_family_for(under)
     if family_id is None:
@@ -286,12 +288,11 @@ def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog
     except SizingError as exc:
         return UnderlyingPlan(family=family, problem=str(exc), **base)  # type: ignore[arg-type]
     rec = recommend(options)
-    warnings = _underlying_warnings(under, a, family, leverage, from_spot)
+    base["warnings"] = tuple(_underlying_warnings(under, a, family, ratio, leverage, target))
     return UnderlyingPlan(
         family=family,
         options=tuple(options),
         recommended=rec,
-        warnings=tuple(warnings),
         **base,  # type: ignore[arg-type]
     )
 
@@ -367,7 +368,8 @@ def _option(
                 shown = f"{over:.1f}"
             else:
                 shown = "less than 0.1"
-            warnings.append(f"Over-hedged by {shown} %: a rise now loses money overall")
+            direction = "rise" if side == "short" else "fall"
+            warnings.append(f"Over-hedged by {shown} %: a {direction} now loses money overall")
         for leg in active:
             c = leg.contract
             max_lev = (1 / c.initial_margin_rate) if c.initial_margin_rate else None
@@ -413,9 +415,20 @@ def recommend(options: Sequence[HedgeOption]) -> str | None:
 
 
 def _underlying_warnings(
-    under: str, a: _Acc, family: Family, leverage: Decimal, from_spot: bool
+    under: str,
+    a: _Acc,
+    family: Family | None,
+    ratio: Decimal,
+    leverage: Decimal,
+    target: Decimal,
 ) -> list[str]:
     out: list[str] = []
+    if ratio > 1:
+        move = "rise" if target >= 0 else "fall"
+        out.append(
+            f"Hedge ratio {ratio * HUNDRED:.0f} % is above 100 %: the hedge is larger than "
+            f"the exposure, so a {move} loses money overall"
+        )
     if leverage > HIGH_LEVERAGE:
         out.append(
             f"Leverage {leverage}x is high: a {100 / leverage:.1f} % move against the "
@@ -427,7 +440,7 @@ def _underlying_warnings(
             f"Cross-hedge on an assumed beta of 1: {names} hedged with {under} "
             "futures; set a beta for a better hedge"
         )
-    if family.notes:
+    if family is not None and family.notes:
         out.append(family.notes)
     return out
 

@@ -16,9 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -33,6 +32,9 @@ from hedger.ui.hedge_table_model import contracts_text
 from hedger.ui.hedge_widgets import SegmentedControl, blend, dim, is_dark, scaled_font
 
 ChartMode = Literal["value", "change"]
+
+# Below this widget height the move/price axis titles are hidden.
+COMPACT_HEIGHT = 380
 
 # Categorical colours for the tier curves, tuned per theme for contrast on the
 # plot background (the accent and grey are taken by hedged/unhedged).
@@ -122,6 +124,7 @@ class ScenarioChart(QWidget):
         self._mode: ChartMode = "value"
         self._legend_names: dict[int, str] = {}
         self._pen_states: dict[int, tuple[int, float, Qt.PenStyle]] = {}
+        self._compact = False
         self._doc_connected: Any = None
         self._build()
         self.apply_palette()
@@ -140,12 +143,13 @@ class ScenarioChart(QWidget):
         )
         self.mode_control.setObjectName("chartMode")
         self.mode_control.set_current("value")
-        self.mode_control.activated.connect(lambda m: self.set_mode(m))  # type: ignore[arg-type]
+        self.mode_control.activated.connect(lambda m: self.set_mode(m))
         self.readout = QLabel()
         self.readout.setObjectName("chartReadout")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setMinimumHeight(self.fontMetrics().height() + 4)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.readout.setToolTip("Hover the chart to read values at any move")
 
         self.x_axis = PercentAxis("bottom")
         self.y_axis = UsdAxis("left")
@@ -170,12 +174,13 @@ class ScenarioChart(QWidget):
         pi.setMouseEnabled(x=False, y=False)
         pi.getViewBox().setDefaultPadding(0.02)
         pi.layout.setContentsMargins(4, 4, 12, 4)
-        self.x_axis.setLabel("Move of the underlying")
-        self.y_axis.setLabel("USD")
-        self.price_axis.setLabel("Price")
+        self._axis_underlying = ""
 
-        self.legend = pg.LegendItem(offset=(12, 8), verSpacing=-4, labelTextSize="9pt")
-        self.legend.setParentItem(pi.getViewBox())
+        # Below the plot, not over it: in a small chart a floating legend hides
+        # the curves. Being in the plot item's layout, it is exported too.
+        self.legend = pg.LegendItem(verSpacing=-6, horSpacing=18, labelTextSize="9pt", colCount=4)
+        pi.layout.addItem(self.legend, 4, 1)
+        pi.getViewBox().sigResized.connect(self._fit_legend_columns)
 
         # Reference lines: today's price (move 0) and today's value.
         self.zero_line = pg.InfiniteLine(pos=0, angle=90, movable=False)
@@ -314,8 +319,8 @@ class ScenarioChart(QWidget):
         return path
 
     def apply_palette(self, palette: QPalette | None = None) -> None:
-        """Take colours from the (new) application palette: call on theme change."""
-        pal = QPalette(palette) if palette is not None else QApplication.palette(self)
+        """Take colours from the (new) palette; also runs by itself on palette changes."""
+        pal = QPalette(palette) if palette is not None else self.palette()
         self._palette = pal
         dark = is_dark(pal)
         base = pal.color(QPalette.ColorRole.Base)
@@ -333,11 +338,10 @@ class ScenarioChart(QWidget):
             axis.setPen(axis_pen)
             axis.setTextPen(pg.mkPen(blend(text, base, 0.2)))
             axis.setStyle(tickFont=tick_font)
-        label_style = {"color": blend(text, base, 0.35).name(), "font-size": "9pt"}
-        self.x_axis.setLabel("Move of the underlying", **label_style)
-        self.y_axis.setLabel("USD", **label_style)
-        self.price_axis.setLabel("Price", **label_style)
-        self.grid.setPen(pg.mkPen(blend(base, text, 0.09 if dark else 0.07), width=1))
+        self._label_style = {"color": blend(text, base, 0.35).name(), "font-size": "9pt"}
+        self._axis_underlying = ""
+        self._update_axis_labels()
+        self.grid.setPen(pg.mkPen(blend(base, text, 0.12 if dark else 0.10), width=1))
         faint = pg.mkPen(blend(text, base, 0.75), width=1, style=Qt.PenStyle.DashLine)
         self.zero_line.setPen(faint)
         self.base_line.setPen(faint)
@@ -351,8 +355,9 @@ class ScenarioChart(QWidget):
         self.liquidation_region.setBrush(
             pg.mkBrush(blend(base, self._danger, 0.11 if dark else 0.07))
         )
-        self.legend.setBrush(pg.mkBrush(base))
-        self.legend.setPen(pg.mkPen(blend(text, base, 0.8)))
+        # A strip under the plot needs no frame of its own.
+        self.legend.setBrush(pg.mkBrush(None))
+        self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(text)
         for _sample, label in self.legend.items:
             label.setText(label.text, color=text)
@@ -521,6 +526,37 @@ class ScenarioChart(QWidget):
         label.setFormat(f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})")
         label.updatePosition()
 
+    def _update_axis_labels(self) -> None:
+        name = self._underlying or ""
+        if name == self._axis_underlying:
+            return
+        self._axis_underlying = name
+        prefix = f"{name} " if name else ""
+        self.x_axis.setLabel(f"{prefix}move", **self._label_style)
+        self.y_axis.setLabel("USD", **self._label_style)
+        self.price_axis.setLabel(f"{prefix}price", **self._label_style)
+
+    def _fit_legend_columns(self, *_: object) -> None:
+        width = self.plot_item.getViewBox().width()
+        columns = 4 if width > 760 else 2 if width > 360 else 1
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_palette"):
+            self.apply_palette()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A short chart keeps its height for the curves: the tick labels and
+        # the title already say what the axes are.
+        compact = event.size().height() < COMPACT_HEIGHT
+        if compact != self._compact:
+            self._compact = compact
+            self.x_axis.showLabel(not compact)
+            self.price_axis.showLabel(not compact)
+
     def _update_title(self, s: Scenario | None, u: UnderlyingPlan | None) -> None:
         if s is None:
             text = "Scenario"
@@ -529,6 +565,7 @@ class ScenarioChart(QWidget):
             text = f"{what} vs {s.underlying} move"
         if self.title.text() != text:
             self.title.setText(text)
+        self._update_axis_labels()
 
     # -- crosshair ---------------------------------------------------------------------------
     def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
@@ -604,8 +641,6 @@ class ScenarioChart(QWidget):
             f"Difference {fmt.signed_money(values['difference'], places)}",
         ]
         text = " &nbsp;·&nbsp; ".join(parts)
-        if not hovering:
-            text += " &nbsp;<i>(hover the chart to read a move)</i>"
         self.readout.setText(text)
 
     # -- export helpers ------------------------------------------------------------------------

@@ -93,6 +93,9 @@ class SetHedgeSettingsCommand(QUndoCommand):
         if not isinstance(other, SetHedgeSettingsCommand) or other._merge_key != self._merge_key:
             return False
         self._new = other._new
+        if self._new == self._old:
+            # A drag that ends where it started leaves no empty undo step.
+            self.setObsolete(True)
         return True
 
     def redo(self) -> None:

@@ -80,11 +80,14 @@ def ratio_pct(ratio: Decimal) -> str:
 
 
 def price(value: Number) -> str:
-    """Prices with decimals that suit their size: 70,000 / 3,500.25 / 0.4521."""
+    """Prices with decimals that suit their size: 70,000 / 3,500.25 / 0.4521.
+
+    Above 1,000 cents show only when there are any (70,000 not 70,000.00).
+    """
     d = _as_decimal(value)
     a = abs(d)
     if a >= 1000:
-        return money(d, 0)
+        return money(d, 0 if d == d.to_integral_value() else 2)
     if a >= 1:
         return money(d, 2)
     if a == 0:
@@ -92,6 +95,17 @@ def price(value: Number) -> str:
     # Small coins: four significant digits.
     places = min(10, max(2, -a.adjusted() + 3))
     return _minus(fmt_decimal(d, places))
+
+
+def grouped(value: Decimal) -> str:
+    """Exact value with thousands separators, for editable fields: ``70,000.5``.
+
+    Nothing is rounded, so reading the text back gives the same number.
+    """
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def contracts(n: int) -> str:

@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, Signa
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -111,8 +110,11 @@ class HedgePanel(QWidget):
         return option or u.recommended_option
 
     def apply_palette(self, palette: QPalette | None = None) -> None:
-        """Re-derive colours (recommended row tint) after a theme change."""
-        pal = palette or QApplication.palette()
+        """Re-derive colours (recommended row tint) after a theme change.
+
+        Also runs by itself when the application palette changes.
+        """
+        pal = palette or self.palette()
         self.model.set_palette(pal)
         self.table.viewport().update()
 
@@ -120,6 +122,8 @@ class HedgePanel(QWidget):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._header_widths = []
         super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "model"):
+            self.apply_palette()
 
     # -- construction -----------------------------------------------------------------
     def _build(self) -> None:
@@ -188,13 +192,10 @@ class HedgePanel(QWidget):
 
         settings_card = Card()
         settings_card.setObjectName("settingsCard")
-        self.settings_title = QLabel("Hedge settings")
-        self.settings_title.setFont(scaled_font(self, 1.05, bold=True))
         self.settings = HedgeSettingsWidget(self._doc)
         sc = QVBoxLayout(settings_card)
-        sc.setContentsMargins(14, 12, 14, 12)
-        sc.setSpacing(10)
-        sc.addWidget(self.settings_title)
+        sc.setContentsMargins(12, 10, 12, 10)
+        sc.setSpacing(0)
         sc.addWidget(self.settings, 1)
         settings_card.setFixedWidth(360)
         settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
@@ -269,8 +270,8 @@ class HedgePanel(QWidget):
 
         body = QWidget()
         lay = QVBoxLayout(body)
-        lay.setContentsMargins(12, 12, 12, 12)
-        lay.setSpacing(8)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(6)
         lay.addLayout(top)
         lay.addSpacing(6)
         lay.addLayout(caption_row)
@@ -368,7 +369,6 @@ class HedgePanel(QWidget):
             return
         if self.stack.currentWidget() is not self.content:
             self.stack.setCurrentWidget(self.content)
-        self.settings_title.setText(f"Hedge settings · {u.underlying}")
         self.settings.sync(u)
         self._show_summary(u)
         self.model.set_plan(u)
@@ -453,14 +453,6 @@ class HedgePanel(QWidget):
         out: list[tuple[Severity, str]] = []
         if u.problem:
             out.append(("error", _sentence(u.problem)))
-        if u.ratio > 1:
-            out.append(
-                (
-                    "warning",
-                    f"Hedge ratio {fmt.ratio_pct(u.ratio)} % is above 100 %: the hedge is "
-                    "larger than your exposure, so a rise loses money overall",
-                )
-            )
         notes = u.family.notes if u.family is not None else None
         for w in u.warnings:
             out.append(("info" if w == notes else "warning", w))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.catalog import Family
-from hedger.core.decimals import DecimalParseError, parse_decimal
+from hedger.core.decimals import DecimalParseError, fmt_decimal, parse_decimal
 from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
 from hedger.core.planner import UnderlyingPlan
 from hedger.ui import format as fmt
@@ -74,7 +74,8 @@ class HedgeSettingsWidget(QWidget):
         super().__init__(parent)
         self._doc = document
         self._underlying: str | None = None
-        self._family_ids: tuple[str, ...] = ()
+        self._family_key: tuple[int, str, tuple[str, ...]] | None = None
+        self._spot_cache: tuple[object, str, Decimal | None] | None = None
         self._drag_macro_open = False
         self._errors: dict[str, str] = {}
         self._build()
@@ -84,7 +85,7 @@ class HedgeSettingsWidget(QWidget):
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(10)
+        form.setVerticalSpacing(7)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
@@ -109,7 +110,7 @@ class HedgeSettingsWidget(QWidget):
         )
         self.ratio_slider.valueChanged.connect(self._on_slider_changed)
         self.ratio_slider.sliderReleased.connect(self._end_drag)
-        self.ratio_edit = self._entry("ratioEdit", "100", "%")
+        self.ratio_edit = self._entry("ratioEdit", "100", "Hedge ratio in percent")
         self.ratio_edit.setToolTip(
             "Exact hedge ratio in percent (0–200), e.g. 50 or 37.5 %; press Enter to apply"
         )
@@ -131,13 +132,13 @@ class HedgeSettingsWidget(QWidget):
         }
         self.rounding_hint = WrapLabel()
         self.rounding_hint.setObjectName("roundingHint")
-        self.rounding_hint.setFont(scaled_font(self, 0.9))
+        self.rounding_hint.setFont(scaled_font(self, 0.85))
         dim(self.rounding_hint)
         form.addRow("Rounding", self.rounding)
         # A row of its own: a word-wrapped label nested in a sub-layout gets clipped.
         form.addRow("", self.rounding_hint)
 
-        self.leverage_edit = self._entry("leverageEdit", "10", "x")
+        self.leverage_edit = self._entry("leverageEdit", "10", "Leverage")
         self.leverage_edit.setToolTip(
             "Leverage of the futures position (1–200): margin = notional ÷ leverage. "
             "Higher leverage ties up less cash but is liquidated by a smaller move."
@@ -154,6 +155,7 @@ class HedgeSettingsWidget(QWidget):
         self.price_edit.setObjectName("futuresPriceEdit")
         self.price_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.price_edit.setClearButtonEnabled(True)
+        self.price_edit.setAccessibleName("Futures price in USD")
         self.price_edit.setToolTip(
             "Futures price used to size contracts. Empty = the spot price of your "
             "holding; type a price to use the futures quote instead (basis)."
@@ -185,13 +187,13 @@ class HedgeSettingsWidget(QWidget):
             act.setVisible(False)
             self._error_actions[key] = act
 
-    def _entry(self, name: str, placeholder: str, unit: str) -> QLineEdit:
+    def _entry(self, name: str, placeholder: str, accessible: str) -> QLineEdit:
         e = QLineEdit()
         e.setObjectName(name)
         e.setPlaceholderText(placeholder)
         e.setAlignment(Qt.AlignmentFlag.AlignRight)
         e.setFixedWidth(e.fontMetrics().horizontalAdvance("000.00") + 28)
-        e.setAccessibleName(f"{name} ({unit})")
+        e.setAccessibleName(accessible)
         return e
 
     # -- state from the plan ------------------------------------------------------
@@ -221,18 +223,19 @@ class HedgeSettingsWidget(QWidget):
         self._sync_price(u, switched)
 
     def _sync_families(self, u: UnderlyingPlan) -> None:
-        families = self._doc.catalog.families_for(u.underlying)
+        catalog = self._doc.catalog
+        families = catalog.families_for(u.underlying)
         ids = tuple(f.id for f in families)
+        key = (id(catalog), u.underlying, ids)
         combo = self.family_combo
         with _Blocked(combo):
-            if ids != self._family_ids:
-                self._family_ids = ids
+            if key != self._family_key:
+                self._family_key = key
                 combo.clear()
                 for f in families:
                     combo.addItem(f.name, f.id)
                     contracts = [
-                        f"{c.name}: {c.size_text()}"
-                        for c in self._doc.catalog.family_contracts(f.id)
+                        f"{c.name}: {c.size_text()}" for c in catalog.family_contracts(f.id)
                     ]
                     combo.setItemData(
                         combo.count() - 1, family_tooltip(f, contracts), Qt.ItemDataRole.ToolTipRole
@@ -255,17 +258,24 @@ class HedgeSettingsWidget(QWidget):
         else:
             self.price_edit.setPlaceholderText(f"enter a {u.underlying} price")
         text = (
-            "" if u.futures_price_from_spot or u.futures_price is None else _plain(u.futures_price)
+            ""
+            if u.futures_price_from_spot or u.futures_price is None
+            else fmt.grouped(u.futures_price)
         )
         self._set_entry(self.price_edit, "futures_price", text, switched)
 
     def _spot_price(self, u: UnderlyingPlan) -> Decimal | None:
         if u.futures_price_from_spot:
             return u.futures_price
-        for h in self._doc.portfolio.holdings:
-            if h.symbol == u.underlying:
-                return h.price
-        return None
+        holdings = self._doc.portfolio.holdings
+        # Holdings tuples are immutable and replaced on every edit: identity is
+        # a safe cache key, and 10,000 rows are not rescanned per recompute.
+        cache = self._spot_cache
+        if cache is not None and cache[0] is holdings and cache[1] == u.underlying:
+            return cache[2]
+        spot = next((h.price for h in holdings if h.symbol == u.underlying), None)
+        self._spot_cache = (holdings, u.underlying, spot)
+        return spot
 
     def _set_entry(self, edit: QLineEdit, key: str, text: str, force: bool) -> None:
         # Keep what the user is typing (or a refused entry with its reason) unless
@@ -292,7 +302,10 @@ class HedgeSettingsWidget(QWidget):
 
     def _on_family_activated(self, index: int) -> None:
         fid = self.family_combo.itemData(index)
-        if fid:
+        current = self._current()
+        in_force = current.family.id if current is not None and current.family else None
+        # Re-picking the family in force (even a default one) is not an edit.
+        if fid and fid != in_force:
             self._apply("family", fid)
 
     def _on_slider_changed(self, value: int) -> None:
@@ -402,8 +415,6 @@ class HedgeSettingsWidget(QWidget):
 
 
 def _plain(value: Decimal) -> str:
-    from hedger.core.decimals import fmt_decimal
-
     return fmt_decimal(value)
 
 

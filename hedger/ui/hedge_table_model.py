@@ -85,9 +85,14 @@ NUMERIC_COLUMNS = frozenset(
 
 
 def option_label(option: HedgeOption) -> str:
-    """``Micro · CME:MBT 0.1 BTC`` or ``Mix · BTC + MBT``."""
+    """``Micro · CME:MBT 0.1 BTC``, ``Mix · BTC + MBT`` or ``Mix · best of 3 sizes``."""
     if option.name == "mix" or len(option.legs) != 1:
-        return "Mix · " + " + ".join(leg.contract.symbol for leg in option.legs)
+        symbols = " + ".join(leg.contract.symbol for leg in option.legs)
+        # Long generic symbols would crowd the column; the Contracts cell
+        # says which sizes the mix uses.
+        return (
+            f"Mix · {symbols}" if len(symbols) <= 18 else f"Mix · best of {len(option.legs)} sizes"
+        )
     c = option.legs[0].contract
     return f"{c.tier.capitalize()} · {c.short_label} {c.size_text()}"
 
@@ -388,7 +393,9 @@ class PaddedDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        self._paint_cell(painter, option, index, 0)
+        opt = QStyleOptionViewItem(option)
+        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        super().paint(painter, opt, index)
 
 
 class OptionBadgeDelegate(PaddedDelegate):

@@ -79,12 +79,26 @@ class WrapLabel(QLabel):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self._hfw: dict[tuple[int, str], int] = {}
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def heightForWidth(self, width: int) -> int:
         # Layouts ask with their own width; a fixed-width label wraps narrower.
-        return super().heightForWidth(min(width, self.maximumWidth()))
+        width = min(width, self.maximumWidth())
+        key = (width, self.text())
+        # Layout passes ask dozens of times per update; text layout is costly.
+        cached = self._hfw.get(key)
+        if cached is None:
+            if len(self._hfw) > 64:
+                self._hfw.clear()
+            cached = self._hfw[key] = super().heightForWidth(width)
+        return cached
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._hfw.clear()
+        super().changeEvent(event)
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()

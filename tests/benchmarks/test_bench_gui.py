@@ -46,8 +46,13 @@ def portfolio_file(tmp: Path, n: int) -> Path:
         "schema_version": 1,
         "name": f"Bench {n}",
         "holdings": holdings,
-        "hedge": {"ratio": "1", "rounding": "nearest", "leverage": "3",
-                  "families": {"BTC": "CME-BTC"}, "futures_prices": {"BTC": "70000", "ETH": "3500"}},
+        "hedge": {
+            "ratio": "1",
+            "rounding": "nearest",
+            "leverage": "3",
+            "families": {"BTC": "CME-BTC"},
+            "futures_prices": {"BTC": "70000", "ETH": "3500"},
+        },
     }
     path = tmp / f"bench-{n}.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -68,7 +73,11 @@ def _run_smoke(path: Path, env: dict[str, str]) -> tuple[int, int, float]:
     t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "hedger", "--smoke-test", str(path)],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     ).stdout
     wall = time.perf_counter() - t0
     fields = dict(part.split("=") for part in out.split() if "=" in part)
@@ -90,8 +99,10 @@ def test_first_paint_vs_bare_pyside(tmp_path: Path, request: pytest.FixtureReque
         first.append(f)
         charts.append(c)
     b, f, c = statistics.median(bare), statistics.median(first), statistics.median(charts)
-    print(f"\nbare_pyside_ms={b:.0f} first_paint_ms={f:.0f} ratio={f / b:.2f} (goal <= 2.5) "
-          f"charts_ms={c:.0f} (goal <= 1200)")
+    print(
+        f"\nbare_pyside_ms={b:.0f} first_paint_ms={f:.0f} ratio={f / b:.2f} (goal <= 2.5) "
+        f"charts_ms={c:.0f} (goal <= 1200)"
+    )
 
 
 def _edit_latency(qtbot, tmp_path: Path, n: int) -> tuple[float, float]:
@@ -151,6 +162,12 @@ def test_peak_memory_10k(tmp_path: Path, request: pytest.FixtureRequest) -> None
         "print('peak_rss_mb=%.0f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))\n"
         "sys.exit(rc)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env=_env(tmp_path), timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+        check=True,
+    ).stdout
     print("\n" + out.strip().replace("\n", " ") + " (goal <= 250)")

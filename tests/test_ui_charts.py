@@ -1,0 +1,194 @@
+"""Scenario chart: curves mirror hedger.core.scenarios and follow document edits."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QImage, QPalette
+from pytestqt.qtbot import QtBot
+
+from hedger.core.catalog import builtin_catalog
+from hedger.core.models import HedgeSettings, Holding, Portfolio
+from hedger.core.scenarios import scenario_for
+from hedger.ui.charts import PercentAxis, ScenarioChart, UsdAxis
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.hedge_panel import HedgePanel
+
+
+def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:
+    return Holding(symbol=symbol, quantity=qty, price=price, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def doc() -> PortfolioDocument:
+    portfolio = Portfolio(
+        holdings=(
+            h("BTC", "0.5", "70000"),
+            h("ETH", "4", "3500"),
+            h("SOL", "12", "150", beta="1.5", hedge_with="BTC"),
+            h("USDC", "2000", "1"),
+        ),
+        hedge=HedgeSettings(families={"BTC": "CME-BTC"}),
+    )
+    return PortfolioDocument(builtin_catalog(), portfolio)
+
+
+@pytest.fixture
+def chart(qtbot: QtBot, doc: PortfolioDocument) -> ScenarioChart:
+    c = ScenarioChart()
+    qtbot.addWidget(c)
+    c.bind(doc)
+    c.resize(1000, 520)
+    c.show()
+    qtbot.waitExposed(c)
+    return c
+
+
+def xy(item: object) -> tuple[np.ndarray, np.ndarray]:
+    x, y = item.getData()  # type: ignore[attr-defined]
+    return np.asarray(x), np.asarray(y)
+
+
+def test_curves_equal_the_scenario(chart: ScenarioChart, doc: PortfolioDocument) -> None:
+    s = scenario_for(doc.plan, "BTC")
+    assert chart.underlying == "BTC"
+    x, y = xy(chart.unhedged_curve)
+    np.testing.assert_allclose(x, s.moves * 100)
+    np.testing.assert_allclose(y, s.unhedged)
+    x, y = xy(chart.hedged_curve)
+    assert s.recommended is not None
+    np.testing.assert_allclose(y, s.options[s.recommended].value)
+    # Every other tier has its own thin curve, for the coarse-contract comparison.
+    assert set(chart.tier_curves) == set(s.options) - {s.recommended}
+    for name, item in chart.tier_curves.items():
+        np.testing.assert_allclose(xy(item)[1], s.options[name].value)
+
+
+def test_liquidation_marker_sits_at_the_liquidation_move(
+    chart: ScenarioChart, doc: PortfolioDocument
+) -> None:
+    s = scenario_for(doc.plan, "BTC")
+    liq = s.options[s.recommended].liquidation_move  # type: ignore[index]
+    assert liq is not None and math.isclose(liq, 0.095, abs_tol=1e-9)
+    assert chart.liquidation_line.isVisible()
+    assert math.isclose(chart.liquidation_line.value(), liq * 100)
+    assert chart.liquidation_move == pytest.approx(liq)
+    assert "+9.5 %" in chart.liquidation_line.label.format
+    # At 1x the liquidation is ~+99.5 %: outside the ±50 % grid, so no marker.
+    doc.set_underlying_setting("BTC", "leverage", Decimal(1), "Change Leverage")
+    assert not chart.liquidation_line.isVisible()
+    assert chart.liquidation_move is None
+
+
+def test_typing_a_quantity_updates_the_curves(chart: ScenarioChart, doc: PortfolioDocument) -> None:
+    item_before = chart.hedged_curve
+    doc.edit_holding_field(0, "quantity", "1.5")
+    s = scenario_for(doc.plan, "BTC")
+    np.testing.assert_allclose(xy(chart.unhedged_curve)[1], s.unhedged)
+    np.testing.assert_allclose(xy(chart.hedged_curve)[1], s.hedged)
+    assert chart.hedged_curve is item_before  # reused, not recreated
+    doc.undo_stack.undo()
+    np.testing.assert_allclose(xy(chart.unhedged_curve)[1], scenario_for(doc.plan, "BTC").unhedged)
+
+
+def test_follows_the_panel_underlying_and_option(
+    qtbot: QtBot, chart: ScenarioChart, doc: PortfolioDocument
+) -> None:
+    panel = HedgePanel(doc)
+    qtbot.addWidget(panel)
+    panel.underlyingSelected.connect(chart.set_underlying)
+    panel.optionSelected.connect(chart.set_highlighted_option)
+    panel.set_current_underlying("ETH")
+    assert chart.underlying == "ETH"
+    s = scenario_for(doc.plan, "ETH")
+    np.testing.assert_allclose(xy(chart.unhedged_curve)[1], s.unhedged)
+    assert "ETH" in chart.title.text()
+    panel.select_option("micro")
+    assert chart.tier_curves["micro"].opts["pen"].widthF() > 2
+    assert chart.tier_curves["standard"].opts["pen"].widthF() < 2
+
+
+def test_change_mode_plots_gain_or_loss(chart: ScenarioChart, doc: PortfolioDocument) -> None:
+    s = scenario_for(doc.plan, "BTC")
+    chart.set_mode("change")
+    np.testing.assert_allclose(xy(chart.unhedged_curve)[1], s.unhedged - s.base_value)
+    mid = len(s.moves) // 2
+    assert abs(xy(chart.hedged_curve)[1][mid]) < 1e-6
+    assert chart.title.text().startswith("Change in value")
+    chart.mode_control.buttons["value"].click()
+    assert chart.mode == "value"
+    np.testing.assert_allclose(xy(chart.unhedged_curve)[1], s.unhedged)
+
+
+def test_crosshair_readout(chart: ScenarioChart, doc: PortfolioDocument) -> None:
+    s = scenario_for(doc.plan, "BTC")
+    vb = chart.plot_item.getViewBox()
+    scene_pt = vb.mapViewToScene(QPointF(-20.0, float(s.unhedged.mean())))
+    chart._on_mouse_moved((scene_pt,))
+    text = chart.readout.text()
+    assert "−20" in text and "BTC 56,000" in text
+    values = chart.readout_values(-0.2)
+    assert values["unhedged"] == pytest.approx(float(np.interp(-0.2, s.moves, s.unhedged)))
+    assert values["difference"] == pytest.approx(values["hedged"] - values["unhedged"])
+    assert chart.v_cross.isVisible()
+    chart._on_mouse_left()
+    assert not chart.v_cross.isVisible()
+    assert "Now" in chart.readout.text()
+
+
+def test_axes_format_usd_and_percent() -> None:
+    usd = UsdAxis("left")
+    assert usd.tickStrings([350_000, 1_200_000, 0], 1.0, 50_000) == ["350k", "1.2M", "0"]
+    pct = PercentAxis("bottom")
+    assert pct.tickStrings([-20.0, 0.0, 20.0], 1.0, 10.0) == ["−20 %", "0 %", "+20 %"]
+
+
+def test_export_png_and_svg(chart: ScenarioChart, tmp_path: Path) -> None:
+    png = chart.export_png(tmp_path / "chart.png", width=1600)
+    svg = chart.export_svg(tmp_path / "chart.svg")
+    assert png.stat().st_size > 5_000
+    assert QImage(str(png)).width() == 1600
+    text = svg.read_text(encoding="utf-8")
+    assert svg.stat().st_size > 5_000 and "<svg" in text
+
+
+def test_export_works_before_the_chart_is_shown(
+    qtbot: QtBot, doc: PortfolioDocument, tmp_path: Path
+) -> None:
+    c = ScenarioChart()
+    qtbot.addWidget(c)
+    c.set_plan(doc.plan, "BTC")
+    assert c.export_png(tmp_path / "hidden.png", width=800).stat().st_size > 1_000
+
+
+def test_empty_and_problem_plans_do_not_crash(qtbot: QtBot) -> None:
+    c = ScenarioChart()
+    qtbot.addWidget(c)
+    empty = PortfolioDocument(builtin_catalog(), Portfolio())
+    c.bind(empty)
+    assert c.scenario is None
+    assert not c.unhedged_curve.isVisible()
+    no_price = PortfolioDocument(
+        builtin_catalog(), Portfolio(holdings=(h("SOL", "10", "150", hedge_with="BTC"),))
+    )
+    c.bind(no_price)
+    assert c.scenario is not None and c.scenario.options == {}
+    assert not c.hedged_curve.isVisible()
+    assert not c.liquidation_line.isVisible()
+
+
+def test_apply_palette_takes_dark_colours(chart: ScenarioChart) -> None:
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.Window, QColor("#2b2b2e"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1f1f22"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e6e6e6"))
+    dark.setColor(QPalette.ColorRole.Highlight, QColor("#2a82da"))
+    chart.apply_palette(dark)
+    assert chart.plot_widget.backgroundBrush().color().name() == "#1f1f22"
+    assert chart.hedged_curve.opts["pen"].color().name() == "#2a82da"
