@@ -78,12 +78,12 @@ EMPTY_HINT = "You can also drop a CSV file here"
 
 # Widths in average characters, so they follow the font size.
 COLUMN_CHARS = {
-    Column.SYMBOL: 9,
-    Column.QUANTITY: 13,
-    Column.PRICE: 12,
-    Column.VALUE: 13,
-    Column.SHARE: 8,
-    Column.BETA: 7,
+    Column.SYMBOL: 7,
+    Column.QUANTITY: 11,
+    Column.PRICE: 11,
+    Column.VALUE: 12,
+    Column.SHARE: 7,
+    Column.BETA: 5,
 }
 
 
@@ -304,7 +304,7 @@ class HoldingsPanel(QWidget):
         for col, chars in COLUMN_CHARS.items():
             title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
             # Room for the title, its padding and the sort arrow.
-            needed = header_metrics.horizontalAdvance(title) + 40
+            needed = header_metrics.horizontalAdvance(title) + 30
             v.setColumnWidth(col, max(chars * char + 20, needed))
 
     def _apply_styles(self) -> None:
@@ -317,7 +317,7 @@ class HoldingsPanel(QWidget):
             f"QTableView {{ border: 1px solid {mid}; border-radius: 4px; }}"
             "QTableView::item { padding: 0px 8px; }"
             "QHeaderView::section { "
-            f"padding: 5px 8px; border: none; border-bottom: 1px solid {mid}; "
+            f"padding: 5px 6px; border: none; border-bottom: 1px solid {mid}; "
             f"border-right: 1px solid {line}; background: {head_bg}; color: {head_fg}; "
             "font-weight: 600; }"
             "QHeaderView::section:last { border-right: none; }"

@@ -115,6 +115,8 @@ class LibraryPanel(QWidget):
         self.view.setUniformItemSizes(True)
         self.view.setSpacing(2)
         self.view.setIconSize(QSize(16, 16))
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._open_index)
@@ -159,7 +161,7 @@ class LibraryPanel(QWidget):
 
     def sizeHint(self) -> QSize:
         # A side list: wide enough for a name and its date line, no wider.
-        return QSize(210, 400)
+        return QSize(190, 400)
 
     # -- public -------------------------------------------------------------
     def refresh(self) -> None:

@@ -152,12 +152,15 @@ class MainWindow(QMainWindow):
         self._connect()
         self.statusBar().setSizeGripEnabled(True)
         self._plan_label = QLabel()
+        self._plan_label.setContentsMargins(12, 0, 4, 0)
+        self._plan_label.setToolTip("Totals over all underlyings, using each recommended hedge")
         self.statusBar().addPermanentWidget(RefreshProgressBar(self.live))
         self.statusBar().addPermanentWidget(PriceAgeWidget(document))
         self.statusBar().addPermanentWidget(self._plan_label)
         if settings.live_refresh_minutes in AUTO_REFRESH_CHOICES:
             self.live.set_auto_refresh(settings.live_refresh_minutes)
         self.live.include_futures_action.setChecked(settings.live_include_futures)
+        self.library_panel.set_current(document.path)
         self._update_title()
         self._update_plan_summary()
         self._restore_layout()
@@ -432,11 +435,11 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         state = _unb64(s.window_state)
         if state is None or not self.restoreState(state):
-            self.resizeDocks([self.library_dock], [210], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.library_dock], [190], Qt.Orientation.Horizontal)
         for split in (self.top_split, self.main_split):
             data = _unb64(s.splitters.get(split.objectName()))
             if data is None or not split.restoreState(data):
-                first = 42 if split is self.main_split else 48
+                first = 42 if split is self.main_split else 54
                 split.setSizes([first * 10, (100 - first) * 10])
         self.library_dock.setVisible(s.show_library)
 
