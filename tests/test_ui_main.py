@@ -6,21 +6,17 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
-pytest.importorskip("pytestqt")
-
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent  # noqa: E402
-
-from hedger.core.catalog import builtin_catalog  # noqa: E402
-from hedger.core.models import Portfolio  # noqa: E402
-from hedger.store.library import PortfolioLibrary  # noqa: E402
-from hedger.store.portfolio_file import load_portfolio, save_portfolio  # noqa: E402
-from hedger.ui import app as app_mod  # noqa: E402
-from hedger.ui.document import PortfolioDocument  # noqa: E402
-from hedger.ui.main_window import MainWindow  # noqa: E402
-from hedger.ui.settings import AppSettings, load_settings, migrate  # noqa: E402
+from hedger.core.catalog import builtin_catalog
+from hedger.core.models import Portfolio
+from hedger.store.library import PortfolioLibrary
+from hedger.store.portfolio_file import load_portfolio
+from hedger.ui import app as app_mod
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.main_window import MainWindow
+from hedger.ui.settings import AppSettings, load_settings, migrate
 
 EXAMPLE = {
     "schema_version": 1,
@@ -175,7 +171,13 @@ def test_drop_csv_on_window_imports_holdings(qtbot, tmp_path):
     panel.ask = lambda *a, **k: "append" if not hasattr(panel, "ASK_APPEND") else panel.ASK_APPEND
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(csv_file))])
-    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     w.dropEvent(ev)
     symbols = [h.symbol for h in w.document.portfolio.holdings]
     assert "ETH" in symbols
@@ -246,3 +248,42 @@ def test_first_run_opens_sample_clearly_named(qtbot):
     s = AppSettings(last_portfolio=str(start.path), first_run_done=True)
     again = app_mod.choose_initial(None, s, library)
     assert again.path == start.path
+
+
+def test_window_layout_is_remembered(qtbot):
+    w = make_window(qtbot)
+    # The offscreen screen is 800 px wide and restoreGeometry clamps to the
+    # screen, so the height carries the check.
+    w.resize(900, 650)
+    w.main_split.setSizes([200, 400])
+    w.library_dock.hide()
+    w.save_layout()
+    saved = w.settings
+    assert saved.window_geometry and saved.splitters and saved.show_library is False
+    doc = PortfolioDocument(builtin_catalog(), w.document.portfolio, w.document.path)
+    w2 = MainWindow(doc, w.library, saved)
+    qtbot.addWidget(w2)
+    w2.show()
+    qtbot.waitExposed(w2)
+    assert w2.height() == 650
+    top, bottom = w2.main_split.sizes()
+    assert top < bottom
+    assert not w2.library_dock.isVisible()
+
+
+def test_theme_menu_switches_palette(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from hedger.ui.theme import apply_theme
+
+    w = make_window(qtbot)
+    app = QApplication.instance()
+    old = app.palette()
+    w.themeRequested.connect(lambda mode: apply_theme(app, mode))
+    try:
+        w.theme_actions["dark"].trigger()
+        assert app.palette().window().color().lightness() < 80
+        w.theme_actions["light"].trigger()
+        assert app.palette().window().color().lightness() > 200
+    finally:
+        app.setPalette(old)

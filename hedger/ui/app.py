@@ -167,6 +167,12 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
 
     window.themeRequested.connect(set_theme)
 
+    def system_scheme_changed(_scheme: object) -> None:
+        if settings.theme == "system":
+            set_theme("system")
+
+    app.styleHints().colorSchemeChanged.connect(system_scheme_changed)
+
     timings: dict[str, int] = {}
     exit_code = 0
 
