@@ -310,8 +310,12 @@ def _gui_from_argv(argv: list[str]) -> int:
     parser = _Parser(prog="hedger", add_help=False)
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--smoke-test", action="store_true")
+    # Packaging check: edit the first holding, save, reload, compare.
+    parser.add_argument("--smoke-edit", action="store_true", help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
-    return launch_gui(ns.file, smoke_test=ns.smoke_test)
+    if ns.smoke_edit and not ns.smoke_test:
+        raise CliError("--smoke-edit needs --smoke-test")
+    return launch_gui(ns.file, smoke_test=ns.smoke_test, smoke_edit=ns.smoke_edit)
 
 
 def _looks_like_command(text: str) -> bool:
@@ -320,14 +324,14 @@ def _looks_like_command(text: str) -> bool:
     return re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", text) is not None
 
 
-def launch_gui(file: Path | None, *, smoke_test: bool) -> int:
+def launch_gui(file: Path | None, *, smoke_test: bool, smoke_edit: bool = False) -> int:
     """Start the desktop app; Qt is imported here and nowhere else in the CLI."""
     # Qt or one of the app's modules may be missing (a CLI-only install, a
     # system without the Qt libraries); the app may also import parts lazily.
     try:
         from hedger.ui.app import run_gui
 
-        code = run_gui(file, smoke_test)
+        code = run_gui(file, smoke_test, smoke_edit)
     except ImportError as exc:
         raise CliError(
             f"the desktop app is not available in this build ({_one_line(str(exc))})"

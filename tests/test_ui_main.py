@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -287,3 +288,14 @@ def test_theme_menu_switches_palette(qtbot):
         assert app.palette().window().color().lightness() > 200
     finally:
         app.setPalette(old)
+
+
+@pytest.mark.parametrize("title", ["History", "Betas", "Backtest", "Risk", "Position Sizing"])
+def test_analytics_tabs_open_from_the_workspace(qtbot, title):
+    w = make_window(qtbot)
+    index = next(i for i in range(w.workspace.count()) if w.workspace.tabText(i) == title)
+    w.workspace.setCurrentIndex(index)
+    tab = w.analytics_tab(title)
+    assert tab is not None and tab.isVisible()
+    # Built once, then reused.
+    assert w.analytics_tab(title) is tab

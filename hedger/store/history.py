@@ -166,9 +166,10 @@ class HistoryStore:
                 f"{report.source_name}: no usable rows to import ({report.bad_count:,} bad)"
             )
         if report.bad_count and not accept_partial:
+            bad = report.bad_count
             raise PartialImportRefused(
-                f"{report.source_name}: {report.bad_count:,} bad rows; nothing imported "
-                f"(accept a partial import to store the {report.good_rows:,} good rows)"
+                f"{report.source_name}: {bad:,} bad row{'s' if bad != 1 else ''}; nothing "
+                f"imported (a partial import would store the {report.good_rows:,} good rows)"
             )
         return self.merge(report.series)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStyle,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +49,16 @@ if TYPE_CHECKING:
     from hedger.ui.charts import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+# Analytics tabs are built the first time they are shown: they pull in numpy
+# and pyqtgraph, which the hedge view's first paint does not need.
+ANALYTICS_TABS = (
+    ("History", "hedger.ui.analytics_history", "HistoryTab", True),
+    ("Betas", "hedger.ui.analytics_estimation", "EstimationTab", True),
+    ("Backtest", "hedger.ui.analytics_backtest", "BacktestTab", True),
+    ("Risk", "hedger.ui.analytics_risk", "RiskTab", True),
+    ("Position Sizing", "hedger.ui.analytics_sizing", "SizingTab", False),
+)
 
 
 def _b64(data: QByteArray) -> str:
@@ -134,7 +145,18 @@ class MainWindow(QMainWindow):
         for s in (self.top_split, self.main_split):
             s.setChildrenCollapsible(False)
             s.setHandleWidth(6)
-        self.setCentralWidget(self.main_split)
+        self.workspace = QTabWidget()
+        self.workspace.setObjectName("workspace")
+        self.workspace.setDocumentMode(True)
+        self.workspace.addTab(self.main_split, "Hedge")
+        self._analytics: dict[int, QWidget | None] = {}
+        self._histories: QObject | None = None
+        for title, *_rest in ANALYTICS_TABS:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._analytics[self.workspace.addTab(holder, title)] = None
+        self.workspace.currentChanged.connect(self._ensure_tab)
+        self.setCentralWidget(self.workspace)
 
         self.library_dock = QDockWidget("Portfolios", self)
         self.library_dock.setObjectName("libraryDock")
@@ -276,6 +298,38 @@ class MainWindow(QMainWindow):
         self.library_panel.currentDeleted.connect(self._on_current_deleted)
         self.hedge_panel.underlyingSelected.connect(self._on_underlying_changed)
         self.hedge_panel.optionSelected.connect(self._on_option_selected)
+
+    # -- analytics tabs (deferred) ---------------------------------------------------
+    def _ensure_tab(self, index: int) -> QWidget | None:
+        if index not in self._analytics:
+            return None
+        tab = self._analytics[index]
+        if tab is not None:
+            return tab
+        import importlib
+
+        _title, module, cls_name, needs_history = ANALYTICS_TABS[index - 1]
+        cls = getattr(importlib.import_module(module), cls_name)
+        if needs_history:
+            if self._histories is None:
+                from hedger.ui.analytics_common import HistoryLibrary
+
+                self._histories = HistoryLibrary(parent=self)
+            tab = cls(self.document, self._histories)
+        else:
+            tab = cls(self.document)
+        holder = self.workspace.widget(index)
+        holder.layout().addWidget(tab)
+        tab.show()  # a child added to a visible parent stays hidden otherwise
+        self._analytics[index] = tab
+        return tab
+
+    def analytics_tab(self, title: str) -> QWidget | None:
+        """The analytics tab with this title, built if needed (menus and tests)."""
+        for index in self._analytics:
+            if self.workspace.tabText(index) == title:
+                return self._ensure_tab(index)
+        return None
 
     # -- charts (deferred) ---------------------------------------------------------
     def load_charts(self) -> None:

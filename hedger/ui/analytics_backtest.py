@@ -1,0 +1,411 @@
+"""Backtest tab: hedged vs unhedged value over past prices, with the hedge's P&L.
+
+Charts of millions of points stay smooth: the plots downsample to the
+screen's resolution ("peak" keeps every spike) and only draw what is in view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimer, QTimeZone
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.core.analytics.backtest import (
+    BacktestConfig,
+    BacktestResult,
+    Figures,
+    Rebalance,
+    run_backtest,
+)
+from hedger.core.analytics.links import AnalyticsError, link_portfolio
+from hedger.core.analytics.series import NS_PER_DAY, ns_to_iso
+from hedger.ui.analytics_common import (
+    Column,
+    HistoryLibrary,
+    Row,
+    RowsModel,
+    make_table,
+    section_title,
+    series_colors,
+    style_plot,
+)
+from hedger.ui.charts import UsdAxis
+from hedger.ui.document import PortfolioDocument
+from hedger.ui.format import MINUS
+from hedger.ui.hedge_widgets import MessageList, SegmentedControl, Severity, StatCard, dim
+
+REBALANCE_ITEMS: tuple[tuple[Rebalance, str, str], ...] = (
+    ("none", "Held fixed", "Keep today's contracts for the whole period"),
+    ("weekly", "Weekly", "Re-size the hedge every Monday to the exposure at that day's prices"),
+    ("monthly", "Monthly", "Re-size the hedge on the first day of each month"),
+)
+
+
+def _pct(value: float, signed: bool = True) -> str:
+    if not math.isfinite(value):
+        return "—"
+    text = f"{value * 100:+.1f} %" if signed else f"{value * 100:.1f} %"
+    return text.replace("-", MINUS)
+
+
+def _usd(value: float) -> str:
+    if not math.isfinite(value):
+        return "—"
+    return f"{value:,.0f}".replace("-", MINUS)
+
+
+def _date_of(ns: int) -> QDate:
+    return QDate.fromString(ns_to_iso(ns, date_only=True), "yyyy-MM-dd")
+
+
+def _ns_of(date: QDate, end_of_day: bool = False) -> int:
+    dt = QDateTime(date, QTime(0, 0), QTimeZone.utc())
+    ns = int(dt.toSecsSinceEpoch()) * 1_000_000_000
+    return ns + NS_PER_DAY - 1 if end_of_day else ns
+
+
+class BacktestTab(QWidget):
+    """Run the current plan over stored history; figures and a time chart."""
+
+    def __init__(
+        self,
+        document: PortfolioDocument,
+        histories: HistoryLibrary | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.histories = histories or HistoryLibrary(parent=self)
+        self.result: BacktestResult | None = None
+        self.error: str | None = None
+        self._range_ns: tuple[int, int] | None = None  # common history available
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self.recompute)
+        self._build()
+        document.planChanged.connect(self.schedule)
+        self.histories.changed.connect(self._on_histories)
+        self._on_histories()
+
+    # -- construction --------------------------------------------------------------
+    def _build(self) -> None:
+        self.start_edit = QDateEdit()
+        self.end_edit = QDateEdit()
+        for edit in (self.start_edit, self.end_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(self.schedule)
+        self.all_button = QPushButton("All history")
+        self.all_button.setToolTip("The whole period every needed history covers")
+        self.all_button.clicked.connect(self.use_all_history)
+        self.rebalance_control = SegmentedControl(list(REBALANCE_ITEMS))
+        self.rebalance_control.setObjectName("rebalance")
+        self.rebalance_control.set_current("none")
+        self.rebalance_control.activated.connect(lambda _: self.schedule())
+        self.fees_check = QCheckBox("Fees")
+        self.fees_check.setChecked(True)
+        self.fees_check.setToolTip("Charge each contract's fee rate on every trade")
+        self.liq_check = QCheckBox("Liquidation")
+        self.liq_check.setChecked(True)
+        self.liq_check.setToolTip(
+            "Close the hedge where the price reaches its liquidation price "
+            "(isolated margin, no top-up); it reopens at the next re-sizing"
+        )
+        for check in (self.fees_check, self.liq_check):
+            check.toggled.connect(self.schedule)
+
+        header = QHBoxLayout()
+        header.addWidget(section_title("Backtest of the current hedge", self))
+        header.addStretch(1)
+        header.addWidget(dim(QLabel("From")))
+        header.addWidget(self.start_edit)
+        header.addWidget(dim(QLabel("to")))
+        header.addWidget(self.end_edit)
+        header.addWidget(self.all_button)
+        header.addSpacing(12)
+        header.addWidget(self.rebalance_control)
+        header.addSpacing(8)
+        header.addWidget(self.fees_check)
+        header.addWidget(self.liq_check)
+
+        self.cards = {
+            "return": StatCard("Return", "Change of value over the period"),
+            "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
+            "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
+            "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
+            "pnl": StatCard("Hedge P&L", "Futures gain or loss over the period, after fees"),
+        }
+        cards = QHBoxLayout()
+        cards.setSpacing(8)
+        for card in self.cards.values():
+            cards.addWidget(card)
+
+        self.messages = MessageList()
+
+        self.value_plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": UsdAxis("left")}
+        )
+        self.pnl_axis = UsdAxis("left")
+        self.pnl_axis.signed = True
+        self.pnl_plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": self.pnl_axis}
+        )
+        for plot in (self.value_plot, self.pnl_plot):
+            item = plot.getPlotItem()
+            item.setMenuEnabled(False)
+            item.hideButtons()
+            # Millions of points: draw one min/max pair per pixel, only what is in view.
+            item.setDownsampling(auto=True, mode="peak")
+            item.setClipToView(True)
+            item.getViewBox().setMouseEnabled(x=True, y=False)
+            item.layout.setContentsMargins(4, 4, 12, 4)
+        self.pnl_plot.setXLink(self.value_plot)
+        self.value_plot.setMinimumHeight(220)
+        self.pnl_plot.setMinimumHeight(110)
+        # The same axis width on both plots keeps their time axes aligned.
+        for plot in (self.value_plot, self.pnl_plot):
+            plot.getPlotItem().getAxis("left").setWidth(56)
+        vi = self.value_plot.getPlotItem()
+        self.legend = vi.addLegend(offset=(10, 10), labelTextSize="9pt")
+        self.unhedged_curve = vi.plot(name="Unhedged")
+        self.hedged_curve = vi.plot(name="Hedged")
+        self.hedged_curve.setZValue(5)
+        self.events = pg.ScatterPlotItem(size=9, symbol="x", pxMode=True)
+        self.events.setZValue(10)
+        vi.addItem(self.events)
+        pi = self.pnl_plot.getPlotItem()
+        self.pnl_curve = pi.plot(fillLevel=0.0)
+        self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
+        pi.addItem(self.zero_line, ignoreBounds=True)
+        self.pnl_label = dim(QLabel("Hedge P&L after fees (USD)"))
+
+        charts = QWidget()
+        cl = QVBoxLayout(charts)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(2)
+        cl.addWidget(self.value_plot, 3)
+        cl.addWidget(self.pnl_label)
+        cl.addWidget(self.pnl_plot, 1)
+
+        self.figures_model = RowsModel(
+            [Column("", numeric=False), Column("Unhedged"), Column("Hedged")]
+        )
+        self.figures_table = make_table(self.figures_model)
+        self.figures_table.setObjectName("backtestFigures")
+        self.figures_table.setSelectionMode(self.figures_table.SelectionMode.NoSelection)
+        self.figures_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.figures_table.setMinimumWidth(300)
+        self.period_label = dim(QLabel(""))
+        self.period_label.setWordWrap(True)
+        side = QWidget()
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.figures_table, 1)
+        sl.addWidget(self.period_label)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(charts)
+        split.addWidget(side)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 10, 10, 10)
+        lay.setSpacing(8)
+        lay.addLayout(header)
+        lay.addLayout(cards)
+        lay.addWidget(self.messages)
+        lay.addWidget(split, 1)
+        self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        style_plot(self.value_plot, pal)
+        style_plot(self.pnl_plot, pal)
+        hedged, grey, danger = series_colors(pal)
+        self.hedged_curve.setPen(pg.mkPen(hedged, width=2))
+        self.unhedged_curve.setPen(pg.mkPen(grey, width=1.5))
+        fill = pg.mkColor(hedged)
+        fill.setAlpha(60)
+        self.pnl_curve.setPen(pg.mkPen(hedged, width=1.5))
+        self.pnl_curve.setBrush(pg.mkBrush(fill))
+        self.zero_line.setPen(pg.mkPen(grey, width=1, style=Qt.PenStyle.DashLine))
+        self.events.setPen(pg.mkPen(danger, width=2))
+        self.events.setBrush(pg.mkBrush(danger))
+        self.legend.setLabelTextColor(pal.color(pal.ColorRole.Text))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    # -- settings ------------------------------------------------------------------
+    def config(self) -> BacktestConfig:
+        rebalance: Rebalance = "none"
+        current = self.rebalance_control.current()
+        if current in ("weekly", "monthly"):
+            rebalance = current  # type: ignore[assignment]
+        start = end = None
+        if self._range_ns is not None:
+            start = _ns_of(self.start_edit.date())
+            end = _ns_of(self.end_edit.date(), end_of_day=True)
+        return BacktestConfig(
+            start_ns=start,
+            end_ns=end,
+            rebalance=rebalance,
+            model_liquidation=self.liq_check.isChecked(),
+            include_fees=self.fees_check.isChecked(),
+        )
+
+    def set_rebalance(self, rebalance: Rebalance) -> None:
+        self.rebalance_control.set_current(rebalance)
+        self.recompute()
+
+    def set_period(self, start: QDate, end: QDate) -> None:
+        for edit, date in ((self.start_edit, start), (self.end_edit, end)):
+            edit.blockSignals(True)
+            edit.setDate(date)
+            edit.blockSignals(False)
+        self.recompute()
+
+    def use_all_history(self) -> None:
+        if self._range_ns is not None:
+            self.set_period(_date_of(self._range_ns[0]), _date_of(self._range_ns[1]))
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def _on_histories(self) -> None:
+        """New histories: widen the date pickers to what is now available."""
+        doc = self.document
+        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
+        infos = {i.symbol: i for i in self.histories.infos()}
+        needed = [infos[s] for s in links.series_needed() if s in infos]
+        old = self._range_ns
+        if needed and all(i.first_ns is not None and i.last_ns is not None for i in needed):
+            first = max(int(i.first_ns or 0) for i in needed)
+            last = min(int(i.last_ns or 0) for i in needed)
+            self._range_ns = (first, last) if first < last else None
+        else:
+            self._range_ns = None
+        if self._range_ns is not None:
+            lo, hi = _date_of(self._range_ns[0]), _date_of(self._range_ns[1])
+            for edit in (self.start_edit, self.end_edit):
+                edit.blockSignals(True)
+                edit.setDateRange(lo, hi)
+                edit.blockSignals(False)
+            if old is None or old != self._range_ns:
+                self.set_period(lo, hi)
+                return
+        self.recompute()
+
+    # -- computing -----------------------------------------------------------------
+    def recompute(self) -> None:
+        self._timer.stop()
+        doc = self.document
+        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
+        series = self.histories.series(links.series_needed())
+        try:
+            self.result = run_backtest(doc.portfolio, doc.plan, doc.catalog, series, self.config())
+            self.error = None
+        except AnalyticsError as exc:
+            self.result = None
+            self.error = str(exc)
+        self._show()
+
+    def _show(self) -> None:
+        r = self.result
+        if r is None:
+            for curve in (self.hedged_curve, self.unhedged_curve, self.pnl_curve):
+                curve.setData([], [])
+            self.events.setData([], [])
+            self.figures_model.set_rows([])
+            for card in self.cards.values():
+                card.set("—")
+            self.period_label.setText("")
+            self.messages.set_messages([("info", self.error or "Nothing to backtest.")])
+            return
+        x = r.timestamps.astype(np.float64) / 1e9
+        self.unhedged_curve.setData(x, r.unhedged)
+        self.hedged_curve.setData(x, r.hedged)
+        self.pnl_curve.setData(x, r.net_hedge_pnl)
+        liq = [e for e in r.events if e.kind == "liquidation"]
+        if liq:
+            idx = np.searchsorted(r.timestamps, [e.ns for e in liq])
+            self.events.setData(x[idx], r.hedged[idx])
+        else:
+            self.events.setData([], [])
+        self.value_plot.getPlotItem().enableAutoRange()
+        self.pnl_plot.getPlotItem().enableAutoRange()
+        self._fill_figures(r)
+        self._fill_messages(r)
+
+    def _fill_figures(self, r: BacktestResult) -> None:
+        u, h = r.unhedged_figures, r.hedged_figures
+
+        def worst(f: Figures) -> str:
+            day = ns_to_iso(f.worst_day_ns, date_only=True) if f.worst_day_ns else ""
+            return f"{_pct(f.worst_day)} {day}".strip()
+
+        fees = float(r.fees[-1])
+        pnl = float(r.hedge_pnl[-1])
+        rows = [
+            Row(("Start value", _usd(u.start_value), _usd(h.start_value))),
+            Row(("End value", _usd(u.end_value), _usd(h.end_value))),
+            Row(("Return", _pct(u.total_return), _pct(h.total_return)), emphasis=True),
+            Row(("Volatility", _pct(u.volatility, False), _pct(h.volatility, False))),
+            Row(("Max drawdown", _pct(u.max_drawdown), _pct(h.max_drawdown))),
+            Row(("Worst day", _pct(u.worst_day), _pct(h.worst_day))),
+            Row(("Hedge P&L", "", _usd(pnl))),
+            Row(("Fees", "", _usd(-fees) if fees else "0")),
+            Row(("Liquidations", "", f"{sum(x.liquidations for x in r.underlyings)}")),
+        ]
+        self.figures_model.set_rows(rows)
+        self.cards["return"].set(_pct(h.total_return), f"unhedged {_pct(u.total_return)}")
+        self.cards["volatility"].set(
+            _pct(h.volatility, False), f"unhedged {_pct(u.volatility, False)}"
+        )
+        self.cards["drawdown"].set(_pct(h.max_drawdown), f"unhedged {_pct(u.max_drawdown)}")
+        self.cards["worst"].set(_pct(h.worst_day), f"unhedged {worst(u)}")
+        self.cards["pnl"].set(f"{_usd(pnl - fees)} USD", f"fees {_usd(fees)} USD")
+        start, end = int(r.timestamps[0]), int(r.timestamps[-1])
+        how = {"none": "held fixed", "weekly": "re-sized weekly", "monthly": "re-sized monthly"}
+        rebalance = self.rebalance_control.current() or "none"
+        opened = "; ".join(f"{u.underlying}: {u.opening}" for u in r.underlyings)
+        self.period_label.setText(
+            f"{ns_to_iso(start, date_only=True)} – {ns_to_iso(end, date_only=True)}, "
+            f"{r.timestamps.size:,} points. Hedge {how[rebalance]}: {opened}."
+        )
+
+    def _fill_messages(self, r: BacktestResult) -> None:
+        messages: list[tuple[Severity, str]] = []
+        liq = [e for e in r.events if e.kind == "liquidation"]
+        for e in liq[:3]:
+            messages.append(("warning", f"{ns_to_iso(e.ns, date_only=True)}: {e.text}"))
+        if len(liq) > 3:
+            messages.append(("warning", f"… and {len(liq) - 3} more liquidations"))
+        if r.proxied:
+            messages.append(
+                (
+                    "info",
+                    f"No history for {', '.join(r.proxied)}: moved with beta × the hedge "
+                    "series (import its history for a truer picture).",
+                )
+            )
+        messages.extend(("info", n) for n in r.notes)
+        self.messages.set_messages(messages)
