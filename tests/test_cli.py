@@ -316,7 +316,9 @@ def fake_gui(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Path | None
     calls: list[tuple[Path | None, bool]] = []
     module = types.ModuleType("hedger.ui.app")
 
-    def run_gui(file: Path | None = None, smoke_test: bool = False) -> int:
+    def run_gui(
+        file: Path | None = None, smoke_test: bool = False, smoke_edit: bool = False
+    ) -> int:
         calls.append((file, smoke_test))
         return 0
 
@@ -598,3 +600,11 @@ def test_process_bad_input(data_dir: Path, tmp_path: Path, argv: list[str]) -> N
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert_one_line_error(proc.stderr)
+
+
+def test_smoke_edit_needs_smoke_test(
+    capsys: pytest.CaptureFixture[str], fake_gui: list[Any]
+) -> None:
+    assert cli.main([str(SAMPLE), "--smoke-edit"]) == 2
+    assert "--smoke-edit needs --smoke-test" in capsys.readouterr().err
+    assert fake_gui == []
