@@ -481,6 +481,12 @@ def _plain(value: Decimal) -> str:
     return fmt_decimal(value)
 
 
+def _places(value: Decimal, places: int) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return fmt_decimal(value, places)
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data: decimals as strings, counts as integers."""
     t = plan.totals
@@ -542,9 +548,7 @@ def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
             for leg in o.legs
         ],
         "exact_contracts": (
-            _plain(o.exact_contracts.quantize(Decimal("0.000001")))
-            if o.exact_contracts is not None
-            else None
+            _places(o.exact_contracts, 6) if o.exact_contracts is not None else None
         ),
         "hedged_units": _plain(o.hedged_units),
         "hedged_usd": _money(o.hedged_usd),

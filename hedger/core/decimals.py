@@ -12,6 +12,9 @@ from decimal import Decimal, InvalidOperation, localcontext
 # Beyond this nothing in a portfolio makes sense (a quadrillion coins or USD),
 # and huge exponents would make Decimal arithmetic slow or overflow.
 MAX_MAGNITUDE = Decimal("1e15")
+# Finer than this is noise for any price, quantity or rate; keeping it would
+# let "1e-999999" through and overflow the first division.
+MAX_PLACES = 20
 
 _PLAIN = re.compile(r"-?\d{1,16}(\.\d{1,20})?\Z")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -78,11 +81,18 @@ def _from_string(raw: str, what: str) -> Decimal:
 def check_finite(value: Decimal, *, what: str = "value") -> Decimal:
     if not value.is_finite():
         raise DecimalParseError(f"{what}: must be a finite number")
-    if abs(value) > MAX_MAGNITUDE:
+    # Comparisons only: abs() or arithmetic on "1e999999999" would raise
+    # decimal.Overflow, which is not a ValueError and would escape validation.
+    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
         raise DecimalParseError(f"{what}: {value} is too large (limit {MAX_MAGNITUDE:,.0f})")
     # Normalise -0 to 0 so it prints cleanly.
     if value == 0:
         return Decimal(0)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PLACES:
+        value = _quantize(value, MAX_PLACES)
+        if value == 0:
+            return Decimal(0)
     return value
 
 
@@ -116,5 +126,5 @@ def _quantize(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         return value
     with localcontext() as ctx:
-        ctx.prec = max(ctx.prec, value.adjusted() + places + 2)
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 2, 1)
         return value.quantize(Decimal(1).scaleb(-places))
