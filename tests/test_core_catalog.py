@@ -221,3 +221,25 @@ def test_contract_sizes_never_go_through_floats(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text(json.dumps(doc))
     assert load_catalog_file(path).contracts["X:F"].size == D("0.29")
+
+
+def test_the_shipped_catalog_passes_full_validation_unchanged() -> None:
+    # builtin_catalog() trusts resources/contracts.json and skips per-field
+    # validation at start-up; this is the check it relies on.
+    validated = load_catalog_file(resource_path("contracts.json"))
+    shipped = builtin_catalog()
+    assert list(shipped.contracts) == list(validated.contracts)
+    for cid, contract in validated.contracts.items():
+        assert shipped.contracts[cid].model_dump() == contract.model_dump(), cid
+        # Same Python types too (Decimal stays Decimal, tuples stay tuples).
+        for name, value in contract.model_dump().items():
+            assert type(getattr(shipped.contracts[cid], name)) is type(value), (cid, name)
+    assert list(shipped.families) == list(validated.families)
+    for fid, family in validated.families.items():
+        assert shipped.families[fid].model_dump() == family.model_dump(), fid
+        assert isinstance(shipped.families[fid].contracts, tuple)
+    assert shipped.default_families == validated.default_families
+    doc = json.loads(resource_path("contracts.json").read_text(encoding="utf-8"))
+    # No JSON numbers: the trusted path reads decimals from strings only.
+    for c in doc["contracts"]:
+        assert all(isinstance(v, str) for v in c.values()), c["id"]

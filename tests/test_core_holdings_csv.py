@@ -103,11 +103,39 @@ def test_quantities_keep_full_precision() -> None:
 
 
 def test_stablecoin_price_defaults_to_one_dollar() -> None:
-    assert rows("USDC\t2,000\nUSDT\t150") == [
+    # "2,000.00", not "2,000": a lone comma group is ambiguous (see below).
+    assert rows("USDC\t2,000.00\nUSDT\t150") == [
         ("USDC", D(2000), D(1), None, None),
         ("USDT", D(150), D(1), None, None),
     ]
     assert rows("DAI,75") == [("DAI", D(75), D(1), None, None)]
+
+
+def test_a_lone_comma_group_is_refused_as_ambiguous() -> None:
+    # A German user means 1.555 BTC, an English one 1555: never guess.
+    result = parse_holdings_text("BTC\t1,555\t70000\n")
+    assert result.holdings == []
+    (err,) = result.errors
+    assert err.column == "quantity"
+    assert "'1,555' is ambiguous" in err.reason
+    assert "1555" in err.reason and "1.555" in err.reason
+
+
+def test_dot_decimals_elsewhere_in_the_paste_settle_comma_groups() -> None:
+    # 0.45 uses a dot for decimals, so the same table's "1,000" is a thousand.
+    assert rows("ADA\t1,000\t0.45\nXRP\t12,500\t0.6\n") == [
+        ("ADA", D(1000), D("0.45"), None, None),
+        ("XRP", D(12500), D("0.6"), None, None),
+    ]
+    # "1.555" alone does not settle it: a German reader groups thousands with a dot.
+    result = parse_holdings_text("BTC\t1,555\t1.555\n")
+    assert [e.column for e in result.errors] == ["quantity"]
+
+
+def test_unambiguous_grouping_is_still_read() -> None:
+    assert rows("BTC\t1,234,567\t1,555.00\n") == [
+        ("BTC", D(1234567), D("1555.00"), None, None)
+    ]
 
 
 def test_auto_words_leave_beta_and_hedge_with_unset() -> None:

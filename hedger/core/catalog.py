@@ -27,6 +27,10 @@ PositiveDec = Annotated[Decimal, _dec("size"), Field(gt=0)]
 Rate = Annotated[Decimal, _dec("rate"), Field(ge=0, lt=1)]
 
 
+# Built on first validation: the shipped catalog is trusted and skips it.
+_CONFIG = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+
 class CatalogError(ValueError):
     """The catalog or a user addition is inconsistent."""
 
@@ -38,7 +42,7 @@ class Contract(BaseModel):
     inverse contracts it is the USD face value of one contract.
     """
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     id: Annotated[str, Field(min_length=3, max_length=60, pattern=r"^[A-Z0-9]+:[A-Za-z0-9._\-]+$")]
     venue: str
@@ -79,7 +83,7 @@ class Contract(BaseModel):
 class Family(BaseModel):
     """Contracts on one underlying that may be mixed in one hedge."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     id: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Z0-9][A-Z0-9._\-]*$")]
     name: str
@@ -161,6 +165,46 @@ class Catalog:
         )
 
 
+_CONTRACT_DECIMALS = frozenset(
+    {
+        "size",
+        "quantity_step",
+        "tick",
+        "initial_margin_rate",
+        "maintenance_margin_rate",
+        "fee_rate",
+        "min_notional",
+    }
+)
+
+
+def trusted_catalog(doc: dict[str, Any]) -> Catalog:
+    """The shipped catalog built without per-field validation.
+
+    Only for ``resources/contracts.json``, which ships with the code and is
+    validated in full by the test suite (``parse_catalog`` gives the same
+    catalog); validating it on every start would cost the CLI most of its
+    start-up. Family consistency is still checked by ``Catalog``. Anything
+    the user can edit goes through ``parse_catalog``.
+    """
+    contract_fields = Contract.model_fields
+    contracts = []
+    for raw in doc["contracts"]:
+        values: dict[str, Any] = {
+            k: Decimal(v) if k in _CONTRACT_DECIMALS and v is not None else v
+            for k, v in raw.items()
+            if k in contract_fields
+        }
+        contracts.append(Contract.model_construct(**values))
+    family_fields = Family.model_fields
+    families = []
+    for raw in doc["families"]:
+        values = {k: v for k, v in raw.items() if k in family_fields}
+        values["contracts"] = tuple(values["contracts"])
+        families.append(Family.model_construct(**values))
+    return Catalog(contracts, families, doc.get("default_families", {}))
+
+
 def parse_catalog(doc: Any) -> Catalog:
     if not isinstance(doc, dict):
         raise CatalogError("catalog must be a JSON object")
@@ -188,7 +232,8 @@ def builtin_catalog() -> Catalog:
     """The shipped catalog (cached; it is immutable)."""
     global _builtin
     if _builtin is None:
-        _builtin = load_catalog_file(resource_path("contracts.json"))
+        with open(resource_path("contracts.json"), encoding="utf-8") as fh:
+            _builtin = trusted_catalog(json.load(fh, parse_float=Decimal))
     return _builtin
 
 

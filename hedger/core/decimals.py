@@ -12,24 +12,33 @@ from decimal import Decimal, InvalidOperation, localcontext
 # Beyond this nothing in a portfolio makes sense (a quadrillion coins or USD),
 # and huge exponents would make Decimal arithmetic slow or overflow.
 MAX_MAGNITUDE = Decimal("1e15")
-# Finer than this is noise for any price, quantity or rate; keeping it would
-# let "1e-999999" through and overflow the first division.
+# Finer than this is noise for any price, quantity or rate. It is refused,
+# not rounded (rounding would change the user's number without a word), and
+# it keeps "1e-999999" out of arithmetic, where it would overflow.
 MAX_PLACES = 20
 
 _PLAIN = re.compile(r"-?\d{1,16}(\.\d{1,20})?\Z")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# "1,555" is 1555 to an English reader and 1.555 to a German one.
+_ONE_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}")
 
 
 class DecimalParseError(ValueError):
     """A text that is not an acceptable plain decimal number."""
 
 
-def parse_decimal(text: object, *, what: str = "value") -> Decimal:
+def parse_decimal(text: object, *, what: str = "value", thousands_commas: bool = False) -> Decimal:
     """Parse a plain decimal number written by a person or a file.
 
-    Accepts ``1234.5``, ``-0.01``, ``1,234.5`` and ``1_000`` grouping, a
-    leading ``$`` and surrounding spaces. Refuses exponents, NaN, infinities,
-    locale decimal commas and magnitudes above ``MAX_MAGNITUDE``.
+    Accepts ``1234.5``, ``-0.01``, ``1,234.5``, ``1,234,567`` and ``1_000``
+    grouping, a leading ``$`` and surrounding spaces. Refuses exponents, NaN,
+    infinities, locale decimal commas, more than ``MAX_PLACES`` decimals and
+    magnitudes above ``MAX_MAGNITUDE``.
+
+    A lone comma group such as ``1,555`` is refused as ambiguous unless
+    ``thousands_commas`` says the surrounding text settles it (a pasted table
+    whose other numbers use a dot for decimals).
     """
     if type(text) is str and _PLAIN.match(text):
         # Fast path: files hold plain "123.45" strings; skip the clean-up.
@@ -48,23 +57,31 @@ def parse_decimal(text: object, *, what: str = "value") -> Decimal:
         # shortest round-trip form, so 0.29 stays 0.29.
         value = _from_string(repr(text), what)
     elif isinstance(text, str):
-        value = _from_string(text, what)
+        value = _from_string(text, what, thousands_commas)
     else:
         raise DecimalParseError(f"{what}: expected a number, got {type(text).__name__}")
     return check_finite(value, what=what)
 
 
-def _from_string(raw: str, what: str) -> Decimal:
+def _from_string(raw: str, what: str, thousands_commas: bool = False) -> Decimal:
     cleaned = raw.strip().replace("_", "").replace(" ", "").replace("\u00a0", "")
     if cleaned.startswith("$"):
         cleaned = cleaned[1:]
     elif cleaned.startswith(("-$", "+$")):
         cleaned = cleaned[0] + cleaned[2:]
     if "," in cleaned:
-        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+        if not _GROUPED.fullmatch(cleaned):
             shown = raw.strip()[:40]
             raise DecimalParseError(
                 f"{what}: {shown!r} is not a number (use a dot for decimals, e.g. 1234.56)"
+            )
+        if not thousands_commas and _ONE_GROUP.fullmatch(cleaned):
+            shown = raw.strip()[:40]
+            whole = cleaned.replace(",", "")
+            decimal = cleaned.replace(",", ".")
+            raise DecimalParseError(
+                f"{what}: {shown!r} is ambiguous: write {whole} if the comma groups "
+                f"thousands, or {decimal} if it is a decimal comma"
             )
         cleaned = cleaned.replace(",", "")
     if not cleaned:
@@ -88,11 +105,20 @@ def check_finite(value: Decimal, *, what: str = "value") -> Decimal:
     # Normalise -0 to 0 so it prints cleanly.
     if value == 0:
         return Decimal(0)
-    exponent = value.as_tuple().exponent
+    _sign, digits, exponent = value.as_tuple()
     if isinstance(exponent, int) and exponent < -MAX_PLACES:
-        value = _quantize(value, MAX_PLACES)
-        if value == 0:
-            return Decimal(0)
+        # Trailing zeros ("0.50000...0") carry no precision; anything else
+        # finer than MAX_PLACES would be silently changed by rounding.
+        places = -exponent
+        for d in reversed(digits):
+            if d or places <= MAX_PLACES:
+                break
+            places -= 1
+        if places > MAX_PLACES:
+            shown = format(value, "f") if places <= 30 else str(value)[:40]
+            raise DecimalParseError(
+                f"{what}: {shown} has {places:,} decimal places (at most {MAX_PLACES})"
+            )
     return value
 
 

@@ -158,6 +158,9 @@ def parse_holdings_text(text: str) -> HoldingsParseResult:
     rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
     if not rows:
         return result
+    # "1,000" alone is 1000 or 1.000; a table that writes other numbers with a
+    # dot for decimals (0.45, 14.5, 1,234.50) settles it as thousands.
+    thousands = any(_ENGLISH_DECIMAL.fullmatch(c.strip()) for _, cells in rows for c in cells)
 
     first_line, first_cells = rows[0]
     columns = _header_columns(first_cells)
@@ -184,7 +187,7 @@ def parse_holdings_text(text: str) -> HoldingsParseResult:
                 RowError(line, None, f"only the first {MAX_ROWS:,} rows are read; the rest skipped")
             )
             break
-        holding = _parse_row(line, cells, columns, delimiter, result.errors)
+        holding = _parse_row(line, cells, columns, delimiter, result.errors, thousands)
         if holding is not None:
             result.holdings.append(holding)
     return result
@@ -266,9 +269,15 @@ def _header_columns(cells: Sequence[str]) -> list[str | None] | None:
     return columns
 
 
+# A dot decimal no German reader would take for a thousands dot: after comma
+# groups, after a leading 0, or not followed by exactly three digits.
+_ENGLISH_DECIMAL = re.compile(r"[+-]?\$?(\d{1,3}(,\d{3})+\.\d+|0?\.\d+|\d+\.(\d{1,2}|\d{4,}))")
+
+
 def _looks_numeric(cell: str) -> bool:
     try:
-        parse_decimal(cell)
+        # An ambiguous "1,000" is a number either way.
+        parse_decimal(cell, thousands_commas=True)
     except DecimalParseError:
         return False
     return True
@@ -280,6 +289,7 @@ def _parse_row(
     columns: list[str | None] | None,
     delimiter: str | None,
     errors: list[RowError],
+    thousands_commas: bool = False,
 ) -> Holding | None:
     cells = [c.strip() for c in cells]
     values: dict[str, str] = {}
@@ -339,14 +349,14 @@ def _parse_row(
             errors.append(RowError(line, name, f"{name} is missing"))
             return None
         try:
-            data[name] = parse_decimal(text, what=name)
+            data[name] = parse_decimal(text, what=name, thousands_commas=thousands_commas)
         except DecimalParseError as exc:
             errors.append(RowError(line, name, _number_reason(name, text, exc)))
             return None
     beta_text = values.get("beta", "")
     if beta_text.lower() not in AUTO_WORDS:
         try:
-            data["beta"] = parse_decimal(beta_text, what="beta")
+            data["beta"] = parse_decimal(beta_text, what="beta", thousands_commas=thousands_commas)
         except DecimalParseError as exc:
             errors.append(RowError(line, "beta", _number_reason("beta", beta_text, exc)))
             return None

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from hedger.core.decimals import fmt_decimal, parse_decimal
+from hedger.core.decimals import MAX_MAGNITUDE, fmt_decimal, fmt_money, parse_decimal
 
 Rounding = Literal["nearest", "down", "up"]
 ROUNDINGS: tuple[Rounding, ...] = ("nearest", "down", "up")
@@ -20,6 +20,14 @@ STABLECOINS = frozenset({"USD", "USDT", "USDC", "DAI", "BUSD", "TUSD", "FDUSD", 
 MAX_LEVERAGE = Decimal(200)
 MAX_RATIO = Decimal(2)
 MAX_BETA = Decimal(20)
+# Quantity and price are each capped at MAX_MAGNITUDE, but their product could
+# still be 1e30 USD: no real holding is worth more than this.
+MAX_HOLDING_VALUE = MAX_MAGNITUDE
+
+# Schemas are built on first validation, not at import: the CLI validates a
+# portfolio but never a Quote, and building every schema up front costs
+# tens of milliseconds of start-up.
+_CONFIG = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,23}$")
 
@@ -50,7 +58,7 @@ Symbol = Annotated[str, BeforeValidator(normalise_symbol)]
 class Holding(BaseModel):
     """One spot position. Negative quantity is a short spot position."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     symbol: Symbol
     quantity: Quantity
@@ -58,6 +66,17 @@ class Holding(BaseModel):
     # None means "not given": 1 for the asset itself, an assumption otherwise.
     beta: Beta | None = None
     hedge_with: Symbol | None = None
+
+    @model_validator(mode="after")
+    def _check_value(self) -> Holding:
+        value = self.quantity * self.price
+        if not -MAX_HOLDING_VALUE <= value <= MAX_HOLDING_VALUE:
+            raise ValueError(
+                f"{self.symbol}: quantity {fmt_decimal(self.quantity)} × price "
+                f"{fmt_decimal(self.price)} is worth more than "
+                f"{fmt_money(MAX_HOLDING_VALUE, 0)} USD, the limit for one holding"
+            )
+        return self
 
     @property
     def value(self) -> Decimal:
@@ -75,7 +94,7 @@ class Holding(BaseModel):
 class UnderlyingSettings(BaseModel):
     """Per-underlying overrides of the portfolio-wide hedge settings."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     ratio: Ratio | None = None
     rounding: Rounding | None = None
@@ -83,7 +102,7 @@ class UnderlyingSettings(BaseModel):
 
 
 class HedgeSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     ratio: Ratio = Decimal(1)
     rounding: Rounding = "nearest"
@@ -107,7 +126,7 @@ class HedgeSettings(BaseModel):
 class Quote(BaseModel):
     """A fetched market price, kept with the portfolio so it opens offline."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     price: Price
     source: Annotated[str, Field(min_length=1, max_length=80)]
@@ -119,7 +138,7 @@ PORTFOLIO_SCHEMA_VERSION = 1
 
 
 class Portfolio(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     schema_version: int = PORTFOLIO_SCHEMA_VERSION
     name: Annotated[str, Field(min_length=1, max_length=120)] = "Untitled"
