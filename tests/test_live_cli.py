@@ -205,3 +205,60 @@ def test_contracts_check_without_ccxt_says_how_to_install(
     assert capsys.readouterr().err == (
         'hedger: ccxt is not installed; install it with: pip install "hedger[live]"\n'
     )
+
+
+def test_failed_refresh_still_prints_json_with_every_reason(
+    venue: FakeVenue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.json"
+    now = datetime.now(UTC)
+    p = Portfolio(
+        holdings=(
+            Holding.model_validate({"symbol": "BTC", "quantity": "1", "price": "70000"}),
+            Holding.model_validate({"symbol": "DOGE", "quantity": "100", "price": "0.1"}),
+        ),
+        quotes={"BTC": Quote(price=Decimal(70000), source="Binance", fetched_at=now)},
+    )
+    save_portfolio(path, p, backup=False)
+    before = path.read_bytes()
+    venue.binance_spot["BTCUSDT"] = "700000"
+    argv = ["prices", "refresh", str(path), "--source", "binance", "--spot-only", "--json"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["ok"] is False and data["saved"] is False
+    kept = {k["key"]: k for k in data["kept"]}
+    assert kept["BTC"]["kind"] == "rejected" and kept["BTC"]["rejected_price"] == "700000"
+    assert kept["DOGE"]["kind"] == "unlisted"
+    # The one stderr line leads with the rejection, not with "not listed".
+    assert err.startswith("hedger: BTC: Binance price rejected, 700000 is 10× above")
+    assert "(+1 more)" in err
+    assert path.read_bytes() == before
+
+
+def test_accept_jumps_takes_a_far_price(
+    venue: FakeVenue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "j.json"
+    p = Portfolio(
+        holdings=(Holding.model_validate({"symbol": "BTC", "quantity": "1", "price": "65000"}),),
+    )
+    save_portfolio(path, p, backup=False)
+    venue.binance_spot["BTCUSDT"] = "7000000"
+    argv = ["prices", "refresh", str(path), "--source", "binance", "--spot-only"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "above your typed price 65,000.00 (limit 10×)" in err
+    assert "--accept-jumps" in err
+    assert main([*argv, "--accept-jumps"]) == 0
+    assert load_portfolio(path).holdings[0].price == Decimal(7000000)
+
+
+def test_futures_rows_name_the_perpetual(
+    venue: FakeVenue, book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["prices", "refresh", str(book), "--source", "binance"]) == 0
+    out = capsys.readouterr().out
+    assert "BTC futures" in out and "Binance BTCUSDT perpetual" in out
+    assert main(["prices", "refresh", str(book), "--time-limit", "0"]) == 2
+    assert "--time-limit must be between 0 and 600 seconds" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -19,7 +20,13 @@ from hedger.live.age import (
     summarize_prices,
 )
 from hedger.live.http import HttpSettings
-from hedger.live.refresh import apply_quotes, fetch_quotes, refresh_portfolio, wanted_prices
+from hedger.live.refresh import (
+    accept_jumps,
+    apply_quotes,
+    fetch_quotes,
+    refresh_portfolio,
+    wanted_prices,
+)
 from hedger.live.sources import BinanceSource, CoinbaseSource, OkxSource, PriceSource
 from hedger.live.validate import Plausibility, check_price, validate_prices
 from hedger.store.portfolio_file import dumps_portfolio, loads_portfolio
@@ -208,12 +215,122 @@ def test_old_quotes_do_not_block_a_big_move(venue: FakeVenue) -> None:
     assert result.portfolio.holdings[0].price == Decimal(700000)
 
 
-def test_a_typed_price_is_no_reference_for_plausibility(venue: FakeVenue) -> None:
-    # A new row copies the previous row's price (70,000 for SOL): not a quote.
+def test_a_copied_price_is_no_reference_for_plausibility(venue: FakeVenue) -> None:
+    # A new row copies the previous row's symbol and price; the user changed
+    # the symbol to SOL, so 70,000 is BTC's price, not a typed SOL price.
     venue.coinbase["SOL-USD"] = "150"
-    p = book(holding("SOL", "10", "70000"))
+    p = book(holding("BTC", "1", "70000"), holding("SOL", "10", "70000"))
+    result = refresh_portfolio(p, sources(venue)[1:2], NOW, include_futures=False)
+    assert result.portfolio.holdings[1].price == Decimal(150)
+
+
+def test_a_typed_price_does_not_block_ordinary_moves(venue: FakeVenue) -> None:
+    venue.coinbase["SOL-USD"] = "150"
+    p = book(holding("SOL", "10", "90"))  # typed weeks ago: +67 % is a market move
     result = refresh_portfolio(p, sources(venue)[1:2], NOW, include_futures=False)
     assert result.portfolio.holdings[0].price == Decimal(150)
+
+
+def test_a_wild_answer_against_a_typed_price_is_rejected_and_can_be_taken(
+    venue: FakeVenue,
+) -> None:
+    venue.binance_spot["BTCUSDT"] = "7000000"
+    venue.coinbase["BTC-USD"] = "7000000"
+    venue.okx_spot["BTC-USDT"] = "7000000"
+    p = book(holding("BTC", "1", "65000"))
+    result = refresh_portfolio(p, sources(venue), NOW, include_futures=False)
+    assert result.portfolio.holdings[0].price == Decimal(65000)
+    assert result.kept["BTC"].startswith(
+        "BTC: Binance price rejected, 7000000 is 108× above your typed price 65,000.00 "
+        "(limit 10×); if it is right, refresh with --accept-jumps"
+    )
+    assert result.severity["BTC"] == "rejected"
+    # "Use anyway": the first venue's answer, exactly as it came.
+    taken = accept_jumps(result.portfolio, result, ["BTC"])
+    assert taken.portfolio.holdings[0].price == Decimal(7000000)
+    assert taken.portfolio.quotes["BTC"].source == "Binance"
+    assert taken.updates[0].old == Decimal(65000)
+    # --accept-jumps: positive and finite is enough.
+    loose = refresh_portfolio(
+        p,
+        sources(venue)[:1],
+        NOW,
+        include_futures=False,
+        plausibility=Plausibility(check_jumps=False),
+    )
+    assert loose.portfolio.holdings[0].price == Decimal(7000000)
+
+
+def test_a_typed_futures_price_guards_the_perpetual(venue: FakeVenue) -> None:
+    venue.binance_futures["BTCUSDT"] = "7"
+    p = book(holding("BTC", "1", "70000")).model_copy(
+        update={"hedge": HedgeSettings(futures_prices={"BTC": Decimal(69000)})}
+    )
+    report = fetch_quotes(p, sources(venue)[:1], NOW)
+    assert report.problems["FUT:BTC"].startswith(
+        "BTC futures: Binance price rejected, 7 is 9,857× below your typed price 69,000.00"
+    )
+
+
+def test_the_summary_puts_rejections_before_venue_errors_and_not_listed(
+    venue: FakeVenue,
+) -> None:
+    for table in (venue.binance_spot, venue.coinbase, venue.okx_spot):
+        for k, v in list(table.items()):
+            table[k] = str(Decimal(v) * 10)
+    venue.coinbase["SOL-USD"] = "NaN"
+    venue.script("/api/v5", *[("status", 503)] * 10)
+    quotes = {"BTC": quote("70000"), "SOL": quote("150")}
+    p = book(
+        holding("BTC", "1", "70000"),
+        holding("SOL", "10", "150"),
+        holding("DOGE", "1", "0.1"),
+        quotes=quotes,
+    )
+    result = refresh_portfolio(p, sources(venue), NOW, include_futures=False)
+    assert not result.ok
+    lines = result.messages()
+    assert lines[0].startswith("BTC: Binance price rejected, 700000.1 is 10× above the last price")
+    assert lines[1].startswith("SOL: Coinbase price rejected, not a finite number")
+    assert lines[2].startswith("OKX unreachable: HTTP 503")
+    assert lines[3].startswith("DOGE: Binance does not list DOGEUSDT")
+    assert result.summary().startswith("BTC: Binance price rejected")
+    assert result.summary().endswith("(+3 more) — kept previous prices")
+
+
+def test_a_silent_venue_is_not_asked_again_and_the_refresh_is_time_limited(
+    venue: FakeVenue,
+) -> None:
+    # Every venue accepts the connection and never answers in time.
+    venue.script("/", *[("sleep", 5.0)] * 20)
+    slow = HttpSettings(timeout=0.5, retries=2, backoff=0.0)
+    p = book(holding("BTC", "1", "69000"), holding("ETH", "1", "3000"))
+    started = time.monotonic()
+    result = refresh_portfolio(p, sources(venue, slow), NOW, time_limit=1.2)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0
+    assert not result.ok
+    assert venue.count("/fapi") == 0  # Binance already failed in the spot step
+    assert venue.count("/api/v3") == 1  # a timeout is not retried
+    assert result.venue_errors == (
+        "Binance unreachable: timed out after 0.5 s",
+        "Coinbase unreachable: timed out after 0.5 s",
+        "OKX unreachable: timed out after 0.2 s",
+    )
+    cut = refresh_portfolio(p, sources(venue, slow), NOW, time_limit=0.7)
+    assert cut.timed_out
+    assert cut.venue_errors[-1] == ("OKX not asked: the refresh's 0.7 s time limit was reached")
+
+
+def test_a_futures_quote_names_the_perpetual_it_came_from(venue: FakeVenue) -> None:
+    p = book(holding("BTC", "1", "69000"))
+    result = refresh_portfolio(p, sources(venue), NOW)
+    assert result.portfolio.quotes["FUT:BTC"].source == "Binance · BTCUSDT perpetual"
+    assert result.portfolio.quotes["BTC"].source == "Binance"
+    fut = next(u for u in result.updates if u.kind == "futures")
+    assert (fut.source, fut.instrument) == ("Binance", "BTCUSDT perpetual")
+    assert result.sources == ("Binance",)
+    assert summarize_prices(result.portfolio, NOW).sources == ("Binance",)
 
 
 def test_first_futures_price_is_checked_against_the_spot_quote(venue: FakeVenue) -> None:

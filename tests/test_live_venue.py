@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,15 @@ from typing import Any
 
 import pytest
 
-from hedger.live.http import HttpSettings, JsonClient, PriceSourceError
+from hedger.live.http import (
+    HttpSettings,
+    JsonClient,
+    PriceSourceError,
+    RefreshStopped,
+    RefreshTimeLimit,
+    VenueUnreachable,
+    request_budget,
+)
 from hedger.live.sources import (
     BinanceSource,
     CoinbaseSource,
@@ -286,17 +295,45 @@ def test_symbols_a_venue_cannot_name_are_not_requested(venue: FakeVenue) -> None
 # --------------------------------------------------------------------------- failures
 
 
-def test_slow_venue_times_out_after_bounded_retries(venue: FakeVenue) -> None:
+def test_slow_venue_times_out_once_without_retrying(venue: FakeVenue) -> None:
+    # A venue silent for the whole timeout is not asked again: the next venue
+    # is the better retry, and three tries would triple the wait.
     venue.script("/api/v3", ("sleep", 2.0), ("sleep", 2.0), ("sleep", 2.0))
     sleeps: list[float] = []
     src = BinanceSource(
         venue.url, venue.url, HttpSettings(timeout=0.3, retries=2, backoff=0.01), sleeps.append
     )
-    with pytest.raises(PriceSourceError) as err:
+    with pytest.raises(VenueUnreachable) as err:
         src.fetch_spot(["BTC"])
-    assert str(err.value) == "Binance unreachable: timed out after 0.3 s (3 tries)"
+    assert str(err.value) == "Binance unreachable: timed out after 0.3 s"
+    assert venue.count("/api/v3") == 1
+    assert sleeps == []
+
+
+def test_dropped_connections_are_retried_with_backoff(venue: FakeVenue) -> None:
+    venue.script("/api/v3", ("status", 502), ("status", 503), ("status", 503))
+    sleeps: list[float] = []
+    src = BinanceSource(
+        venue.url, venue.url, HttpSettings(timeout=0.3, retries=2, backoff=0.01), sleeps.append
+    )
+    with pytest.raises(VenueUnreachable, match=r"HTTP 503 .*\(3 tries\)$"):
+        src.fetch_spot(["BTC"])
     assert venue.count("/api/v3") == 3
     assert sleeps == [0.01, 0.02]  # exponential backoff between the tries
+
+
+def test_a_request_budget_cuts_the_timeout_and_stops_new_requests(venue: FakeVenue) -> None:
+    venue.script("/api/v3", ("sleep", 3.0))
+    src = BinanceSource(venue.url, venue.url, HttpSettings(timeout=5, retries=2), no_sleep)
+    started = time.monotonic()
+    with request_budget(0.4), pytest.raises(VenueUnreachable, match=r"timed out after 0\.4 s"):
+        src.fetch_spot(["BTC"])
+    assert time.monotonic() - started < 1.5
+    with request_budget(0.0), pytest.raises(RefreshTimeLimit, match="time limit was reached"):
+        src.fetch_spot(["BTC"])
+    with request_budget(10, lambda: True), pytest.raises(RefreshStopped):
+        src.fetch_spot(["BTC"])
+    assert venue.count("/api/v3") == 1
 
 
 def test_server_error_then_success_is_retried(venue: FakeVenue) -> None:

@@ -9,6 +9,21 @@ from hedger.core.models import Portfolio, Quote
 
 STALE_AFTER = timedelta(minutes=15)
 FUTURES_PREFIX = "FUT:"
+# A futures quote's source names the instrument it came from:
+# "Binance · BTCUSDT perpetual" (a perpetual stands in for any dated or
+# inverse contract on the coin; the basis between them is not priced in).
+INSTRUMENT_SEPARATOR = " · "
+
+
+def venue_of(source: str) -> str:
+    """The venue part of a quote's source ("Binance · BTCUSDT perpetual" -> "Binance")."""
+    return source.split(INSTRUMENT_SEPARATOR, 1)[0]
+
+
+def instrument_of(source: str) -> str:
+    """The instrument part of a quote's source, or "" when it names none."""
+    _, _, instrument = source.partition(INSTRUMENT_SEPARATOR)
+    return instrument
 
 
 def futures_key(underlying: str) -> str:
@@ -138,5 +153,5 @@ def summarize_prices(
         return PricesSummary((), None, False, (), tuple(typed))
     oldest = max(s.age for s in statuses)
     stale_keys = tuple(s.key for s in statuses if s.stale)
-    sources = tuple(dict.fromkeys(s.source for s in statuses))
+    sources = tuple(dict.fromkeys(venue_of(s.source) for s in statuses))
     return PricesSummary(sources, oldest, bool(stale_keys), stale_keys, tuple(typed))

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from hedger.core.catalog import Catalog
 from hedger.live.contract_sizes import VENUE_FOR_EXCHANGE, SizeDifference, compare_contract_sizes
-from hedger.live.http import DEFAULT_TIMEOUT, PriceSourceError, clip, fmt_seconds
+from hedger.live.http import (
+    DEFAULT_TIMEOUT,
+    PriceSourceError,
+    VenueUnreachable,
+    clip,
+    current_budget,
+    fmt_seconds,
+)
 from hedger.live.sources import PriceSource, SourceAnswer
 from hedger.live.validate import as_decimal
 
@@ -32,7 +40,13 @@ def load_ccxt() -> Any:
 
 
 def ccxt_available() -> bool:
-    return importlib.util.find_spec("ccxt") is not None
+    """Whether ``import ccxt`` would work, without importing it (it is large)."""
+    if "ccxt" in sys.modules:
+        return sys.modules["ccxt"] is not None
+    try:
+        return importlib.util.find_spec("ccxt") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 class CcxtSource(PriceSource):
@@ -70,14 +84,19 @@ class CcxtSource(PriceSource):
         network_error = getattr(ccxt, "NetworkError", None)
         timeout_error = getattr(ccxt, "RequestTimeout", None)
         base_error = getattr(ccxt, "BaseError", None)
+        budget = current_budget()
+        budget.check(self.name)
+        if self._exchange is not None and hasattr(self._exchange, "timeout"):
+            # ccxt takes milliseconds; the refresh's time limit caps each call.
+            self._exchange.timeout = int(budget.timeout(self._timeout) * 1000)
         try:
             return fn(*args)
         except Exception as exc:
             if timeout_error is not None and isinstance(exc, timeout_error):
                 reason = f"timed out after {fmt_seconds(self._timeout)}"
-                raise PriceSourceError(f"{self.name} unreachable: {reason}") from None
+                raise VenueUnreachable(f"{self.name} unreachable: {reason}") from None
             if network_error is not None and isinstance(exc, network_error):
-                raise PriceSourceError(f"{self.name} unreachable: {clip(exc, 80)}") from None
+                raise VenueUnreachable(f"{self.name} unreachable: {clip(exc, 80)}") from None
             if base_error is not None and isinstance(exc, base_error):
                 raise PriceSourceError(f"{self.name} error: {clip(exc, 80)}") from None
             raise
@@ -127,6 +146,7 @@ class CcxtSource(PriceSource):
                 answer.problems[u] = f"{u}: {self.name} lists no {u} perpetual"
                 continue
             self._store(u, unified, ("markPrice", "last", "close"), answer)
+            answer.instruments[u] = f"{unified} perpetual"
         return answer
 
     def _store(
@@ -136,6 +156,7 @@ class CcxtSource(PriceSource):
         value = as_decimal(raw)
         if value is None:
             answer.problems[symbol] = f"{symbol}: {self.name} sent no readable price for {unified}"
+            answer.unreadable.add(symbol)
         else:
             answer.prices[symbol] = value
 

@@ -8,7 +8,15 @@ version is kept as ``FILE.bak``). Exit status:
   and prices that were kept are listed on stderr as ``hedger: warning: ...``;
 * 2 — nothing could be fetched (every venue unreachable, every answer
   rejected), the file could not be read or saved, or ``--strict`` and some
-  price was kept. One line on stderr; the file is untouched.
+  price was kept. One line on stderr (the worst problem first); the file is
+  untouched. With ``--json`` the full result, every kept price with its
+  reason, is still printed on stdout.
+
+A whole refresh takes at most 20 s (``--time-limit``): a venue that does not
+answer within the per-request timeout is not asked again, and requests still
+waiting when the limit runs out are not made. A price far from the last
+fetched one (5×) or from the typed one (10×) is rejected; ``--accept-jumps``
+takes it anyway.
 
 ``hedger prices show FILE`` lists the prices in a file with their source and
 age, offline. ``hedger prices contracts EXCHANGE`` compares the built-in
@@ -39,12 +47,18 @@ from hedger.live.age import (
     holding_price_status,
 )
 from hedger.live.http import DEFAULT_TIMEOUT, HttpSettings, PriceSourceError, clip
-from hedger.live.refresh import RefreshResult, describe_key, refresh_portfolio
+from hedger.live.refresh import (
+    DEFAULT_TIME_LIMIT,
+    RefreshResult,
+    describe_key,
+    refresh_portfolio,
+)
 from hedger.live.sources import BUILTIN_SOURCES, http_settings_from_env, make_source
-from hedger.live.validate import fmt_price
+from hedger.live.validate import Plausibility, fmt_price
 
 EXIT_OK = 0
 EXIT_FAILED = 2
+MAX_TIME_LIMIT = 600.0
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -62,7 +76,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "Fetch spot prices for the holdings and perpetual futures prices for the hedged "
             "underlyings, validate them and save the file (the previous version is kept as "
             ".bak). Exit 0 when prices were saved (problems listed as warnings), 2 when "
-            "nothing could be fetched; the file is then left as it was."
+            "nothing could be fetched; the file is then left as it was. The futures price is "
+            "the USDT-margined perpetual's mark price (the table names it), used for every "
+            "contract on that coin: CME, dated and inverse contracts trade at a small basis "
+            "to it. The whole refresh takes at most --time-limit seconds."
         ),
     )
     r.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
@@ -81,6 +98,20 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=float,
         metavar="SECONDS",
         help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})",
+    )
+    r.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help=f"longest the whole refresh may take (default {DEFAULT_TIME_LIMIT:g})",
+    )
+    r.add_argument(
+        "--accept-jumps",
+        action="store_true",
+        help=(
+            "accept prices far from the last fetched (5×) or typed (10×) price; "
+            "they must still be positive and finite"
+        ),
     )
     r.add_argument("--dry-run", action="store_true", help="show what would change; save nothing")
     r.add_argument(
@@ -151,28 +182,41 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         sources = [make_source(k, settings=settings) for k in args.source or BUILTIN_SOURCES]
     except (PriceSourceError, ValueError) as exc:
         return _fail(str(exc))
+    limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    if not 0 < limit <= MAX_TIME_LIMIT:
+        return _fail(f"--time-limit must be between 0 and {MAX_TIME_LIMIT:g} seconds")
     result = refresh_portfolio(
         portfolio,
         sources,
         datetime.now(UTC),
         catalog=_catalog(),
         include_futures=not args.spot_only,
+        plausibility=Plausibility(check_jumps=not args.accept_jumps),
+        time_limit=limit,
     )
+    failure: str | None = None
     if not result.ok:
-        return _fail(result.summary())
-    if args.strict and not result.complete:
+        failure = result.summary()
+    elif args.strict and not result.complete:
         first = result.messages()[0] if result.messages() else "some prices were not updated"
-        return _fail(f"{first} (--strict: file not saved)")
+        failure = f"{first} (--strict: file not saved)"
     saved = False
-    if not args.dry_run:
+    if failure is None and not args.dry_run:
         try:
             save_portfolio(args.file, result.portfolio)
         except PortfolioFileError as exc:
-            return _fail(str(exc))
-        saved = True
+            failure = str(exc)
+        else:
+            saved = True
     if args.json:
-        print(json.dumps(_refresh_json(args.file, result, saved), indent=2, ensure_ascii=False))
-    else:
+        # Scripts read stdout: the reasons behind a failure belong there too.
+        doc = _refresh_json(args.file, result, saved)
+        doc["ok"] = failure is None
+        doc["error"] = failure
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    if failure is not None:
+        return _fail(failure)
+    if not args.json:
         _print_refresh(args.file, portfolio, result, saved)
     for message in result.messages():
         _warn(message)
@@ -190,9 +234,8 @@ def _print_refresh(path: Path, before: Portfolio, result: RefreshResult, saved: 
     rows: list[tuple[str, ...]] = [("PRICE", "OLD", "NEW", "CHANGE", "SOURCE")]
     for u in result.updates:
         old = "-" if u.old is None else fmt_price(u.old)
-        rows.append(
-            (describe_key(u.key), old, fmt_price(u.new), _signed_pct(u.old, u.new), u.source)
-        )
+        source = f"{u.source} {u.instrument}" if u.instrument else u.source
+        rows.append((describe_key(u.key), old, fmt_price(u.new), _signed_pct(u.old, u.new), source))
     for key in result.kept:
         old_price = _current_price(before, key)
         shown = "-" if old_price is None else fmt_price(old_price)
@@ -223,11 +266,23 @@ def _refresh_json(path: Path, result: RefreshResult, saved: bool) -> dict[str, A
                 "old": None if u.old is None else fmt_decimal(u.old),
                 "new": fmt_decimal(u.new),
                 "source": u.source,
+                "instrument": u.instrument or None,
             }
             for u in result.updates
         ],
-        "kept": [{"key": k, "reason": reason} for k, reason in result.kept.items()],
+        "kept": [
+            {
+                "key": k,
+                "reason": reason,
+                "kind": result.severity.get(k, "unlisted"),
+                "rejected_price": (
+                    fmt_decimal(result.jumps[k].price) if k in result.jumps else None
+                ),
+            }
+            for k, reason in result.kept.items()
+        ],
         "errors": list(result.venue_errors),
+        "stopped_by_time_limit": result.timed_out,
     }
 
 

@@ -4,10 +4,17 @@ Every request has a timeout, a bounded number of retries with backoff (only
 for failures that may pass: timeouts, dropped connections, 5xx answers), a
 size cap and a User-Agent. Failures become ``PriceSourceError`` with one line
 a person can read in a status bar.
+
+A timeout is not retried: a venue that did not answer in five seconds rarely
+answers the second time, and the next venue is the better retry. A refresh
+may also set a ``request_budget``: a wall-clock limit and a stop check that
+every request of that refresh, on any venue, respects.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import http.client
 import json
 import re
@@ -17,7 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -40,6 +47,25 @@ class PriceSourceError(Exception):
     """A venue gave no usable answer; ``str()`` is one line fit for a status bar."""
 
 
+class VenueUnreachable(PriceSourceError):
+    """No answer at all (connection, timeout, server errors after retries).
+
+    A refresh does not ask such a venue again for its other prices.
+    """
+
+
+class RefreshStopped(PriceSourceError):
+    """The person stopped the refresh; no further request was made."""
+
+
+class RefreshTimeLimit(PriceSourceError):
+    """The refresh's total time limit ran out before this request."""
+
+    def __init__(self, venue: str, reason: str) -> None:
+        super().__init__(f"{venue} not asked: {reason}")
+        self.reason = reason
+
+
 class VenueHttpError(PriceSourceError):
     """The venue answered with a 4xx status; ``payload`` is its parsed JSON body, if any."""
 
@@ -52,6 +78,66 @@ class VenueHttpError(PriceSourceError):
 class _Retryable(Exception):
     """A failure that may pass on a second try; the text is the reason shown."""
 
+    def __init__(self, reason: str, *, retry: bool = True) -> None:
+        super().__init__(reason)
+        self.retry = retry
+
+
+# Below this much time left a request cannot complete; do not start it.
+_MIN_REQUEST_SECONDS = 0.05
+
+
+class RequestBudget:
+    """Wall-clock limit and stop check shared by every request of one refresh."""
+
+    def __init__(
+        self, seconds: float | None, should_stop: Callable[[], bool] | None = None
+    ) -> None:
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.should_stop = should_stop or (lambda: False)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def check(self, venue: str) -> None:
+        """Raise if no further request may start."""
+        if self.should_stop():
+            raise RefreshStopped(f"{venue}: not asked, the refresh was stopped")
+        left = self.remaining()
+        if left is not None and left < _MIN_REQUEST_SECONDS:
+            assert self.seconds is not None
+            raise RefreshTimeLimit(
+                venue, f"the refresh's {fmt_seconds(self.seconds)} time limit was reached"
+            )
+
+    def timeout(self, wanted: float) -> float:
+        left = self.remaining()
+        return wanted if left is None else max(_MIN_REQUEST_SECONDS, min(wanted, left))
+
+
+_NO_BUDGET = RequestBudget(None)
+_budget: contextvars.ContextVar[RequestBudget] = contextvars.ContextVar(
+    "hedger_request_budget", default=_NO_BUDGET
+)
+
+
+@contextlib.contextmanager
+def request_budget(
+    seconds: float | None, should_stop: Callable[[], bool] | None = None
+) -> Iterator[RequestBudget]:
+    """Bound every request made inside the block (on this thread) by one deadline."""
+    budget = RequestBudget(seconds, should_stop)
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def current_budget() -> RequestBudget:
+    return _budget.get()
+
 
 def clip(text: object, limit: int = 120) -> str:
     """Venue-supplied text made safe for one line: no control characters, bounded."""
@@ -60,7 +146,7 @@ def clip(text: object, limit: int = 120) -> str:
 
 
 def fmt_seconds(seconds: float) -> str:
-    return f"{seconds:g} s"
+    return f"{round(seconds, 1):g} s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,42 +206,55 @@ class JsonClient:
         if params:
             url += "?" + urllib.parse.urlencode(params)
         s = self.settings
+        budget = current_budget()
         tries = s.retries + 1
         reason = "no answer"
+        made = 0
         for attempt in range(tries):
+            if attempt:
+                try:
+                    budget.check(self.venue)
+                except (RefreshStopped, RefreshTimeLimit):
+                    break  # report what the tries so far found
+            else:
+                budget.check(self.venue)
+            made += 1
             try:
-                return self._get_once(url)
+                return self._get_once(url, budget.timeout(s.timeout))
             except _Retryable as exc:
                 reason = str(exc)
+                if not exc.retry:
+                    break
             if attempt + 1 < tries:
-                self._sleep(s.backoff * (2**attempt))
-        suffix = f" ({tries} tries)" if tries > 1 else ""
-        raise PriceSourceError(f"{self.venue} unreachable: {reason}{suffix}")
+                pause = s.backoff * (2**attempt)
+                left = budget.remaining()
+                self._sleep(pause if left is None else max(0.0, min(pause, left)))
+        suffix = f" ({made} tries)" if made > 1 else ""
+        raise VenueUnreachable(f"{self.venue} unreachable: {reason}{suffix}")
 
-    def _get_once(self, url: str) -> Any:
-        s = self.settings
+    def _get_once(self, url: str, timeout: float) -> Any:
         req = urllib.request.Request(
             url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
         try:
-            with self._opener.open(req, timeout=s.timeout) as resp:
-                body = self._read(resp)
+            with self._opener.open(req, timeout=timeout) as resp:
+                body = self._read(resp, timeout)
         except urllib.error.HTTPError as exc:
             self._raise_for_status(exc)
         except urllib.error.URLError as exc:
-            raise _Retryable(self._describe(exc.reason)) from None
+            raise self._retryable(exc.reason, timeout) from None
         except (OSError, http.client.HTTPException) as exc:
-            raise _Retryable(self._describe(exc)) from None
+            raise self._retryable(exc, timeout) from None
         try:
             return loads_decimal_json(body)
         except (UnicodeDecodeError, ValueError):
             raise PriceSourceError(f"{self.venue} sent an unreadable answer (not JSON)") from None
 
-    def _read(self, resp: Any) -> bytes:
+    def _read(self, resp: Any, timeout: float) -> bytes:
         # The socket timeout bounds each read; the deadline bounds a server
         # that trickles bytes just fast enough to never trip it.
         s = self.settings
-        deadline = time.monotonic() + s.timeout
+        deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -170,7 +269,7 @@ class JsonClient:
                 )
             chunks.append(chunk)
             if time.monotonic() > deadline:
-                raise _Retryable(f"timed out after {fmt_seconds(s.timeout)}")
+                raise _Retryable(f"timed out after {fmt_seconds(timeout)}", retry=False)
 
     def _raise_for_status(self, exc: urllib.error.HTTPError) -> NoReturn:
         status = exc.code
@@ -193,9 +292,12 @@ class JsonClient:
             f"{self.venue} refused the request (HTTP {status}: {detail})", status, payload
         ) from None
 
-    def _describe(self, reason: object) -> str:
+    def _retryable(self, reason: object, timeout: float) -> _Retryable:
         if isinstance(reason, TimeoutError):
-            return f"timed out after {fmt_seconds(self.settings.timeout)}"
+            return _Retryable(f"timed out after {fmt_seconds(timeout)}", retry=False)
+        return _Retryable(self._describe(reason))
+
+    def _describe(self, reason: object) -> str:
         if isinstance(reason, ConnectionRefusedError):
             return "connection refused"
         if isinstance(reason, socket.gaierror):

@@ -16,7 +16,7 @@ with them. A price that is not accepted leaves the old one in place.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -24,14 +24,33 @@ from typing import Literal
 from hedger.core.catalog import Catalog, builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio, Quote
 from hedger.core.planner import resolve_underlying
-from hedger.live.age import FUTURES_PREFIX, as_utc, futures_key
-from hedger.live.http import PriceSourceError, clip
+from hedger.live.age import (
+    FUTURES_PREFIX,
+    INSTRUMENT_SEPARATOR,
+    as_utc,
+    futures_key,
+    futures_price_status,
+    holding_price_status,
+    instrument_of,
+    venue_of,
+)
+from hedger.live.http import (
+    PriceSourceError,
+    RefreshStopped,
+    RefreshTimeLimit,
+    VenueUnreachable,
+    clip,
+    request_budget,
+)
 from hedger.live.sources import PriceSource, SourceAnswer
 from hedger.live.validate import Plausibility, validate_prices
 
 Kind = Literal["spot", "futures"]
 PAR_SOURCE = "par"
 ONE = Decimal(1)
+# The longest a whole refresh may take, over every venue and retry: a person
+# pressing F5 waits for it, and an offline laptop should hear so in seconds.
+DEFAULT_TIME_LIMIT = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +74,9 @@ def wanted_prices(portfolio: Portfolio, catalog: Catalog) -> Wanted:
     return Wanted(tuple(spot), tuple(futures))
 
 
+Severity = Literal["rejected", "unlisted"]
+
+
 @dataclass(frozen=True, slots=True)
 class FetchReport:
     """What the sources answered, already validated."""
@@ -62,9 +84,15 @@ class FetchReport:
     fetched_at: datetime
     wanted: tuple[str, ...]  # quote keys asked for
     quotes: dict[str, Quote]  # accepted, by quote key
-    problems: dict[str, str]  # quote key -> why it has no new price
+    problems: dict[str, str]  # quote key -> why it has no new price (worst first)
     venue_errors: tuple[str, ...]
     stopped: bool = False
+    #: "rejected" (a venue answered something unusable) or "unlisted", by key.
+    severity: dict[str, Severity] = field(default_factory=dict)
+    #: Prices rejected only for how far they moved; "Use anyway" applies them.
+    jumps: dict[str, Quote] = field(default_factory=dict)
+    #: Whether the refresh's time limit cut it short.
+    timed_out: bool = False
 
 
 def _last_prices(portfolio: Portfolio, now: datetime, p: Plausibility) -> dict[str, Decimal]:
@@ -84,6 +112,33 @@ def _last_prices(portfolio: Portfolio, now: datetime, p: Plausibility) -> dict[s
     return recent
 
 
+def _typed_prices(portfolio: Portfolio, now: datetime) -> dict[str, Decimal]:
+    """Prices the person typed, by quote key: the wider plausibility reference.
+
+    A price that is another symbol's too is not one: a new row starts as a
+    copy of the row above (symbol and price) and only the symbol was changed.
+    """
+    by_symbol: dict[str, set[Decimal]] = {}
+    for h in portfolio.holdings:
+        by_symbol.setdefault(h.symbol, set()).add(h.price)
+    typed: dict[str, Decimal] = {}
+    for h in portfolio.holdings:
+        if h.is_stablecoin or h.symbol in typed or h.price <= 0:
+            continue
+        if holding_price_status(portfolio, h.symbol, now) is not None:
+            continue  # fetched, not typed
+        if any(h.price in prices for sym, prices in by_symbol.items() if sym != h.symbol):
+            continue
+        typed[h.symbol] = h.price
+    for u, price in portfolio.hedge.futures_prices.items():
+        if price > 0 and futures_price_status(portfolio, u, now) is None:
+            typed[futures_key(u)] = price
+    for key in list(typed):
+        if not key.startswith(FUTURES_PREFIX):
+            typed.setdefault(futures_key(key), typed[key])
+    return typed
+
+
 def fetch_quotes(
     portfolio: Portfolio,
     sources: Sequence[PriceSource],
@@ -94,11 +149,16 @@ def fetch_quotes(
     plausibility: Plausibility | None = None,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    on_source: Callable[[str, str], None] | None = None,
 ) -> FetchReport:
     """Ask ``sources`` in order; each later source only for what is still unpriced.
 
-    Blocks for as long as the venues take (bounded by their timeouts and
-    retries); ``should_stop`` is checked between requests to venues.
+    Blocks for as long as the venues take, and never longer than
+    ``time_limit`` seconds in all: every request's timeout is cut to the time
+    left. A venue that could not be reached is not asked again in the same
+    refresh. ``should_stop`` is checked before every request;
+    ``on_source(name, kind)`` is told which venue is being asked.
     """
     p = plausibility or Plausibility()
     wanted = wanted_prices(portfolio, catalog or builtin_catalog())
@@ -109,10 +169,13 @@ def fetch_quotes(
     done = 0
     stop = should_stop or (lambda: False)
     last = _last_prices(portfolio, now, p)
+    typed = _typed_prices(portfolio, now)
     quotes: dict[str, Quote] = {}
-    problems: dict[str, list[str]] = {}
+    jumps: dict[str, Quote] = {}
+    problems: dict[str, list[tuple[int, str]]] = {}
     errors: list[str] = []
-    stopped = False
+    unreachable: set[int] = set()
+    stopped = timed_out = False
 
     def tick(steps: int = 1) -> None:
         nonlocal done
@@ -126,55 +189,143 @@ def fetch_quotes(
         ("spot", wanted.spot, spot_sources),
         ("futures", futures_wanted, futures_sources),
     ]
-    for kind, symbols, phase_sources in phases:
-        remaining = list(symbols)
-        for i, source in enumerate(phase_sources):
-            if not remaining:
-                tick(len(phase_sources) - i)
+    with request_budget(time_limit, stop) as budget:
+        for phase_index, (kind, symbols, phase_sources) in enumerate(phases):
+            remaining = list(symbols)
+            for i, source in enumerate(phase_sources):
+                if not remaining:
+                    tick(len(phase_sources) - i)
+                    break
+                if id(source) in unreachable:
+                    tick()
+                    continue
+                try:
+                    budget.check(source.name)
+                except RefreshStopped:
+                    stopped = True
+                    break
+                except RefreshTimeLimit as exc:
+                    timed_out = True
+                    later = [
+                        *phase_sources[i:],
+                        *(src for _, _, srcs in phases[phase_index + 1 :] for src in srcs),
+                    ]
+                    errors.append(_time_limit_message(exc, later, unreachable))
+                    break
+                if on_source is not None:
+                    on_source(source.name, kind)
+                answer, failure = _ask(source, kind, remaining)
+                if isinstance(failure, RefreshStopped):
+                    stopped = True
+                    break
+                if failure is not None:
+                    errors.append(str(failure))
+                    if isinstance(failure, VenueUnreachable | RefreshTimeLimit):
+                        unreachable.add(id(source))
+                    timed_out = timed_out or isinstance(failure, RefreshTimeLimit)
+                keyed = _keyed(kind, answer.prices)
+                check = validate_prices(
+                    source.name,
+                    keyed,
+                    last,
+                    p.max_factor,
+                    typed=typed,
+                    typed_factor=p.typed_factor,
+                    check_jumps=p.check_jumps,
+                )
+                for sym in answer.prices:
+                    key = _key(kind, sym)
+                    label = _source_label(source.name, kind, answer, sym)
+                    if key in check.accepted:
+                        quotes[key] = Quote(
+                            price=check.accepted[key], source=label, fetched_at=now, kind=kind
+                        )
+                    elif key in check.jumps:
+                        jumps.setdefault(
+                            key,
+                            Quote(price=check.jumps[key], source=label, fetched_at=now, kind=kind),
+                        )
+                for sym, msg in answer.problems.items():
+                    rank = REJECTED if sym in answer.unreadable else UNLISTED
+                    problems.setdefault(_key(kind, sym), []).append((rank, msg))
+                for key, msg in check.rejected.items():
+                    problems.setdefault(key, []).append(
+                        (REJECTED, msg.replace(key, _label(key), 1))
+                    )
+                remaining = [s for s in remaining if _key(kind, s) not in quotes]
+                tick()
+            if stopped or timed_out:
                 break
-            if stop():
-                stopped = True
-                break
-            answer = _ask(source, kind, remaining, errors)
-            keyed = _keyed(kind, answer.prices)
-            check = validate_prices(source.name, keyed, last, p.max_factor)
-            for key, price in check.accepted.items():
-                quotes[key] = Quote(price=price, source=source.name, fetched_at=now, kind=kind)
-            for sym, msg in answer.problems.items():
-                problems.setdefault(_key(kind, sym), []).append(msg)
-            for key, msg in check.rejected.items():
-                problems.setdefault(key, []).append(msg.replace(key, _label(key), 1))
-            remaining = [s for s in remaining if _key(kind, s) not in quotes]
-            tick()
-        if stopped:
-            break
     keys = (*wanted.spot, *(futures_key(u) for u in futures_wanted))
-    final = {k: _joined(k, msgs) for k, msgs in problems.items() if k not in quotes}
+    unresolved = {k: msgs for k, msgs in problems.items() if k not in quotes}
+    # Worst first: a rejected answer explains more than "not listed".
+    position = {k: i for i, k in enumerate(keys)}
+    order = sorted(
+        unresolved,
+        key=lambda k: (min(rank for rank, _ in unresolved[k]), position.get(k, len(position))),
+    )
+    final = {k: _joined(k, unresolved[k]) for k in order}
+    severity: dict[str, Severity] = {
+        k: "rejected" if min(r for r, _ in unresolved[k]) == REJECTED else "unlisted" for k in order
+    }
     for k in keys:
         if k not in quotes and k not in final and not stopped and not errors:
             final[k] = f"{_label(k)}: no source has a price"
-    return FetchReport(now, keys, quotes, final, tuple(dict.fromkeys(errors)), stopped)
+            severity[k] = "unlisted"
+    return FetchReport(
+        now,
+        keys,
+        quotes,
+        final,
+        tuple(dict.fromkeys(errors)),
+        stopped,
+        severity,
+        {k: q for k, q in jumps.items() if k in final},
+        timed_out,
+    )
 
 
-def _joined(key: str, messages: list[str]) -> str:
+REJECTED = 0
+UNLISTED = 1
+
+
+def _source_label(name: str, kind: Kind, answer: SourceAnswer, symbol: str) -> str:
+    """ "Binance", or for a futures price "Binance · BTCUSDT perpetual"."""
+    instrument = answer.instruments.get(symbol) if kind == "futures" else None
+    if not instrument:
+        return name
+    return f"{name}{INSTRUMENT_SEPARATOR}{instrument}"[:80]
+
+
+def _time_limit_message(
+    exc: RefreshTimeLimit, left: Sequence[PriceSource], skipped: set[int]
+) -> str:
+    names = [s.name for s in left if id(s) not in skipped]
+    return f"{' and '.join(dict.fromkeys(names))} not asked: {exc.reason}"
+
+
+def _joined(key: str, messages: list[tuple[int, str]]) -> str:
     """'SOL: Binance does not list SOLUSDT; Coinbase does not list SOL-USD'."""
     prefix = f"{_label(key)}: "
-    parts = [m.removeprefix(prefix) for m in dict.fromkeys(messages)]
+    ordered = sorted(messages, key=lambda m: m[0])  # stable: venue order within a rank
+    parts = [m.removeprefix(prefix) for m in dict.fromkeys(msg for _, msg in ordered)]
     return prefix + "; ".join(parts)
 
 
-def _ask(source: PriceSource, kind: Kind, symbols: list[str], errors: list[str]) -> SourceAnswer:
+def _ask(
+    source: PriceSource, kind: Kind, symbols: list[str]
+) -> tuple[SourceAnswer, PriceSourceError | None]:
     try:
         if kind == "spot":
-            return source.fetch_spot(symbols)
-        return source.fetch_futures(symbols)
+            return source.fetch_spot(symbols), None
+        return source.fetch_futures(symbols), None
     except PriceSourceError as exc:
-        errors.append(str(exc))
+        return SourceAnswer(), exc
     except Exception as exc:
         # A source is network code fed by strangers (or an optional library):
         # whatever it throws must not take down the app's refresh.
-        errors.append(f"{source.name} failed: {type(exc).__name__}: {clip(exc, 80)}")
-    return SourceAnswer()
+        failure = PriceSourceError(f"{source.name} failed: {type(exc).__name__}: {clip(exc, 80)}")
+        return SourceAnswer(), failure
 
 
 def _key(kind: Kind, symbol: str) -> str:
@@ -201,7 +352,8 @@ class PriceChange:
     kind: Kind
     old: Decimal | None
     new: Decimal
-    source: str
+    source: str  # the venue ("Binance"), or "par" for a stablecoin
+    instrument: str = ""  # "BTCUSDT perpetual" for a futures price
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +361,13 @@ class RefreshResult:
     portfolio: Portfolio
     fetched_at: datetime
     updates: tuple[PriceChange, ...]
-    kept: dict[str, str]  # quote key -> why the previous price was kept
+    kept: dict[str, str]  # quote key -> why the previous price was kept (worst first)
     venue_errors: tuple[str, ...]
     stopped: bool = False
     wanted: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    jumps: dict[str, Quote] = field(default_factory=dict)
+    timed_out: bool = False
 
     @property
     def fetched_count(self) -> int:
@@ -232,9 +387,19 @@ class RefreshResult:
         return tuple(dict.fromkeys(u.source for u in self.updates if u.source != PAR_SOURCE))
 
     def messages(self) -> list[str]:
-        """Every venue error and every kept price, one line each."""
-        kept = [f"{msg} — kept previous price" for msg in self.kept.values()]
-        return [*self.venue_errors, *kept]
+        """Every venue error and every kept price, one line each, worst first.
+
+        A rejected answer (a wrong price, an unreadable one) comes before a
+        venue error, and both before "not listed": the one line a status bar
+        has room for must be the one that needs the person's attention.
+        """
+        rejected = [k for k in self.kept if self.severity.get(k) == "rejected"]
+        unlisted = [k for k in self.kept if k not in rejected]
+        return [
+            *(f"{self.kept[k]} — kept previous price" for k in rejected),
+            *self.venue_errors,
+            *(f"{self.kept[k]} — kept previous price" for k in unlisted),
+        ]
 
     def summary(self) -> str:
         """One line for a status bar."""
@@ -284,7 +449,27 @@ def apply_quotes(portfolio: Portfolio, report: FetchReport) -> RefreshResult:
         venue_errors=report.venue_errors,
         stopped=report.stopped,
         wanted=report.wanted,
+        severity=dict(report.severity),
+        jumps=dict(report.jumps),
+        timed_out=report.timed_out,
     )
+
+
+def accept_jumps(portfolio: Portfolio, result: RefreshResult, keys: Iterable[str]) -> RefreshResult:
+    """``portfolio`` with prices a refresh rejected for their jump taken anyway.
+
+    The person looked at "7,000,000 is 108× above your typed price" and said
+    the venue is right; nothing else of the refresh is applied again.
+    """
+    chosen = {k: result.jumps[k] for k in keys if k in result.jumps}
+    report = FetchReport(
+        fetched_at=result.fetched_at,
+        wanted=tuple(chosen),
+        quotes=chosen,
+        problems={},
+        venue_errors=(),
+    )
+    return apply_quotes(portfolio, report)
 
 
 def _priced_holdings(
@@ -301,7 +486,7 @@ def _priced_holdings(
             out.append(h)
             continue
         if h.symbol not in seen and (source != PAR_SOURCE or h.price != new):
-            updates.append(PriceChange(h.symbol, h.symbol, "spot", h.price, new, source))
+            updates.append(PriceChange(h.symbol, h.symbol, "spot", h.price, new, venue_of(source)))
         seen.add(h.symbol)
         out.append(h if h.price == new else h.model_copy(update={"price": new}))
     return tuple(out)
@@ -315,7 +500,17 @@ def _priced_hedge(
         if q.kind != "futures" or not key.startswith(FUTURES_PREFIX):
             continue
         u = key.removeprefix(FUTURES_PREFIX)
-        updates.append(PriceChange(key, u, "futures", prices.get(u), q.price, q.source))
+        updates.append(
+            PriceChange(
+                key,
+                u,
+                "futures",
+                prices.get(u),
+                q.price,
+                venue_of(q.source),
+                instrument_of(q.source),
+            )
+        )
         prices[u] = q.price
     if prices == hedge.futures_prices:
         return hedge
@@ -330,6 +525,7 @@ def refresh_portfolio(
     catalog: Catalog | None = None,
     include_futures: bool = True,
     plausibility: Plausibility | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> RefreshResult:
     """Fetch and apply in one call (the command line; tests)."""
     report = fetch_quotes(
@@ -339,6 +535,7 @@ def refresh_portfolio(
         catalog=catalog,
         include_futures=include_futures,
         plausibility=plausibility,
+        time_limit=time_limit,
     )
     return apply_quotes(portfolio, report)
 
@@ -349,13 +546,17 @@ def describe_key(key: str) -> str:
 
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "FetchReport",
     "PriceChange",
     "RefreshResult",
     "Wanted",
+    "accept_jumps",
     "apply_quotes",
     "describe_key",
     "fetch_quotes",
+    "instrument_of",
     "refresh_portfolio",
+    "venue_of",
     "wanted_prices",
 ]

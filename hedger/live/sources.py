@@ -56,10 +56,18 @@ _PLAIN_SYMBOL = re.compile(r"^[A-Z0-9]{1,15}$")
 
 @dataclass(frozen=True, slots=True)
 class SourceAnswer:
-    """Prices by Hedger symbol (unvalidated) and, for the rest, why there is none."""
+    """Prices by Hedger symbol (unvalidated) and, for the rest, why there is none.
+
+    ``unreadable`` names the symbols whose problem is a broken answer rather
+    than "not listed" (it is shown first); ``instruments`` says which venue
+    instrument a price came from ("BTCUSDT perpetual"), where that is worth
+    telling (futures prices, which are perpetuals whatever the hedge contract).
+    """
 
     prices: dict[str, Decimal] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)
+    instruments: dict[str, str] = field(default_factory=dict)
 
 
 class PriceSource(ABC):
@@ -76,7 +84,12 @@ class PriceSource(ABC):
 
     @abstractmethod
     def fetch_futures(self, underlyings: Sequence[str]) -> SourceAnswer:
-        """Perpetual futures mark prices in USD for underlyings."""
+        """Perpetual futures mark prices in USD for underlyings.
+
+        A USDT-margined perpetual trades within a small basis of a CME or
+        inverse contract on the same coin, so it stands in for all of them;
+        the answer's ``instruments`` says which perpetual it was.
+        """
 
 
 def _unlisted(symbols: Sequence[str], venue: str) -> dict[str, str]:
@@ -94,6 +107,7 @@ def _price_from(record: Any, key: str, symbol: str, venue: str, answer: SourceAn
     if value is None:
         shown = "nothing" if raw is None else repr(clip(raw, 30))
         answer.problems[symbol] = f"{symbol}: {venue} sent an unreadable price ({shown})"
+        answer.unreadable.add(symbol)
     else:
         answer.prices[symbol] = value
 
@@ -174,6 +188,7 @@ class BinanceSource(PriceSource):
                 answer.problems[u] = f"{u}: {self.name} has no {pair} perpetual"
                 continue
             _price_from(data, "markPrice", u, self.name, answer)
+            answer.instruments[u] = f"{pair} perpetual"
         return answer
 
     def _is_invalid_symbol(self, exc: VenueHttpError) -> bool:
@@ -248,6 +263,7 @@ class OkxSource(PriceSource):
         for u in plain:
             params = {"instType": "SWAP", "instId": f"{u}-USDT-SWAP"}
             self._one(u, "/api/v5/public/mark-price", params, "markPx", answer)
+            answer.instruments[u] = f"{u}-USDT-SWAP perpetual"
         return answer
 
     def _one(

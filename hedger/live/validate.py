@@ -1,8 +1,13 @@
 """Checks on fetched prices before they may replace the ones a user has.
 
 A price is accepted when it is a positive, finite, sane-sized number and, if
-there is a recent fetched price for the same symbol, within a factor of it.
-Anything else is rejected with a reason and the old price stays.
+there is a recent fetched price for the same symbol, within a factor of it
+(5×). Without a recent fetched price the price the person typed is the
+reference, with a wider band (10×): a typed price may be weeks old, but a
+venue answering a hundred times more is a wrong symbol or a broken feed.
+Anything else is rejected with a reason and the old price stays; a price
+rejected only for its jump can be taken anyway (``--accept-jumps`` on the
+command line, "Use anyway" in the app).
 """
 
 from __future__ import annotations
@@ -20,15 +25,22 @@ DEFAULT_MAX_FACTOR = Decimal(5)
 # Against a price fetched long ago the factor says little, and rejecting
 # every refresh after a year away would leave no way forward but typing.
 DEFAULT_PLAUSIBILITY_WINDOW = timedelta(days=7)
+# A typed price is a weaker reference (it may be old, or a guess), so it
+# only catches answers that cannot be the same coin.
+DEFAULT_TYPED_FACTOR = Decimal(10)
+ACCEPT_HINT = "if it is right, refresh with --accept-jumps or choose Use anyway in Refresh Details"
 
 
 @dataclass(frozen=True, slots=True)
 class Plausibility:
     max_factor: Decimal = DEFAULT_MAX_FACTOR
     window: timedelta = DEFAULT_PLAUSIBILITY_WINDOW
+    typed_factor: Decimal = DEFAULT_TYPED_FACTOR
+    #: False accepts any positive, finite price however far it moved.
+    check_jumps: bool = True
 
     def __post_init__(self) -> None:
-        if not self.max_factor > 1:
+        if not self.max_factor > 1 or not self.typed_factor > 1:
             raise ValueError("the plausibility factor must be greater than 1")
 
 
@@ -62,23 +74,36 @@ def tidy(value: Decimal) -> Decimal:
     return Decimal(fmt_decimal(value)) if value.is_finite() else value
 
 
-def check_price(value: Decimal, last: Decimal | None, max_factor: Decimal) -> str | None:
-    """Why ``value`` is not acceptable as a price, or None when it is."""
+def check_value(value: Decimal) -> str | None:
+    """Why ``value`` cannot be a price at all, or None."""
     if not value.is_finite():
         return "not a finite number"
     if value <= 0:
         return f"{fmt_decimal(value)} is not a positive price"
     if value > MAX_MAGNITUDE:
         return f"{fmt_decimal(value)} is too large to be a price"
-    if last is not None and last > 0:
-        ratio = value / last if value >= last else last / value
-        if ratio > max_factor:
-            direction = "above" if value > last else "below"
-            return (
-                f"{fmt_decimal(value)} is {_times(ratio)} {direction} the last price "
-                f"{fmt_price(last)} (limit {_times(max_factor)})"
-            )
     return None
+
+
+def check_jump(
+    value: Decimal, reference: Decimal | None, factor: Decimal, what: str = "the last price"
+) -> str | None:
+    """Why ``value`` is too far from ``reference`` to believe, or None."""
+    if reference is None or reference <= 0:
+        return None
+    ratio = value / reference if value >= reference else reference / value
+    if ratio <= factor:
+        return None
+    direction = "above" if value > reference else "below"
+    return (
+        f"{fmt_decimal(value)} is {_times(ratio)} "
+        f"{direction} {what} {fmt_price(reference)} (limit {_times(factor)})"
+    )
+
+
+def check_price(value: Decimal, last: Decimal | None, max_factor: Decimal) -> str | None:
+    """Why ``value`` is not acceptable as a price, or None when it is."""
+    return check_value(value) or check_jump(value, last, max_factor)
 
 
 def fmt_price(value: Decimal) -> str:
@@ -89,6 +114,8 @@ def fmt_price(value: Decimal) -> str:
 
 
 def _times(ratio: Decimal) -> str:
+    if ratio >= 100:
+        return f"{fmt_money(ratio.quantize(Decimal(1)), 0)}×"
     return f"{ratio.quantize(Decimal('0.1'))}×".replace(".0×", "×")
 
 
@@ -96,6 +123,8 @@ def _times(ratio: Decimal) -> str:
 class Validation:
     accepted: dict[str, Decimal] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)  # symbol -> message
+    #: Rejected only for the size of the move: the person may take these anyway.
+    jumps: dict[str, Decimal] = field(default_factory=dict)
 
 
 def validate_prices(
@@ -103,13 +132,32 @@ def validate_prices(
     prices: Mapping[str, Decimal],
     last: Mapping[str, Decimal],
     max_factor: Decimal = DEFAULT_MAX_FACTOR,
+    *,
+    typed: Mapping[str, Decimal] | None = None,
+    typed_factor: Decimal = DEFAULT_TYPED_FACTOR,
+    check_jumps: bool = True,
 ) -> Validation:
-    """Split a venue's prices into accepted ones and rejections with messages."""
+    """Split a venue's prices into accepted ones and rejections with messages.
+
+    ``last`` holds recent fetched prices; ``typed`` the prices the person
+    typed, consulted only for symbols without a recent fetched price.
+    """
     out = Validation()
+    typed = typed or {}
     for symbol, value in prices.items():
-        reason = check_price(value, last.get(symbol), max_factor)
-        if reason is None:
+        reason = check_value(value)
+        jump: str | None = None
+        if reason is None and check_jumps:
+            if symbol in last:
+                jump = check_jump(value, last[symbol], max_factor)
+            elif symbol in typed:
+                jump = check_jump(value, typed[symbol], typed_factor, "your typed price")
+                if jump is not None:
+                    jump += f"; {ACCEPT_HINT}"
+        if reason is None and jump is None:
             out.accepted[symbol] = tidy(value)
-        else:
-            out.rejected[symbol] = f"{symbol}: {venue} price rejected, {reason}"
+            continue
+        out.rejected[symbol] = f"{symbol}: {venue} price rejected, {reason or jump}"
+        if reason is None:
+            out.jumps[symbol] = tidy(value)
     return out
