@@ -300,7 +300,7 @@ def test_remove_without_selection_does_nothing(
 
 def test_actions_for_the_main_window_menus(panel: HoldingsPanel) -> None:
     texts = [a.text() for a in panel.actions()]
-    assert texts == ["Add Holding", "Remove Holdings", "Paste Holdings"]
+    assert texts == ["Add Holding", "Remove Holdings", "Copy Holdings", "Paste Holdings"]
     assert panel.paste_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Paste)
     assert panel.remove_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Delete)
 

@@ -179,9 +179,13 @@ def test_drop_csv_on_window_imports_holdings(qtbot, tmp_path):
         Qt.MouseButton.NoButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    asked: list[object] = []
+    panel.ask = lambda q: asked.append(q) or "append"
     w.dropEvent(ev)
-    symbols = [h.symbol for h in w.document.portfolio.holdings]
-    assert "ETH" in symbols
+    # The import (and its Replace/Append question) runs after the drop handler returns.
+    assert asked == []
+    qtbot.waitUntil(lambda: "ETH" in [h.symbol for h in w.document.portfolio.holdings])
+    assert len(asked) == 1
 
 
 def test_plan_export_csv(qtbot, tmp_path):

@@ -214,8 +214,11 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         notes = [m for m in (start.message, settings_problem, catalog_problem) if m]
         QTimer.singleShot(0, lambda: _after_show(window, notes))
     code = app.exec()
-    window.save_layout()
-    save_settings(settings)
+    if not smoke_test:
+        # A smoke test (packaging, CI) must leave the user's last portfolio,
+        # recent files and window geometry as they were.
+        window.save_layout()
+        save_settings(settings)
     return exit_code or code
 
 

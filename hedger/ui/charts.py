@@ -246,6 +246,12 @@ class ScenarioChart(QWidget):
         document.planChanged.connect(self._on_plan_changed)
         self.set_plan(document.plan, self._underlying)
 
+    def unbind(self) -> None:
+        """Stop following the document (the window is closing)."""
+        if self._doc_connected is not None:
+            self._doc_connected.planChanged.disconnect(self._on_plan_changed)
+            self._doc_connected = None
+
     def set_plan(self, plan: Plan | None, underlying: str | None = None) -> None:
         """Show ``underlying`` of ``plan`` (keeps the current one when None)."""
         self._plan = plan

@@ -124,9 +124,17 @@ class ReplacePortfolioCommand(QUndoCommand):
     def __init__(self, doc: PortfolioDocument, new: Portfolio, text: str) -> None:
         super().__init__(text)
         self._doc, self._new, self._old = doc, new, doc.portfolio
+        # A step that does not rename leaves the name alone on undo/redo, so a
+        # rename made since (in the library) is not reverted with it.
+        self._renames = new.name != self._old.name
+
+    def _apply(self, portfolio: Portfolio) -> None:
+        if not self._renames:
+            portfolio = portfolio.model_copy(update={"name": self._doc.portfolio.name})
+        self._doc._set_portfolio(portfolio)
 
     def redo(self) -> None:
-        self._doc._set_portfolio(self._new)
+        self._apply(self._new)
 
     def undo(self) -> None:
-        self._doc._set_portfolio(self._old)
+        self._apply(self._old)

@@ -93,6 +93,7 @@ class PortfolioDocument(QObject):
     planChanged = Signal(object)  # Plan
     pathChanged = Signal(object)  # Path | None
     dirtyChanged = Signal(bool)
+    catalogChanged = Signal()
 
     def __init__(
         self,
@@ -149,8 +150,27 @@ class PortfolioDocument(QObject):
         self.dirtyChanged.emit(False)
 
     def set_catalog(self, catalog: Catalog) -> None:
+        """Plan with another contract catalog (the user added or edited contracts).
+
+        Family choices are kept: one that no longer exists shows as a problem
+        of its underlying until another is picked, rather than silently changing.
+        """
         self.catalog = catalog
+        self.catalogChanged.emit()
         self._changed()
+
+    def adopt_rename(self, path: Path, name: str) -> None:
+        """The file was renamed outside the undo history (library Rename).
+
+        The open document follows without losing its unsaved edits or its
+        undo history, and without counting the rename as an unsaved change:
+        the file on disk already carries the new name.
+        """
+        self.set_path(path)
+        if name != self._portfolio.name:
+            self._portfolio = self._portfolio.model_copy(update={"name": name})
+            self.nameChanged.emit(name)
+            self.portfolioChanged.emit()
 
     # -- public edits (undoable) -------------------------------------------
     def edit_holding_field(self, row: int, field: str, text: str) -> None:
@@ -200,9 +220,20 @@ class PortfolioDocument(QObject):
         self.undo_stack.push(commands.SetHedgeSettingsCommand(self, settings, text, merge_key))
 
     def set_underlying_setting(
-        self, underlying: str, field: str, value: object, text: str, merge: bool = False
+        self,
+        underlying: str,
+        field: str,
+        value: object,
+        text: str,
+        merge: bool = False,
+        merge_key: str | None = None,
     ) -> None:
-        """Change ratio / rounding / leverage / family / futures price for one underlying."""
+        """Change ratio / rounding / leverage / family / futures price for one underlying.
+
+        Consecutive changes with the same merge key are one undo step: ``merge``
+        uses one key per underlying and field (a slider drag), ``merge_key`` a
+        caller's own (one typing session in a field).
+        """
         hedge = self._portfolio.hedge
         if field == "family":
             families = dict(hedge.families)
@@ -227,7 +258,7 @@ class PortfolioDocument(QObject):
             new = HedgeSettings.model_validate(new.model_dump())
         except ValidationError as exc:
             raise EditRefused(validation_message(exc)) from None
-        key = f"{underlying}:{field}" if merge else None
+        key = merge_key or (f"{underlying}:{field}" if merge else None)
         self.set_hedge_settings(new, text, key)
 
     def replace_portfolio(self, portfolio: Portfolio, text: str) -> None:

@@ -40,6 +40,9 @@ class FileController(QObject):
         self.ask_unsaved: Callable[[str], str] = self._ask_unsaved
         self.show_error: Callable[[str, str], None] = self._show_error
         self.confirm: Callable[[str, str], bool] = self._confirm
+        # Set by the window: applies text typed in an editor but not yet
+        # entered, so a save or close never writes (or drops) a stale value.
+        self.commit_pending: Callable[[], object] = lambda: None
 
     # -- open / save ---------------------------------------------------------
     def open_dialog(self) -> bool:
@@ -63,12 +66,14 @@ class FileController(QObject):
         return True
 
     def save(self) -> bool:
+        self.commit_pending()
         path = self.document.path
         if path is None:
             return self.save_as()
         return self._write(path)
 
     def save_as(self) -> bool:
+        self.commit_pending()
         suggested = self.library.path_for(self.document.portfolio.name)
         path = self.ask_save_path("Save Portfolio As", str(suggested), PORTFOLIO_FILTER)
         if path is None:
@@ -94,6 +99,7 @@ class FileController(QObject):
         return True
 
     def revert(self) -> bool:
+        self.commit_pending()
         path = self.document.path
         if path is None or not self.document.dirty:
             return False
@@ -112,6 +118,7 @@ class FileController(QObject):
 
     def maybe_keep_changes(self) -> bool:
         """True when it is fine to drop the current document (saved or discarded)."""
+        self.commit_pending()
         if not self.document.dirty:
             return True
         choice = self.ask_unsaved(self.document.portfolio.name)
@@ -121,6 +128,7 @@ class FileController(QObject):
 
     # -- export ----------------------------------------------------------------
     def export_plan_csv(self) -> Path | None:
+        self.commit_pending()
         default = Path.home() / f"{self.document.portfolio.name} plan.csv"
         path = self.ask_save_path("Export Plan", str(default), "CSV files (*.csv)")
         if path is None:

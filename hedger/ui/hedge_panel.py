@@ -358,6 +358,8 @@ class HedgePanel(QWidget):
         name = self._names[index] if 0 <= index < len(self._names) else None
         if name == self._current:
             return
+        # What was typed for the previous underlying belongs to it.
+        self.settings.commit_pending()
         self._current = name
         self._show(self._doc.plan)
         self.underlyingSelected.emit(name or "")
@@ -547,6 +549,10 @@ class HedgePanel(QWidget):
         if bar.maximum() > 0:
             height += bar.sizeHint().height()
         self.table.setFixedHeight(max(height, header.sizeHint().height()))
+
+    def commit_pending(self) -> None:
+        """Apply entries typed but not yet confirmed with Enter."""
+        self.settings.commit_pending()
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""

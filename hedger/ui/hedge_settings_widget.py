@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +39,8 @@ from hedger.ui.hedge_widgets import (
 )
 
 RATIO_MAX_PCT = int(MAX_RATIO * 100)
+# Pause in typing after which a valid entry is applied (the plan and chart follow).
+LIVE_DELAY_MS = 250
 MIN_LEVERAGE = Decimal(1)
 
 ROUNDING_LABELS: dict[Rounding, str] = {"nearest": "Nearest", "down": "Down", "up": "Up"}
@@ -79,6 +81,12 @@ class HedgeSettingsWidget(QWidget):
         self._drag_macro_open = False
         self._errors: dict[str, str] = {}
         self._build()
+        # A new catalog refills the family list at the next sync (the plan
+        # recomputed with it follows at once).
+        document.catalogChanged.connect(self._forget_families)
+
+    def _forget_families(self) -> None:
+        self._family_key = None
 
     # -- construction -------------------------------------------------------------
     def _build(self) -> None:
@@ -111,9 +119,7 @@ class HedgeSettingsWidget(QWidget):
         self.ratio_slider.valueChanged.connect(self._on_slider_changed)
         self.ratio_slider.sliderReleased.connect(self._end_drag)
         self.ratio_edit = self._entry("ratioEdit", "100", "Hedge ratio in percent")
-        self.ratio_edit.setToolTip(
-            "Exact hedge ratio in percent (0–200), e.g. 50 or 37.5 %; press Enter to apply"
-        )
+        self.ratio_edit.setToolTip("Exact hedge ratio in percent (0–200), e.g. 50 or 37.5 %")
         self.ratio_edit.editingFinished.connect(self._on_ratio_entered)
         ratio_row = QHBoxLayout()
         ratio_row.setSpacing(8)
@@ -176,6 +182,21 @@ class HedgeSettingsWidget(QWidget):
         outer.addWidget(self.error_list)
         outer.addStretch(1)
 
+        self._edits: dict[str, QLineEdit] = {
+            "ratio": self.ratio_edit,
+            "leverage": self.leverage_edit,
+            "futures_price": self.price_edit,
+        }
+        self._sessions: dict[str, int] = {}
+        self._live_timers: dict[str, QTimer] = {}
+        for field, edit in self._edits.items():
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(LIVE_DELAY_MS)
+            timer.timeout.connect(lambda f=field: self._apply_typed(f))
+            self._live_timers[field] = timer
+            edit.textEdited.connect(lambda _t, f=field: self._on_typed(f))
+
         self._error_actions: dict[str, QAction] = {}
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for key, edit in (
@@ -208,6 +229,9 @@ class HedgeSettingsWidget(QWidget):
         if switched:
             self._end_drag()
             self._clear_errors()
+            for field, timer in self._live_timers.items():
+                timer.stop()
+                self._end_session(field)
         self.setEnabled(u is not None)
         if u is None:
             return
@@ -287,12 +311,14 @@ class HedgeSettingsWidget(QWidget):
             edit.setModified(False)
 
     # -- edits -----------------------------------------------------------------------
-    def _apply(self, field: str, value: object, merge: bool = False) -> bool:
+    def _apply(
+        self, field: str, value: object, merge: bool = False, merge_key: str | None = None
+    ) -> bool:
         if self._underlying is None:
             return False
         try:
             self._doc.set_underlying_setting(
-                self._underlying, field, value, UNDO_TEXT[field], merge
+                self._underlying, field, value, UNDO_TEXT[field], merge, merge_key
             )
         except EditRefused as exc:
             self._set_error(field, str(exc))
@@ -327,70 +353,110 @@ class HedgeSettingsWidget(QWidget):
             self._drag_macro_open = False
             self._doc.undo_stack.endMacro()
 
-    def _on_ratio_entered(self) -> None:
-        text = self.ratio_edit.text()
-        if not text.strip():
-            self._set_error("ratio", None)
-            self.sync(self._current())
-            return
-        try:
-            value = fmt.parse_percent(text, what="Hedge ratio")
-        except DecimalParseError as exc:
-            self._set_error("ratio", f"{exc}; type a percentage such as 50")
-            return
-        if not 0 <= value <= RATIO_MAX_PCT:
-            self._set_error(
-                "ratio",
-                f"Hedge ratio must be between 0 and {RATIO_MAX_PCT} % (got {fmt.pct(value, 2)})",
-            )
-            return
-        self._apply("ratio", value / 100)
-        self.ratio_edit.setModified(False)
-
     def _on_rounding_activated(self, policy: str) -> None:
         if policy in ROUNDINGS:
             self._apply("rounding", policy)
 
-    def _on_leverage_entered(self) -> None:
-        text = self.leverage_edit.text()
-        if not text.strip():
-            self._set_error("leverage", None)
+    # Typed entries apply as the user types (debounced, valid values only);
+    # Enter or leaving the field applies the final text and shows any refusal.
+    # Everything typed in one visit to a field is one undo step.
+    def _parse_entry(self, field: str, text: str) -> tuple[object, str | None]:
+        """(value, None) for acceptable text, else (None, reason). Empty is the caller's."""
+        if field == "ratio":
+            try:
+                value = fmt.parse_percent(text, what="Hedge ratio")
+            except DecimalParseError as exc:
+                return None, f"{exc}; type a percentage such as 50"
+            if not 0 <= value <= RATIO_MAX_PCT:
+                return None, (
+                    f"Hedge ratio must be between 0 and {RATIO_MAX_PCT} % (got {_plain(value)} %)"
+                )
+            return value / 100, None
+        if field == "leverage":
+            try:
+                value = fmt.parse_leverage(text, what="Leverage")
+            except DecimalParseError as exc:
+                return None, f"{exc}; type a number such as 10"
+            if not MIN_LEVERAGE <= value <= MAX_LEVERAGE:
+                return None, (
+                    f"Leverage must be between 1 and {MAX_LEVERAGE}x (got {_plain(value)})"
+                )
+            return value, None
+        try:
+            # The field shows prices grouped ("68,400"): a comma groups thousands here.
+            value = parse_decimal(text, what="Futures price", thousands_commas=True)
+        except DecimalParseError as exc:
+            return None, str(exc)
+        if value <= 0:
+            return None, "Futures price must be above 0"
+        return value, None
+
+    def _session_key(self, field: str) -> str:
+        return f"{self._underlying}:{field}:typed:{self._sessions.get(field, 0)}"
+
+    def _end_session(self, field: str) -> None:
+        self._sessions[field] = self._sessions.get(field, 0) + 1
+
+    def _on_typed(self, field: str) -> None:
+        self._live_timers[field].start()
+
+    def _apply_typed(self, field: str) -> None:
+        edit = self._edits[field]
+        text = edit.text().strip()
+        if not text or self._underlying is None:
+            return
+        value, reason = self._parse_entry(field, text)
+        if reason is None:
+            self._apply(field, value, merge_key=self._session_key(field))
+
+    def _commit_entry(self, field: str) -> None:
+        self._live_timers[field].stop()
+        edit = self._edits[field]
+        text = edit.text().strip()
+        key = self._session_key(field)
+        self._end_session(field)
+        if not text:
+            if field == "futures_price":
+                # Empty = size from the spot price again.
+                if self._apply(field, None, merge_key=key):
+                    edit.setModified(False)
+                return
+            self._set_error(field, None)
+            edit.setModified(False)
             self.sync(self._current())
             return
-        try:
-            value = fmt.parse_leverage(text, what="Leverage")
-        except DecimalParseError as exc:
-            self._set_error("leverage", f"{exc}; type a number such as 10")
+        value, reason = self._parse_entry(field, text)
+        if reason is not None:
+            self._set_error(field, reason)
             return
-        if not MIN_LEVERAGE <= value <= MAX_LEVERAGE:
-            self._set_error(
-                "leverage", f"Leverage must be between 1 and {MAX_LEVERAGE}x (got {_plain(value)})"
-            )
-            return
-        self._apply("leverage", value)
-        self.leverage_edit.setModified(False)
+        if self._apply(field, value, merge_key=key):
+            edit.setModified(False)
+
+    def _on_ratio_entered(self) -> None:
+        self._commit_entry("ratio")
+
+    def _on_leverage_entered(self) -> None:
+        self._commit_entry("leverage")
 
     def _on_price_entered(self) -> None:
-        text = self.price_edit.text().strip()
-        if not text:
-            self._apply("futures_price", None)
-            return
-        try:
-            value = parse_decimal(text, what="Futures price")
-        except DecimalParseError as exc:
-            self._set_error("futures_price", str(exc))
-            return
-        if value <= 0:
-            self._set_error("futures_price", "Futures price must be above 0")
-            return
-        self._apply("futures_price", value)
-        self.price_edit.setModified(False)
+        self._commit_entry("futures_price")
+
+    def commit_pending(self) -> None:
+        """Apply what is typed but not yet entered (before save, close, switch)."""
+        self._end_drag()
+        for field, edit in self._edits.items():
+            if edit.isModified() or self._live_timers[field].isActive():
+                self._commit_entry(field)
 
     def _current(self) -> UnderlyingPlan | None:
         return self._doc.plan.underlying(self._underlying) if self._underlying else None
 
     # -- errors ------------------------------------------------------------------------
     def _set_error(self, key: str, message: str | None) -> None:
+        if self._errors.get(key) == message:
+            # Nothing to redraw. Also keeps a late focus-out (window teardown)
+            # from touching widgets that are already gone.
+            return
         if message:
             self._errors[key] = message
         else:

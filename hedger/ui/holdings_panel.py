@@ -38,6 +38,7 @@ from PySide6.QtGui import (
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QFileDialog,
     QFrame,
@@ -69,7 +70,7 @@ from hedger.ui.holdings_clipboard import (
     plural,
     skipped_text,
 )
-from hedger.ui.holdings_delegate import HoldingsDelegate
+from hedger.ui.holdings_delegate import CellEditor, HoldingsDelegate
 from hedger.ui.holdings_icons import error_color, icon, is_dark_palette, warning_color
 from hedger.ui.holdings_model import Column, HoldingsSortProxy, HoldingsTableModel
 
@@ -363,7 +364,7 @@ class HoldingsPanel(QWidget):
 
         self.import_action = QAction(icon("import"), "Import CSV…", self)
         self.import_action.setStatusTip("Read holdings from a CSV or tab-separated file")
-        self.import_action.triggered.connect(self._import_with_dialog)
+        self.import_action.triggered.connect(self.import_with_dialog)
 
         for action in (
             self.add_action,
@@ -422,8 +423,27 @@ class HoldingsPanel(QWidget):
 
     # -- public API ----------------------------------------------------------------
     def actions(self) -> list[QAction]:
-        """Add / Remove / Paste for the main window's menus."""
-        return [self.add_action, self.remove_action, self.paste_action]
+        """Add / Remove / Copy / Paste for the main window's Edit menu."""
+        return [self.add_action, self.remove_action, self.copy_action, self.paste_action]
+
+    def commit_pending_edit(self) -> bool:
+        """Apply the text of an open cell editor; False when it was refused.
+
+        Saving or closing while a cell is being edited must not drop or
+        outrun the edit: the editor is committed first, like Enter would.
+        """
+        ok = True
+        for editor in self.view.findChildren(CellEditor):
+            if not editor.isVisible():
+                continue  # already released, waiting for deleteLater
+            if editor.is_valid:
+                self.view.commitData(editor)
+                self.view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            else:
+                # The model refuses it and says why; the editor stays to fix it.
+                self.view.commitData(editor)
+                ok = False
+        return ok
 
     def selected_rows(self) -> list[int]:
         """Document rows of the selected table rows, ascending."""
@@ -677,7 +697,8 @@ class HoldingsPanel(QWidget):
         )
         return Path(name) if name else None
 
-    def _import_with_dialog(self) -> None:
+    def import_with_dialog(self) -> None:
+        """Ask for a file and import it (the button and File ▸ Import)."""
         path = self.choose_file()
         if path is not None:
             self.import_csv(path)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QMessageBox,
     QSizePolicy,
@@ -34,6 +36,7 @@ from hedger.store.library import LibraryEntry, LibraryError, PortfolioLibrary
 
 Index = QModelIndex | QPersistentModelIndex
 PathRole = Qt.ItemDataRole.UserRole + 1
+RECENT_SHOWN = 5
 
 
 class LibraryModel(QAbstractListModel):
@@ -94,6 +97,10 @@ class LibraryPanel(QWidget):
     """Portfolios in the library: open, new, duplicate, rename, delete."""
 
     openRequested = Signal(Path)
+    # A portfolio was created with New: open it (changes were already dealt with).
+    created = Signal(Path)
+    # Open… was clicked: the window shows its file dialog.
+    openFileRequested = Signal()
     statusMessage = Signal(str)
     # Emitted after a rename/delete touches the file that is open.
     currentRenamed = Signal(Path)
@@ -107,6 +114,8 @@ class LibraryPanel(QWidget):
         # Injectable for tests: dialogs must not block a headless run.
         self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
         self.confirm: Callable[[str, str], bool] = self._confirm
+        # Asked before New replaces the open portfolio (save / discard / cancel).
+        self.keep_changes: Callable[[], bool] = lambda: True
 
         title = QLabel("Portfolios")
         title.setObjectName("panelTitle")
@@ -130,6 +139,11 @@ class LibraryPanel(QWidget):
         self.act_new = QAction(st.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "New…", self)
         self.act_new.setToolTip("New empty portfolio in the library")
         self.act_new.triggered.connect(self.new_portfolio)
+        self.act_open = QAction(
+            st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Open…", self
+        )
+        self.act_open.setToolTip("Open a portfolio file from anywhere")
+        self.act_open.triggered.connect(self.openFileRequested)
         self.act_dup = QAction(QIcon.fromTheme("edit-copy"), "Duplicate", self)
         self.act_dup.triggered.connect(self.duplicate_selected)
         self.act_rename = QAction("Rename…", self)
@@ -139,9 +153,21 @@ class LibraryPanel(QWidget):
         )
         self.act_delete.triggered.connect(self.delete_selected)
 
+        self.recent_title = QLabel("Recent files")
+        self.recent_title.setObjectName("recentTitle")
+        self.recent_view = QListWidget()
+        self.recent_view.setObjectName("recentFiles")
+        self.recent_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.recent_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent_view.itemActivated.connect(self._open_recent)
+        self.recent_view.itemClicked.connect(self._open_recent)
+        self.set_recent([])
+
         buttons = QGridLayout()
         buttons.setSpacing(2)
-        for i, act in enumerate((self.act_new, self.act_dup, self.act_rename, self.act_delete)):
+        actions = (self.act_new, self.act_open, self.act_dup, self.act_rename, self.act_delete)
+        for i, act in enumerate(actions):
             b = QToolButton()
             b.setDefaultAction(act)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -156,6 +182,9 @@ class LibraryPanel(QWidget):
         lay.addWidget(self.view, 1)
         lay.addWidget(self.empty, 1)
         lay.addLayout(buttons)
+        lay.addSpacing(4)
+        lay.addWidget(self.recent_title)
+        lay.addWidget(self.recent_view)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.refresh()
 
@@ -177,6 +206,33 @@ class LibraryPanel(QWidget):
         self._current = path
         self.refresh()
 
+    def set_recent(self, paths: list[Path]) -> None:
+        """Recently opened files (newest first), including ones outside the library."""
+        view = self.recent_view
+        view.clear()
+        for p in paths[:RECENT_SHOWN]:
+            item = QListWidgetItem(p.stem if p.exists() else f"{p.stem} (missing)")
+            item.setData(PathRole, str(p))
+            item.setToolTip(str(p))
+            if not p.exists():
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            view.addItem(item)
+        shown = view.count() > 0
+        self.recent_title.setVisible(shown)
+        view.setVisible(shown)
+        if shown:
+            row = view.sizeHintForRow(0)
+            view.setFixedHeight(row * view.count() + 2 * view.frameWidth() + 2)
+
+    def recent_paths(self) -> list[Path]:
+        return [
+            Path(self.recent_view.item(i).data(PathRole)) for i in range(self.recent_view.count())
+        ]
+
+    def _open_recent(self, item: QListWidgetItem) -> None:
+        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.openRequested.emit(Path(item.data(PathRole)))
+
     def selected_entry(self) -> LibraryEntry | None:
         idx = self.view.currentIndex()
         if not idx.isValid():
@@ -184,6 +240,9 @@ class LibraryPanel(QWidget):
         return self.model.entry(idx.row())
 
     def new_portfolio(self) -> Path | None:
+        # Unsaved work is dealt with before anything is created.
+        if not self.keep_changes():
+            return None
         name = self.ask_text("New Portfolio", "Name of the new portfolio:", "My portfolio")
         if not name:
             return None
@@ -193,7 +252,7 @@ class LibraryPanel(QWidget):
             self.statusMessage.emit(str(exc))
             return None
         self.refresh()
-        self.openRequested.emit(path)
+        self.created.emit(path)
         return path
 
     def duplicate_selected(self) -> Path | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 import hedger
 from hedger.store.library import PortfolioLibrary
+from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.file_controller import FileController
 from hedger.ui.hedge_panel import HedgePanel
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
             self.live.set_auto_refresh(settings.live_refresh_minutes)
         self.live.include_futures_action.setChecked(settings.live_include_futures)
         self.library_panel.set_current(document.path)
+        self.library_panel.set_recent([Path(p) for p in settings.recent_files])
         self._update_title()
         self._update_plan_summary()
         self._restore_layout()
@@ -204,11 +207,13 @@ class MainWindow(QMainWindow):
             return a
 
         self.act_new = act("&New Portfolio…", self.library_panel.new_portfolio, SK.New)
+        self.library_panel.keep_changes = self.files.maybe_keep_changes
+        self.files.commit_pending = self.commit_pending_edits
         self.act_open = act("&Open…", f.open_dialog, SK.Open)
         self.act_save = act("&Save", f.save, SK.Save)
         self.act_save_as = act("Save &As…", f.save_as, SK.SaveAs)
         self.act_revert = act("&Revert to Saved", f.revert)
-        self.act_import = act("&Import Holdings from CSV…", self._import_csv_dialog)
+        self.act_import = act("&Import Holdings from CSV…", self.holdings_panel.import_with_dialog)
         self.act_export_plan = act("Export &Plan as CSV…", f.export_plan_csv)
         self.act_export_png = act("Export Chart as P&NG…", lambda: self._export_chart("png"))
         self.act_export_svg = act("Export Chart as S&VG…", lambda: self._export_chart("svg"))
@@ -281,10 +286,12 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         d = self.document
-        d.dirtyChanged.connect(lambda _d: self._update_title())
-        d.pathChanged.connect(lambda _p: self._update_title())
-        d.nameChanged.connect(lambda _n: self._update_title())
-        d.planChanged.connect(lambda _p: self._update_plan_summary())
+        # Bound methods, not lambdas: Qt drops them with the window, so a late
+        # document signal (editor commit at teardown) cannot reach a dead window.
+        d.dirtyChanged.connect(self._update_title)
+        d.pathChanged.connect(self._update_title)
+        d.nameChanged.connect(self._update_title)
+        d.planChanged.connect(self._update_plan_summary)
         d.pathChanged.connect(self._on_path_changed)
         for src in (self.files, self.holdings_panel, self.library_panel, self.live):
             src.statusMessage.connect(self._status)
@@ -294,6 +301,8 @@ class MainWindow(QMainWindow):
         self.files.opened.connect(self._remember_path)
         self.files.saved.connect(lambda _p: self.library_panel.refresh())
         self.library_panel.openRequested.connect(self._open_from_library)
+        self.library_panel.created.connect(self._open_created)
+        self.library_panel.openFileRequested.connect(self.files.open_dialog)
         self.library_panel.currentRenamed.connect(self._on_current_renamed)
         self.library_panel.currentDeleted.connect(self._on_current_deleted)
         self.hedge_panel.underlyingSelected.connect(self._on_underlying_changed)
@@ -359,6 +368,7 @@ class MainWindow(QMainWindow):
         chart = self.chart_host.chart
         if chart is None:
             return
+        self.commit_pending_edits()
         name = f"{self.document.portfolio.name} chart.{fmt}"
         path = self.files.ask_save_path(
             f"Export Chart as {fmt.upper()}", str(Path.home() / name), f"{fmt.upper()} (*.{fmt})"
@@ -379,14 +389,14 @@ class MainWindow(QMainWindow):
     def _status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args: object) -> None:
         name = self.document.portfolio.name
         where = f" ({self.document.path.name})" if self.document.path else ""
         self.setWindowTitle(f"{name}{where}[*] — Hedger")
         self.setWindowModified(self.document.dirty)
         self.act_revert.setEnabled(self.document.dirty and self.document.path is not None)
 
-    def _update_plan_summary(self) -> None:
+    def _update_plan_summary(self, *_args: object) -> None:
         from hedger.core.decimals import fmt_money
 
         t = self.document.plan.totals
@@ -402,6 +412,11 @@ class MainWindow(QMainWindow):
         self.settings.last_portfolio = str(path)
         self.settings.add_recent(path)
         self.library_panel.set_current(path)
+        self.library_panel.set_recent([Path(p) for p in self.settings.recent_files])
+
+    def _open_created(self, path: Path) -> None:
+        # The library panel asked about unsaved changes before creating it.
+        self.files.open_path(path, ask=False)
 
     def _open_from_library(self, path: Path) -> None:
         if self.document.path is not None and path.resolve() == self.document.path.resolve():
@@ -409,12 +424,14 @@ class MainWindow(QMainWindow):
         self.files.open_path(path)
 
     def _on_current_renamed(self, path: Path) -> None:
-        # The library rewrote the file with the new name; reload so the
-        # window shows it, keeping unsaved edits if there are any.
-        if self.document.dirty:
-            self.document.set_path(path)
-        else:
-            self.files.open_path(path, ask=False)
+        # The library rewrote the file under its new name. The document takes
+        # the name as already saved: unsaved edits and undo history stay, and
+        # the next save writes the new name, not the old one.
+        try:
+            name = load_portfolio(path).name
+        except PortfolioFileError:
+            name = path.stem
+        self.document.adopt_rename(path, name)
         self._remember_path(path)
 
     def _on_current_deleted(self) -> None:
@@ -436,18 +453,6 @@ class MainWindow(QMainWindow):
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("Clear Recent Files")
         clear.triggered.connect(lambda: setattr(self.settings, "recent_files", []))
-
-    def _import_csv_dialog(self) -> None:
-        path = self.files.ask_open_path_csv() if hasattr(self.files, "ask_open_path_csv") else None
-        if path is None:
-            from PySide6.QtWidgets import QFileDialog
-
-            name, _ = QFileDialog.getOpenFileName(
-                self, "Import Holdings", str(Path.home()), "CSV files (*.csv *.tsv *.txt)"
-            )
-            path = Path(name) if name else None
-        if path is not None:
-            self.holdings_panel.import_csv(path)
 
     def _show_about(self) -> None:
         QMessageBox.about(
@@ -476,10 +481,12 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
+        # Leave the drop handler before a dialog opens (unsaved changes,
+        # Replace/Append): some platforms freeze the drag source until it returns.
         if path.suffix.lower() == ".json":
-            self.files.open_path(path)
+            QTimer.singleShot(0, self, lambda: self.files.open_path(path))
         else:
-            self.holdings_panel.import_csv(path)
+            QTimer.singleShot(0, self, lambda: self.holdings_panel.import_csv(path))
 
     # -- layout persistence ------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -508,10 +515,24 @@ class MainWindow(QMainWindow):
         s.live_refresh_minutes = self.live.auto_refresh_minutes
         s.live_include_futures = self.live.include_futures_action.isChecked()
 
+    def commit_pending_edits(self) -> None:
+        """Apply text typed in a cell or a hedge field but not yet entered."""
+        self.holdings_panel.commit_pending_edit()
+        self.hedge_panel.commit_pending()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # maybe_keep_changes commits typed text first: an edit in progress
+        # counts as an unsaved change and is never dropped silently.
         if not self.files.maybe_keep_changes():
             event.ignore()
             return
+        focus = QApplication.focusWidget()
+        if focus is not None and self.isAncestorOf(focus):
+            # Focus-out now, while everything is alive, not during teardown.
+            focus.clearFocus()
+        chart = self.chart_host.chart
+        if chart is not None:
+            chart.unbind()
         try:
             self.save_layout()
         except Exception as exc:
