@@ -311,3 +311,26 @@ def test_set_catalog_refreshes_families_and_keeps_choices(qtbot):
     # The lost choice is shown as a problem, not silently replaced.
     assert doc.plan.underlying("BTC").problem
     assert doc.plan.underlying("ETH").family is not None
+
+
+# -- autosave ----------------------------------------------------------------------------------
+def test_autosave_writes_while_edits_keep_coming(qtbot, monkeypatch):
+    from hedger.ui import recovery
+
+    monkeypatch.setattr(recovery, "AUTOSAVE_DELAY_MS", 300)
+    monkeypatch.setattr(recovery, "AUTOSAVE_MAX_WAIT_MS", 600)
+    doc = PortfolioDocument(builtin_catalog(), Portfolio.model_validate(PORTFOLIO), None)
+    autosave = recovery.AutosaveController(doc)
+    writes: list[Path] = []
+    autosave.saved.connect(writes.append)
+    # An edit every 100 ms never leaves the 300 ms quiet spell the debounce waits for.
+    for i in range(12):
+        doc.edit_holding_field(0, "quantity", str(1 + i))
+        qtbot.wait(100)
+    assert writes, "the recovery file was never written during a stream of edits"
+    assert load_portfolio_recovery(autosave.file).holdings[0].quantity >= 2
+    autosave.clear()
+
+
+def load_portfolio_recovery(path: Path) -> Portfolio:
+    return Portfolio.model_validate(json.loads(path.read_text(encoding="utf-8"))["portfolio"])

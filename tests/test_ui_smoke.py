@@ -68,3 +68,30 @@ def test_smoke_test_refuses_corrupt_file_with_one_line(tmp_path: Path) -> None:
     assert out.stderr.count("\n") == 1 and "bad.json" in out.stderr
     assert "Traceback" not in out.stderr
     assert bad.read_text(encoding="utf-8") == "{ nope"
+
+
+def test_smoke_test_leaves_the_users_settings_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    mine = data / "mine.json"
+    mine.write_text(json.dumps({"schema_version": 1, "name": "Mine", "holdings": []}))
+    settings = data / "settings.json"
+    before = json.dumps(
+        {
+            "schema_version": 2,
+            "last_portfolio": str(mine),
+            "recent_files": [str(mine)],
+            "first_run_done": True,
+        }
+    )
+    settings.write_text(before, encoding="utf-8")
+    sample = resource_path("samples", "core-stack.json")
+    out = subprocess.run(
+        [sys.executable, "-m", "hedger", "--smoke-test", str(sample)],
+        capture_output=True,
+        text=True,
+        env=_env(data),
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert settings.read_text(encoding="utf-8") == before

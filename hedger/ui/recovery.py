@@ -21,6 +21,9 @@ from hedger.store.paths import data_dir
 from hedger.ui.document import PortfolioDocument
 
 AUTOSAVE_DELAY_MS = 1500
+# Edits arriving faster than the delay (a live price feed, a long typing
+# session) still reach the recovery file at least this often.
+AUTOSAVE_MAX_WAIT_MS = 10_000
 
 
 def recovery_dir() -> Path:
@@ -89,6 +92,10 @@ class AutosaveController(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.write_now)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(AUTOSAVE_MAX_WAIT_MS)
+        self._deadline.timeout.connect(self.write_now)
         document.portfolioChanged.connect(self._schedule)
         document.dirtyChanged.connect(self._on_dirty)
 
@@ -99,13 +106,18 @@ class AutosaveController(QObject):
     def _schedule(self) -> None:
         if self._doc.dirty:
             self._timer.start()
+            if not self._deadline.isActive():
+                self._deadline.start()
 
     def _on_dirty(self, dirty: bool) -> None:
         if not dirty:
             self._timer.stop()
+            self._deadline.stop()
             self.clear()
 
     def write_now(self) -> None:
+        self._timer.stop()
+        self._deadline.stop()
         if not self._doc.dirty:
             return
         from hedger.store.atomic import atomic_write_text
