@@ -240,6 +240,62 @@ def test_analytics_bad_input(
     one_error_line(err, *parts)
 
 
+def test_damaged_history_is_reported_not_hidden(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = data_dir / "history"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "BTC.npz").write_bytes(b"junk")
+    code, out, _ = run(capsys, "history", "list")
+    assert code == 0
+    assert "No price histories yet" not in out
+    assert "BTC.npz" in out and "damaged" in out
+    doc = run_json(capsys, "history", "list")
+    assert doc["damaged"] == [
+        {"symbol": "BTC", "file": "BTC.npz", "reason": "not a Hedger history archive"}
+    ]
+    code, _, err = run(capsys, "backtest", str(SAMPLE))
+    assert code == 2
+    one_error_line(err, "BTC.npz", "damaged")
+    # Re-importing keeps the damaged file aside and says so.
+    f = write_daily(tmp_path / "btc.csv", np.linspace(100, 200, 30))
+    code, out, err = run(capsys, "history", "import", str(f), "--symbol", "BTC")
+    assert code == 0, err
+    assert "kept as BTC.npz.damaged" in out
+    assert (folder / "BTC.npz.damaged").read_bytes() == b"junk"
+
+
+def test_backtest_of_a_net_short_book_has_usd_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = write_daily(tmp_path / "btc.csv", 40000 * np.exp(np.linspace(0, 0.3, 120)))
+    assert run(capsys, "history", "import", str(f), "--symbol", "BTC")[0] == 0
+    book = tmp_path / "short.json"
+    book.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "name": "Short",
+                "holdings": [{"symbol": "BTC", "quantity": "-0.5", "price": "40000"}],
+                "hedge": {"families": {"BTC": "GENERIC-BTC"}},
+            }
+        )
+    )
+    doc = run_json(capsys, "backtest", str(book), "--no-liquidation")
+    u = doc["unhedged"]
+    assert u["return_pct"] is None  # no percentage of a negative start value...
+    assert float(u["pnl_usd"]) < 0  # ...but the loss in USD of a short in a rally
+    assert float(u["max_drawdown_usd"]) < 0 and float(u["worst_day_usd"]) < 0
+    code, out, _ = run(capsys, "backtest", str(book), "--no-liquidation")
+    assert code == 0 and "P&L USD" in out and "max drawdown USD" in out
+
+
+def test_risk_seed_range_is_the_cores(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "risk", str(SAMPLE), "--seed", str(2**63))
+    assert code == 2
+    one_error_line(err, "seed", str(2**63 - 1))
+
+
 # --------------------------------------------------------------------------- size
 
 

@@ -342,7 +342,28 @@ def test_damaged_history_is_one_line_error(data_dir: Path) -> None:
     with pytest.raises(HistoryStoreError, match="damaged") as exc:
         store.load("SOL")
     assert "\n" not in str(exc.value)
-    assert store.list_histories() == []  # skipped, not a crash
+    assert store.list_histories() == []  # not used, not a crash...
+    [damaged] = store.damaged()  # ...but reported, with its file name
+    assert (damaged.symbol, damaged.file_name) == ("SOL", "SOL.npz")
+    assert "SOL.npz" in damaged.message() and "\n" not in damaged.message()
+
+
+def test_reimport_over_a_damaged_history_keeps_it_aside(data_dir: Path) -> None:
+    folder = data_dir / "history"
+    folder.mkdir(parents=True)
+    (folder / "BTC.npz").write_bytes(b"junk that was once a history")
+    store = HistoryStore()
+    outcome = store.merge(daily("BTC", 0, [1.0, 2.0, 3.0]))
+    assert outcome.set_aside == "BTC.npz.damaged"
+    assert "kept as BTC.npz.damaged" in (outcome.set_aside_message() or "")
+    # The damaged bytes are still there for the user, never silently overwritten.
+    assert (folder / "BTC.npz.damaged").read_bytes() == b"junk that was once a history"
+    assert store.load("BTC").closes.tolist() == [1.0, 2.0, 3.0]
+    assert store.damaged() == []
+    # A second damaged file does not replace the first one kept aside.
+    (folder / "BTC.npz").write_bytes(b"more junk")
+    assert store.merge(daily("BTC", 0, [4.0])).set_aside == "BTC.npz.damaged-2"
+    assert (folder / "BTC.npz.damaged").read_bytes() == b"junk that was once a history"
 
 
 def test_stale_sidecar_is_rebuilt_from_the_arrays(data_dir: Path) -> None:

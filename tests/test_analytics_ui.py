@@ -57,6 +57,12 @@ def stored(data_dir: Path) -> HistoryLibrary:
     return HistoryLibrary(store)
 
 
+def wait_stored(qtbot: QtBot, tab: HistoryTab) -> None:
+    """The merge runs in the background; wait for its report and the preview."""
+    qtbot.waitUntil(lambda: not tab._busy and bool(tab.status.texts()), timeout=10_000)
+    qtbot.waitUntil(lambda: "points" in tab.preview_title.text(), timeout=10_000)
+
+
 def wait_dialog(qtbot: QtBot, tab: HistoryTab) -> ImportReportDialog:
     qtbot.waitUntil(lambda: tab.report_dialog is not None, timeout=10_000)
     dialog = tab.report_dialog
@@ -85,6 +91,8 @@ def test_import_clean_file(qtbot: QtBot, doc: PortfolioDocument, tmp_path: Path)
     assert dialog.import_button.text() == "Import"
     assert "2 good · 0 bad" in dialog.counts.text()
     dialog.import_button.click()
+    assert "Storing" in tab.import_button.text()  # off the GUI thread, with a busy state
+    wait_stored(qtbot, tab)
     assert HistoryStore().load("BTC").closes.tolist() == [42000.0, 43000.0]
     assert [r.key for r in tab.model.rows] == ["BTC"]
     assert tab.selected_symbol() == "BTC"
@@ -116,6 +124,7 @@ def test_partial_import_is_the_users_choice(
     assert not dialog.import_button.isEnabled()
     dialog.symbol_edit.setText("sol")
     dialog.import_button.click()
+    wait_stored(qtbot, tab)
     assert len(HistoryStore().load("SOL")) == 21
     assert any("7 bad rows were left out" in t for t in tab.status.texts())
 
@@ -142,9 +151,10 @@ def test_delete_refreshes_every_tab(
     for w in (history, estimation):
         qtbot.addWidget(w)
     assert {r.key for r in history.model.rows} == {"BTC", "SOL"}
+    estimation.wait()
     assert any(e.estimate for e in estimation.estimates)
     history.delete_symbol("SOL")
-    estimation.recompute()
+    estimation.wait()
     assert {r.key for r in history.model.rows} == {"BTC"}
     assert not any(e.estimate for e in estimation.estimates)
 
@@ -157,6 +167,7 @@ def test_estimates_shown_and_applied_with_undo(
 ) -> None:
     tab = EstimationTab(doc, stored)
     qtbot.addWidget(tab)
+    tab.wait()
     by = {e.symbol: e for e in tab.estimates}
     sol = by["SOL"]
     assert sol.estimate is not None and sol.suggested_beta is not None
@@ -170,7 +181,7 @@ def test_estimates_shown_and_applied_with_undo(
     assert tab.apply_selected() == 1
     assert doc.portfolio.holdings[1].beta == sol.suggested_beta
     assert doc.undo_stack.undoText() == "Apply Estimated Beta"
-    tab.recompute()
+    tab.wait()
     assert not tab.apply_all_button.isEnabled()  # nothing left to apply
     doc.undo_stack.undo()
     assert doc.portfolio.holdings[1].beta is None
@@ -182,9 +193,11 @@ def test_window_changes_the_estimate(
     tab = EstimationTab(doc, stored)
     qtbot.addWidget(tab)
     tab.set_window(90)
+    tab.wait()
     sol = next(e for e in tab.estimates if e.symbol == "SOL")
     assert sol.estimate is not None and sol.estimate.observations == 90
     tab.set_window(None, "week")
+    tab.wait()
     sol = next(e for e in tab.estimates if e.symbol == "SOL")
     assert sol.estimate is not None and sol.estimate.interval == "week"
     assert "weekly returns, all history" in tab.summary.text()
@@ -193,6 +206,7 @@ def test_window_changes_the_estimate(
 def test_no_histories_explains_what_to_do(qtbot: QtBot, doc: PortfolioDocument) -> None:
     tab = EstimationTab(doc)
     qtbot.addWidget(tab)
+    tab.wait()
     assert "Import price histories" in tab.messages.texts()[0]
 
 
@@ -204,6 +218,7 @@ def test_backtest_tab_draws_both_lines_and_figures(
 ) -> None:
     tab = BacktestTab(doc, stored)
     qtbot.addWidget(tab)
+    tab.wait()
     assert tab.error is None and tab.result is not None
     # Raw data: getData() gives what is in view after downsampling.
     assert len(tab.hedged_curve.xData) == 500
@@ -222,6 +237,7 @@ def test_backtest_tab_draws_both_lines_and_figures(
     assert item.curves[0].opts["downsampleMethod"] == "peak"
     fixed = tab.result.hedged_figures.total_return
     tab.set_rebalance("weekly")
+    tab.wait()
     assert tab.result.hedged_figures.total_return != fixed
     assert "re-sized weekly" in tab.period_label.text()
 
@@ -232,14 +248,20 @@ def test_backtest_tab_period(qtbot: QtBot, doc: PortfolioDocument, stored: Histo
     tab = BacktestTab(doc, stored)
     qtbot.addWidget(tab)
     tab.set_period(QDate(2023, 3, 1), QDate(2023, 3, 31))
+    tab.wait()
     assert tab.result is not None and tab.result.timestamps.size == 31
 
 
 def test_backtest_tab_without_history(qtbot: QtBot, doc: PortfolioDocument) -> None:
     tab = BacktestTab(doc)
     qtbot.addWidget(tab)
+    tab.wait()
     assert tab.result is None
-    assert "no price history for BTC" in tab.messages.texts()[0]
+    # An empty state that says what to do, not empty axes.
+    assert tab.pages.currentWidget() is tab.empty
+    assert "No price history for BTC" in tab.empty.text.text()
+    assert "Import CSV" in tab.empty.text.text()
+    assert not tab.period_controls.isVisibleTo(tab)
 
 
 # --------------------------------------------------------------------------- risk
@@ -252,13 +274,16 @@ def test_risk_tab_seed_reproduces(
     qtbot.addWidget(tab)
     tab.set_paths(1000)
     tab.set_seed(4242)
+    tab.wait()
     assert tab.result is not None
     first = tab.result.hedged_pnl.copy()
     assert "1,000 paths · seed 4242" in tab.run_label.text()
     tab.set_method("bootstrap")
     tab.set_method("normal")
+    tab.wait()
     assert np.array_equal(tab.result.hedged_pnl, first)
     tab.draw_new_seed()
+    tab.wait()
     assert tab.result.seed == int(tab.seed_edit.text())
     assert [r.cells[0] for r in tab.table_model.rows] == ["Unhedged", "Hedged"]
     assert tab.cards["var95"].value.text().endswith("USD")
@@ -268,7 +293,7 @@ def test_risk_tab_horizon(qtbot: QtBot, doc: PortfolioDocument, stored: HistoryL
     tab = RiskTab(doc, stored)
     qtbot.addWidget(tab)
     tab.horizon_spin.setValue(30)
-    tab.recompute()
+    tab.wait()
     assert tab.result is not None and tab.result.horizon_days == 30
     assert tab.horizon_control.current() == "30"
 
@@ -280,7 +305,7 @@ def test_sizing_tab_article_example(qtbot: QtBot, doc: PortfolioDocument) -> Non
     tab = SizingTab(doc)
     qtbot.addWidget(tab)
     tab.set_inputs(
-        equity="1,000", risk="1%", entry="70000", stop="69000", leverage="10", family="GENERIC-BTC"
+        equity="1000", risk="1%", entry="70000", stop="69000", leverage="10", family="GENERIC-BTC"
     )
     assert tab.result is not None and tab.result.recommended == "micro"
     assert tab.cards["risk"].value.text() == "10.00 USD"
@@ -292,7 +317,7 @@ def test_sizing_tab_article_example(qtbot: QtBot, doc: PortfolioDocument) -> Non
 def test_sizing_tab_bad_input_is_explained(qtbot: QtBot, doc: PortfolioDocument) -> None:
     tab = SizingTab(doc)
     qtbot.addWidget(tab)
-    tab.set_inputs(stop=tab.entry_edit.text())
+    tab.set_inputs(entry="70000", stop="70000")
     assert tab.result is None
     assert "stop must differ" in tab.messages.texts()[0]
     tab.set_inputs(equity="lots")
@@ -308,3 +333,119 @@ def test_sizing_tab_prefills_from_the_portfolio(qtbot: QtBot, doc: PortfolioDocu
     assert tab.stop_edit.text() == "68,600"
     assert tab.family_combo.currentData() == "GENERIC-BTC"
     assert tab.result is not None
+
+
+# --------------------------------------------------------------------------- responsiveness
+
+
+def test_hidden_tab_waits_until_shown(
+    qtbot: QtBot, doc: PortfolioDocument, stored: HistoryLibrary
+) -> None:
+    tab = BacktestTab(doc, stored)
+    qtbot.addWidget(tab)
+    tab.wait()
+    before = tab.result
+    doc.edit_holding_field(0, "quantity", "0.6")
+    qtbot.wait(400)  # well past the pause after an edit
+    assert tab.result is before  # hidden: nothing computed, only marked stale
+    assert tab._compute.stale
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: tab.result is not before and not tab.busy, timeout=10_000)
+    assert tab.result is not None
+    assert before is not None
+    # 0.1 BTC more, valued at the history's first close.
+    first_btc = float(stored.series(["BTC"])["BTC"].closes[0])
+    grown = tab.result.unhedged_figures.start_value - before.unhedged_figures.start_value
+    assert grown == pytest.approx(0.1 * first_btc)
+
+
+def test_newer_edit_supersedes_a_running_computation(
+    qtbot: QtBot, doc: PortfolioDocument, stored: HistoryLibrary
+) -> None:
+    tab = RiskTab(doc, stored)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.wait()
+    shown: list[int] = []
+    deliver = tab._deliver
+    tab._compute._deliver = lambda c: (shown.append(c.result.seed), deliver(c))  # type: ignore[method-assign]
+    tab.seed_edit.setText("1")
+    tab.recompute()  # starts with seed 1...
+    tab.seed_edit.setText("2")
+    tab.recompute()  # ...and is superseded before it ends
+    tab.wait()
+    assert shown == [2]  # the stale result was dropped, never drawn
+    assert tab.result is not None and tab.result.seed == 2
+
+
+def test_busy_state_while_computing(
+    qtbot: QtBot, doc: PortfolioDocument, stored: HistoryLibrary
+) -> None:
+    tab = RiskTab(doc, stored)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.wait()
+    tab.set_paths(100_000)
+    assert tab.busy
+    qtbot.waitUntil(lambda: tab.busy_label.isVisible() or not tab.busy, timeout=10_000)
+    tab.wait()
+    assert not tab.busy and not tab.busy_label.isVisible()
+
+
+def test_risk_seed_field_takes_every_cli_seed(
+    qtbot: QtBot, doc: PortfolioDocument, stored: HistoryLibrary
+) -> None:
+    tab = RiskTab(doc, stored)
+    qtbot.addWidget(tab)
+    tab.resize(1280, 700)
+    tab.show()
+    qtbot.waitExposed(tab)
+    biggest = str(2**63 - 1)
+    tab.seed_edit.setText(biggest)
+    assert tab.seed_edit.hasAcceptableInput()
+    tab.recompute()
+    tab.wait()
+    assert tab.result is not None and tab.result.seed == 2**63 - 1
+    assert biggest in tab.run_label.text()
+    # Wide enough to show a nine-digit seed whole (it was clipped to ".865").
+    fm = tab.seed_edit.fontMetrics()
+    assert tab.seed_edit.width() >= fm.horizontalAdvance("460111865") + 12
+
+
+def test_net_short_backtest_shows_usd_figures(qtbot: QtBot, stored: HistoryLibrary) -> None:
+    short = Portfolio(
+        name="Short",
+        holdings=(Holding(symbol="BTC", quantity=Decimal("-0.5"), price=Decimal(70000)),),
+        hedge=HedgeSettings(families={"BTC": "GENERIC-BTC"}),
+    )
+    doc = PortfolioDocument(builtin_catalog(), short, None)
+    tab = BacktestTab(doc, stored)
+    qtbot.addWidget(tab)
+    tab.wait()
+    assert tab.result is not None
+    by = {r.cells[0]: r.cells for r in tab.figures_model.rows}
+    assert "P&L (USD)" in by and "Max drawdown (USD)" in by and "Worst day (USD)" in by
+    for label in ("P&L (USD)", "Max drawdown (USD)", "Worst day (USD)"):
+        assert "—" not in by[label][1:]
+    assert tab.cards["drawdown"].value.text().endswith("USD")
+    assert "net short" in tab.period_label.text()
+
+
+def test_damaged_history_is_shown_in_the_gui(
+    qtbot: QtBot, doc: PortfolioDocument, data_dir: Path
+) -> None:
+    folder = data_dir / "history"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "BTC.npz").write_bytes(b"junk")
+    library = HistoryLibrary()
+    history = HistoryTab(doc, library)
+    backtest = BacktestTab(doc, library)
+    for w in (history, backtest):
+        qtbot.addWidget(w)
+    assert any("BTC.npz" in t and "damaged" in t for t in history.status.texts())
+    assert [r.cells[-1] for r in history.model.rows] == ["damaged: BTC.npz"]
+    backtest.wait()
+    assert "BTC.npz" in backtest.empty.text.text()

@@ -38,6 +38,7 @@ from hedger.store.errors import StoreError, describe_os_error, one_line
 HISTORY_SCHEMA_VERSION = 1
 HISTORY_FOLDER = "history"
 MAX_SOURCES = 20
+DAMAGED_SUFFIX = ".damaged"
 
 _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"}
@@ -48,6 +49,14 @@ _WINDOWS_RESERVED = frozenset(
 
 class HistoryStoreError(StoreError):
     """A stored history cannot be read or written; str() is one line."""
+
+
+class DamagedHistoryError(HistoryStoreError):
+    """A stored history file cannot be read; ``reason`` says why in a few words."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class PartialImportRefused(HistoryStoreError):
@@ -75,9 +84,36 @@ class HistoryInfo:
 
 
 @dataclass(frozen=True)
+class DamagedHistory:
+    """A stored history file that cannot be read: listed, never used, never overwritten."""
+
+    symbol: str
+    file_name: str  # e.g. "BTC.npz"
+    reason: str  # one line
+
+    def message(self) -> str:
+        return (
+            f"{self.file_name} ({self.symbol}) is damaged and cannot be read: {self.reason}. "
+            f"Importing {self.symbol} again keeps it aside as {self.file_name}{DAMAGED_SUFFIX}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"symbol": self.symbol, "file": self.file_name, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ImportOutcome:
     info: HistoryInfo
     stats: MergeStats
+    set_aside: str | None = None  # file name a damaged history was moved to
+
+    def set_aside_message(self) -> str | None:
+        if self.set_aside is None:
+            return None
+        return (
+            f"The stored {self.info.symbol} history could not be read; it was kept as "
+            f"{self.set_aside} and the new rows were stored on their own."
+        )
 
 
 def history_dir() -> Path:
@@ -124,21 +160,35 @@ class HistoryStore:
             return False
 
     def list_histories(self) -> list[HistoryInfo]:
-        """Every stored history, by symbol; damaged ones are skipped."""
+        """Every readable stored history, by symbol (see ``scan`` for damaged ones)."""
+        return self.scan()[0]
+
+    def damaged(self) -> list[DamagedHistory]:
+        """Stored files that cannot be read, by symbol."""
+        return self.scan()[1]
+
+    def scan(self) -> tuple[list[HistoryInfo], list[DamagedHistory]]:
+        """The readable histories and the damaged files, each by symbol."""
         out: list[HistoryInfo] = []
+        bad: list[DamagedHistory] = []
         try:
             entries = sorted(self.folder.glob("*.npz"))
         except OSError:
-            return out
+            return out, bad
         for npz in entries:
-            info = self._info_for(npz)
-            if info is not None:
-                out.append(info)
-        return sorted(out, key=lambda i: i.symbol)
+            found = self._info_for(npz)
+            if isinstance(found, HistoryInfo):
+                out.append(found)
+            else:
+                bad.append(found)
+        return sorted(out, key=lambda i: i.symbol), sorted(bad, key=lambda d: d.symbol)
 
     def info(self, symbol: str) -> HistoryInfo | None:
         npz, _ = self._paths(symbol)
-        return self._info_for(npz) if npz.is_file() else None
+        if not npz.is_file():
+            return None
+        found = self._info_for(npz)
+        return found if isinstance(found, HistoryInfo) else None
 
     def load(self, symbol: str) -> PriceSeries:
         sym = normalise_symbol(symbol)
@@ -174,16 +224,41 @@ class HistoryStore:
         return self.merge(report.series)
 
     def merge(self, series: PriceSeries) -> ImportOutcome:
+        """Merge into the stored history; a damaged stored file is kept aside, not overwritten."""
         sym = normalise_symbol(series.symbol)
         npz, _ = self._paths(sym)
+        set_aside: str | None = None
+        stored: PriceSeries | None = None
         if npz.is_file():
-            stored = self.load(sym)
+            try:
+                stored = self.load(sym)
+            except DamagedHistoryError:
+                set_aside = self._set_aside(npz, sym)
+        if stored is not None:
             merged, stats = stored.merged_with(series)
         else:
             merged = PriceSeries(sym, series.timestamps, series.closes, series.sources)
             stats = MergeStats(added=len(series), replaced=0, unchanged=0)
         info = self.save(merged)
-        return ImportOutcome(info, stats)
+        return ImportOutcome(info, stats, set_aside)
+
+    def _set_aside(self, npz: Path, symbol: str) -> str:
+        """Rename a damaged file to ``BTC.npz.damaged`` (``.damaged-2`` … if taken)."""
+        target = npz.with_name(npz.name + DAMAGED_SUFFIX)
+        n = 2
+        while target.exists():
+            target = npz.with_name(f"{npz.name}{DAMAGED_SUFFIX}-{n}")
+            n += 1
+        try:
+            npz.replace(target)
+        except OSError as exc:
+            raise HistoryStoreError(
+                f"the stored history of {symbol} ({npz.name}) is damaged and cannot be kept "
+                f"aside ({describe_os_error(exc)}); nothing imported"
+            ) from None
+        with contextlib.suppress(OSError):
+            npz.with_suffix(".json").unlink()
+        return target.name
 
     def save(self, series: PriceSeries) -> HistoryInfo:
         """Replace the stored history of ``series.symbol`` with ``series``."""
@@ -224,7 +299,7 @@ class HistoryStore:
             side.unlink()
 
     # -- helpers -----------------------------------------------------------
-    def _info_for(self, npz: Path) -> HistoryInfo | None:
+    def _info_for(self, npz: Path) -> HistoryInfo | DamagedHistory:
         side = npz.with_suffix(".json")
         try:
             size = npz.stat().st_size
@@ -243,9 +318,12 @@ class HistoryStore:
             symbol = symbol[:-1]
         try:
             sym = normalise_symbol(symbol)
+        except ValueError:
+            return DamagedHistory(symbol, npz.name, "the file name is not a symbol")
+        try:
             series = _read_npz(npz, sym, self._sidecar_sources(side))
-        except (ValueError, HistoryStoreError):
-            return None
+        except DamagedHistoryError as exc:
+            return DamagedHistory(sym, npz.name, exc.reason)
         info = HistoryInfo(sym, series.sources, series.first_ns, series.last_ns, len(series), "")
         with contextlib.suppress(OSError):
             atomic_write_text(side, _sidecar_text(info, npz.stat().st_size))
@@ -263,6 +341,9 @@ class HistoryStore:
 
 def _read_npz(path: Path, symbol: str, sources: tuple[str, ...]) -> PriceSeries:
     try:
+        if not zipfile.is_zipfile(path):
+            # np.load would try the file as a pickle and say so: not helpful.
+            raise SeriesError("not a Hedger history archive")
         with np.load(path, allow_pickle=False) as z:
             ts = z["timestamps"]
             px = z["closes"]
@@ -271,8 +352,10 @@ def _read_npz(path: Path, symbol: str, sources: tuple[str, ...]) -> PriceSeries:
         return PriceSeries(symbol, ts, px, sources)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         reason = describe_os_error(exc) if isinstance(exc, OSError) else one_line(str(exc), 120)
-        raise HistoryStoreError(
-            f"the stored history of {symbol} is damaged ({reason}); import it again"
+        raise DamagedHistoryError(
+            f"the stored history of {symbol} ({path.name}) is damaged ({reason}); importing "
+            f"{symbol} again keeps it aside as {path.name}{DAMAGED_SUFFIX}",
+            reason,
         ) from None
 
 

@@ -7,10 +7,13 @@ screen's resolution ("peak" keeps every spike) and only draw what is in view.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimer, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimeZone
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,17 +30,21 @@ from PySide6.QtWidgets import (
 from hedger.core.analytics.backtest import (
     BacktestConfig,
     BacktestResult,
-    Figures,
     Rebalance,
     run_backtest,
 )
 from hedger.core.analytics.links import AnalyticsError, link_portfolio
-from hedger.core.analytics.series import NS_PER_DAY, ns_to_iso
+from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
 from hedger.ui.analytics_common import (
+    IMPORT_HINT,
+    BusyLabel,
     Column,
+    EmptyState,
     HistoryLibrary,
+    Recomputer,
     Row,
     RowsModel,
+    damaged_messages,
     make_table,
     section_title,
     series_colors,
@@ -67,6 +75,23 @@ def _usd(value: float) -> str:
     return f"{value:,.0f}".replace("-", MINUS)
 
 
+def _usd_signed(value: float) -> str:
+    if not math.isfinite(value):
+        return "—"
+    return f"{value:+,.0f}".replace("-", MINUS)
+
+
+@dataclass(frozen=True)
+class _Computed:
+    """What the worker hands back: the result and the arrays the plots take."""
+
+    result: BacktestResult | None
+    error: str | None
+    x: FloatArray | None = None  # seconds, for the date axis
+    events_x: FloatArray | None = None
+    events_y: FloatArray | None = None
+
+
 def _date_of(ns: int) -> QDate:
     return QDate.fromString(ns_to_iso(ns, date_only=True), "yyyy-MM-dd")
 
@@ -92,11 +117,9 @@ class BacktestTab(QWidget):
         self.result: BacktestResult | None = None
         self.error: str | None = None
         self._range_ns: tuple[int, int] | None = None  # common history available
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.recompute)
+        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 150)
         self._build()
+        self._compute.busyChanged.connect(self.busy_label.set_busy)
         document.planChanged.connect(self.schedule)
         self.histories.changed.connect(self._on_histories)
         self._on_histories()
@@ -128,14 +151,21 @@ class BacktestTab(QWidget):
         for check in (self.fees_check, self.liq_check):
             check.toggled.connect(self.schedule)
 
+        self.busy_label = BusyLabel()
+        self.period_controls = QWidget()
+        pc = QHBoxLayout(self.period_controls)
+        pc.setContentsMargins(0, 0, 0, 0)
+        pc.addWidget(dim(QLabel("From")))
+        pc.addWidget(self.start_edit)
+        pc.addWidget(dim(QLabel("to")))
+        pc.addWidget(self.end_edit)
+        pc.addWidget(self.all_button)
         header = QHBoxLayout()
         header.addWidget(section_title("Backtest of the current hedge", self))
+        header.addSpacing(10)
+        header.addWidget(self.busy_label)
         header.addStretch(1)
-        header.addWidget(dim(QLabel("From")))
-        header.addWidget(self.start_edit)
-        header.addWidget(dim(QLabel("to")))
-        header.addWidget(self.end_edit)
-        header.addWidget(self.all_button)
+        header.addWidget(self.period_controls)
         header.addSpacing(12)
         header.addWidget(self.rebalance_control)
         header.addSpacing(8)
@@ -149,7 +179,9 @@ class BacktestTab(QWidget):
             "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
             "pnl": StatCard("Hedge P&L", "Futures gain or loss over the period, after fees"),
         }
-        cards = QHBoxLayout()
+        self.cards_row = QWidget()
+        cards = QHBoxLayout(self.cards_row)
+        cards.setContentsMargins(0, 0, 0, 0)
         cards.setSpacing(8)
         for card in self.cards.values():
             cards.addWidget(card)
@@ -207,15 +239,20 @@ class BacktestTab(QWidget):
         self.figures_table = make_table(self.figures_model)
         self.figures_table.setObjectName("backtestFigures")
         self.figures_table.setSelectionMode(self.figures_table.SelectionMode.NoSelection)
-        self.figures_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        # As tall as its rows: the space below goes to the period note, not to
+        # empty table area.
+        self.figures_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.figures_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.figures_table.setMinimumWidth(300)
         self.period_label = dim(QLabel(""))
         self.period_label.setWordWrap(True)
+        self.period_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         side = QWidget()
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
-        sl.addWidget(self.figures_table, 1)
+        sl.addWidget(self.figures_table)
         sl.addWidget(self.period_label)
+        sl.addStretch(1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(charts)
@@ -224,13 +261,18 @@ class BacktestTab(QWidget):
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
 
+        self.empty = EmptyState()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.empty)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         lay.setSpacing(8)
         lay.addLayout(header)
-        lay.addLayout(cards)
+        lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
-        lay.addWidget(split, 1)
+        lay.addWidget(self.pages, 1)
         self._apply_palette()
 
     def _apply_palette(self) -> None:
@@ -253,6 +295,10 @@ class BacktestTab(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
         super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._compute.on_shown()
 
     # -- settings ------------------------------------------------------------------
     def config(self) -> BacktestConfig:
@@ -288,7 +334,16 @@ class BacktestTab(QWidget):
             self.set_period(_date_of(self._range_ns[0]), _date_of(self._range_ns[1]))
 
     def schedule(self) -> None:
-        self._timer.start()
+        """Inputs changed: recompute soon if shown, else when next shown."""
+        self._compute.request()
+
+    @property
+    def busy(self) -> bool:
+        return self._compute.busy
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Finish any pending computation and show it (tests and scripts)."""
+        return self._compute.wait(timeout_s)
 
     def _on_histories(self) -> None:
         """New histories: widen the date pickers to what is now available."""
@@ -303,6 +358,7 @@ class BacktestTab(QWidget):
             self._range_ns = (first, last) if first < last else None
         else:
             self._range_ns = None
+        self.period_controls.setVisible(self._range_ns is not None)
         if self._range_ns is not None:
             lo, hi = _date_of(self._range_ns[0]), _date_of(self._range_ns[1])
             for edit in (self.start_edit, self.end_edit):
@@ -310,27 +366,56 @@ class BacktestTab(QWidget):
                 edit.setDateRange(lo, hi)
                 edit.blockSignals(False)
             if old is None or old != self._range_ns:
-                self.set_period(lo, hi)
-                return
-        self.recompute()
+                for edit, date in ((self.start_edit, lo), (self.end_edit, hi)):
+                    edit.blockSignals(True)
+                    edit.setDate(date)
+                    edit.blockSignals(False)
+        self._compute.request(delay=False)
 
     # -- computing -----------------------------------------------------------------
     def recompute(self) -> None:
-        self._timer.stop()
-        doc = self.document
-        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
-        series = self.histories.series(links.series_needed())
-        try:
-            self.result = run_backtest(doc.portfolio, doc.plan, doc.catalog, series, self.config())
-            self.error = None
-        except AnalyticsError as exc:
-            self.result = None
-            self.error = str(exc)
-        self._show()
+        """Compute now (in the background), whether shown or not."""
+        self._compute.start()
 
-    def _show(self) -> None:
-        r = self.result
-        if r is None:
+    def _prepare(self) -> Callable[[], _Computed]:
+        """Snapshot the inputs on the GUI thread; the returned job runs on the pool."""
+        doc = self.document
+        portfolio, plan, catalog = doc.portfolio, doc.plan, doc.catalog
+        config = self.config()
+        histories = self.histories
+        available = histories.symbols()
+
+        def job() -> _Computed:
+            links = link_portfolio(portfolio, catalog, available)
+            series = histories.series(links.series_needed())
+            try:
+                r = run_backtest(portfolio, plan, catalog, series, config)
+            except AnalyticsError as exc:
+                return _Computed(None, str(exc))
+            x = r.timestamps.astype(np.float64) / 1e9
+            liq = [e for e in r.events if e.kind == "liquidation"]
+            ex = ey = None
+            if liq:
+                idx = np.searchsorted(r.timestamps, [e.ns for e in liq])
+                idx = np.minimum(idx, r.timestamps.size - 1)
+                ex, ey = x[idx], r.hedged[idx]
+            return _Computed(r, None, x, ex, ey)
+
+        return job
+
+    def _deliver(self, computed: _Computed) -> None:
+        self.result = computed.result
+        self.error = computed.error
+        self._show(computed)
+
+    def _failed(self, message: str) -> None:
+        self.result = None
+        self.error = message
+        self._show(_Computed(None, message))
+
+    def _show(self, computed: _Computed) -> None:
+        r = computed.result
+        if r is None or computed.x is None:
             for curve in (self.hedged_curve, self.unhedged_curve, self.pnl_curve):
                 curve.setData([], [])
             self.events.setData([], [])
@@ -338,16 +423,16 @@ class BacktestTab(QWidget):
             for card in self.cards.values():
                 card.set("—")
             self.period_label.setText("")
-            self.messages.set_messages([("info", self.error or "Nothing to backtest.")])
+            self._show_empty()
             return
-        x = r.timestamps.astype(np.float64) / 1e9
+        self.pages.setCurrentWidget(self.pages.widget(0))
+        self.cards_row.show()
+        x = computed.x
         self.unhedged_curve.setData(x, r.unhedged)
         self.hedged_curve.setData(x, r.hedged)
         self.pnl_curve.setData(x, r.net_hedge_pnl)
-        liq = [e for e in r.events if e.kind == "liquidation"]
-        if liq:
-            idx = np.searchsorted(r.timestamps, [e.ns for e in liq])
-            self.events.setData(x[idx], r.hedged[idx])
+        if computed.events_x is not None and computed.events_y is not None:
+            self.events.setData(computed.events_x, computed.events_y)
         else:
             self.events.setData([], [])
         self.value_plot.getPlotItem().enableAutoRange()
@@ -355,42 +440,119 @@ class BacktestTab(QWidget):
         self._fill_figures(r)
         self._fill_messages(r)
 
+    def _show_empty(self) -> None:
+        """No fake axes: say what is missing and how to get it."""
+        self.cards_row.hide()
+        self.pages.setCurrentWidget(self.empty)
+        damaged = damaged_messages(self.histories, ())
+        error = self.error or "Nothing to backtest."
+        if damaged:
+            self.empty.set("A stored history is damaged", " ".join(damaged))
+        elif "no price history" in error:
+            self.empty.set(
+                "Import price history to backtest this hedge",
+                f"{error[0].upper()}{error[1:].split('; import')[0]}. {IMPORT_HINT}",
+            )
+        else:
+            self.empty.set("Nothing to backtest", error)
+        self.messages.set_messages([])
+
     def _fill_figures(self, r: BacktestResult) -> None:
         u, h = r.unhedged_figures, r.hedged_figures
-
-        def worst(f: Figures) -> str:
-            day = ns_to_iso(f.worst_day_ns, date_only=True) if f.worst_day_ns else ""
-            return f"{_pct(f.worst_day)} {day}".strip()
-
         fees = float(r.fees[-1])
         pnl = float(r.hedge_pnl[-1])
+        # A net-short book starts at or below zero: percentages of it mean
+        # nothing, so the figures are in USD instead.
+        in_pct = u.percentages_defined and h.percentages_defined
+        if in_pct:
+            figures = [
+                Row(("Return", _pct(u.total_return), _pct(h.total_return)), emphasis=True),
+                Row(("Volatility", _pct(u.volatility, False), _pct(h.volatility, False))),
+                Row(("Max drawdown", _pct(u.max_drawdown), _pct(h.max_drawdown))),
+                Row(("Worst day", _pct(u.worst_day), _pct(h.worst_day))),
+            ]
+        else:
+            figures = [
+                Row(("P&L (USD)", _usd_signed(u.pnl_usd), _usd_signed(h.pnl_usd)), emphasis=True),
+                Row(
+                    (
+                        "Max drawdown (USD)",
+                        _usd_signed(u.max_drawdown_usd),
+                        _usd_signed(h.max_drawdown_usd),
+                    )
+                ),
+                Row(
+                    (
+                        "Worst day (USD)",
+                        _usd_signed(u.worst_day_usd),
+                        _usd_signed(h.worst_day_usd),
+                    )
+                ),
+            ]
         rows = [
             Row(("Start value", _usd(u.start_value), _usd(h.start_value))),
             Row(("End value", _usd(u.end_value), _usd(h.end_value))),
-            Row(("Return", _pct(u.total_return), _pct(h.total_return)), emphasis=True),
-            Row(("Volatility", _pct(u.volatility, False), _pct(h.volatility, False))),
-            Row(("Max drawdown", _pct(u.max_drawdown), _pct(h.max_drawdown))),
-            Row(("Worst day", _pct(u.worst_day), _pct(h.worst_day))),
+            *figures,
             Row(("Hedge P&L", "", _usd(pnl))),
             Row(("Fees", "", _usd(-fees) if fees else "0")),
             Row(("Liquidations", "", f"{sum(x.liquidations for x in r.underlyings)}")),
         ]
         self.figures_model.set_rows(rows)
-        self.cards["return"].set(_pct(h.total_return), f"unhedged {_pct(u.total_return)}")
-        self.cards["volatility"].set(
-            _pct(h.volatility, False), f"unhedged {_pct(u.volatility, False)}"
+        table = self.figures_table
+        table.setFixedHeight(
+            table.verticalHeader().defaultSectionSize() * len(rows)
+            + table.horizontalHeader().sizeHint().height()
+            + 2 * table.frameWidth()
         )
-        self.cards["drawdown"].set(_pct(h.max_drawdown), f"unhedged {_pct(u.max_drawdown)}")
-        self.cards["worst"].set(_pct(h.worst_day), f"unhedged {worst(u)}")
-        self.cards["pnl"].set(f"{_usd(pnl - fees)} USD", f"fees {_usd(fees)} USD")
+        self._fill_cards(r, in_pct)
         start, end = int(r.timestamps[0]), int(r.timestamps[-1])
         how = {"none": "held fixed", "weekly": "re-sized weekly", "monthly": "re-sized monthly"}
         rebalance = self.rebalance_control.current() or "none"
         opened = "; ".join(f"{u.underlying}: {u.opening}" for u in r.underlyings)
+        note = (
+            ""
+            if in_pct
+            else " Percentages need a positive start value (the book is net short): "
+            "figures are in USD."
+        )
         self.period_label.setText(
             f"{ns_to_iso(start, date_only=True)} – {ns_to_iso(end, date_only=True)}, "
-            f"{r.timestamps.size:,} points. Hedge {how[rebalance]}: {opened}."
+            f"{r.timestamps.size:,} points. Hedge {how[rebalance]}: {opened}.{note}"
         )
+
+    def _fill_cards(self, r: BacktestResult, in_pct: bool) -> None:
+        u, h = r.unhedged_figures, r.hedged_figures
+        fees = float(r.fees[-1])
+        pnl = float(r.hedge_pnl[-1])
+
+        def day(ns: int | None) -> str:
+            return ns_to_iso(ns, date_only=True) if ns else ""
+
+        if in_pct:
+            self.cards["return"].set(_pct(h.total_return), f"unhedged {_pct(u.total_return)}")
+            self.cards["volatility"].set(
+                _pct(h.volatility, False), f"unhedged {_pct(u.volatility, False)}"
+            )
+            self.cards["drawdown"].set(_pct(h.max_drawdown), f"unhedged {_pct(u.max_drawdown)}")
+            self.cards["worst"].set(
+                _pct(h.worst_day), f"unhedged {_pct(u.worst_day)} {day(u.worst_day_ns)}".strip()
+            )
+        else:
+            self.cards["return"].set(
+                f"{_usd_signed(h.pnl_usd)} USD", f"P&L · unhedged {_usd_signed(u.pnl_usd)} USD"
+            )
+            self.cards["volatility"].set(
+                _pct(h.volatility, False), f"unhedged {_pct(u.volatility, False)}"
+            )
+            self.cards["drawdown"].set(
+                f"{_usd_signed(h.max_drawdown_usd)} USD",
+                f"unhedged {_usd_signed(u.max_drawdown_usd)} USD",
+            )
+            self.cards["worst"].set(
+                f"{_usd_signed(h.worst_day_usd)} USD",
+                f"unhedged {_usd_signed(u.worst_day_usd)} {day(u.worst_day_usd_ns)}".strip(),
+            )
+        self.cards["pnl"].set(f"{_usd(pnl - fees)} USD", f"fees {_usd(fees)} USD")
 
     def _fill_messages(self, r: BacktestResult) -> None:
         messages: list[tuple[Severity, str]] = []
@@ -408,4 +570,5 @@ class BacktestTab(QWidget):
                 )
             )
         messages.extend(("info", n) for n in r.notes)
+        messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)

@@ -7,6 +7,9 @@ import or a delete, so every tab refreshes without touching another tab.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,14 +25,29 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThreadPool,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hedger.core.analytics.series import PriceSeries, ns_to_iso
-from hedger.store.history import HistoryInfo, HistoryStore, HistoryStoreError, ImportOutcome
-from hedger.ui.hedge_widgets import blend, is_dark, scaled_font
+from hedger.store.history import (
+    DamagedHistory,
+    HistoryInfo,
+    HistoryStore,
+    HistoryStoreError,
+    ImportOutcome,
+)
+from hedger.ui.hedge_widgets import WrapLabel, blend, dim, is_dark, scaled_font
 
 Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -37,7 +55,13 @@ _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 class HistoryLibrary(QObject):
-    """The stored price histories, shared by the analytics tabs."""
+    """The stored price histories, shared by the analytics tabs.
+
+    ``series`` may be called from worker threads (the tabs compute off the
+    GUI thread); a lock keeps two workers from loading the same file twice,
+    and a generation number keeps a load that raced a ``reload`` out of the
+    cache.
+    """
 
     changed = Signal()
 
@@ -45,15 +69,30 @@ class HistoryLibrary(QObject):
         super().__init__(parent)
         self.store = store or HistoryStore()
         self._infos: list[HistoryInfo] | None = None
+        self._damaged: list[DamagedHistory] = []
         self._cache: dict[str, PriceSeries] = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every import or delete: results computed before are stale."""
+        return self._generation
 
     def infos(self) -> list[HistoryInfo]:
-        if self._infos is None:
-            try:
-                self._infos = self.store.list_histories()
-            except HistoryStoreError:
-                self._infos = []
-        return list(self._infos)
+        with self._lock:
+            if self._infos is None:
+                try:
+                    self._infos, self._damaged = self.store.scan()
+                except HistoryStoreError:
+                    self._infos, self._damaged = [], []
+            return list(self._infos)
+
+    def damaged(self) -> list[DamagedHistory]:
+        """Stored files that cannot be read (shown to the user, never used)."""
+        self.infos()
+        with self._lock:
+            return list(self._damaged)
 
     def symbols(self) -> frozenset[str]:
         return frozenset(i.symbol for i in self.infos())
@@ -62,19 +101,41 @@ class HistoryLibrary(QObject):
         """Loaded histories of those symbols that are stored (damaged ones left out)."""
         out: dict[str, PriceSeries] = {}
         stored = self.symbols()
-        for sym in sorted(set(symbols) & stored):
-            cached = self._cache.get(sym)
-            if cached is None:
-                try:
-                    cached = self._cache[sym] = self.store.load(sym)
-                except HistoryStoreError:
-                    continue
-            out[sym] = cached
+        with self._lock:
+            generation = self._generation
+            for sym in sorted(set(symbols) & stored):
+                cached = self._cache.get(sym)
+                if cached is None:
+                    try:
+                        cached = self.store.load(sym)
+                    except HistoryStoreError:
+                        continue
+                    if generation == self._generation:
+                        self._cache[sym] = cached
+                out[sym] = cached
         return out
 
     def merge(self, series: PriceSeries) -> ImportOutcome:
         """Merge ``series`` into the stored history of its symbol and tell every tab."""
         return self.store_series(lambda: self.store.merge(series))
+
+    def merge_in_background(
+        self,
+        series: PriceSeries,
+        on_done: Callable[[ImportOutcome], None],
+        on_fail: Callable[[str], None],
+    ) -> None:
+        """The merge reads and rewrites tens of MB for a big history: off the GUI thread."""
+
+        def done(outcome: Any) -> None:
+            self.reload()
+            on_done(outcome)
+
+        def fail(message: str) -> None:
+            self.reload()
+            on_fail(message)
+
+        start_worker(lambda: self.store.merge(series), done, fail)
 
     def store_series(self, outcome_of: Callable[[], ImportOutcome]) -> ImportOutcome:
         """Run a store write (import/merge) and tell every tab."""
@@ -90,9 +151,18 @@ class HistoryLibrary(QObject):
             self.reload()
 
     def reload(self) -> None:
-        self._infos = None
-        self._cache.clear()
+        with self._lock:
+            self._infos = None
+            self._damaged = []
+            self._cache.clear()
+            self._generation += 1
         self.changed.emit()
+
+
+def damaged_messages(histories: HistoryLibrary, symbols: Iterable[str]) -> list[str]:
+    """One line per damaged stored file among ``symbols`` (all of them when empty)."""
+    wanted = set(symbols)
+    return [d.message() for d in histories.damaged() if not wanted or d.symbol in wanted]
 
 
 class _WorkerSignals(QObject):
@@ -120,9 +190,16 @@ class Worker(QRunnable):
             message = str(exc) or type(exc).__name__
             if not isinstance(exc, ValueError | OSError):
                 traceback.print_exc()
-            self.signals.failed.emit(message)
+            self._emit(self.signals.failed, message)
             return
-        self.signals.finished.emit(result)
+        self._emit(self.signals.finished, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: Any) -> None:
+        # The application may be quitting (its objects already deleted) while
+        # a job finishes: nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 # The signal objects must outlive the runnable (deleted by the pool when run
@@ -149,6 +226,130 @@ def start_worker(
     signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
     QThreadPool.globalInstance().start(worker)
     return worker
+
+
+class Recomputer(QObject):
+    """Runs a tab's computation off the GUI thread, newest request wins.
+
+    ``prepare`` runs on the GUI thread and snapshots the inputs (immutable
+    portfolio, plan and settings) into a function; that function runs on the
+    thread pool and its result goes to ``deliver`` on the GUI thread. At most
+    one job per tab runs at a time: a request while one runs is remembered
+    and started when it ends, and the result of the superseded job is
+    dropped. A request while the tab is hidden only marks it stale; the tab
+    computes when it is shown (``owner.showEvent`` calls ``on_shown``).
+    """
+
+    busyChanged = Signal(bool)
+
+    def __init__(
+        self,
+        owner: QWidget,
+        prepare: Callable[[], Callable[[], Any]],
+        deliver: Callable[[Any], None],
+        fail: Callable[[str], None],
+        delay_ms: int = 150,
+    ) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self._prepare = prepare
+        self._deliver = deliver
+        self._fail = fail
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.start)
+        self._requested = 0  # generation of the newest request
+        self._running: int | None = None  # generation of the job in flight
+        self._delivered = 0
+        self.stale = True
+        self.busy = False
+
+    @property
+    def pending(self) -> bool:
+        """A request has not been answered yet (running, waiting or stale)."""
+        return self._delivered < self._requested or self._running is not None
+
+    def request(self, delay: bool = True) -> None:
+        """The inputs changed: compute again (after a short pause while typing)."""
+        self._requested += 1
+        if not self._owner.isVisible():
+            self.stale = True
+            self._timer.stop()
+            return
+        if delay:
+            self._timer.start()
+        else:
+            self.start()
+
+    def on_shown(self) -> None:
+        if self.stale:
+            self.start()
+
+    def start(self) -> None:
+        """Start the newest request now (whatever the visibility)."""
+        self._timer.stop()
+        self.stale = False
+        if self._running is not None:
+            # The inputs may have changed since that job took its snapshot:
+            # it is superseded, and this request starts when it ends.
+            self._requested = max(self._requested, self._running + 1)
+            return
+        if self._delivered >= self._requested:
+            self._requested += 1  # an explicit recompute with nothing pending
+        generation = self._requested
+        try:
+            job = self._prepare()
+        except Exception as exc:  # inputs that cannot even be gathered
+            self._delivered = generation
+            self._fail(str(exc) or type(exc).__name__)
+            return
+        self._running = generation
+        self._set_busy(True)
+        start_worker(
+            job,
+            lambda result: self._finished(generation, result, None),
+            lambda message: self._finished(generation, None, message),
+        )
+
+    def _finished(self, generation: int, result: Any, message: str | None) -> None:
+        self._running = None
+        if generation < self._requested:
+            # Superseded: drop it and run the newest request (if still wanted).
+            if self._owner.isVisible() or not self.stale:
+                self.start()
+            else:
+                self._set_busy(False)
+            return
+        self._delivered = generation
+        self._set_busy(False)
+        if message is None:
+            self._deliver(result)
+        else:
+            self._fail(message)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Run what is pending and process events until its result is shown (tests, scripts)."""
+        if (
+            self._timer.isActive()
+            or self.stale
+            or (self._delivered < self._requested and self._running is None)
+        ):
+            self.start()
+        app = QApplication.instance()
+        end = time.monotonic() + timeout_s
+        while self.pending:
+            if time.monotonic() > end:
+                return False
+            if app is not None:
+                app.processEvents()
+            time.sleep(0.001)
+        return True
 
 
 @dataclass(frozen=True)
@@ -288,3 +489,70 @@ def series_colors(palette: QPalette) -> tuple[QColor, QColor, QColor]:
     grey = blend(text, base, 0.45)
     danger = QColor("#ff7b72") if dark else QColor("#cf222e")
     return accent, grey, danger
+
+
+IMPORT_HINT = (
+    "Open the History tab and choose Import CSV… (daily or 1-minute closes: date,close, "
+    "CoinGecko, Yahoo Finance or Binance klines), or run "
+    "hedger history import FILE --symbol BTC."
+)
+
+
+class EmptyState(QWidget):
+    """What a tab shows instead of empty axes: why there is nothing, and what to do."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        self.title = QLabel("")
+        self.title.setFont(scaled_font(self, 1.25, bold=True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.title.setWordWrap(True)
+        self.text = dim(WrapLabel(""))
+        self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box = QWidget()
+        box.setMaximumWidth(620)
+        bl = QVBoxLayout(box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(8)
+        bl.addWidget(self.title)
+        bl.addWidget(self.text)
+        lay = QVBoxLayout(self)
+        lay.addStretch(2)
+        lay.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addStretch(3)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        self.text.setText(text)
+
+
+class BusyLabel(QLabel):
+    """ "Computing…" beside a tab's title while its worker runs.
+
+    Shown only after a short delay so quick recomputes do not flicker; keeps
+    its place in the layout when hidden so the header does not jump.
+    """
+
+    def __init__(self, text: str = "Computing…", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName("busyLabel")
+        dim(self)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self.show)
+        self.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        if busy:
+            if not self.isVisible() and not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+            self.hide()

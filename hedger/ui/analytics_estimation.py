@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,20 +27,33 @@ from hedger.core.analytics.estimation import (
     estimate_holdings,
 )
 from hedger.core.analytics.links import link_portfolio
-from hedger.core.analytics.series import ns_to_iso
+from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
+from hedger.core.catalog import Catalog
 from hedger.core.decimals import fmt_decimal
+from hedger.core.models import Portfolio
 from hedger.ui.analytics_common import (
+    IMPORT_HINT,
+    BusyLabel,
     Column,
     HistoryLibrary,
+    Recomputer,
     Row,
     RowsModel,
+    damaged_messages,
     make_table,
     section_title,
     series_colors,
     style_plot,
 )
 from hedger.ui.document import EditRefused, PortfolioDocument
-from hedger.ui.hedge_widgets import MessageList, SegmentedControl, WrapLabel, dim, scaled_font
+from hedger.ui.hedge_widgets import (
+    MessageList,
+    SegmentedControl,
+    Severity,
+    WrapLabel,
+    dim,
+    scaled_font,
+)
 
 WINDOWS: tuple[tuple[str, int | None, str], ...] = (
     ("90", 90, "90 d"),
@@ -52,6 +68,55 @@ INTERVALS: tuple[tuple[Interval, str], ...] = (
     ("week", "Weekly"),
 )
 MAX_SCATTER = 5000
+
+
+@dataclass(frozen=True)
+class Scatter:
+    """Returns of one holding against its hedge series, thinned for drawing."""
+
+    x: FloatArray  # hedge return %
+    y: FloatArray  # holding return %
+    intercept: float  # of the fit line, in %
+
+
+@dataclass(frozen=True)
+class EstimationRun:
+    estimates: list[HoldingEstimate]
+    scatters: dict[int, Scatter] = field(default_factory=dict)  # by holding row
+
+
+def estimation_inputs(portfolio: Portfolio) -> Hashable:
+    """What the estimates depend on: symbols, hedge choices, betas; not quantities or prices.
+
+    A quantity edit leaves this unchanged, so it costs the estimation nothing.
+    """
+    return (
+        tuple((h.symbol, h.hedge_with, h.beta, h.is_stablecoin) for h in portfolio.holdings),
+        tuple(sorted(portfolio.hedge.families.items())),
+    )
+
+
+def run_estimation(
+    portfolio: Portfolio,
+    catalog: Catalog,
+    series: dict[str, PriceSeries],
+    window: Window,
+) -> EstimationRun:
+    """Estimates and their scatter data (worker thread: resampling minutes takes a while)."""
+    estimates = estimate_holdings(portfolio, catalog, series, window)
+    scatters: dict[int, Scatter] = {}
+    for e in estimates:
+        est = e.estimate
+        if est is None:
+            continue
+        r = aligned_returns(series[e.symbol], series[e.hedge_series], window)
+        x, y = r.second * 100, r.first * 100
+        intercept = float(np.mean(r.first) - est.beta * np.mean(r.second)) * 100
+        if x.size > MAX_SCATTER:
+            step = int(np.ceil(x.size / MAX_SCATTER))
+            x, y = x[::step], y[::step]
+        scatters[e.row] = Scatter(x, y, intercept)
+    return EstimationRun(estimates, scatters)
 
 
 def _beta_text(beta: Decimal | None) -> str:
@@ -71,15 +136,16 @@ class EstimationTab(QWidget):
         self.document = document
         self.histories = histories or HistoryLibrary(parent=self)
         self.estimates: list[HoldingEstimate] = []
+        self._scatters: dict[int, Scatter] = {}
         self._window = Window(lookback_days=365, interval="day")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(120)
-        self._timer.timeout.connect(self.recompute)
+        self._inputs: Hashable = None  # estimation_inputs of the last request
+        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 120)
         self._build()
-        document.portfolioChanged.connect(self.schedule)
+        self._compute.busyChanged.connect(self.busy_label.set_busy)
+        document.portfolioChanged.connect(self._on_portfolio)
         self.histories.changed.connect(self.schedule)
-        self.recompute()
+        self._inputs = estimation_inputs(document.portfolio)
+        self._compute.request(delay=False)
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
@@ -94,8 +160,11 @@ class EstimationTab(QWidget):
         )
         self.interval_control.set_current("day")
         self.interval_control.activated.connect(self._on_interval)
+        self.busy_label = BusyLabel("Estimating…")
         header = QHBoxLayout()
         header.addWidget(section_title("Beta and hedge ratio from history", self))
+        header.addSpacing(10)
+        header.addWidget(self.busy_label)
         header.addStretch(1)
         header.addWidget(dim(QLabel("Window")))
         header.addWidget(self.window_control)
@@ -213,6 +282,10 @@ class EstimationTab(QWidget):
             self._apply_palette()
         super().changeEvent(event)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._compute.on_shown()
+
     # -- controls ------------------------------------------------------------------
     @property
     def estimation_window(self) -> Window:
@@ -238,34 +311,73 @@ class EstimationTab(QWidget):
         self.set_window(self._window.lookback_days, interval)
 
     def schedule(self) -> None:
-        self._timer.start()
+        """Inputs changed: estimate again soon if shown, else when next shown."""
+        self._compute.request()
+
+    def _on_portfolio(self) -> None:
+        inputs = estimation_inputs(self.document.portfolio)
+        if inputs != self._inputs:
+            self._inputs = inputs
+            self.schedule()
+
+    @property
+    def busy(self) -> bool:
+        return self._compute.busy
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Finish any pending estimation and show it (tests and scripts)."""
+        return self._compute.wait(timeout_s)
 
     # -- computing -----------------------------------------------------------------
     def recompute(self) -> None:
-        self._timer.stop()
+        """Estimate now (in the background), whether shown or not."""
+        self._compute.start()
+
+    def _prepare(self) -> Callable[[], EstimationRun]:
         doc = self.document
-        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
-        series = self.histories.series(links.series_needed())
-        self.estimates = estimate_holdings(doc.portfolio, doc.catalog, series, self._window)
-        self._series = series
+        portfolio, catalog = doc.portfolio, doc.catalog
+        window = self._window
+        histories = self.histories
+        available = histories.symbols()
+        self._inputs = estimation_inputs(portfolio)
+
+        def job() -> EstimationRun:
+            links = link_portfolio(portfolio, catalog, available)
+            series = histories.series(links.series_needed())
+            return run_estimation(portfolio, catalog, series, window)
+
+        return job
+
+    def _failed(self, message: str) -> None:
+        self.estimates = []
+        self._scatters = {}
+        self.model.set_rows([])
+        self.messages.set_messages([("error", message)])
+        self._update_buttons()
+        self._show_scatter()
+
+    def _deliver(self, run: EstimationRun) -> None:
+        self.estimates = run.estimates
+        self._scatters = run.scatters
         selected = self._selected_rows()
         rows = [self._row(e) for e in self.estimates]
         self.model.set_rows(rows)
         for r in selected:
             if r < len(rows):
                 self.table.selectRow(r)
-        messages: list[tuple[str, str]] = []
+        messages: list[tuple[Severity, str]] = []
         if not self.estimates:
             messages.append(("info", "No holdings with market exposure to estimate."))
         elif not any(e.estimate for e in self.estimates):
             messages.append(
                 (
                     "info",
-                    "Import price histories (History tab) for the holdings and their hedge "
-                    "underlyings to estimate betas.",
+                    "Import price histories for the holdings and their hedge underlyings "
+                    f"to estimate betas. {IMPORT_HINT}",
                 )
             )
-        self.messages.set_messages(messages)  # type: ignore[arg-type]
+        messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
+        self.messages.set_messages(messages)
         usable = sum(1 for e in self.estimates if e.estimate is not None)
         self.summary.setText(
             f"{usable} of {len(self.estimates)} holdings estimated · {self._window.describe()}"
@@ -344,14 +456,13 @@ class EstimationTab(QWidget):
             self.scatter_caption.setText("Select an estimated holding to see its returns.")
             return
         est = e.estimate
-        r = aligned_returns(self._series[e.symbol], self._series[e.hedge_series], self._window)
-        x, y = r.second * 100, r.first * 100
-        if x.size > MAX_SCATTER:
-            step = int(np.ceil(x.size / MAX_SCATTER))
-            x, y = x[::step], y[::step]
+        scatter = self._scatters.get(e.row)
+        if scatter is None:
+            return
+        x, y = scatter.x, scatter.y
         self.points.setData(x, y)
         lo, hi = (float(x.min()), float(x.max())) if x.size else (-1.0, 1.0)
-        intercept = float(np.mean(r.first) - est.beta * np.mean(r.second)) * 100
+        intercept = scatter.intercept
         xs = np.array([lo, hi])
         self.fit_line.setData(xs, intercept + est.beta * xs)
         pi = self.plot.getPlotItem()

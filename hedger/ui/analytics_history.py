@@ -31,6 +31,7 @@ from hedger.ui.analytics_common import (
     HistoryLibrary,
     Row,
     RowsModel,
+    damaged_messages,
     make_table,
     section_title,
     series_colors,
@@ -192,6 +193,7 @@ class HistoryTab(QWidget):
         self.histories = histories or HistoryLibrary(parent=self)
         self.report_dialog: ImportReportDialog | None = None
         self._busy = False
+        self._preview_symbol: str | None = None
         self._build()
         self.histories.changed.connect(self.refresh)
         self.refresh()
@@ -298,9 +300,26 @@ class HistoryTab(QWidget):
                     key=i.symbol,
                 )
             )
+        for d in self.histories.damaged():
+            rows.append(
+                Row(
+                    (d.symbol, "—", "—", "—", "—", f"damaged: {d.file_name}"),
+                    tooltip=d.message(),
+                    muted=True,
+                    key=d.symbol,
+                )
+            )
         self.model.set_rows(rows)
+        damaged = damaged_messages(self.histories, ())
+        if damaged and not self._busy:
+            self.status.set_messages([("warning", d) for d in damaged])
         if not infos:
-            self.preview_title.setText("No histories yet: import a CSV to start.")
+            self._preview_symbol = None
+            self.preview_title.setText(
+                "No readable histories: import a CSV to start."
+                if damaged
+                else "No histories yet: import a CSV to start."
+            )
             self.curve.setData([], [])
         target = selected if selected in {i.symbol for i in infos} else None
         if target is None and infos:
@@ -329,12 +348,26 @@ class HistoryTab(QWidget):
             self._show_preview(sym)
 
     def _show_preview(self, symbol: str) -> None:
-        series = self.histories.series([symbol]).get(symbol)
-        if series is None or not len(series):
+        """Load and draw in the background: a minute history is millions of points."""
+        self._preview_symbol = symbol
+        histories = self.histories
+
+        def job() -> tuple[str, np.ndarray | None, PriceSeries | None]:
+            series = histories.series([symbol]).get(symbol)
+            if series is None or not len(series):
+                return symbol, None, None
+            return symbol, series.timestamps.astype(np.float64) / 1e9, series
+
+        start_worker(job, self._on_preview, lambda message: None)
+
+    def _on_preview(self, loaded: tuple[str, np.ndarray | None, PriceSeries | None]) -> None:
+        symbol, x, series = loaded
+        if symbol != self._preview_symbol:
+            return  # another row was selected since
+        if x is None or series is None:
             self.curve.setData([], [])
             self.preview_title.setText(f"{symbol}: cannot be read")
             return
-        x = series.timestamps.astype(np.float64) / 1e9
         self.curve.setData(x, series.closes)
         self.plot.getPlotItem().enableAutoRange()
         last = float(series.closes[-1])
@@ -378,23 +411,37 @@ class HistoryTab(QWidget):
         dialog.open()
 
     def _store(self, dialog: ImportReportDialog) -> None:
+        """Merge and save in the background: a big history is tens of MB to rewrite."""
         report = dialog.report
         symbol = dialog.symbol()
         s = report.series
         series = PriceSeries(symbol, s.timestamps, s.closes, s.sources)
-        try:
-            outcome: ImportOutcome = self.histories.merge(series)
-        except (HistoryStoreError, ValueError) as exc:
-            self.status.set_messages([("error", str(exc))])
-            return
+        self._set_busy(True, f"Storing {symbol}…")
+        self.status.set_messages([("info", f"Storing {len(series):,} rows into {symbol}…")])
+        self.histories.merge_in_background(
+            series,
+            lambda outcome: self._on_stored(report, symbol, outcome),
+            self._on_store_failed,
+        )
+
+    def _on_store_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.status.set_messages([("error", message)])
+
+    def _on_stored(self, report: ImportReport, symbol: str, outcome: ImportOutcome) -> None:
+        self._set_busy(False)
         st = outcome.stats
         text = (
             f"Imported {report.source_name} into {symbol}: {st.added:,} new rows, "
             f"{st.replaced:,} replaced; {symbol} now holds {outcome.info.rows:,} rows."
         )
         messages: list[tuple[Severity, str]] = [("info", text)]
+        aside = outcome.set_aside_message()
+        if aside:
+            messages.append(("warning", aside))
         if report.bad_count:
             messages.append(("warning", f"{report.bad_count:,} bad rows were left out."))
+        messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.status.set_messages(messages)
         self.select_symbol(symbol)
         self.imported.emit(symbol)

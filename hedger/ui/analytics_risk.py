@@ -8,11 +8,13 @@ fresh one).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QEvent, QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 from hedger.core.analytics.links import AnalyticsError, link_portfolio
 from hedger.core.analytics.risk import (
     MAX_HORIZON_DAYS,
+    MAX_SEED,
     Method,
     PnlSummary,
     RiskConfig,
@@ -39,10 +43,15 @@ from hedger.core.analytics.risk import (
 )
 from hedger.core.analytics.series import FloatArray, ns_to_iso
 from hedger.ui.analytics_common import (
+    IMPORT_HINT,
+    BusyLabel,
     Column,
+    EmptyState,
     HistoryLibrary,
+    Recomputer,
     Row,
     RowsModel,
+    damaged_messages,
     make_table,
     section_title,
     series_colors,
@@ -56,6 +65,33 @@ from hedger.ui.hedge_widgets import MessageList, SegmentedControl, Severity, Sta
 PATH_CHOICES = (1_000, 10_000, 100_000)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))
 BINS = 100
+
+
+@dataclass(frozen=True)
+class _Computed:
+    """The worker's answer: the result and the histogram it was drawn as."""
+
+    result: RiskResult | None
+    error: str | None
+    edges: FloatArray | None = None
+    unhedged_share: FloatArray | None = None  # % of paths per bin
+    hedged_share: FloatArray | None = None
+
+
+def histograms(
+    unhedged: FloatArray, hedged: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Common bin edges over the middle 99.8 % of both, and each one's share of paths per bin."""
+    both = np.concatenate([unhedged, hedged])
+    lo, hi = (float(v) for v in np.percentile(both, [0.1, 99.9]))
+    if not hi > lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    edges = np.linspace(lo, hi, BINS + 1)
+    shares = []
+    for data in (unhedged, hedged):
+        counts, _ = np.histogram(np.clip(data, lo, hi), bins=edges)
+        shares.append(counts / data.size * 100.0)
+    return edges, shares[0], shares[1]
 
 
 def _usd(value: float) -> str:
@@ -78,14 +114,12 @@ class RiskTab(QWidget):
         self.histories = histories or HistoryLibrary(parent=self)
         self.result: RiskResult | None = None
         self.error: str | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.recompute)
+        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 200)
         self._build()
+        self._compute.busyChanged.connect(self.busy_label.set_busy)
         document.planChanged.connect(self.schedule)
         self.histories.changed.connect(self.schedule)
-        self.recompute()
+        self._compute.request(delay=False)
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
@@ -124,9 +158,19 @@ class RiskTab(QWidget):
         self.paths_combo.setCurrentIndex(1)
         self.paths_combo.currentIndexChanged.connect(lambda _: self.schedule())
         self.seed_edit = QLineEdit(str(new_seed()))
-        self.seed_edit.setValidator(QIntValidator(0, 2_000_000_000, self))
-        self.seed_edit.setMaximumWidth(110)
-        self.seed_edit.setToolTip("The same seed gives the same paths: note it to reproduce")
+        self.seed_edit.setObjectName("riskSeed")
+        # The same range as 'hedger risk --seed' (0 to 2^63 - 1): a seed noted
+        # from the command line can be typed here and gives the same paths.
+        digits = len(str(MAX_SEED))
+        self.seed_edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(f"[0-9]{{1,{digits}}}"), self)
+        )
+        width = self.seed_edit.fontMetrics().horizontalAdvance("0" * 12) + 18
+        self.seed_edit.setMinimumWidth(width)
+        self.seed_edit.setMaximumWidth(width + 40)
+        self.seed_edit.setToolTip(
+            f"The same seed gives the same paths: note it to reproduce (0 to {MAX_SEED:,})"
+        )
         self.seed_edit.editingFinished.connect(self.schedule)
         self.new_seed_button = QPushButton("New seed")
         self.new_seed_button.clicked.connect(self.draw_new_seed)
@@ -140,8 +184,11 @@ class RiskTab(QWidget):
         self.liq_check.setToolTip("A path that reaches the liquidation price loses the margin")
         self.liq_check.toggled.connect(lambda _: self.schedule())
 
+        self.busy_label = BusyLabel("Simulating…")
         header = QHBoxLayout()
         header.addWidget(section_title("Risk over a horizon", self))
+        header.addSpacing(10)
+        header.addWidget(self.busy_label)
         header.addStretch(1)
         header.addWidget(self.horizon_control)
         header.addWidget(self.horizon_spin)
@@ -160,7 +207,9 @@ class RiskTab(QWidget):
             "var99": StatCard("VaR 99 %", "Loss not exceeded in 99 % of paths"),
             "es99": StatCard("ES 99 %", "Average loss in the worst 1 % of paths"),
         }
-        cards = QHBoxLayout()
+        self.cards_row = QWidget()
+        cards = QHBoxLayout(self.cards_row)
+        cards.setContentsMargins(0, 0, 0, 0)
         cards.setSpacing(8)
         for card in self.cards.values():
             cards.addWidget(card)
@@ -237,13 +286,18 @@ class RiskTab(QWidget):
         split.setStretchFactor(0, 1)
         split.setChildrenCollapsible(False)
 
+        self.empty = EmptyState()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.empty)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         lay.setSpacing(8)
         lay.addLayout(header)
-        lay.addLayout(cards)
+        lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
-        lay.addWidget(split, 1)
+        lay.addWidget(self.pages, 1)
         self._apply_palette()
 
     def _apply_palette(self) -> None:
@@ -269,6 +323,10 @@ class RiskTab(QWidget):
             self._apply_palette()
         super().changeEvent(event)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._compute.on_shown()
+
     # -- settings ------------------------------------------------------------------
     def config(self) -> RiskConfig:
         method: Method = "bootstrap" if self.method_control.current() == "bootstrap" else "normal"
@@ -283,7 +341,7 @@ class RiskTab(QWidget):
 
     def seed(self) -> int:
         text = self.seed_edit.text().strip()
-        if not text.isdigit():
+        if not text.isdigit() or int(text) > MAX_SEED:
             text = str(new_seed())
             self.seed_edit.setText(text)
         return int(text)
@@ -317,41 +375,67 @@ class RiskTab(QWidget):
         self.schedule()
 
     def schedule(self) -> None:
-        self._timer.start()
+        """Inputs changed: simulate again soon if shown, else when next shown."""
+        self._compute.request()
+
+    @property
+    def busy(self) -> bool:
+        return self._compute.busy
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Finish any pending simulation and show it (tests and scripts)."""
+        return self._compute.wait(timeout_s)
 
     # -- computing -----------------------------------------------------------------
     def recompute(self) -> None:
-        self._timer.stop()
-        doc = self.document
-        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
-        series = self.histories.series(links.series_needed())
-        try:
-            self.result = simulate_risk(doc.portfolio, doc.plan, doc.catalog, series, self.config())
-            self.error = None
-        except AnalyticsError as exc:
-            self.result = None
-            self.error = str(exc)
-        self._show()
+        """Simulate now (in the background), whether shown or not."""
+        self._compute.start()
 
-    def _show(self) -> None:
-        r = self.result
-        if r is None:
-            self.unhedged_hist.setData([0.0, 1.0], [0.0])
-            self.hedged_hist.setData([0.0, 1.0], [0.0])
-            for line in self.var_lines.values():
-                line.hide()
+    def _prepare(self) -> Callable[[], _Computed]:
+        doc = self.document
+        portfolio, plan, catalog = doc.portfolio, doc.plan, doc.catalog
+        config = self.config()
+        histories = self.histories
+        available = histories.symbols()
+
+        def job() -> _Computed:
+            links = link_portfolio(portfolio, catalog, available)
+            series = histories.series(links.series_needed())
+            try:
+                r = simulate_risk(portfolio, plan, catalog, series, config)
+            except AnalyticsError as exc:
+                return _Computed(None, str(exc))
+            edges, u, h = histograms(r.unhedged_pnl, r.hedged_pnl)
+            return _Computed(r, None, edges, u, h)
+
+        return job
+
+    def _deliver(self, computed: _Computed) -> None:
+        self.result = computed.result
+        self.error = computed.error
+        self._show(computed)
+
+    def _failed(self, message: str) -> None:
+        self.result = None
+        self.error = message
+        self._show(_Computed(None, message))
+
+    def _show(self, computed: _Computed) -> None:
+        r = computed.result
+        if r is None or computed.edges is None:
             self.table_model.set_rows([])
             for card in self.cards.values():
                 card.set("—")
             self.run_label.setText("")
-            self.messages.set_messages([("info", self.error or "Nothing to simulate.")])
+            self._show_empty()
             return
-        self._histograms(r.unhedged_pnl, r.hedged_pnl)
-        for key, summary in (("unhedged", r.unhedged), ("hedged", r.hedged)):
-            line = self.var_lines[key]
-            line.setValue(-summary.tail(0.95).var)
-            line.label.setFormat(f"{key} VaR 95 %")
-            line.show()
+        self.pages.setCurrentIndex(0)
+        self.cards_row.show()
+        assert computed.unhedged_share is not None and computed.hedged_share is not None
+        self.unhedged_hist.setData(computed.edges, computed.unhedged_share)
+        self.hedged_hist.setData(computed.edges, computed.hedged_share)
+        self.plot.getPlotItem().enableAutoRange()
+        self._place_var_lines(r, computed)
         self.table_model.set_rows(
             [self._row("Unhedged", r.unhedged), self._row("Hedged", r.hedged, emphasis=True)]
         )
@@ -384,18 +468,50 @@ class RiskTab(QWidget):
                 ("info", f"No history for {', '.join(r.proxied)}: moved with beta × the hedge.")
             )
         messages.extend(("info", n) for n in r.notes)
+        messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)
 
-    def _histograms(self, unhedged: FloatArray, hedged: FloatArray) -> None:
-        both = np.concatenate([unhedged, hedged])
-        lo, hi = np.percentile(both, [0.1, 99.9])
-        if not hi > lo:
-            lo, hi = lo - 1.0, hi + 1.0
-        edges = np.linspace(lo, hi, BINS + 1)
-        for curve, data in ((self.unhedged_hist, unhedged), (self.hedged_hist, hedged)):
-            counts, _ = np.histogram(np.clip(data, lo, hi), bins=edges)
-            curve.setData(edges, counts / data.size * 100.0)
-        self.plot.getPlotItem().enableAutoRange()
+    def _place_var_lines(self, r: RiskResult, computed: _Computed) -> None:
+        """VaR lines with their labels above the bars, not across them.
+
+        The y range gets head-room above the tallest bar and the two labels sit
+        in it at different heights, so neither is drawn over the histogram.
+        """
+        tallest = 0.0
+        for share in (computed.unhedged_share, computed.hedged_share):
+            if share is not None and share.size:
+                tallest = max(tallest, float(share.max()))
+        top = tallest * 1.32 if tallest > 0 else 1.0
+        pi = self.plot.getPlotItem()
+        pi.enableAutoRange(axis="x")
+        pi.setYRange(0.0, top, padding=0)
+        # Label positions are fractions of the view height, from the bottom.
+        positions = {"unhedged": 0.955, "hedged": 0.865}
+        for key, summary in (("unhedged", r.unhedged), ("hedged", r.hedged)):
+            line = self.var_lines[key]
+            line.setValue(-summary.tail(0.95).var)
+            line.label.setFormat(f"{key} VaR 95 %")
+            line.label.setPosition(positions[key])
+            line.show()
+
+    def _show_empty(self) -> None:
+        self.cards_row.hide()
+        self.pages.setCurrentWidget(self.empty)
+        for line in self.var_lines.values():
+            line.hide()
+        damaged = damaged_messages(self.histories, ())
+        error = self.error or "Nothing to simulate."
+        if damaged:
+            self.empty.set("A stored history is damaged", " ".join(damaged))
+        elif "no price history" in error:
+            self.empty.set(
+                "Import price history to simulate this portfolio",
+                f"{error[0].upper()}{error[1:].split('; import')[0]}. Volatilities and "
+                f"correlations come from it. {IMPORT_HINT}",
+            )
+        else:
+            self.empty.set("Nothing to simulate", error)
+        self.messages.set_messages([])
 
     @staticmethod
     def _row(label: str, s: PnlSummary, emphasis: bool = False) -> Row:

@@ -163,6 +163,14 @@ class SizingTab(QWidget):
         stop = (entry * (1 - DEFAULT_STOP_SHARE)).quantize(Decimal(1), ROUND_HALF_UP)
         self.stop_edit.setText(fmt.grouped(stop))
         self.leverage_edit.setText(fmt.grouped(doc.portfolio.hedge.leverage))
+        for edit in (
+            self.equity_edit,
+            self.risk_edit,
+            self.entry_edit,
+            self.stop_edit,
+            self.leverage_edit,
+        ):
+            edit.setProperty("filledText", edit.text())
 
     def _price_for(self, underlying: str | None) -> Decimal:
         plan = self.document.plan
@@ -232,7 +240,10 @@ class SizingTab(QWidget):
             text = text.removesuffix("%").strip()
         if text.lower().endswith("x"):
             text = text[:-1]
-        return parse_decimal(text, what=what)
+        # "37,800" as this tab wrote it is grouped thousands; the same shape
+        # typed by the user stays ambiguous (decimal comma?) and is refused.
+        ours = edit.property("filledText") == edit.text()
+        return parse_decimal(text, what=what, thousands_commas=ours)
 
     def recompute(self) -> None:
         try:

@@ -83,6 +83,19 @@ class Figures:
     max_drawdown: float  # fraction, <= 0
     worst_day: float  # fraction, the worst UTC day's change
     worst_day_ns: int | None
+    # In USD: defined even when the percentages are not (a net-short book
+    # whose value starts at or below zero has no meaningful "return").
+    max_drawdown_usd: float = math.nan  # <= 0, largest fall from a previous high
+    worst_day_usd: float = math.nan  # the worst UTC day's change
+    worst_day_usd_ns: int | None = None
+
+    @property
+    def pnl_usd(self) -> float:
+        return self.end_value - self.start_value
+
+    @property
+    def percentages_defined(self) -> bool:
+        return math.isfinite(self.total_return)
 
 
 @dataclass(frozen=True)
@@ -507,6 +520,7 @@ def figures_for(days: _DayIndex, values: FloatArray, start_value: float) -> Figu
     total = end / start_value - 1.0 if start_value > 0 else math.nan
     closes = values[days.last]
     worst, worst_ns = _worst_day(days, values, closes)
+    worst_usd, worst_usd_ns = _worst_day_usd(days, values, closes)
     return Figures(
         start_value=start_value,
         end_value=end,
@@ -515,6 +529,9 @@ def figures_for(days: _DayIndex, values: FloatArray, start_value: float) -> Figu
         max_drawdown=_max_drawdown(values),
         worst_day=worst,
         worst_day_ns=worst_ns,
+        max_drawdown_usd=_max_drawdown_usd(values),
+        worst_day_usd=worst_usd,
+        worst_day_usd_ns=worst_usd_ns,
     )
 
 
@@ -559,3 +576,21 @@ def _worst_day(days: _DayIndex, values: FloatArray, closes: FloatArray) -> tuple
         return math.nan, None
     i = int(np.nanargmin(r))
     return float(r[i]), int(days.day_ns[i])
+
+
+def _max_drawdown_usd(values: FloatArray) -> float:
+    if not values.size:
+        return math.nan
+    fall = values - np.maximum.accumulate(values)
+    return float(fall.min())
+
+
+def _worst_day_usd(
+    days: _DayIndex, values: FloatArray, closes: FloatArray
+) -> tuple[float, int | None]:
+    if not closes.size:
+        return math.nan, None
+    prev = np.concatenate([values[:1], closes[:-1]])
+    change = closes - prev
+    i = int(np.argmin(change))
+    return float(change[i]), int(days.day_ns[i])

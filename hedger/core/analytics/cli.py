@@ -160,7 +160,7 @@ def _add_risk(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--method", choices=("normal", "bootstrap"), default="normal")
     p.add_argument("--paths", type=_int_arg, default=10_000, help="number of paths")
-    p.add_argument("--seed", type=_int_arg, help="random seed, to reproduce a result")
+    p.add_argument("--seed", type=_seed_arg, help="random seed, 0 to 2^63-1, to reproduce a result")
     p.add_argument(
         "--window", type=_window_arg, default=365, help="days of history (e.g. 365, 2y, all)"
     )
@@ -241,6 +241,15 @@ def _int_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def _seed_arg(text: str) -> int:
+    from hedger.core.analytics.risk import MAX_SEED
+
+    value = _int_arg(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed must be at most {MAX_SEED} (2^63-1), got {text}")
     return value
 
 
@@ -363,6 +372,7 @@ def _import_to_dict(
         out["replaced"] = outcome.stats.replaced
         out["unchanged"] = outcome.stats.unchanged
         out["stored"] = outcome.info.to_dict()
+        out["damaged_kept_as"] = outcome.set_aside
     return out
 
 
@@ -375,6 +385,9 @@ def _render_import(symbol: str, report: ImportReport, outcome: ImportOutcome | N
             f"{st.unchanged:,} unchanged; {symbol} now holds {info.rows:,} rows "
             f"({_info_span(info)})."
         )
+        aside = outcome.set_aside_message()
+        if aside:
+            lines.append(aside)
     else:
         lines.append(f"Nothing imported into {symbol}.")
     return "\n".join(lines) + "\n"
@@ -391,20 +404,33 @@ def _info_span(info: HistoryInfo) -> str:
 def cmd_history_list(args: argparse.Namespace) -> int:
     from hedger.store.history import HistoryStore
 
-    infos = HistoryStore().list_histories()
+    infos, damaged = HistoryStore().scan()
     if args.json:
-        _write_json({"histories": [i.to_dict() for i in infos]})
+        _write_json(
+            {
+                "histories": [i.to_dict() for i in infos],
+                "damaged": [d.to_dict() for d in damaged],
+            }
+        )
         return EXIT_OK
-    if not infos:
+    if not infos and not damaged:
         _write(
             "No price histories yet. Import one with 'hedger history import FILE --symbol SYM'.\n"
         )
         return EXIT_OK
-    rows = [["symbol", "rows", "from", "to", "sources"]]
-    for i in infos:
-        span = _info_span(i).split(" to ")
-        rows.append([i.symbol, f"{i.rows:,}", span[0], span[-1], ", ".join(i.sources[-3:]) or "—"])
-    _write("\n".join(_align(rows, "lrlll")) + "\n")
+    lines: list[str] = []
+    if infos:
+        rows = [["symbol", "rows", "from", "to", "sources"]]
+        for i in infos:
+            span = _info_span(i).split(" to ")
+            rows.append(
+                [i.symbol, f"{i.rows:,}", span[0], span[-1], ", ".join(i.sources[-3:]) or "—"]
+            )
+        lines.extend(_align(rows, "lrlll"))
+    else:
+        lines.append("No readable price histories.")
+    lines.extend(f"damaged: {d.message()}" for d in damaged)
+    _write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -432,12 +458,26 @@ def _load(args: argparse.Namespace) -> tuple[Portfolio, Catalog, dict[str, Price
     overrides = dict(args.hedge_series)
     store = HistoryStore()
     try:
-        available = frozenset(store.symbols())
+        infos, damaged = store.scan()
+        available = frozenset(i.symbol for i in infos)
         links = link_portfolio(portfolio, catalog, available, overrides)
+        needed = links.series_needed() | {h.holding.symbol for h in links.holdings}
+        hedges = {h.hedge_series for h in links.holdings}
+        for d in damaged:
+            if d.symbol in hedges:
+                # Without it there is nothing to compute: say why, not "import one".
+                raise CliError(d.message())
+            if d.symbol in needed:
+                _warn(d.message())
         histories = store.load_many(links.series_needed() & available)
     except HistoryStoreError as exc:
         raise CliError(str(exc)) from None
     return portfolio, catalog, histories
+
+
+def _warn(text: str) -> None:
+    sys.stderr.write(f"hedger: warning: {text}\n")
+    sys.stderr.flush()
 
 
 def _analytics_error(exc: Exception) -> CliError:
@@ -597,6 +637,12 @@ def _figures_to_dict(f: Figures) -> dict[str, Any]:
         "max_drawdown_pct": _pct(f.max_drawdown),
         "worst_day_pct": _pct(f.worst_day),
         "worst_day": ns_to_iso(f.worst_day_ns, date_only=True) if f.worst_day_ns else None,
+        "pnl_usd": _usd(f.pnl_usd),
+        "max_drawdown_usd": _usd(f.max_drawdown_usd),
+        "worst_day_usd": _usd(f.worst_day_usd),
+        "worst_day_usd_date": (
+            ns_to_iso(f.worst_day_usd_ns, date_only=True) if f.worst_day_usd_ns else None
+        ),
     }
 
 
@@ -653,6 +699,7 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
         "",
     ]
     rows = [["", "start USD", "end USD", "return", "volatility", "max drawdown", "worst day"]]
+    usd = [["", "P&L USD", "max drawdown USD", "worst day USD"]]
     for label, f in (("unhedged", r.unhedged_figures), ("hedged", r.hedged_figures)):
         rows.append(
             [
@@ -666,7 +713,24 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
                 + (f" ({ns_to_iso(f.worst_day_ns, date_only=True)})" if f.worst_day_ns else ""),
             ]
         )
+        usd.append(
+            [
+                label,
+                _money_text(f.pnl_usd),
+                _money_text(f.max_drawdown_usd),
+                _money_text(f.worst_day_usd)
+                + (
+                    f" ({ns_to_iso(f.worst_day_usd_ns, date_only=True)})"
+                    if f.worst_day_usd_ns
+                    else ""
+                ),
+            ]
+        )
     lines += _align(rows, "lrrrrrr")
+    lines.append("")
+    if not all(f.percentages_defined for f in (r.unhedged_figures, r.hedged_figures)):
+        lines.append("Percentages need a positive start value (net short here); in USD:")
+    lines += _align(usd, "lrrr")
     lines += [
         "",
         f"Hedge P&L {fmt_money(Decimal(repr(float(r.hedge_pnl[-1]))))} USD, "

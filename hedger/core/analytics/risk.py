@@ -43,6 +43,7 @@ Method = Literal["normal", "bootstrap"]
 METHODS: tuple[Method, ...] = ("normal", "bootstrap")
 LEVELS = (0.95, 0.99)
 MAX_HORIZON_DAYS = 92
+MAX_SEED = 2**63 - 1  # what numpy's generators take; the CLI and the GUI accept the same
 MAX_PATHS = 1_000_000
 MIN_DAYS = 30
 # Paths are drawn in blocks so memory stays bounded for any path count.
@@ -107,8 +108,8 @@ def validate_config(config: RiskConfig) -> None:
         raise AnalyticsError(f"paths must be 100 to {MAX_PATHS:,}")
     if config.method not in METHODS:
         raise AnalyticsError(f"method must be one of {', '.join(METHODS)}")
-    if config.seed is not None and not 0 <= config.seed < 2**63:
-        raise AnalyticsError("seed must be a whole number from 0")
+    if config.seed is not None and not 0 <= config.seed <= MAX_SEED:
+        raise AnalyticsError(f"seed must be a whole number from 0 to {MAX_SEED}")
     if config.lookback_days is not None and config.lookback_days < MIN_DAYS:
         raise AnalyticsError(f"the history window must be at least {MIN_DAYS} days")
 
