@@ -192,3 +192,32 @@ def test_apply_palette_takes_dark_colours(chart: ScenarioChart) -> None:
     chart.apply_palette(dark)
     assert chart.plot_widget.backgroundBrush().color().name() == "#1f1f22"
     assert chart.hedged_curve.opts["pen"].color().name() == "#2a82da"
+
+
+def test_readout_follows_the_option_selected_in_the_table(
+    chart: ScenarioChart, doc: PortfolioDocument
+) -> None:
+    s = scenario_for(doc.plan, "BTC")
+    assert s.recommended is not None
+    other = next(n for n in s.options if n != s.recommended)
+    chart.set_highlighted_option("BTC", other)
+    values = chart.readout_values(-0.2)
+    expected = float(np.interp(-0.2, s.moves, s.options[other].value))
+    assert values["hedged"] == pytest.approx(expected)
+    assert values["difference"] == pytest.approx(
+        expected - float(np.interp(-0.2, s.moves, s.unhedged))
+    )
+    vb = chart.plot_item.getViewBox()
+    chart._on_mouse_moved((vb.mapViewToScene(QPointF(-20.0, float(s.unhedged.mean()))),))
+    text = chart.readout.text()
+    assert f"<b>{other[:1].upper() + other[1:]} " in text  # the shown option leads
+    # The other options' values are there too when the chart is wide enough.
+    for name in s.options:
+        assert (name[:1].upper() + name[1:]) in text
+    # A narrow chart keeps the shown option and puts the rest in the tooltip.
+    chart.resize(420, 400)
+    chart._on_mouse_moved((vb.mapViewToScene(QPointF(-20.0, float(s.unhedged.mean()))),))
+    narrow = chart.readout.text()
+    assert f"<b>{other[:1].upper() + other[1:]} " in narrow
+    for name in s.options:
+        assert (name[:1].upper() + name[1:]) in chart.readout.toolTip()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 
@@ -334,3 +335,57 @@ def test_autosave_writes_while_edits_keep_coming(qtbot, monkeypatch):
 
 def load_portfolio_recovery(path: Path) -> Portfolio:
     return Portfolio.model_validate(json.loads(path.read_text(encoding="utf-8"))["portfolio"])
+
+
+# -- live theme switch ---------------------------------------------------------------------------
+def _icon_ink(action) -> QColor:
+    """The darkest or lightest opaque pixel of an action's 16 px icon."""
+    image = action.icon().pixmap(16, 16).toImage()
+    inks = [
+        image.pixelColor(x, y)
+        for x in range(16)
+        for y in range(16)
+        if image.pixelColor(x, y).alpha() > 200
+    ]
+    assert inks, "the icon is empty"
+    return inks[0]
+
+
+def test_live_theme_switch_keeps_icons_message_and_compact_chart_readable(qtbot):
+    from hedger.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    w = make_window(qtbot, charts=True)
+    chart = w.chart_host.chart
+    assert chart is not None
+
+    def set_theme(mode: str) -> None:
+        apply_theme(app, mode)  # what the application does for View ▸ Theme
+
+    w.themeRequested.connect(set_theme)
+    try:
+        w.theme_actions["light"].trigger()
+        hp = w.holdings_panel
+        hp.model.setData(hp.model.index(0, Column.QUANTITY), "abc")
+        assert hp.message_bar.isVisible()
+        chart.resize(chart.width(), 300)  # a short chart hides its axis titles
+        qtbot.waitUntil(lambda: chart._compact)
+        assert not chart.x_axis.label.isVisible()
+
+        w.theme_actions["dark"].trigger()
+        qtbot.wait(50)
+        for action in (hp.add_action, hp.paste_action, hp.import_action):
+            # Light ink on the dark window, not the light theme's dark ink.
+            assert _icon_ink(action).lightness() > 150
+        dark_text = app.palette().color(QPalette.ColorRole.WindowText).name()
+        assert dark_text in hp.message_bar.styleSheet()
+        assert not chart.x_axis.label.isVisible()
+        assert not chart.price_axis.label.isVisible()
+
+        w.theme_actions["light"].trigger()
+        qtbot.wait(50)
+        assert _icon_ink(hp.add_action).lightness() < 100
+        light_text = app.palette().color(QPalette.ColorRole.WindowText).name()
+        assert light_text in hp.message_bar.styleSheet()
+    finally:
+        apply_theme(app, "light")

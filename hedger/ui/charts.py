@@ -125,6 +125,7 @@ class ScenarioChart(QWidget):
         self._legend_names: dict[int, str] = {}
         self._pen_states: dict[int, tuple[int, float, Qt.PenStyle]] = {}
         self._compact = False
+        self._hover_move: float | None = None
         self._doc_connected: Any = None
         self._build()
         self.apply_palette()
@@ -440,7 +441,7 @@ class ScenarioChart(QWidget):
         self.base_line.setValue(s.base_value - offset)
         liq = s.options[shown].liquidation_move if shown else None
         self._set_liquidation(liq, u)
-        self._show_readout(None)
+        self._show_readout(self._hover_move)
 
     def _update_tiers(
         self,
@@ -541,6 +542,8 @@ class ScenarioChart(QWidget):
         self.x_axis.setLabel(f"{prefix}move", **self._label_style)
         self.y_axis.setLabel("USD", **self._label_style)
         self.price_axis.setLabel(f"{prefix}price", **self._label_style)
+        # setLabel shows a title again; a compact chart keeps them hidden.
+        self._show_axis_titles()
 
     def _fit_legend_columns(self, *_: object) -> None:
         width = self.plot_item.getViewBox().width()
@@ -560,8 +563,13 @@ class ScenarioChart(QWidget):
         compact = event.size().height() < COMPACT_HEIGHT
         if compact != self._compact:
             self._compact = compact
-            self.x_axis.showLabel(not compact)
-            self.price_axis.showLabel(not compact)
+            self._show_axis_titles()
+        # The readout fits as many option values as its new width allows.
+        self._show_readout(self._hover_move)
+
+    def _show_axis_titles(self) -> None:
+        self.x_axis.showLabel(not self._compact)
+        self.price_axis.showLabel(not self._compact)
 
     def _update_title(self, s: Scenario | None, u: UnderlyingPlan | None) -> None:
         if s is None:
@@ -593,12 +601,19 @@ class ScenarioChart(QWidget):
         self.hoverMoved.emit(float("nan"))
 
     def readout_values(self, move: float) -> dict[str, float]:
-        """Interpolated values at a move (fraction): what the crosshair shows."""
+        """Interpolated values at a move (fraction): what the crosshair shows.
+
+        ``hedged`` is the option shown in the chart (the one selected in the
+        comparison table, else the recommended one); ``difference`` is its gain
+        over unhedged.
+        """
         s = self._scenario
         if s is None:
             return {}
         unhedged = float(np.interp(move, s.moves, s.unhedged))
-        hedged = float(np.interp(move, s.moves, s.hedged))
+        shown = self._shown_option()
+        curve = s.options[shown].value if shown else s.unhedged
+        hedged = float(np.interp(move, s.moves, curve))
         price = float(np.interp(move, s.moves, s.prices))
         return {
             "move": move,
@@ -608,21 +623,41 @@ class ScenarioChart(QWidget):
             "difference": hedged - unhedged,
         }
 
+    def readout_options(self, move: float) -> dict[str, float]:
+        """Value hedged by every option at a move, the shown one first."""
+        s = self._scenario
+        if s is None:
+            return {}
+        shown = self._shown_option()
+        names = sorted(s.options, key=lambda n: (n != shown, n != s.recommended))
+        return {n: float(np.interp(move, s.moves, s.options[n].value)) for n in names}
+
+    def _option_color(self, name: str) -> QColor:
+        s = self._scenario
+        if s is not None and name == s.recommended:
+            return self._accent
+        return self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
+
     def _show_readout(self, move: float | None) -> None:
         s = self._scenario
+        self._hover_move = move
         if s is None:
             return
         hovering = move is not None
-        values = self.readout_values(0.0 if move is None else move)
+        at = 0.0 if move is None else move
+        values = self.readout_values(at)
+        options = self.readout_options(at)
+        shown = self._shown_option()
         offset = s.base_value if self._mode == "change" else 0.0
         if hovering:
             x = values["move"] * 100.0
             self.v_cross.setValue(x)
             self.h_cross.setValue(values["hedged"] - offset)
+            shown_color = self._option_color(shown) if shown else self._unhedged_color
             self.cross_dots.setData(
                 [x, x],
                 [values["unhedged"] - offset, values["hedged"] - offset],
-                brush=[pg.mkBrush(self._unhedged_color), pg.mkBrush(self._accent)],
+                brush=[pg.mkBrush(self._unhedged_color), pg.mkBrush(shown_color)],
                 pen=[pg.mkPen(self._palette.color(QPalette.ColorRole.Base), width=1.5)] * 2,
             )
             for item in (self.v_cross, self.h_cross, self.cross_dots):
@@ -632,22 +667,62 @@ class ScenarioChart(QWidget):
         def money(v: float) -> str:
             return fmt.signed_money(v - offset, places) if offset else fmt.money(v, places)
 
-        sw_u = self._unhedged_color.name()
-        sw_h = self._accent.name()
-        lead = (
-            f"<b>{html.escape(fmt.signed_pct(values['move'] * 100))}</b>"
-            if hovering
-            else "<b>Now</b>"
-        )
-        parts = [
-            lead,
-            f"{html.escape(s.underlying)} {fmt.price(round(values['price'], 2))}",
-            f"<span style='color:{sw_u}'>●</span> Unhedged {money(values['unhedged'])}",
-            f"<span style='color:{sw_h}'>●</span> Hedged {money(values['hedged'])}",
-            f"Difference {fmt.signed_money(values['difference'], places)}",
+        def dot(color: QColor) -> str:
+            return f"<span style='color:{color.name()}'>●</span>"
+
+        lead = fmt.signed_pct(values["move"] * 100) if hovering else "Now"
+        # (html, plain text for measuring); the first ones always show.
+        parts: list[tuple[str, str]] = [
+            (f"<b>{html.escape(lead)}</b>", lead),
+            (
+                f"{html.escape(s.underlying)} {fmt.price(round(values['price'], 2))}",
+                f"{s.underlying} {fmt.price(round(values['price'], 2))}",
+            ),
+            (
+                f"{dot(self._unhedged_color)} Unhedged {money(values['unhedged'])}",
+                f"● Unhedged {money(values['unhedged'])}",
+            ),
         ]
-        text = " &nbsp;·&nbsp; ".join(parts)
-        self.readout.setText(text)
+        if shown:
+            label = self._short_option_name(shown)
+            value = money(values["hedged"])
+            gain = fmt.signed_money(values["difference"], places)
+            parts.append(
+                (
+                    f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b> "
+                    f"({gain})",
+                    f"● {label} {value} ({gain})",
+                )
+            )
+        extras = [
+            (
+                f"{dot(self._option_color(n))} {html.escape(self._short_option_name(n))} "
+                f"{money(v)}",
+                f"● {self._short_option_name(n)} {money(v)}",
+            )
+            for n, v in options.items()
+            if n != shown
+        ]
+        sep_html, sep_plain = " &nbsp;·&nbsp; ", "  ·  "
+        fm = self.readout.fontMetrics()
+        room = self.readout.width() - 4
+        used = fm.horizontalAdvance(sep_plain.join(p for _, p in parts))
+        shown_parts = list(parts)
+        for extra in extras:
+            width = fm.horizontalAdvance(sep_plain + extra[1])
+            if used + width > room:
+                break
+            shown_parts.append(extra)
+            used += width
+        self.readout.setText(sep_html.join(h for h, _ in shown_parts))
+        # Whatever did not fit is one hover away.
+        tip = [p for _, p in parts] + [p for _, p in extras]
+        self.readout.setToolTip("\n".join(tip))
+
+    def _short_option_name(self, name: str) -> str:
+        s = self._scenario
+        title = name[:1].upper() + name[1:]
+        return f"{title} ★" if s is not None and name == s.recommended else title
 
     # -- export helpers ------------------------------------------------------------------------
     def _exporting(self) -> _ExportGuard:

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QFontMetrics,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -155,27 +156,37 @@ class MessageBar(QFrame):
     def show_message(self, text: str, level: str = "error") -> None:
         self.level = level
         self.label.setText(text)
-        self._icon.setPixmap(
-            icon({"error": "error", "warning": "warning"}.get(level, "info")).pixmap(16, 16)
-        )
-        color = {
-            "error": error_color(),
-            "warning": warning_color(),
-        }.get(level, self.palette().color(QPalette.ColorRole.Highlight))
-        alpha = 46 if is_dark_palette(self.palette()) else 26
-        fill = QColor(color)
-        fill.setAlpha(alpha)
-        self.setStyleSheet(
-            "QFrame#holdingsMessageBar { "
-            f"border: 1px solid {color.name()}; border-radius: 4px; "
-            f"background: rgba({fill.red()}, {fill.green()}, {fill.blue()}, {alpha}); }}"
-        )
+        self.restyle()
         self.show()
         # Successes fade by themselves; problems stay until dealt with.
         if level == "info":
             self._timer.start(8000)
         else:
             self._timer.stop()
+
+    def restyle(self) -> None:
+        """Colours from the current palette (on show and after a theme switch)."""
+        palette = QGuiApplication.palette()
+        self._icon.setPixmap(
+            icon({"error": "error", "warning": "warning"}.get(self.level, "info")).pixmap(16, 16)
+        )
+        color = {
+            "error": error_color(palette),
+            "warning": warning_color(palette),
+        }.get(self.level, palette.color(QPalette.ColorRole.Highlight))
+        alpha = 46 if is_dark_palette(palette) else 26
+        fill = QColor(color)
+        fill.setAlpha(alpha)
+        text = palette.color(QPalette.ColorRole.WindowText).name()
+        # The text colour is set here too: a style sheet freezes the label's
+        # palette, so it would keep the old theme's text colour.
+        self.setStyleSheet(
+            "QFrame#holdingsMessageBar { "
+            f"border: 1px solid {color.name()}; border-radius: 4px; "
+            f"background: rgba({fill.red()}, {fill.green()}, {fill.blue()}, {alpha}); }}"
+            f"QFrame#holdingsMessageBar QLabel, QFrame#holdingsMessageBar QToolButton "
+            f"{{ color: {text}; background: transparent; }}"
+        )
 
     def dismiss(self) -> None:
         self._timer.stop()
@@ -327,9 +338,12 @@ class HoldingsPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        # Follow a theme switch: the style sheet holds palette colours.
+        # Follow a theme switch: style sheets and painted icons hold palette colours.
         if self._ready and event.type() == QEvent.Type.PaletteChange:
             self._apply_styles()
+            for action, name in self._icon_names.items():
+                action.setIcon(icon(name))
+            self.message_bar.restyle()
 
     def _make_actions(self) -> None:
         # Shortcuts act only while focus is in this panel: Delete or Ctrl+V in
@@ -366,13 +380,14 @@ class HoldingsPanel(QWidget):
         self.import_action.setStatusTip("Read holdings from a CSV or tab-separated file")
         self.import_action.triggered.connect(self.import_with_dialog)
 
-        for action in (
-            self.add_action,
-            self.remove_action,
-            self.copy_action,
-            self.paste_action,
-            self.import_action,
-        ):
+        self._icon_names = {
+            self.add_action: "add",
+            self.remove_action: "remove",
+            self.copy_action: "copy",
+            self.paste_action: "paste",
+            self.import_action: "import",
+        }
+        for action in self._icon_names:
             action.setShortcutContext(ctx)
             self.addAction(action)
         # Right-click menu of the table.
