@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 from test_live_venue import FakeVenue, no_sleep
@@ -162,7 +163,7 @@ def test_unreachable_venues_keep_prices_and_say_why(
         ctl.refresh()
     assert prices(doc) == [Decimal(65000), Decimal(3000)]
     assert doc.undo_stack.count() == 0
-    assert messages[0] == "Refreshing prices…"
+    assert messages[0] == "Refreshing prices (at most 20 s; Esc stops)…"
     assert messages[-1].startswith("Binance unreachable: connection refused")
     assert messages[-1].endswith("— kept previous prices")
     assert not ctl.busy
@@ -258,3 +259,168 @@ def test_nothing_to_price_is_said_not_fetched(qtbot: QtBot, venue: FakeVenue, cl
         assert not ctl.refresh()
     assert msg.args == ["No prices to refresh: add a holding first"]
     assert venue.count("/") == 0
+
+
+# --------------------------------------------------------------------------- stop
+
+
+def test_esc_stops_a_refresh_waiting_on_a_silent_venue(
+    qtbot: QtBot, venue: FakeVenue, ctl: LivePricesController, doc: PortfolioDocument
+) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.menuBar().addMenu(ctl.menu(window))
+    bar = RefreshProgressBar(ctl)
+    window.statusBar().addPermanentWidget(bar)
+    window.show()
+    qtbot.waitExposed(window)
+    venue.script("/api/v3", ("sleep", 3.0))
+    assert not ctl.stop_action.isEnabled()
+    assert ctl.stop_action.shortcut() == QKeySequence("Esc")
+    messages: list[str] = []
+    ctl.statusMessage.connect(messages.append)
+    assert ctl.refresh()
+    assert ctl.stop_action.isEnabled()
+    assert bar.stop_button.defaultAction() is ctl.stop_action
+    qtbot.waitUntil(lambda: "Binance" in bar.label.text(), timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not ctl.busy
+    assert ctl.refresh_action.isEnabled() and not ctl.stop_action.isEnabled()
+    assert bar.isHidden()
+    assert messages[-1] == "Price refresh stopped — kept previous prices"
+    with qtbot.assertNotEmitted(ctl.refreshed, wait=300):
+        pass
+    assert prices(doc) == [Decimal(65000), Decimal(3000)]
+    assert doc.undo_stack.count() == 0
+    # Refresh works again at once, while the stopped one still waits on its socket.
+    with qtbot.waitSignal(ctl.refreshed, timeout=5000):
+        assert ctl.refresh()
+    assert prices(doc)[0] == Decimal("70000.01")
+
+
+def test_progress_says_which_venue_is_pending(
+    qtbot: QtBot, venue: FakeVenue, ctl: LivePricesController
+) -> None:
+    bar = RefreshProgressBar(ctl)
+    qtbot.addWidget(bar)
+    release = threading.Event()
+    venue.script("/api/v3", ("wait", release))
+    with qtbot.waitSignal(ctl.refreshed, timeout=5000):
+        ctl.refresh()
+        qtbot.waitUntil(lambda: bar.label.text() == "Fetching prices from Binance…", timeout=2000)
+        assert bar.bar.minimum() == bar.bar.maximum() == 0  # indeterminate, not empty
+        release.set()
+
+
+# --------------------------------------------------------------------------- details
+
+
+@pytest.fixture
+def wild_doc(qapp: object) -> PortfolioDocument:
+    p = Portfolio(
+        name="Book",
+        holdings=(
+            Holding.model_validate({"symbol": "BTC", "quantity": "0.5", "price": "65000"}),
+            Holding.model_validate({"symbol": "ETH", "quantity": "2", "price": "3000"}),
+            Holding.model_validate({"symbol": "DOGE", "quantity": "100", "price": "0.1"}),
+        ),
+    )
+    return PortfolioDocument(builtin_catalog(), p)
+
+
+def test_details_list_every_outcome_and_use_anyway_takes_a_jump(
+    qtbot: QtBot, venue: FakeVenue, wild_doc: PortfolioDocument, clock: Clock
+) -> None:
+    venue.binance_spot["BTCUSDT"] = "7000000"
+    venue.coinbase["BTC-USD"] = "7000000"
+
+    def sources() -> list[PriceSource]:
+        return [
+            BinanceSource(venue.url, venue.url, SETTINGS, sleep=no_sleep),
+            CoinbaseSource(venue.url, SETTINGS, sleep=no_sleep),
+        ]
+
+    ctl = LivePricesController(wild_doc, sources_factory=sources, clock=clock)
+    ctl.include_futures_action.setChecked(False)
+    label = PriceAgeWidget(wild_doc, clock=clock)
+    qtbot.addWidget(label)
+    assert not ctl.details_action.isEnabled()
+    with qtbot.waitSignal(ctl.refreshed, timeout=5000):
+        ctl.refresh()
+    assert ctl.details_action.isEnabled()
+    assert label.text() == "Prices: Binance · just now, 2 typed · 2 not updated"
+    qtbot.mouseClick(label, Qt.MouseButton.LeftButton)  # the label opens the details
+    dlg = ctl._details
+    assert dlg is not None and dlg.isVisible()
+    qtbot.addWidget(dlg)
+    rows = [(r.key, r.outcome) for r in dlg.model.rows]
+    assert rows == [("BTC", "rejected"), ("DOGE", "unlisted"), ("ETH", "updated")]
+    m = dlg.model
+    assert m.index(0, 2).data() == "65,000.00" and m.index(0, 3).data() == "7,000,000.00"
+    assert "your typed price 65,000.00" in m.index(0, 5).data()
+    assert m.index(2, 2).data() == "3,000.00" and m.index(2, 3).data() == "3,500.00"
+    assert m.index(1, 5).data().startswith("Binance does not list DOGEUSDT")
+    assert dlg.use_button.isVisible() and dlg.use_button.isEnabled()  # BTC selected
+    qtbot.mouseClick(dlg.use_button, Qt.MouseButton.LeftButton)
+    assert prices(wild_doc)[0] == Decimal(7000000)
+    assert wild_doc.undo_stack.undoText() == "Use Rejected Price (BTC)"
+    assert dlg.model.rows[0].outcome == "used" and not dlg.use_button.isVisible()
+    wild_doc.undo_stack.undo()
+    assert prices(wild_doc)[0] == Decimal(65000)
+    ctl.shutdown()
+
+
+# --------------------------------------------------------------------------- source
+
+
+def test_source_menu_offers_ccxt_greyed_without_it(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, doc: PortfolioDocument
+) -> None:
+    monkeypatch.setitem(sys.modules, "ccxt", None)
+    ctl = LivePricesController(doc)
+    menu = ctl.menu()
+    qtbot.addWidget(menu)
+    from PySide6.QtWidgets import QMenu
+
+    source_menu = next(m for m in menu.findChildren(QMenu) if m.title() == "&Source")
+    texts = [a.text() for a in source_menu.actions() if a.text()]
+    assert texts[:4] == [
+        "Binance, then Coinbase, then OKX",
+        "Binance only",
+        "Coinbase only (spot)",
+        "OKX only",
+    ]
+    assert "ccxt not installed: pip install 'hedger[live]'" in texts
+    assert "ccxt: kraken" in texts
+    assert not ctl.source_actions["ccxt:kraken"].isEnabled()
+    assert ctl.source_actions["okx"].isEnabled()
+    ctl.shutdown()
+
+
+def test_a_ccxt_source_is_used_by_the_next_refresh(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, doc: PortfolioDocument, clock: Clock
+) -> None:
+    from test_live_contracts import fake_ccxt, okx_markets
+
+    tickers = {
+        "BTC/USDT": {"last": 70000.5},
+        "BTC/USDT:USDT": {"markPrice": 70011.3},
+        "ETH/USDT:USDT": {"markPrice": 3501.1},
+    }
+    monkeypatch.setitem(sys.modules, "ccxt", fake_ccxt(okx_markets(), tickers))
+    ctl = LivePricesController(doc, clock=clock)
+    assert ctl.source_actions["ccxt:okx"].isEnabled()
+    changed: list[str] = []
+    ctl.sourceChanged.connect(changed.append)
+    ctl.source_actions["ccxt:okx"].trigger()
+    assert ctl.source_key == "ccxt:okx" and changed == ["ccxt:okx"]
+    with qtbot.waitSignal(ctl.refreshed, timeout=5000) as done:
+        ctl.refresh()
+    assert prices(doc)[0] == Decimal("70000.5")
+    assert doc.portfolio.quotes["FUT:BTC"].source == "okx (ccxt) · BTC/USDT:USDT perpetual"
+    assert "ETH" in done.args[0].kept
+    with pytest.raises(ValueError):
+        ctl.set_source("kraken!")
+    ctl.shutdown()

@@ -5,20 +5,40 @@ and reports back through queued signals; the result is applied on the GUI
 thread to the document as it is *then*, as one undoable "Refresh Prices"
 step. Consecutive automatic refreshes merge into that step, so an hour of
 auto-refresh is one undo, not sixty. Failures keep the previous prices and
-say why in the status bar.
+say why in the status bar; Prices ▸ Refresh Details (or a click on the price
+age in the status bar) lists every symbol's outcome. A refresh takes at most
+20 s and Esc stops it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QProgressBar, QStyle, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QIcon,
+    QKeySequence,
+    QMouseEvent,
+    QUndoCommand,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from hedger.core.catalog import Catalog
 from hedger.core.models import Portfolio, Quote
@@ -32,8 +52,10 @@ from hedger.ui.document import PortfolioDocument
 
 if TYPE_CHECKING:
     # The network stack (urllib, ssl) loads on the first refresh, not at start-up.
-    from hedger.live.refresh import FetchReport
+    from hedger.live.refresh import FetchReport, RefreshResult
     from hedger.live.sources import PriceSource
+    from hedger.ui.contracts_dialog import ContractsDialog
+    from hedger.ui.refresh_details import RefreshDetailsDialog
 
 AUTO_REFRESH_CHOICES = (0, 1, 5, 15)  # minutes; 0 = off
 AGE_TICK_MS = 30_000
@@ -42,6 +64,27 @@ PER_ROW_LIMIT = 8
 
 SourcesFactory = Callable[[], Sequence["PriceSource"]]
 Clock = Callable[[], datetime]
+
+DEFAULT_SOURCE = "default"
+# Built-in sources (no extra needed), then the ccxt exchanges offered in the
+# menu; any other ccxt id can be typed under "Other ccxt Exchange…".
+BUILTIN_CHOICES: tuple[tuple[str, str], ...] = (
+    (DEFAULT_SOURCE, "Binance, then Coinbase, then OKX"),
+    ("binance", "Binance only"),
+    ("coinbase", "Coinbase only (spot)"),
+    ("okx", "OKX only"),
+)
+CCXT_CHOICES = ("binance", "bybit", "okx", "kraken", "coinbase", "deribit")
+CCXT_INSTALL = "pip install 'hedger[live]'"
+TIME_LIMIT_TEXT = "at most 20 s"
+
+# The window builds PriceAgeWidget(document) without the controller; this
+# finds the controller of a document so the widget can open the details.
+_controllers: weakref.WeakValueDictionary[int, LivePricesController] = weakref.WeakValueDictionary()
+
+
+def controller_for(document: PortfolioDocument) -> LivePricesController | None:
+    return _controllers.get(id(document))
 
 
 def _utc_now() -> datetime:
@@ -112,6 +155,7 @@ class _Bridge(QObject):
     """Carries worker-thread results to the GUI thread (queued connections)."""
 
     progress = Signal(int, int)
+    fetching = Signal(str, str, int)  # venue, kind, generation
     finished = Signal(object, int)  # FetchReport | str (error), generation
 
 
@@ -126,8 +170,11 @@ class LivePricesController(QObject):
     busyChanged = Signal(bool)
     statusMessage = Signal(str)
     progress = Signal(int, int)  # done, total (venue requests)
+    fetching = Signal(str)  # "Fetching Binance…", while a refresh runs
     refreshed = Signal(object)  # RefreshResult, after it was applied
     autoRefreshChanged = Signal(int)  # minutes, 0 = off
+    sourceChanged = Signal(str)  # source key
+    catalogChanged = Signal(object)  # Catalog, after the Contracts dialog saved
 
     def __init__(
         self,
@@ -144,11 +191,20 @@ class LivePricesController(QObject):
         self._busy = False
         self._generation = 0
         self._auto_pending = False
+        # One event per refresh: a stopped refresh still winding down must
+        # not be revived when the next one clears its flag.
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._source_key = DEFAULT_SOURCE
+        self.last_result: RefreshResult | None = None
+        self._details: RefreshDetailsDialog | None = None
+        self._contracts: ContractsDialog | None = None
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self.progress)
+        self._bridge.fetching.connect(self._on_fetching)
         self._bridge.finished.connect(self._on_finished)
+        _controllers[id(document)] = self
+        document.pathChanged.connect(lambda _path: self._forget_result())
 
         self.refresh_action = QAction("&Refresh Prices", self)
         self.refresh_action.setIcon(_refresh_icon())
@@ -161,6 +217,48 @@ class LivePricesController(QObject):
         )
         self.refresh_action.setToolTip("Refresh prices from the exchanges (F5)")
         self.refresh_action.triggered.connect(lambda _checked=False: self.refresh())
+
+        self.stop_action = QAction("&Stop Refresh", self)
+        self.stop_action.setIcon(_stop_icon())
+        self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action.setStatusTip("Stop the running price refresh and keep the current prices")
+        self.stop_action.setToolTip("Stop refreshing prices (Esc)")
+        self.stop_action.setEnabled(False)
+        self.stop_action.triggered.connect(lambda _checked=False: self.cancel())
+
+        self.details_action = QAction("Refresh &Details…", self)
+        self.details_action.setStatusTip(
+            "Every price the last refresh asked for: updated, rejected (and why) or not listed"
+        )
+        self.details_action.setEnabled(False)
+        self.details_action.triggered.connect(lambda _checked=False: self.show_details())
+
+        self.contracts_action = QAction("&Contracts…", self)
+        self.contracts_action.setStatusTip(
+            "The contract catalog: add or edit your own contracts and families, "
+            "compare with an exchange"
+        )
+        self.contracts_action.triggered.connect(lambda _checked=False: self.show_contracts())
+
+        self.source_group = QActionGroup(self)
+        self.source_actions: dict[str, QAction] = {}
+        for key, label in BUILTIN_CHOICES:
+            self._add_source_action(key, label)
+        from hedger.live.ccxt_source import ccxt_available
+
+        self.ccxt_available = ccxt_available()
+        for exchange in CCXT_CHOICES:
+            self._add_source_action(f"ccxt:{exchange}", f"ccxt: {exchange}")
+        self.other_ccxt_action = QAction("Other ccxt Exchange…", self)
+        self.other_ccxt_action.triggered.connect(lambda _checked=False: self._ask_ccxt_exchange())
+        self.ccxt_hint_action = QAction(f"ccxt not installed: {CCXT_INSTALL}", self)
+        self.ccxt_hint_action.setEnabled(False)
+        for key, a in self.source_actions.items():
+            if key.startswith("ccxt:") and not self.ccxt_available:
+                a.setEnabled(False)
+                a.setStatusTip(f"Needs the ccxt library: {CCXT_INSTALL}")
+        self.other_ccxt_action.setEnabled(self.ccxt_available)
+        self.source_actions[DEFAULT_SOURCE].setChecked(True)
 
         self.include_futures_action = QAction("Also Update &Futures Prices", self)
         self.include_futures_action.setCheckable(True)
@@ -191,14 +289,84 @@ class LivePricesController(QObject):
     def auto_refresh_minutes(self) -> int:
         return self._auto_minutes
 
+    @property
+    def source_key(self) -> str:
+        """ "default", "binance", "coinbase", "okx" or "ccxt:<exchange>"."""
+        return self._source_key
+
     def menu(self, parent: QWidget | None = None) -> QMenu:
-        """A "Prices" menu: refresh, auto-refresh interval, futures toggle."""
+        """A "Prices" menu: refresh, stop, details, source, auto-refresh, contracts."""
         m = QMenu("&Prices", parent)
         m.addAction(self.refresh_action)
+        m.addAction(self.stop_action)
+        m.addAction(self.details_action)
+        m.addSeparator()
+        src = m.addMenu("&Source")
+        self._fill_source_menu(src)
         auto = m.addMenu("&Auto-Refresh")
         auto.addActions(list(self.auto_refresh_actions.values()))
         m.addAction(self.include_futures_action)
+        m.addSeparator()
+        m.addAction(self.contracts_action)
         return m
+
+    def _fill_source_menu(self, menu: QMenu) -> None:
+        for key, _label in BUILTIN_CHOICES:
+            menu.addAction(self.source_actions[key])
+        menu.addSeparator()
+        section = menu.addSection("ccxt exchanges")
+        section.setText("ccxt exchanges")
+        if not self.ccxt_available:
+            menu.addAction(self.ccxt_hint_action)
+        for key, a in self.source_actions.items():
+            if key.startswith("ccxt:"):
+                menu.addAction(a)
+        menu.addAction(self.other_ccxt_action)
+
+    def _add_source_action(self, key: str, label: str) -> QAction:
+        a = QAction(label, self, checkable=True)
+        a.triggered.connect(lambda _checked=False, k=key: self.set_source(k))
+        self.source_group.addAction(a)
+        self.source_actions[key] = a
+        return a
+
+    def set_source(self, key: str) -> None:
+        """Where the next refresh fetches from (see ``source_key``)."""
+        k = key.strip().lower()
+        if k != DEFAULT_SOURCE and k not in ("binance", "coinbase", "okx"):
+            exchange = k.removeprefix("ccxt:")
+            if not k.startswith("ccxt:") or not exchange.replace("_", "").isalnum():
+                raise ValueError(f"unknown price source {key!r}")
+            if k not in self.source_actions:
+                self._add_source_action(k, f"ccxt: {exchange}")
+        self.source_actions[k].setChecked(True)
+        if k == self._source_key:
+            return
+        self._source_key = k
+        self.sourceChanged.emit(k)
+        label = self.source_actions[k].text().replace("&", "")
+        self.statusMessage.emit(f"Prices will come from {label}")
+
+    def _ask_ccxt_exchange(self) -> None:
+        parent = self.parent() if isinstance(self.parent(), QWidget) else None
+        text, ok = QInputDialog.getText(
+            parent,  # type: ignore[arg-type]
+            "ccxt Exchange",
+            "ccxt exchange id (for example kraken, bitstamp, gateio):",
+        )
+        if ok and text.strip():
+            try:
+                self.set_source(f"ccxt:{text}")
+            except ValueError:
+                self.statusMessage.emit(f"{text.strip()[:40]!r} is not a ccxt exchange id")
+                self.source_actions[self._source_key].setChecked(True)
+
+    def _sources(self) -> Sequence[PriceSource]:
+        if self._source_key == DEFAULT_SOURCE:
+            return self._sources_factory()
+        from hedger.live.sources import make_source
+
+        return [make_source(self._source_key)]
 
     # -- commands ----------------------------------------------------------------
     def refresh(self, *, auto: bool = False) -> bool:
@@ -214,9 +382,10 @@ class LivePricesController(QObject):
             return False
         self._generation += 1
         self._auto_pending = auto
-        self._stop.clear()
+        self._stop = threading.Event()
         self._set_busy(True)
-        self.statusMessage.emit("Refreshing prices…")
+        self.statusMessage.emit(f"Refreshing prices ({TIME_LIMIT_TEXT}; Esc stops)…")
+        self.fetching.emit("Fetching prices…")
         worker = threading.Thread(
             target=self._work,
             args=(
@@ -225,6 +394,7 @@ class LivePricesController(QObject):
                 self._clock(),
                 self.include_futures_action.isChecked(),
                 self._generation,
+                self._stop,
             ),
             name="hedger-price-refresh",
             # Daemon: a venue stuck in its timeout must not hold up quitting.
@@ -241,7 +411,7 @@ class LivePricesController(QObject):
         self._stop.set()
         self._generation += 1
         self._set_busy(False)
-        self.statusMessage.emit("Price refresh cancelled — kept previous prices")
+        self.statusMessage.emit("Price refresh stopped — kept previous prices")
 
     def shutdown(self) -> None:
         """Stop timers and abandon a running refresh (call when the window closes)."""
@@ -271,13 +441,14 @@ class LivePricesController(QObject):
         now: datetime,
         include_futures: bool,
         generation: int,
+        stop: threading.Event,
     ) -> None:
         # Runs on the worker thread: touches only immutable inputs and the bridge.
         outcome: FetchReport | str
         try:
             from hedger.live.refresh import fetch_quotes
 
-            sources = list(self._sources_factory())
+            sources = list(self._sources())
             outcome = fetch_quotes(
                 portfolio,
                 sources,
@@ -285,7 +456,8 @@ class LivePricesController(QObject):
                 catalog=catalog,
                 include_futures=include_futures,
                 progress=self._emit_progress,
-                should_stop=self._stop.is_set,
+                should_stop=stop.is_set,
+                on_source=lambda name, kind: self._emit_fetching(name, kind, generation),
             )
         except Exception as exc:
             # Nothing from the network may crash the app; say what happened.
@@ -297,6 +469,10 @@ class LivePricesController(QObject):
     def _emit_progress(self, done: int, total: int) -> None:
         with contextlib.suppress(RuntimeError):
             self._bridge.progress.emit(done, total)
+
+    def _emit_fetching(self, venue: str, kind: str, generation: int) -> None:
+        with contextlib.suppress(RuntimeError):
+            self._bridge.fetching.emit(venue, kind, generation)
 
     # -- GUI thread --------------------------------------------------------------
     def _on_finished(self, outcome: object, generation: int) -> None:
@@ -316,8 +492,83 @@ class LivePricesController(QObject):
             self.document.undo_stack.push(
                 RefreshPricesCommand(self.document, result.portfolio, text, auto=auto)
             )
+        self.last_result = result
+        self.details_action.setEnabled(True)
         self.statusMessage.emit(result.summary())
         self.refreshed.emit(result)
+        if self._details is not None and self._details.isVisible():
+            self._details.close()
+
+    def _on_fetching(self, venue: str, kind: str, generation: int) -> None:
+        if generation == self._generation and self._busy:
+            what = "futures prices" if kind == "futures" else "prices"
+            self.fetching.emit(f"Fetching {what} from {venue}…")
+
+    def _forget_result(self) -> None:
+        # Another file: the last refresh's details describe a different book.
+        self.last_result = None
+        self.details_action.setEnabled(False)
+        if self._details is not None:
+            self._details.close()
+
+    # -- details and "Use anyway" -------------------------------------------------
+    def _window(self) -> QWidget | None:
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
+    def show_details(self) -> RefreshDetailsDialog | None:
+        """Open the last refresh's outcome per symbol; None when there was none yet."""
+        if self.last_result is None:
+            self.statusMessage.emit("No refresh yet: press F5 to fetch prices")
+            return None
+        from hedger.ui.refresh_details import RefreshDetailsDialog
+
+        if self._details is not None:
+            self._details.close()
+            self._details.deleteLater()
+        dlg = RefreshDetailsDialog(self.last_result, self.document.portfolio, self._window())
+        dlg.useAnyway.connect(self.use_anyway)
+        self._details = dlg
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
+    def use_anyway(self, keys: Sequence[str]) -> bool:
+        """Take prices the last refresh rejected only for their jump, as one undo step."""
+        result = self.last_result
+        if result is None:
+            return False
+        from hedger.live.refresh import accept_jumps, describe_key
+
+        chosen = [k for k in keys if k in result.jumps]
+        if not chosen:
+            return False
+        taken = accept_jumps(self.document.portfolio, result, chosen)
+        if taken.portfolio == self.document.portfolio:
+            return False
+        names = ", ".join(describe_key(k) for k in chosen)
+        self.document.undo_stack.push(
+            RefreshPricesCommand(self.document, taken.portfolio, f"Use Rejected Price ({names})")
+        )
+        self.statusMessage.emit(f"Used the rejected price for {names} (Undo reverts it)")
+        return True
+
+    # -- contracts ---------------------------------------------------------------
+    def show_contracts(self) -> ContractsDialog:
+        """Open the Contracts dialog; its saves re-plan the open portfolio."""
+        from hedger.ui.contracts_dialog import ContractsDialog
+
+        if self._contracts is None:
+            self._contracts = ContractsDialog(self.document.catalog, self._window())
+            self._contracts.catalogChanged.connect(self._on_catalog_changed)
+        self._contracts.show()
+        self._contracts.raise_()
+        self._contracts.activateWindow()
+        return self._contracts
+
+    def _on_catalog_changed(self, catalog: Catalog) -> None:
+        self.document.set_catalog(catalog)
+        self.catalogChanged.emit(catalog)
 
     def _on_auto_tick(self) -> None:
         self.refresh(auto=True)
@@ -327,7 +578,17 @@ class LivePricesController(QObject):
             return
         self._busy = busy
         self.refresh_action.setEnabled(not busy)
+        self.stop_action.setEnabled(busy)
         self.busyChanged.emit(busy)
+
+
+def _stop_icon() -> QIcon:
+    icon = QIcon.fromTheme("process-stop")
+    if icon.isNull():
+        style = QApplication.style()
+        if style is not None:
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
+    return icon
 
 
 def _refresh_icon() -> QIcon:
@@ -348,33 +609,59 @@ class PriceAgeWidget(QLabel):
         parent: QWidget | None = None,
         *,
         clock: Clock | None = None,
+        controller: LivePricesController | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self._clock = clock or _utc_now
+        self._controller = controller
         self.stale = False
+        self.not_updated = 0
         self.setObjectName("priceAge")
         self.setAccessibleName("Price age")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._timer = QTimer(self)
         self._timer.setInterval(AGE_TICK_MS)
         self._timer.timeout.connect(self.update_text)
         self._timer.start()
         document.portfolioChanged.connect(self.update_text)
+        ctl = self.controller()
+        if ctl is not None:
+            ctl.refreshed.connect(lambda _result: self.update_text())
         self.update_text()
+
+    def controller(self) -> LivePricesController | None:
+        return self._controller or controller_for(self.document)
 
     def update_text(self) -> None:
         portfolio = self.document.portfolio
         now = self._clock()
         summary = summarize_prices(portfolio, now)
         self.stale = summary.stale
+        ctl = self.controller()
+        last = ctl.last_result if ctl is not None else None
+        self.not_updated = len(last.kept) if last is not None else 0
+        warn = summary.stale or self.not_updated > 0
         # Style first: the bold stale text is wider, and the size hint must know.
         # Amber that reads on both light and dark palettes.
-        self.setStyleSheet(
-            "QLabel#priceAge { color: #b7791f; font-weight: 600; }" if summary.stale else ""
-        )
-        self.setText(f"Prices: {summary.text}")
-        self.setToolTip(_age_tooltip(portfolio, now))
+        self.setStyleSheet("QLabel#priceAge { color: #b7791f; font-weight: 600; }" if warn else "")
+        text = f"Prices: {summary.text}"
+        if self.not_updated:
+            text += f" · {self.not_updated} not updated"
+        self.setText(text)
+        tip = _age_tooltip(portfolio, now)
+        if last is not None:
+            tip += "\nClick for the last refresh's details."
+        self.setToolTip(tip)
         self.updateGeometry()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        ctl = self.controller()
+        if event.button() == Qt.MouseButton.LeftButton and ctl is not None:
+            ctl.show_details()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
 
 
 def _age_tooltip(portfolio: Portfolio, now: datetime) -> str:
@@ -390,28 +677,55 @@ def _age_tooltip(portfolio: Portfolio, now: datetime) -> str:
     return "\n".join(lines)
 
 
-class RefreshProgressBar(QProgressBar):
-    """A small bar shown only while a refresh runs."""
+class RefreshProgressBar(QWidget):
+    """Shown only while a refresh runs: what is being fetched, a bar, and Stop.
+
+    Until the first venue answers the bar is indeterminate (a moving chunk)
+    and the label says which venue is being asked, so a slow first venue
+    reads as "Fetching prices from Binance…", not as an empty box.
+    """
 
     def __init__(self, controller: LivePricesController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMaximumWidth(120)
-        self.setTextVisible(False)
-        self.setAccessibleName("Price refresh progress")
-        self.setRange(0, 0)  # busy until the first progress report
+        self.setObjectName("refreshProgress")
+        self.label = QLabel()
+        self.label.setObjectName("refreshProgressLabel")
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(90)
+        self.bar.setMaximumHeight(14)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Price refresh progress")
+        self.bar.setRange(0, 0)  # busy until the first progress report
+        self.stop_button = QToolButton()
+        self.stop_button.setDefaultAction(controller.stop_action)
+        self.stop_button.setAutoRaise(True)
+        self.stop_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.stop_button)
         self.hide()
         controller.busyChanged.connect(self._on_busy)
         controller.progress.connect(self._on_progress)
+        controller.fetching.connect(self._on_fetching)
 
     def _on_busy(self, busy: bool) -> None:
         if busy:
-            self.setRange(0, 0)
+            self.bar.setRange(0, 0)
+            self.label.setText("Fetching prices…")
         self.setVisible(busy)
 
+    def _on_fetching(self, text: str) -> None:
+        self.label.setText(text)
+
     def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.setRange(0, total)
-            self.setValue(done)
+        # Stay indeterminate until something finished: an empty determinate
+        # bar looks like nothing is happening.
+        if total > 0 and done > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
 
 
 __all__ = [
@@ -420,4 +734,5 @@ __all__ = [
     "PriceAgeWidget",
     "RefreshPricesCommand",
     "RefreshProgressBar",
+    "controller_for",
 ]
