@@ -14,7 +14,9 @@ from hedger.core.models import Holding, Portfolio
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.holdings_icons import warning_color
 from hedger.ui.holdings_model import (
+    BETA_HINT_ROLE,
     SORT_ROLE,
+    BetaEstimate,
     Column,
     HoldingsSortProxy,
     HoldingsTableModel,
@@ -313,3 +315,64 @@ def test_sort_role_orders_numbers_as_numbers(model: HoldingsTableModel) -> None:
 )
 def test_group_decimal(value: Decimal, places: int, text: str) -> None:
     assert group_decimal(value, places) == text
+
+
+# --------------------------------------------------------------------------- estimated betas
+
+
+def estimate(beta: str, series: str = "BTC") -> BetaEstimate:
+    return BetaEstimate(D(beta), 365, "daily", series, 0.72)
+
+
+def test_estimate_shown_beside_the_users_beta(model: HoldingsTableModel) -> None:
+    spy = QSignalSpy(model.dataChanged)
+    model.set_beta_estimates({("SOL", "BTC"): estimate("1.38"), ("DOGE", "BTC"): estimate("1")})
+    # Only the Beta column repaints.
+    assert spy.count() == 1
+    first, last = spy.at(0)[0], spy.at(0)[1]
+    assert first.column() == last.column() == Column.BETA
+    assert cell(model, 2, Column.BETA) == "1.5"  # the user's beta stays the value
+    assert cell(model, 2, Column.BETA, BETA_HINT_ROLE) == "est 1.38"
+    tip = cell(model, 2, Column.BETA, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith(
+        "Your β 1.5 · estimated 1.38 from 365 daily returns vs BTC (ρ² 0.72) — right-click to apply"
+    )
+    # DOGE's estimate equals the beta in use (unset = 1): no hint, the tooltip says it matches.
+    assert cell(model, 4, Column.BETA, BETA_HINT_ROLE) is None
+    assert "matches" in cell(model, 4, Column.BETA, Qt.ItemDataRole.ToolTipRole)
+    assert not model.estimate_differs(4)
+    # No estimate (own futures, no history): nothing added.
+    assert model.estimated_beta(0) is None
+    assert cell(model, 0, Column.BETA, BETA_HINT_ROLE) is None
+    assert model.estimated_beta(3) is None  # stablecoin
+    # The same estimates again: no repaint.
+    model.set_beta_estimates({("SOL", "BTC"): estimate("1.38"), ("DOGE", "BTC"): estimate("1")})
+    assert spy.count() == 1
+
+
+def test_estimate_applied_on_request_as_one_undo_step(
+    model: HoldingsTableModel, doc: PortfolioDocument
+) -> None:
+    model.set_beta_estimates({("SOL", "BTC"): estimate("1.38"), ("DOGE", "BTC"): estimate("0.9")})
+    assert model.estimated_beta(2) == estimate("1.38")
+    assert model.apply_estimated_betas([0, 2, 3, 4]) == 2  # rows without one are skipped
+    assert doc.portfolio.holdings[2].beta == D("1.38")
+    assert doc.portfolio.holdings[4].beta == D("0.9")
+    assert doc.undo_stack.undoText() == "Apply Estimated Betas"
+    assert cell(model, 2, Column.BETA, BETA_HINT_ROLE) is None  # applied: nothing to offer
+    doc.undo_stack.undo()
+    assert doc.portfolio.holdings[2].beta == D("1.5")
+    assert doc.portfolio.holdings[4].beta is None
+    assert cell(model, 2, Column.BETA, BETA_HINT_ROLE) == "est 1.38"
+    assert model.apply_estimated_betas([0]) == 0
+    assert doc.undo_stack.undoText() == ""  # nothing pushed when nothing applies
+
+
+def test_estimate_follows_the_holding_not_the_row(
+    model: HoldingsTableModel, doc: PortfolioDocument
+) -> None:
+    model.set_beta_estimates({("SOL", "BTC"): estimate("1.38")})
+    doc.remove_rows([0])
+    assert model.estimated_beta(1) == estimate("1.38")  # SOL moved up a row
+    doc.edit_holding_field(1, "hedge_with", "ETH")  # another underlying: another estimate
+    assert model.estimated_beta(1) is None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -45,6 +46,7 @@ from hedger.ui.analytics_common import (
     Row,
     RowsModel,
     damaged_messages,
+    fit_rows,
     make_table,
     section_title,
     series_colors,
@@ -239,6 +241,9 @@ class BacktestTab(QWidget):
         self.figures_table = make_table(self.figures_model)
         self.figures_table.setObjectName("backtestFigures")
         self.figures_table.setSelectionMode(self.figures_table.SelectionMode.NoSelection)
+        fh = self.figures_table.horizontalHeader()
+        for col in (1, 2):  # the figure columns share the width; no blank strip at the right
+            fh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         # As tall as its rows: the space below goes to the period note, not to
         # empty table area.
         self.figures_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -498,12 +503,7 @@ class BacktestTab(QWidget):
             Row(("Liquidations", "", f"{sum(x.liquidations for x in r.underlyings)}")),
         ]
         self.figures_model.set_rows(rows)
-        table = self.figures_table
-        table.setFixedHeight(
-            table.verticalHeader().defaultSectionSize() * len(rows)
-            + table.horizontalHeader().sizeHint().height()
-            + 2 * table.frameWidth()
-        )
+        fit_rows(self.figures_table, len(rows))
         self._fill_cards(r, in_pct)
         start, end = int(r.timestamps[0]), int(r.timestamps[-1])
         how = {"none": "held fixed", "weekly": "re-sized weekly", "monthly": "re-sized monthly"}

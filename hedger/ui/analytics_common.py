@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -47,7 +48,7 @@ from hedger.store.history import (
     HistoryStoreError,
     ImportOutcome,
 )
-from hedger.ui.hedge_widgets import WrapLabel, blend, dim, is_dark, scaled_font
+from hedger.ui.hedge_widgets import blend, dim, is_dark, scaled_font
 
 Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -451,6 +452,21 @@ def make_table(model: RowsModel, stretch_last: bool = False) -> QTableView:
     return view
 
 
+def fit_rows(view: QTableView, rows: int, minimum: int = 1) -> None:
+    """Make a short table exactly as tall as its rows: no empty table area below them."""
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setSizePolicy(view.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
+    header = view.horizontalHeader()
+    scroll = view.horizontalScrollBar()
+    extra = scroll.sizeHint().height() if scroll.isVisible() else 0
+    view.setFixedHeight(
+        view.verticalHeader().defaultSectionSize() * max(rows, minimum)
+        + header.sizeHint().height()
+        + 2 * view.frameWidth()
+        + extra
+    )
+
+
 def when_text(ns: int) -> str:
     """``2024-01-05`` for a midnight, ``2024-01-05 13:45 UTC`` otherwise."""
     iso = ns_to_iso(ns)
@@ -494,7 +510,7 @@ def series_colors(palette: QPalette) -> tuple[QColor, QColor, QColor]:
 IMPORT_HINT = (
     "Open the History tab and choose Import CSV… (daily or 1-minute closes: date,close, "
     "CoinGecko, Yahoo Finance or Binance klines), or run "
-    "hedger history import FILE --symbol BTC."
+    "“hedger history import FILE --symbol BTC”."
 )
 
 
@@ -508,19 +524,26 @@ class EmptyState(QWidget):
         self.title.setFont(scaled_font(self, 1.25, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.title.setWordWrap(True)
-        self.text = dim(WrapLabel(""))
+        self.text = dim(QLabel(""))
+        self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box = QWidget()
-        box.setMaximumWidth(620)
+        box.setMaximumWidth(640)
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.setSpacing(8)
         bl.addWidget(self.title)
         bl.addWidget(self.text)
+        # Stretches, not an alignment flag: an aligned widget gets its size
+        # hint's width and the wrapped text is cut after two lines.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 6)
+        row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addStretch(2)
-        lay.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addLayout(row)
         lay.addStretch(3)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 

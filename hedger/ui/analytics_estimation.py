@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from hedger.ui.analytics_common import (
     IMPORT_HINT,
     BusyLabel,
     Column,
+    EmptyState,
     HistoryLibrary,
     Recomputer,
     Row,
@@ -235,7 +237,11 @@ class EstimationTab(QWidget):
         title_row.addSpacing(12)
         title_row.addWidget(self.scatter_caption, 1)
         rl.addLayout(title_row)
-        rl.addWidget(self.plot, 1)
+        self.empty = EmptyState()
+        self.scatter_pages = QStackedWidget()
+        self.scatter_pages.addWidget(self.plot)
+        self.scatter_pages.addWidget(self.empty)
+        rl.addWidget(self.scatter_pages, 1)
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -373,7 +379,7 @@ class EstimationTab(QWidget):
                 (
                     "info",
                     "Import price histories for the holdings and their hedge underlyings "
-                    f"to estimate betas. {IMPORT_HINT}",
+                    "to estimate betas.",
                 )
             )
         messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
@@ -452,9 +458,24 @@ class EstimationTab(QWidget):
         if e is None or e.estimate is None:
             self.points.setData([], [])
             self.fit_line.setData([], [])
-            self.scatter_title.setText("Returns")
-            self.scatter_caption.setText("Select an estimated holding to see its returns.")
+            self.scatter_pages.setCurrentWidget(self.empty)
+            if any(x.estimate for x in self.estimates):
+                self.scatter_title.setText("Returns")
+                self.scatter_caption.setText("")
+                self.empty.set(
+                    "No estimate for this holding",
+                    (e.problem or "") + " — select an estimated holding to see its returns.",
+                )
+            else:
+                self.scatter_title.setText("")
+                self.scatter_caption.setText("")
+                self.empty.set(
+                    "Import price history to estimate betas",
+                    "A beta needs past closes of the holding and of its hedge underlying "
+                    f"(e.g. SOL and BTC). {IMPORT_HINT}",
+                )
             return
+        self.scatter_pages.setCurrentWidget(self.plot)
         est = e.estimate
         scatter = self._scatters.get(e.row)
         if scatter is None:

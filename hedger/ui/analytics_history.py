@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ from hedger.core.models import normalise_symbol
 from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
 from hedger.ui.analytics_common import (
     Column,
+    EmptyState,
     HistoryLibrary,
     Row,
     RowsModel,
@@ -263,13 +265,28 @@ class HistoryTab(QWidget):
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
 
+        # Nothing stored: a message and the way to import, not an empty table
+        # over 0–1 axes.
+        self.empty = EmptyState()
+        self.empty.set(
+            "No price histories yet",
+            "Backtests, risk and estimated betas need past closes of your holdings and "
+            "their hedge underlyings. Choose Import CSV… above, or run "
+            "“hedger history import FILE --symbol BTC”. Daily or 1-minute closes as "
+            "date,close, CoinGecko, Yahoo Finance or Binance klines; histories are shared "
+            "by all portfolios.",
+        )
+        self.pages = QStackedWidget()
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.empty)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
         lay.setSpacing(8)
         lay.addLayout(header)
         lay.addWidget(self.intro)
         lay.addWidget(self.status)
-        lay.addWidget(split, 1)
+        lay.addWidget(self.pages, 1)
         self._apply_palette()
 
     def _apply_palette(self) -> None:
@@ -313,6 +330,8 @@ class HistoryTab(QWidget):
         damaged = damaged_messages(self.histories, ())
         if damaged and not self._busy:
             self.status.set_messages([("warning", d) for d in damaged])
+        self.pages.setCurrentIndex(0 if rows else 1)
+        self.intro.setVisible(bool(rows))
         if not infos:
             self._preview_symbol = None
             self.preview_title.setText(

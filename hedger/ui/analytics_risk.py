@@ -185,21 +185,28 @@ class RiskTab(QWidget):
         self.liq_check.toggled.connect(lambda _: self.schedule())
 
         self.busy_label = BusyLabel("Simulating…")
+        # Two rows: in one, at 1280 px with the portfolio list open, the seed
+        # and the segmented controls were squeezed until they clipped.
         header = QHBoxLayout()
         header.addWidget(section_title("Risk over a horizon", self))
         header.addSpacing(10)
         header.addWidget(self.busy_label)
         header.addStretch(1)
+        header.addWidget(dim(QLabel("Horizon")))
         header.addWidget(self.horizon_control)
         header.addWidget(self.horizon_spin)
-        header.addSpacing(10)
+        header.addSpacing(12)
+        header.addWidget(dim(QLabel("Returns")))
         header.addWidget(self.method_control)
-        header.addWidget(self.paths_combo)
-        header.addWidget(self.history_combo)
-        header.addWidget(dim(QLabel("Seed")))
-        header.addWidget(self.seed_edit)
-        header.addWidget(self.new_seed_button)
-        header.addWidget(self.liq_check)
+        options = QHBoxLayout()
+        options.addWidget(self.paths_combo)
+        options.addWidget(self.history_combo)
+        options.addSpacing(8)
+        options.addWidget(self.liq_check)
+        options.addStretch(1)
+        options.addWidget(dim(QLabel("Seed")))
+        options.addWidget(self.seed_edit)
+        options.addWidget(self.new_seed_button)
 
         self.cards = {
             "var95": StatCard("VaR 95 %", "Loss not exceeded in 95 % of paths"),
@@ -295,6 +302,7 @@ class RiskTab(QWidget):
         lay.setContentsMargins(10, 10, 10, 10)
         lay.setSpacing(8)
         lay.addLayout(header)
+        lay.addLayout(options)
         lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
         lay.addWidget(self.pages, 1)

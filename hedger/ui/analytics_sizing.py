@@ -25,7 +25,14 @@ from hedger.core.analytics.position_sizing import (
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.ui import format as fmt
-from hedger.ui.analytics_common import Column, Row, RowsModel, make_table, section_title
+from hedger.ui.analytics_common import (
+    Column,
+    Row,
+    RowsModel,
+    fit_rows,
+    make_table,
+    section_title,
+)
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.hedge_widgets import (
     Card,
@@ -147,9 +154,13 @@ class SizingTab(QWidget):
         lay.setSpacing(8)
         lay.addWidget(section_title("Position size from a risk budget", self))
         lay.addLayout(top)
-        lay.addWidget(self.table, 1)
+        # The table is as tall as its rows (four at most); the rest of the tab
+        # stays free rather than showing an empty table.
+        fit_rows(self.table, 4)
+        lay.addWidget(self.table)
         lay.addWidget(self.messages)
         lay.addWidget(explain)
+        lay.addStretch(1)
 
     def _prefill(self) -> None:
         self._refresh_families()
@@ -289,6 +300,7 @@ class SizingTab(QWidget):
             r.side.capitalize(), "stop below entry" if r.side == "long" else "stop above entry"
         )
         self.model.set_rows([self._row(o, r) for o in r.options])
+        fit_rows(self.table, self.model.rowCount(), minimum=4)
         rec = r.option(r.recommended) if r.recommended else None
         verb = "Buy" if r.side == "long" else "Sell short"
         if rec is not None:

@@ -14,11 +14,22 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QCompleter,
     QLineEdit,
     QStyle,
@@ -31,6 +42,7 @@ from PySide6.QtWidgets import (
 from hedger.core.models import STABLECOINS
 from hedger.ui.holdings_icons import error_color
 from hedger.ui.holdings_model import (
+    BETA_HINT_ROLE,
     HEADERS,
     NUMERIC_COLUMNS,
     Column,
@@ -100,7 +112,11 @@ class HoldingsDelegate(QStyledItemDelegate):
         has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
         opt = QStyleOptionViewItem(option)
         opt.state &= ~QStyle.StateFlag.State_HasFocus
-        super().paint(painter, opt, index)
+        hint = index.data(BETA_HINT_ROLE) if index.column() == Column.BETA else None
+        if hint:
+            self._paint_with_hint(painter, opt, index, str(hint))
+        else:
+            super().paint(painter, opt, index)
         if has_focus:
             color = QColor(option.palette.color(QPalette.ColorRole.HighlightedText))
             if not option.state & QStyle.StateFlag.State_Selected:
@@ -110,6 +126,66 @@ class HoldingsDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 1))
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
             painter.restore()
+
+    def _paint_with_hint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: Index, hint: str
+    ) -> None:
+        """The beta with the estimate from history: "est 1.38  1.5" on one line.
+
+        A column too narrow for both on one line (the default width) gets them
+        stacked: the beta in use on top, the estimate small beneath it. The
+        tooltip and the right-click menu say the rest.
+        """
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        accent = QColor(
+            pal.color(QPalette.ColorRole.HighlightedText)
+            if selected
+            else pal.color(QPalette.ColorRole.Link)
+        )
+        small = QFont(opt.font)
+        small.setPointSizeF(max(6.0, opt.font.pointSizeF() * 0.8))
+        small_fm = QFontMetrics(small)
+        value = opt.text
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        text_rect = text_rect.adjusted(3, 0, -3, 0)  # the style's own text margins
+        room = text_rect.width() - QFontMetrics(opt.font).horizontalAdvance(value) - 6
+        short = hint.replace("est ", "≈")
+        one_line = next((h for h in (hint, short) if small_fm.horizontalAdvance(h) <= room), None)
+        if one_line is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+            painter.save()
+            painter.setFont(small)
+            painter.setPen(accent)
+            painter.drawText(
+                text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), one_line
+            )
+            painter.restore()
+            return
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        fg = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        lower = small_fm.height()
+        upper = QFontMetrics(opt.font).height()
+        top = text_rect.top() + max(0, (text_rect.height() - upper - lower) // 2)
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(fg)
+        painter.drawText(QRect(text_rect.left(), top, text_rect.width(), upper), right, value)
+        painter.setFont(small)
+        painter.setPen(accent)
+        fits = small_fm.horizontalAdvance(hint) <= text_rect.width()
+        painter.drawText(
+            QRect(text_rect.left(), top + upper - 1, text_rect.width(), lower),
+            right,
+            hint if fits else short,
+        )
+        painter.restore()
 
     # -- editors --------------------------------------------------------------
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:

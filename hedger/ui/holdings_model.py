@@ -9,6 +9,7 @@ their selection and scroll position across edits, undo and redo.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -97,6 +98,8 @@ DERIVED_COLUMNS = (Column.SHARE, Column.BETA, Column.HEDGE_WITH)
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 HOLDING_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+# Beta column: "est 1.38" when an estimate from history differs from the beta in use.
+BETA_HINT_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -161,6 +164,26 @@ def clean_reason(field: str, message: str, text: str = "") -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class BetaEstimate:
+    """A beta estimated from price history, as the editor offers it."""
+
+    beta: Decimal  # rounded the way the Betas tab applies it (2 places, within limits)
+    observations: int
+    interval: str  # "daily", "hourly", "weekly"
+    hedge_series: str  # the history the holding was regressed on
+    effectiveness: float  # ρ², share of variance a hedge at this beta removes
+
+    def describe(self) -> str:
+        return (
+            f"estimated {fmt_decimal(self.beta)} from {self.observations:,} {self.interval} "
+            f"returns vs {self.hedge_series} (ρ² {self.effectiveness:.2f})"
+        )
+
+
+EstimateKey = tuple[str, str]  # (holding symbol, underlying it is hedged with)
+
+
+@dataclass(frozen=True, slots=True)
 class _RowInfo:
     holding: Holding
     cash: bool
@@ -182,6 +205,7 @@ class HoldingsTableModel(QAbstractTableModel):
         # sorting thousands of rows asks for each key many times.
         self._infos: dict[int, _RowInfo] = {}
         self._sort_keys: dict[int, list[Any]] = {}
+        self._estimates: dict[EstimateKey, BetaEstimate] = {}
         document.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         document.rowsInserted.connect(self._on_rows_inserted)
         document.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
@@ -271,12 +295,91 @@ class HoldingsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._font(self._info(index.row()), col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(self._info(index.row()), col)
+            return self._tooltip(self._info(row), col, row)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._decoration(self._info(index.row()), col)
         if role == HOLDING_ROLE:
             return self.holding(index.row())
+        if role == BETA_HINT_ROLE:
+            return self._beta_hint(row) if col == Column.BETA else None
         return None
+
+    # -- estimated betas --------------------------------------------------------
+    def set_beta_estimates(self, estimates: Mapping[EstimateKey, BetaEstimate]) -> None:
+        """Estimates from history, by (symbol, underlying); computed elsewhere, off-thread.
+
+        Only the Beta column repaints; nothing else in the row depends on them.
+        """
+        new = dict(estimates)
+        if new == self._estimates:
+            return
+        self._estimates = new
+        n = self.rowCount()
+        if n:
+            self.dataChanged.emit(
+                self.index(0, Column.BETA),
+                self.index(n - 1, Column.BETA),
+                [int(Qt.ItemDataRole.ToolTipRole), BETA_HINT_ROLE],
+            )
+
+    def beta_estimates(self) -> dict[EstimateKey, BetaEstimate]:
+        return dict(self._estimates)
+
+    def estimated_beta(self, row: int) -> BetaEstimate | None:
+        """The estimate for this row's holding against its hedge underlying, if any."""
+        if not 0 <= row < self.rowCount() or not self._estimates:
+            return None
+        info = self._info(row)
+        if info.cash or info.underlying is None:
+            return None
+        return self._estimates.get((info.holding.symbol, info.underlying))
+
+    def estimate_differs(self, row: int) -> bool:
+        """An estimate exists and is not the beta in use (unset counts as 1)."""
+        est = self.estimated_beta(row)
+        if est is None:
+            return False
+        h = self.holding(row)
+        return est.beta != (Decimal(1) if h.beta is None else h.beta)
+
+    def apply_estimated_betas(self, rows: Iterable[int]) -> int:
+        """Set each row's beta to its estimate, as one undo step; returns how many."""
+        targets = sorted({r for r in rows if self.estimate_differs(r)})
+        if not targets:
+            return 0
+        stack = self._doc.undo_stack
+        stack.beginMacro("Apply Estimated Beta" if len(targets) == 1 else "Apply Estimated Betas")
+        applied = 0
+        try:
+            for r in targets:
+                est = self.estimated_beta(r)
+                if est is None:
+                    continue
+                try:
+                    self._doc.edit_holding_field(r, "beta", fmt_decimal(est.beta))
+                except EditRefused as exc:
+                    self.editRefused.emit(r, Column.BETA, str(exc))
+                    continue
+                applied += 1
+        finally:
+            stack.endMacro()
+        return applied
+
+    def _beta_hint(self, row: int) -> str | None:
+        if not self.estimate_differs(row):
+            return None
+        est = self.estimated_beta(row)
+        return None if est is None else f"est {fmt_decimal(est.beta)}"
+
+    def _estimate_tip(self, info: _RowInfo, row: int) -> str | None:
+        est = self.estimated_beta(row)
+        if est is None:
+            return None
+        h = info.holding
+        yours = "1 (not set)" if h.beta is None else fmt_decimal(h.beta)
+        if self.estimate_differs(row):
+            return f"Your β {yours} · {est.describe()} — right-click to apply"
+        return f"Your β {yours} matches the beta {est.describe()}"
 
     def _total(self) -> Decimal:
         # The plan's total is computed once per change, unlike a fresh sum per
@@ -376,7 +479,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return icon("warning")
         return None
 
-    def _tooltip(self, info: _RowInfo, col: int) -> str | None:
+    def _tooltip(self, info: _RowInfo, col: int, row: int = -1) -> str | None:
         h = info.holding
         if info.cash and col in (Column.SYMBOL, Column.SHARE, Column.HEDGE_WITH, Column.BETA):
             share = self._share(h)
@@ -410,7 +513,9 @@ class HoldingsTableModel(QAbstractTableModel):
                 f"({fmt_money(self._total())} USD)"
             )
         if col == Column.BETA:
-            return self._beta_tip(info)
+            tip = self._beta_tip(info)
+            estimate = self._estimate_tip(info, row)
+            return tip if estimate is None else f"{estimate}\n\n{tip}"
         if col == Column.HEDGE_WITH:
             return self._hedge_tip(info)
         return None
