@@ -38,6 +38,9 @@ class SizeDifference:
     catalog: str
     exchange: str
     exchange_name: str
+    #: The exchange's figures, to copy into a contract of the user's own.
+    exchange_size: Decimal | None = None
+    exchange_kind: str | None = None
 
     @property
     def message(self) -> str:
@@ -123,9 +126,13 @@ def compare_contract_sizes(
             )
             continue
         ex_kind = "inverse" if market.get("inverse") else "linear" if market.get("linear") else None
-        if ex_kind is not None and ex_kind != contract.kind:
-            out.append(SizeDifference(contract.id, "kind", contract.kind, ex_kind, exchange_name))
         unit = exchange_unit(contract, market, step_is_digits)
+        if ex_kind is not None and ex_kind != contract.kind:
+            out.append(
+                SizeDifference(
+                    contract.id, "kind", contract.kind, ex_kind, exchange_name, unit, ex_kind
+                )
+            )
         if unit is not None and unit != contract.size:
             kind = ex_kind or contract.kind
             out.append(
@@ -135,6 +142,8 @@ def compare_contract_sizes(
                     _size_text(contract.size, contract.kind, contract.underlying),
                     _size_text(unit, kind, contract.underlying),
                     exchange_name,
+                    unit,
+                    ex_kind,
                 )
             )
     return out
