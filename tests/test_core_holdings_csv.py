@@ -133,9 +133,7 @@ def test_dot_decimals_elsewhere_in_the_paste_settle_comma_groups() -> None:
 
 
 def test_unambiguous_grouping_is_still_read() -> None:
-    assert rows("BTC\t1,234,567\t1,555.00\n") == [
-        ("BTC", D(1234567), D("1555.00"), None, None)
-    ]
+    assert rows("BTC\t1,234,567\t1,555.00\n") == [("BTC", D(1234567), D("1555.00"), None, None)]
 
 
 def test_auto_words_leave_beta_and_hedge_with_unset() -> None:

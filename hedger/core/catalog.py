@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,11 +21,12 @@ Kind = Literal["linear", "inverse"]
 
 
 def _dec(what: str) -> BeforeValidator:
-    return BeforeValidator(lambda v: parse_decimal(v, what=what))
+    return BeforeValidator(partial(parse_decimal, what=what))
 
 
-PositiveDec = Annotated[Decimal, _dec("size"), Field(gt=0)]
-Rate = Annotated[Decimal, _dec("rate"), Field(ge=0, lt=1)]
+# Bounds before the parser: checked by pydantic's decimal schema natively.
+PositiveDec = Annotated[Decimal, Field(gt=0), _dec("size")]
+Rate = Annotated[Decimal, Field(ge=0, lt=1), _dec("rate")]
 
 
 # Built on first validation: the shipped catalog is trusted and skips it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -23,6 +24,7 @@ MAX_BETA = Decimal(20)
 # Quantity and price are each capped at MAX_MAGNITUDE, but their product could
 # still be 1e30 USD: no real holding is worth more than this.
 MAX_HOLDING_VALUE = MAX_MAGNITUDE
+_MIN_HOLDING_VALUE = -MAX_HOLDING_VALUE
 
 # Schemas are built on first validation, not at import: the CLI validates a
 # portfolio but never a Quote, and building every schema up front costs
@@ -33,17 +35,26 @@ _SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9._\-]{0,23}$")
 
 
 def _dec(what: str) -> BeforeValidator:
-    return BeforeValidator(lambda v: parse_decimal(v, what=what))
+    # partial, not a lambda: one Python frame less per number, 30,000 times
+    # for a 10,000-holding file.
+    return BeforeValidator(partial(parse_decimal, what=what))
 
 
+# Bounds come before the parser in each Annotated: they then constrain
+# pydantic's own decimal schema (checked natively), where after the parser
+# they would run as one Python call per value.
 Quantity = Annotated[Decimal, _dec("quantity")]
-Price = Annotated[Decimal, _dec("price"), Field(gt=0)]
-Beta = Annotated[Decimal, _dec("beta"), Field(ge=-MAX_BETA, le=MAX_BETA)]
-Ratio = Annotated[Decimal, _dec("hedge ratio"), Field(ge=0, le=MAX_RATIO)]
-Leverage = Annotated[Decimal, _dec("leverage"), Field(gt=0, le=MAX_LEVERAGE)]
+Price = Annotated[Decimal, Field(gt=0), _dec("price")]
+Beta = Annotated[Decimal, Field(ge=-MAX_BETA, le=MAX_BETA), _dec("beta")]
+Ratio = Annotated[Decimal, Field(ge=0, le=MAX_RATIO), _dec("hedge ratio")]
+Leverage = Annotated[Decimal, Field(gt=0, le=MAX_LEVERAGE), _dec("leverage")]
+
+_SYMBOL_CLEAN = re.compile(r"[A-Z0-9][A-Z0-9._\-]{0,23}")
 
 
 def normalise_symbol(value: object) -> str:
+    if type(value) is str and _SYMBOL_CLEAN.fullmatch(value):
+        return value  # already clean: files hold symbols as saved
     if not isinstance(value, str):
         raise ValueError("symbol must be text")
     sym = value.strip().upper()
@@ -70,7 +81,7 @@ class Holding(BaseModel):
     @model_validator(mode="after")
     def _check_value(self) -> Holding:
         value = self.quantity * self.price
-        if not -MAX_HOLDING_VALUE <= value <= MAX_HOLDING_VALUE:
+        if not _MIN_HOLDING_VALUE <= value <= MAX_HOLDING_VALUE:
             raise ValueError(
                 f"{self.symbol}: quantity {fmt_decimal(self.quantity)} × price "
                 f"{fmt_decimal(self.price)} is worth more than "

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
 from hedger.core.catalog import Catalog, CatalogError, Contract, Family
 from hedger.core.decimals import fmt_decimal, fmt_money
@@ -21,14 +20,18 @@ FALLBACK_UNDERLYING = "BTC"
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
-class Leg:
+# The plan's records are NamedTuples, not frozen dataclasses: each dataclass
+# costs 1-2 ms to create at import, and `hedger plan` is a short-lived process
+# whose start-up is budgeted. They are immutable, compare by value and are
+# never built outside this module.
+
+
+class Leg(NamedTuple):
     contract: Contract
     contracts: int
 
 
-@dataclass(frozen=True, slots=True)
-class HedgeOption:
+class HedgeOption(NamedTuple):
     """One way to hedge an underlying: a tier on its own, or the mix."""
 
     name: str  # standard | mini | micro | nano | mix
@@ -73,8 +76,7 @@ class HedgeOption:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class UnderlyingPlan:
+class UnderlyingPlan(NamedTuple):
     underlying: str
     family: Family | None
     futures_price: Decimal | None
@@ -86,7 +88,9 @@ class UnderlyingPlan:
     value_usd: Decimal  # market value of the holdings mapped here
     exposure_usd: Decimal  # beta-weighted, signed
     target_usd: Decimal  # ratio * exposure, signed
-    beta_groups: tuple[tuple[Decimal, Decimal], ...]  # (beta, value_usd)
+    # (beta, value_usd) per distinct beta, in first-seen order: sorting
+    # 10,000 Decimal betas would cost more than the rest of the plan.
+    beta_groups: tuple[tuple[Decimal, Decimal], ...]
     assumed_beta_symbols: tuple[str, ...]
     options: tuple[HedgeOption, ...] = ()
     recommended: str | None = None
@@ -108,8 +112,7 @@ class UnderlyingPlan:
         return self.option(self.recommended) if self.recommended else None
 
 
-@dataclass(frozen=True, slots=True)
-class PlanTotals:
+class PlanTotals(NamedTuple):
     """Sums over underlyings, as magnitudes.
 
     Options hedge a magnitude (a long book is hedged short, a short book
@@ -125,8 +128,7 @@ class PlanTotals:
     initial_margin_usd: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     portfolio: str
     ratio: Decimal
     rounding: Rounding
@@ -175,55 +177,68 @@ def resolve_underlying(h: Holding, catalog: Catalog, families: dict[str, str]) -
     return target, assumed
 
 
-@dataclass
 class _Acc:
-    holdings: int = 0
-    value: Decimal = Decimal(0)
-    exposure: Decimal = Decimal(0)
-    betas: dict[Decimal, Decimal] = field(default_factory=dict)
-    assumed: list[str] = field(default_factory=list)
-    spot_price: Decimal | None = None
+    """Sums for one underlying."""
+
+    __slots__ = ("assumed", "betas", "exposure", "holdings", "spot_price", "value")
+
+    def __init__(
+        self,
+        holdings: int,
+        betas: dict[Decimal, Decimal],
+        assumed: list[str],
+        spot_price: Decimal | None,
+    ) -> None:
+        self.holdings = holdings
+        self.betas = betas
+        self.assumed = assumed
+        self.spot_price = spot_price
+        # sum() over the distinct betas: a Python-level loop of += costs
+        # twice as much on a book where every holding has its own beta.
+        self.value: Decimal = sum(betas.values(), Decimal(0))
+        self.exposure: Decimal = sum((v if b == 1 else b * v for b, v in betas.items()), Decimal(0))
 
 
 def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
     settings = portfolio.hedge
-    families = dict(settings.families)
-    # Pass 1 touches each holding once with the least work possible (one
-    # multiply, one add): a 10,000-holding book has few distinct
-    # (symbol, hedge_with, beta) groups, and routing is done per group.
-    # Groups keep first-seen order, so "first holding" rules still hold.
-    groups: dict[tuple[str, str | None, Decimal | None], list[Any]] = {}
-    for h in portfolio.holdings:
-        key = (h.symbol, h.hedge_with, h.beta)
-        value = h.quantity * h.price
-        g = groups.get(key)
-        if g is None:
-            groups[key] = [value, 1, h]
-        else:
-            g[0] += value
-            g[1] += 1
-
-    acc: dict[str, _Acc] = {}
-    other = Decimal(0)
+    # Routing as resolve_underlying, inlined: it is the hot loop of a plan
+    # (10,000 holdings, possibly each with its own symbol and beta).
+    hedgeable = set(settings.families) | {f.underlying for f in catalog.families.values()}
     one = Decimal(1)
-    for (symbol, _, beta_given), (value, count, first) in groups.items():
+    zero = Decimal(0)
+    cash: list[Decimal] = []
+    betas_by: dict[str, dict[Decimal, Decimal]] = {}
+    counts: dict[str, int] = {}
+    assumed_by: dict[str, dict[str, None]] = {}  # ordered set, first seen first
+    spot: dict[str, Decimal] = {}
+    for h in portfolio.holdings:
+        symbol = h.symbol
+        value = h.quantity * h.price
         if symbol in _STABLES:
-            other += value
+            cash.append(value)
             continue
-        under, assumed = resolve_underlying(first, catalog, families)
-        a = acc.get(under)
-        if a is None:
-            a = acc[under] = _Acc()
-        beta = one if beta_given is None else beta_given
-        a.holdings += count
-        a.value += value
-        a.exposure += value if beta == one else value * beta
-        a.betas[beta] = a.betas.get(beta, Decimal(0)) + value
-        if assumed and symbol not in a.assumed:
-            a.assumed.append(symbol)
-        if symbol == under and a.spot_price is None:
-            a.spot_price = first.price
+        under = h.hedge_with
+        if under is None:
+            under = symbol if symbol in hedgeable else FALLBACK_UNDERLYING
+        beta = h.beta
+        if beta is None:
+            beta = one
+            if under != symbol:
+                assumed_by.setdefault(under, {})[symbol] = None
+        betas = betas_by.get(under)
+        if betas is None:
+            betas = betas_by[under] = {}
+            counts[under] = 0
+        betas[beta] = betas.get(beta, zero) + value
+        counts[under] += 1
+        if symbol == under and under not in spot:
+            spot[under] = h.price
 
+    acc = {
+        u: _Acc(counts[u], betas, list(assumed_by.get(u, ())), spot.get(u))
+        for u, betas in betas_by.items()
+    }
+    other = sum(cash, zero)
     plans = [_plan_underlying(u, a, portfolio, catalog) for u, a in sorted(acc.items())]
     totals = _totals(plans)
     return Plan(
@@ -257,7 +272,7 @@ def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog
         value_usd=a.value,
         exposure_usd=a.exposure,
         target_usd=target,
-        beta_groups=tuple(sorted(a.betas.items())),
+        beta_groups=tuple(a.betas.items()),
         assumed_beta_symbols=tuple(a.assumed),
         # Warnings about the inputs hold even when no option can be built.
         warnings=tuple(_underlying_warnings(under, a, None, ratio, leverage, target)),

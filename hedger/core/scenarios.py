@@ -49,12 +49,35 @@ class Scenario:
 def holdings_value(u: UnderlyingPlan, moves: FloatArray) -> FloatArray:
     """Value of the holdings mapped to ``u`` after each move.
 
-    Each holding moves beta times the underlying; a price cannot go below zero.
+    Each holding moves beta times the underlying; a price cannot go below
+    zero. That makes the value piecewise linear in the move: at a move m a
+    holding counts in full while 1 + beta*m > 0 and not at all after. With
+    the betas sorted, the holdings still priced above zero at m are a prefix
+    (m < 0) or a suffix (m > 0) of that order, so prefix sums of value and
+    value*beta give the exact total per move without a holdings x moves
+    matrix: a book where every holding has its own beta costs one sort.
     """
-    out = np.zeros_like(moves)
-    for beta, value in u.beta_groups:
-        factor = np.maximum(1.0 + float(beta) * moves, 0.0)
-        out += float(value) * factor
+    groups = u.beta_groups
+    n = len(groups)
+    if n == 0:
+        return np.zeros_like(moves)
+    betas = np.fromiter((float(b) for b, _ in groups), np.float64, n)
+    values = np.fromiter((float(v) for _, v in groups), np.float64, n)
+    order = np.argsort(betas, kind="stable")
+    betas = betas[order]
+    values = values[order]
+    cum_v = np.concatenate(([0.0], np.cumsum(values)))
+    cum_vb = np.concatenate(([0.0], np.cumsum(values * betas)))
+    total_v, total_vb = cum_v[-1], cum_vb[-1]
+    nonzero = moves != 0
+    # 1 + beta*m > 0  <=>  beta > -1/m (m > 0), beta < -1/m (m < 0).
+    threshold = np.where(nonzero, -1.0 / np.where(nonzero, moves, 1.0), 0.0)
+    up = np.searchsorted(betas, threshold, side="right")  # first beta still above zero
+    down = np.searchsorted(betas, threshold, side="left")  # past the last one
+    rising = (total_v - cum_v[up]) + moves * (total_vb - cum_vb[up])
+    falling = cum_v[down] + moves * cum_vb[down]
+    flat = total_v + moves * total_vb
+    out: FloatArray = np.where(moves > 0, rising, np.where(moves < 0, falling, flat))
     return out
 
 

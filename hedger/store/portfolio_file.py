@@ -134,7 +134,8 @@ def portfolio_from_dict(doc: Any, name_for_errors: str) -> Portfolio:
 
 def dumps_portfolio(portfolio: Portfolio) -> str:
     """The file text: readable JSON with one holding per line."""
-    return _render(portfolio_to_dict(portfolio))
+    with _gc_paused():
+        return _render(portfolio_to_dict(portfolio))
 
 
 def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> None:

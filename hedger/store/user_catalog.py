@@ -47,7 +47,8 @@ class UserAdditions:
 
 
 class _UserFile(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Built when a user file is first read: most runs have none.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     contracts: list[Contract] = Field(default_factory=list)
     families: list[Family] = Field(default_factory=list)
