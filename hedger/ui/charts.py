@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -498,7 +498,8 @@ class ScenarioChart(QWidget):
     def _hedged_label(self, s: Scenario, u: UnderlyingPlan | None, rec: str | None) -> str:
         if rec is None:
             return "Hedged"
-        return f"Hedged · {self._tier_label(rec, u)} (recommended)"
+        # ★ marks the recommended option, as in the comparison table.
+        return f"{self._tier_label(rec, u)} ★"
 
     def _set_legend_label(self, item: pg.PlotDataItem, text: str) -> None:
         key = id(item)
@@ -508,6 +509,7 @@ class ScenarioChart(QWidget):
         label = self.legend.getLabel(item)
         if label is not None:
             label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
+            self._fit_legend_columns()
 
     def _set_liquidation(self, move: float | None, u: UnderlyingPlan | None) -> None:
         s = self._scenario
@@ -530,7 +532,10 @@ class ScenarioChart(QWidget):
         # The label only reformats while visible: show first.
         self.liquidation_line.show()
         self.liquidation_region.show()
-        label.setFormat(f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})")
+        text = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        if self.plot_item.getViewBox().width() < 420:
+            text = f"Liq. {fmt.signed_pct(move * 100)}"  # a narrow plot would clip it
+        label.setFormat(text)
         label.updatePosition()
 
     def _update_axis_labels(self) -> None:
@@ -546,10 +551,26 @@ class ScenarioChart(QWidget):
         self._show_axis_titles()
 
     def _fit_legend_columns(self, *_: object) -> None:
+        # As many columns as the widest entry allows: a legend wider than the
+        # plot would widen the whole chart past its splitter and clip it.
         width = self.plot_item.getViewBox().width()
-        columns = 4 if width > 760 else 2 if width > 360 else 1
+        entries = [
+            sample.boundingRect().width() + label.itemRect().width()
+            for sample, label in self.legend.items
+        ]
+        widest = max(entries, default=120.0) + 18.0 + 12.0
+        columns = max(1, min(4, len(entries) or 1, int(width // widest)))
         if self.legend.columnCount != columns:
             self.legend.setColumnCount(columns)
+        # The plot item keeps the geometry it had when the legend was wider;
+        # fit it to the view again (what a resize of the view does).
+        pw = self.plot_widget
+        if self.plot_item.geometry().width() > pw.viewport().width() + 1:
+            QTimer.singleShot(0, self, self._refit_plot)
+
+    def _refit_plot(self) -> None:
+        pw = self.plot_widget
+        pg.GraphicsView.setRange(pw, pw.range, padding=0, disableAutoPixel=False)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -686,12 +707,13 @@ class ScenarioChart(QWidget):
         if shown:
             label = self._short_option_name(shown)
             value = money(values["hedged"])
-            gain = fmt.signed_money(values["difference"], places)
+            # Today hedged and unhedged are worth the same: the gain only
+            # means something at a move.
+            gain = f" ({fmt.signed_money(values['difference'], places)})" if hovering else ""
             parts.append(
                 (
-                    f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b> "
-                    f"({gain})",
-                    f"● {label} {value} ({gain})",
+                    f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b>{gain}",
+                    f"● {label} {value}{gain}",
                 )
             )
         extras = [

@@ -246,14 +246,8 @@ class HedgePanel(QWidget):
         self.model.modelReset.connect(self._fit_table_height)
         self.table.setAccessibleName("Hedge options")
 
-        self.table_caption = QLabel("Compare contract sizes")
-        self.table_caption.setFont(scaled_font(self, 1.05, bold=True))
-        self.table_hint = dim(
-            QLabel("Select a row to see its order; hover cells for the formulas.")
-        )
-
         right = QVBoxLayout()
-        right.setSpacing(10)
+        right.setSpacing(8)
         right.addLayout(cards)
         right.addWidget(self.order)
         right.addWidget(self.messages)
@@ -263,27 +257,28 @@ class HedgePanel(QWidget):
         top.addWidget(settings_card, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(right, 1)
 
-        caption_row = QHBoxLayout()
-        caption_row.addWidget(self.table_caption)
-        caption_row.addStretch(1)
-        caption_row.addWidget(self.table_hint)
-
+        # No caption row above the table: its header says what it is, and at
+        # 1280x800 those pixels let the whole table show without scrolling.
+        self.table.setToolTip(
+            "Compare contract sizes: select a row to see its order; hover cells for the formulas."
+        )
         body = QWidget()
         lay = QVBoxLayout(body)
-        lay.setContentsMargins(10, 8, 10, 8)
-        lay.setSpacing(6)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(8)
         lay.addLayout(top)
-        lay.addSpacing(6)
-        lay.addLayout(caption_row)
         lay.addWidget(self.table)
         lay.addStretch(1)
+        self._body = body
 
         # Small windows scroll instead of squashing the table and the order.
         scroll = QScrollArea(page)
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Narrower than its content (a small window) it scrolls sideways too,
+        # rather than cutting off the cards and the order.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -377,8 +372,6 @@ class HedgePanel(QWidget):
         self._fit_columns()
         has_options = bool(u.options)
         self.table.setVisible(has_options)
-        self.table_caption.setVisible(has_options)
-        self.table_hint.setVisible(has_options)
         self._restore_selection(u)
         option = self.shown_option()
         self._show_order(u, option)
@@ -408,8 +401,14 @@ class HedgePanel(QWidget):
             fmt.usd(u.value_usd),
             f"{u.holdings} holding{'s' if u.holdings != 1 else ''}",
         )
-        if u.assumed_beta_symbols:
-            beta_detail = "beta 1 assumed for " + ", ".join(u.assumed_beta_symbols[:3])
+        assumed = u.assumed_beta_symbols
+        if assumed:
+            # A list of coins does not fit the card; the tooltip names them.
+            beta_detail = (
+                f"beta 1 assumed for {assumed[0]}"
+                if len(assumed) == 1
+                else f"beta 1 assumed for {len(assumed)} coins"
+            )
         elif len(u.beta_groups) == 1 and u.beta_groups[0][0] == 1:
             beta_detail = "beta 1"
         else:
@@ -417,7 +416,11 @@ class HedgePanel(QWidget):
             if len(u.beta_groups) > 4:
                 beta_detail += " …"
         beta_tip = "\n".join(
-            [EXPOSURE_TIP, *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in u.beta_groups)]
+            [
+                EXPOSURE_TIP,
+                *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in u.beta_groups),
+                *(["beta 1 assumed for " + ", ".join(assumed)] if assumed else []),
+            ]
         )
         self.card_exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
         side = "short" if u.side == "short" else "long"
@@ -549,6 +552,16 @@ class HedgePanel(QWidget):
         if bar.maximum() > 0:
             height += bar.sizeHint().height()
         self.table.setFixedHeight(max(height, header.sizeHint().height()))
+
+    def preferred_height(self, width: int | None = None) -> int:
+        """Height that shows everything (settings, order, whole table) without scrolling."""
+        tabs = self.tabs.sizeHint().height() if not self.tabs.isHidden() else 0
+        lay = self._body.layout()
+        w = width if width is not None else max(self.width(), self._body.minimumSizeHint().width())
+        body = lay.heightForWidth(w) if lay is not None and lay.hasHeightForWidth() else -1
+        if body <= 0:
+            body = self._body.sizeHint().height()
+        return tabs + body + 2
 
     def commit_pending(self) -> None:
         """Apply entries typed but not yet confirmed with Enter."""

@@ -75,6 +75,9 @@ from hedger.ui.holdings_delegate import CellEditor, HoldingsDelegate
 from hedger.ui.holdings_icons import error_color, icon, is_dark_palette, warning_color
 from hedger.ui.holdings_model import Column, HoldingsSortProxy, HoldingsTableModel
 
+# Narrowest useful table (symbol, quantity, price, part of value).
+MIN_WIDTH = 360
+
 EMPTY_TEXT = "No holdings yet — add one or paste rows from a spreadsheet"
 EMPTY_HINT = "You can also drop a CSV file here"
 
@@ -318,6 +321,11 @@ class HoldingsPanel(QWidget):
             # Room for the title, its padding and the sort arrow.
             needed = header_metrics.horizontalAdvance(title) + 30
             v.setColumnWidth(col, max(chars * char + 20, needed))
+        # The last column stretches; this is what it needs to show in full.
+        last_title = str(self.model.headerData(Column.HEDGE_WITH, Qt.Orientation.Horizontal))
+        self._last_column_width = max(
+            8 * char + 20, header_metrics.horizontalAdvance(last_title) + 30
+        )
 
     def _apply_styles(self) -> None:
         p = self.palette()
@@ -425,8 +433,26 @@ class HoldingsPanel(QWidget):
         self.remove_button = self._tool_button(self.remove_action, "Remove")
         self.paste_button = self._tool_button(self.paste_action, "Paste")
         self.import_button = self._tool_button(self.import_action, "Import…")
-        for b in (self.add_button, self.remove_button, self.paste_button, self.import_button):
+        self._header_buttons = (
+            self.add_button,
+            self.remove_button,
+            self.paste_button,
+            self.import_button,
+        )
+        for b in self._header_buttons:
+            # Never squeezed into "Re…ve": a narrow panel shows the icons
+            # alone (their tooltips name them) instead.
+            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             header.addWidget(b)
+        title.setMinimumWidth(title.sizeHint().width())
+        header.insertSpacing(1, 12)
+        margins = 20 + 12 + 2 * 4
+        self._full_header_width = (
+            title.sizeHint().width()
+            + margins
+            + sum(b.sizeHint().width() for b in self._header_buttons)
+        )
+        self.setMinimumWidth(MIN_WIDTH)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -440,6 +466,15 @@ class HoldingsPanel(QWidget):
     def actions(self) -> list[QAction]:
         """Add / Remove / Copy / Paste for the main window's Edit menu."""
         return [self.add_action, self.remove_action, self.copy_action, self.paste_action]
+
+    def preferred_width(self) -> int:
+        """Width that shows every column without a horizontal scrollbar."""
+        v = self.view
+        last = self.proxy.columnCount() - 1
+        columns = sum(v.columnWidth(c) for c in range(last)) + self._last_column_width
+        scrollbar = v.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return columns + 2 * v.frameWidth() + scrollbar + margins.left() + margins.right() + 2
 
     def commit_pending_edit(self) -> bool:
         """Apply the text of an open cell editor; False when it was refused.
@@ -759,5 +794,13 @@ class HoldingsPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if event.size().width() >= self._full_header_width
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        for b in self._header_buttons:
+            if b.toolButtonStyle() != style:
+                b.setToolButtonStyle(style)
         if self._overlay.isVisible():
             self._overlay.setGeometry(self.view.geometry())

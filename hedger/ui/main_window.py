@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTabWidget,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +54,10 @@ if TYPE_CHECKING:
     from hedger.ui.charts import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+# Default width of the portfolio library: a name and its date line.
+LIBRARY_WIDTH = 180
+# Floor of the window's minimum size; the panels may need more.
+MIN_WINDOW = QSize(900, 600)
 
 # Analytics tabs are built the first time they are shown: they pull in numpy
 # and pyqtgraph, which the hedge view's first paint does not need.
@@ -120,7 +127,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setObjectName("HedgerMainWindow")
         self.setAcceptDrops(True)
-        self.setMinimumSize(900, 600)
 
         self.files = FileController(document, library, self)
         self.holdings_panel = HoldingsPanel(document)
@@ -267,10 +273,16 @@ class MainWindow(QMainWindow):
         h.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
-        tb = self.addToolBar("Main")
+        # The toolbar sits in the workspace tab row rather than a row of its
+        # own: at 1280x800 that height goes to the chart and the hedge table.
+        tb = QToolBar("Main")
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setFloatable(False)
+        tb.setIconSize(QSize(18, 18))
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tb.setContentsMargins(0, 0, 0, 0)
+        self.toolbar = tb
         st = self.style()
         self.act_open.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.act_save.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
@@ -283,6 +295,26 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_redo)
         tb.addSeparator()
         tb.addAction(self.live.refresh_action)
+        refresh = tb.widgetForAction(self.live.refresh_action)
+        if isinstance(refresh, QToolButton):
+            refresh.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.act_open, self.act_save, self.act_undo, self.act_redo):
+            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            name = action.text().replace("&", "").rstrip("…")
+            action.setToolTip(f"{name} ({key})" if key else name)
+        # Undo/Redo tooltips follow the action they would undo.
+        self.act_undo.changed.connect(self._update_undo_tips)
+        self.act_redo.changed.connect(self._update_undo_tips)
+        self.workspace.setCornerWidget(tb, Qt.Corner.TopRightCorner)
+
+    def _update_undo_tips(self) -> None:
+        for action, key in ((self.act_undo, "Ctrl+Z"), (self.act_redo, "Ctrl+Shift+Z")):
+            native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText) or key
+            tip = f"{action.text().replace('&', '')} ({native})"
+            if action.toolTip() != tip:
+                blocked = action.blockSignals(True)
+                action.setToolTip(tip)
+                action.blockSignals(blocked)
 
     def _connect(self) -> None:
         d = self.document
@@ -496,13 +528,44 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         state = _unb64(s.window_state)
         if state is None or not self.restoreState(state):
-            self.resizeDocks([self.library_dock], [190], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.library_dock], [LIBRARY_WIDTH], Qt.Orientation.Horizontal)
+        self._default_splits: list[QSplitter] = []
         for split in (self.top_split, self.main_split):
             data = _unb64(s.splitters.get(split.objectName()))
             if data is None or not split.restoreState(data):
-                first = 42 if split is self.main_split else 54
-                split.setSizes([first * 10, (100 - first) * 10])
+                self._default_splits.append(split)
         self.library_dock.setVisible(s.show_library)
+
+    def _size_default_splits(self) -> None:
+        """First run: give each panel what it needs, the chart the rest.
+
+        The holdings table gets the width of all its columns, the hedge panel
+        the height that shows its whole comparison table; the chart takes
+        what remains (never less than its minimum).
+        """
+        if self.top_split in self._default_splits:
+            total = sum(self.top_split.sizes())
+            want = self.holdings_panel.preferred_width()
+            chart_min = self.chart_host.minimumSizeHint().width()
+            left = max(min(want, total - max(chart_min, 360)), total // 3)
+            self.top_split.setSizes([left, total - left])
+        if self.main_split in self._default_splits:
+            total = sum(self.main_split.sizes())
+            want = self.hedge_panel.preferred_height()
+            bottom = min(want, int(total * 0.6))
+            self.main_split.setSizes([total - bottom, bottom])
+        self._default_splits = []
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The minimum is what the panels need (holdings header, chart, library),
+        # never a fixed guess below it that would squeeze buttons and overlap.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumSize(layout.minimumSize().expandedTo(MIN_WINDOW))
+        if self._default_splits:
+            # Sizes are only known once the window is laid out.
+            QTimer.singleShot(0, self, self._size_default_splits)
 
     def save_layout(self) -> None:
         s = self.settings
