@@ -339,6 +339,21 @@ def test_size_family_and_short(capsys: pytest.CaptureFixture[str]) -> None:
     assert micro["contracts"] == 5  # 1,000 USD / (2,000 x 0.1)
 
 
+def test_size_text_keeps_the_mix_order_out_of_the_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["size", "--equity", "95250", "--risk", "1", "--entry", "62000", "--stop", "60760"]
+    code, out, err = run(capsys, *argv, "--family", "GENERIC-BTC", "--leverage", "5")
+    assert code == 0, err
+    lines = out.splitlines()
+    header = next(line for line in lines if "contracts" in line)
+    mix_row = next(
+        line for line in lines if line.startswith("*  mix") or line.startswith("   mix ")
+    )
+    assert len(mix_row) <= len(header)  # the table stays as wide as its header
+    assert "   mix = 7 × Mini Bitcoin future (0.1 BTC) + 6 × Micro Bitcoin future" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "parts"),
     [

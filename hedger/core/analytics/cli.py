@@ -992,7 +992,7 @@ def _render_sizing(family_id: str, family_name: str, r: SizingResult) -> str:
             [
                 "*" if o.name == r.recommended else "",
                 o.name,
-                o.order_text() if o.name == "mix" else f"{o.contracts:,}",
+                f"{o.contracts:,}",
                 fmt_money(o.loss_per_contract) if o.loss_per_contract is not None else "—",
                 fmt_money(o.loss_at_stop),
                 fmt_money(o.fees),
@@ -1002,6 +1002,10 @@ def _render_sizing(family_id: str, family_name: str, r: SizingResult) -> str:
             ]
         )
     lines += _align(rows, "llrrrrrrr")
+    mix = r.option("mix")
+    if mix is not None and mix.contracts:
+        # The mix's order is a sentence: below the table, not in its contracts column.
+        lines.append(f"   mix = {mix.order_text()}")
     if r.recommended:
         rec = r.option(r.recommended)
         assert rec is not None
