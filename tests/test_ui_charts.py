@@ -221,3 +221,22 @@ def test_readout_follows_the_option_selected_in_the_table(
     assert f"<b>{other[:1].upper() + other[1:]} " in narrow
     for name in s.options:
         assert (name[:1].upper() + name[1:]) in chart.readout.toolTip()
+
+
+def test_png_export_is_the_screen_layout_at_twice_the_pixels(
+    chart: ScenarioChart, tmp_path: Path
+) -> None:
+    view = chart.plot_widget.viewport().size()
+    png = chart.export_png(tmp_path / "chart.png")
+    img = QImage(str(png))
+    assert img.width() == 2 * max(view.width(), 760)
+    assert img.height() == 2 * max(view.height(), 440)
+    background = img.pixelColor(2, 2)
+    # The legend sits at the bottom: the last 15 % of the image is not blank.
+    bottom = range(int(img.height() * 0.85), img.height(), 3)
+    inked = sum(
+        1 for y in bottom for x in range(0, img.width(), 7) if img.pixelColor(x, y) != background
+    )
+    assert inked > 50
+    # Exporting leaves the on-screen chart as it was.
+    assert chart.plot_item.geometry().width() <= chart.plot_widget.viewport().width() + 1

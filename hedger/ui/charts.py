@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
+from pyqtgraph.exporters import SVGExporter
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,6 +32,10 @@ from hedger.ui.hedge_table_model import contracts_text
 from hedger.ui.hedge_widgets import SegmentedControl, blend, dim, is_dark, scaled_font
 
 ChartMode = Literal["value", "change"]
+
+# PNG export: device pixel ratio, and the smallest layout it is drawn at.
+EXPORT_SCALE = 2.0
+EXPORT_MIN = QSize(760, 440)
 
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
@@ -310,13 +314,48 @@ class ScenarioChart(QWidget):
             self._mode = mode
             self._refresh()
 
-    def export_png(self, path: str | Path, width: int = 1600) -> Path:
-        """Write the plot (axes, curves, legend) as a PNG ``width`` pixels wide."""
+    def export_png(
+        self, path: str | Path, width: int | None = None, scale: float = EXPORT_SCALE
+    ) -> Path:
+        """Write the plot as it looks on screen, rendered at ``scale`` × the pixels.
+
+        The plot is laid out at its on-screen size (at least EXPORT_MIN), so
+        fonts, legend and labels keep their proportions, and painted at a
+        device pixel ratio of ``scale`` (2 by default), or of whatever makes
+        the image ``width`` pixels wide. pyqtgraph's ImageExporter instead
+        scales the layout, which blew tick labels up 3x and left the legend
+        tiny and a blank band at the bottom.
+        """
         path = Path(path)
+        pi = self.plot_item
         with self._exporting():
-            exporter = ImageExporter(self.plot_item)
-            exporter.parameters()["width"] = int(width)
-            exporter.export(str(path))
+            view = self.plot_widget.viewport().size()
+            lw = float(max(view.width(), EXPORT_MIN.width()))
+            lh = float(max(view.height(), EXPORT_MIN.height()))
+            if width is not None:
+                scale = width / lw
+            image = QImage(
+                max(1, round(lw * scale)), max(1, round(lh * scale)), QImage.Format.Format_ARGB32
+            )
+            image.setDevicePixelRatio(scale)
+            image.fill(self._palette.color(QPalette.ColorRole.Base))
+            old = pi.geometry()
+            rect = QRectF(0, 0, lw, lh)
+            try:
+                self._fit_legend_columns(width=lw - self.y_axis.width() - 20)
+                pi.setGeometry(rect)
+                pi.layout.activate()
+                painter = QPainter(image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+                pi.scene().render(painter, rect, pi.sceneBoundingRect())
+                painter.end()
+            finally:
+                self._fit_legend_columns()
+                pi.setGeometry(old)
+                self._refit_plot()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"cannot write {path}")
         return path
 
     def export_svg(self, path: str | Path) -> Path:
@@ -550,10 +589,16 @@ class ScenarioChart(QWidget):
         # setLabel shows a title again; a compact chart keeps them hidden.
         self._show_axis_titles()
 
-    def _fit_legend_columns(self, *_: object) -> None:
+    def _fit_legend_columns(self, *_: object, width: float | None = None) -> None:
         # As many columns as the widest entry allows: a legend wider than the
         # plot would widen the whole chart past its splitter and clip it.
-        width = self.plot_item.getViewBox().width()
+        if width is None:
+            # The view's width, not the plot's: the plot may be held wide by
+            # the legend itself.
+            width = min(
+                self.plot_item.getViewBox().width(),
+                self.plot_widget.viewport().width() - self.y_axis.width() - 20,
+            )
         entries = [
             sample.boundingRect().width() + label.itemRect().width()
             for sample, label in self.legend.items
