@@ -319,7 +319,9 @@ def test_a_silent_venue_is_not_asked_again_and_the_refresh_is_time_limited(
     )
     cut = refresh_portfolio(p, sources(venue, slow), NOW, time_limit=0.7)
     assert cut.timed_out
-    assert cut.venue_errors[-1] == ("OKX not asked: the refresh's 0.7 s time limit was reached")
+    assert cut.venue_errors[-1] == (
+        "OKX (spot) and OKX (futures) not asked: the refresh's 0.7 s time limit was reached"
+    )
 
 
 def test_a_futures_quote_names_the_perpetual_it_came_from(venue: FakeVenue) -> None:

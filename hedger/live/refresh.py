@@ -93,6 +93,8 @@ class FetchReport:
     jumps: dict[str, Quote] = field(default_factory=dict)
     #: Whether the refresh's time limit cut it short.
     timed_out: bool = False
+    #: The worst single reason per kept key, for a one-line summary.
+    headlines: dict[str, str] = field(default_factory=dict)
 
 
 def _last_prices(portfolio: Portfolio, now: datetime, p: Plausibility) -> dict[str, Decimal]:
@@ -206,9 +208,9 @@ def fetch_quotes(
                     break
                 except RefreshTimeLimit as exc:
                     timed_out = True
-                    later = [
-                        *phase_sources[i:],
-                        *(src for _, _, srcs in phases[phase_index + 1 :] for src in srcs),
+                    later: list[tuple[Kind, PriceSource]] = [
+                        *((kind, src) for src in phase_sources[i:]),
+                        *((k, src) for k, _, srcs in phases[phase_index + 1 :] for src in srcs),
                     ]
                     errors.append(_time_limit_message(exc, later, unreachable))
                     break
@@ -282,6 +284,7 @@ def fetch_quotes(
         severity,
         {k: q for k, q in jumps.items() if k in final},
         timed_out,
+        {k: min(unresolved[k], key=lambda m: m[0])[1] for k in order},
     )
 
 
@@ -298,9 +301,10 @@ def _source_label(name: str, kind: Kind, answer: SourceAnswer, symbol: str) -> s
 
 
 def _time_limit_message(
-    exc: RefreshTimeLimit, left: Sequence[PriceSource], skipped: set[int]
+    exc: RefreshTimeLimit, left: Sequence[tuple[Kind, PriceSource]], skipped: set[int]
 ) -> str:
-    names = [s.name for s in left if id(s) not in skipped]
+    """'OKX (spot) and Binance (futures) not asked: the refresh's 20 s time limit …'."""
+    names = [f"{s.name} ({kind})" for kind, s in left if id(s) not in skipped]
     return f"{' and '.join(dict.fromkeys(names))} not asked: {exc.reason}"
 
 
@@ -368,6 +372,7 @@ class RefreshResult:
     severity: dict[str, Severity] = field(default_factory=dict)
     jumps: dict[str, Quote] = field(default_factory=dict)
     timed_out: bool = False
+    headlines: dict[str, str] = field(default_factory=dict)
 
     @property
     def fetched_count(self) -> int:
@@ -402,10 +407,16 @@ class RefreshResult:
         ]
 
     def summary(self) -> str:
-        """One line for a status bar."""
+        """One line for a status bar: the worst problem, and how many more there are."""
         if not self.wanted:
             return "No prices to refresh: the portfolio has no holdings to price"
-        issues = self.messages()
+        rejected = [k for k in self.kept if self.severity.get(k) == "rejected"]
+        unlisted = [k for k in self.kept if k not in rejected]
+        issues = [
+            *(self.headlines.get(k, self.kept[k]) for k in rejected),
+            *self.venue_errors,
+            *(self.headlines.get(k, self.kept[k]) for k in unlisted),
+        ]
         if self.stopped:
             issues.insert(0, "refresh stopped")
         if not self.ok:
@@ -419,8 +430,9 @@ class RefreshResult:
             f"({n} price{'s' if n != 1 else ''})"
         )
         if issues:
+            kept = " — kept previous price" if issues[0] not in self.venue_errors else ""
             more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
-            text += f"; {issues[0]}{more}"
+            text += f"; {issues[0]}{kept}{more}"
         return text
 
 
@@ -452,6 +464,7 @@ def apply_quotes(portfolio: Portfolio, report: FetchReport) -> RefreshResult:
         severity=dict(report.severity),
         jumps=dict(report.jumps),
         timed_out=report.timed_out,
+        headlines=dict(report.headlines),
     )
 
 
