@@ -298,7 +298,7 @@ def test_problem_is_shown_and_futures_price_fixes_it(qtbot: QtBot) -> None:
     assert u.problem is None and u.futures_price == 70000
     assert p.table.isVisible()
     assert not any("No price" in t for t in p.messages.texts())
-    assert p.card_price.detail.text() == "your futures quote"
+    assert p.card_price.detail.text() == "typed by you"
 
     doc.undo_stack.undo()
     assert any("No price for BTC" in t for t in p.messages.texts())
@@ -416,3 +416,42 @@ def test_repicking_the_family_in_force_is_not_an_edit(qtbot: QtBot) -> None:
     combo.activated.emit(combo.currentIndex())
     assert doc.undo_stack.count() == 0
     assert not doc.dirty
+
+
+def test_futures_price_card_shows_source_age_and_staleness(qtbot: QtBot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hedger.core.models import Quote
+
+    doc = make_doc(h("BTC", "1", "70000"), families={"BTC": "CME-BTC"})
+    p = HedgePanel(doc)
+    qtbot.addWidget(p)
+    p.show()
+    assert p.card_price.detail.text() == "from spot"
+
+    def refreshed(minutes_ago: int, price: str = "70250") -> Portfolio:
+        quote = Quote(
+            price=Decimal(price),
+            source="Binance · BTCUSDT perpetual",
+            fetched_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+            kind="futures",
+        )
+        hedge = doc.portfolio.hedge.model_copy(update={"futures_prices": {"BTC": Decimal(price)}})
+        return doc.portfolio.model_copy(update={"hedge": hedge, "quotes": {"FUT:BTC": quote}})
+
+    doc.apply_price_refresh(refreshed(4))
+    assert p.card_price.value.text() == "70,250"
+    assert p.card_price.detail.text() == "Binance · 4 min ago"
+    assert not p.card_price.warned
+    assert "Binance · BTCUSDT perpetual" in p.settings.price_edit.toolTip()
+
+    doc.apply_price_refresh(refreshed(40, "70300"))
+    assert p.card_price.detail.text() == "Binance · 40 min ago · stale"
+    assert p.card_price.warned
+    assert "stale" in p.settings.price_edit.toolTip()
+
+    # Typed over, the price is the user's again.
+    doc.set_underlying_setting("BTC", "futures_price", Decimal(71000), "Change Futures Price")
+    assert p.card_price.detail.text() == "typed by you"
+    assert not p.card_price.warned
+    assert "fetched" not in p.settings.price_edit.toolTip()

@@ -6,7 +6,9 @@ one: with 20 underlyings only one set of widgets is updated per recompute.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, Signal
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
+from hedger.live.age import fmt_age, futures_price_status, venue_of
 from hedger.ui import format as fmt
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.hedge_settings_widget import HedgeSettingsWidget
@@ -83,6 +86,12 @@ class HedgePanel(QWidget):
         self._header_widths: list[int] = []  # cleared when fonts change
         self._build()
         document.planChanged.connect(self._on_plan_changed)
+        # A price refresh that only updates quotes changes no plan.
+        document.portfolioChanged.connect(self._refresh_price_age)
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(30_000)
+        self._age_timer.timeout.connect(self._refresh_price_age)
+        self._age_timer.start()
         self._on_plan_changed(document.plan)
 
     # -- public API ----------------------------------------------------------------
@@ -427,13 +436,34 @@ class HedgePanel(QWidget):
         self.card_target.set(
             fmt.usd(abs(u.target_usd)), f"{fmt.ratio_pct(u.ratio)} % · {side} futures"
         )
+        self._show_price_card(u)
+
+    def _show_price_card(self, u: UnderlyingPlan) -> None:
         if u.futures_price is None:
-            self.card_price.set(fmt.DASH, "missing: enter one")
-        else:
-            self.card_price.set(
-                fmt.price(u.futures_price),
-                "from spot" if u.futures_price_from_spot else "your futures quote",
-            )
+            self.card_price.set(fmt.DASH, "missing: enter one", PRICE_TIP)
+            return
+        if u.futures_price_from_spot:
+            self.card_price.set(fmt.price(u.futures_price), "from spot", PRICE_TIP)
+            return
+        status = futures_price_status(self._doc.portfolio, u.underlying, datetime.now(UTC))
+        if status is None:
+            self.card_price.set(fmt.price(u.futures_price), "typed by you", PRICE_TIP)
+            return
+        detail = f"{venue_of(status.source)} · {fmt_age(status.age)}"
+        if status.stale:
+            detail += " · stale"
+        when = status.fetched_at.astimezone().strftime("%d %b %Y %H:%M")
+        tip = f"{PRICE_TIP}\n\nFetched from {status.source} at {when} ({fmt_age(status.age)})."
+        if status.stale:
+            tip += " It is stale: refresh prices (F5) or type the current quote."
+        self.card_price.set(fmt.price(u.futures_price), detail, tip, warn=status.stale)
+
+    def _refresh_price_age(self) -> None:
+        # Ages move on without edits; only the price card shows one here.
+        u = self._current_plan()
+        if u is not None and self.stack.currentWidget() is self.content:
+            self._show_price_card(u)
+            self.settings.refresh_price_status(u)
 
     def _show_order(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:
         if u.problem:

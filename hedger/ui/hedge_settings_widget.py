@@ -7,10 +7,11 @@ signals blocked, so an undo updates them without echoing a new edit.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -28,6 +29,7 @@ from hedger.core.catalog import Family
 from hedger.core.decimals import DecimalParseError, fmt_decimal, parse_decimal
 from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
 from hedger.core.planner import UnderlyingPlan
+from hedger.live.age import fmt_age, futures_price_status
 from hedger.ui import format as fmt
 from hedger.ui.document import EditRefused, PortfolioDocument
 from hedger.ui.hedge_widgets import (
@@ -37,6 +39,7 @@ from hedger.ui.hedge_widgets import (
     dim,
     scaled_font,
 )
+from hedger.ui.holdings_icons import warning_color
 
 RATIO_MAX_PCT = int(MAX_RATIO * 100)
 # Pause in typing after which a valid entry is applied (the plan and chart follow).
@@ -49,6 +52,11 @@ ROUNDING_HINTS: dict[Rounding, str] = {
     "down": "Never over-hedge: round down, some exposure may stay unhedged.",
     "up": "Never under-hedge: round up, the hedge may be larger than the exposure.",
 }
+
+PRICE_FIELD_TIP = (
+    "Futures price used to size contracts. Empty = the spot price of your "
+    "holding; type a price to use the futures quote instead (basis)."
+)
 
 UNDO_TEXT = {
     "family": "Change Contract Family",
@@ -162,10 +170,8 @@ class HedgeSettingsWidget(QWidget):
         self.price_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.price_edit.setClearButtonEnabled(True)
         self.price_edit.setAccessibleName("Futures price in USD")
-        self.price_edit.setToolTip(
-            "Futures price used to size contracts. Empty = the spot price of your "
-            "holding; type a price to use the futures quote instead (basis)."
-        )
+        self.price_edit.setToolTip(PRICE_FIELD_TIP)
+        self._price_stale = False
         self.price_edit.editingFinished.connect(self._on_price_entered)
         price_row = QHBoxLayout()
         price_row.setSpacing(8)
@@ -287,6 +293,31 @@ class HedgeSettingsWidget(QWidget):
             else fmt.grouped(u.futures_price)
         )
         self._set_entry(self.price_edit, "futures_price", text, switched)
+        self.refresh_price_status(u)
+
+    def refresh_price_status(self, u: UnderlyingPlan) -> None:
+        """Tooltip and colour of the price field: where a fetched price came from."""
+        status = (
+            None
+            if u.futures_price_from_spot
+            else futures_price_status(self._doc.portfolio, u.underlying, datetime.now(UTC))
+        )
+        if status is None:
+            tip, stale = PRICE_FIELD_TIP, False
+        else:
+            tip = f"{status.source}, fetched {fmt_age(status.age)}"
+            stale = status.stale
+            tip += " — stale: refresh prices or type the current quote" if stale else ""
+            tip += "\n\n" + PRICE_FIELD_TIP
+        if self.price_edit.toolTip() != tip:
+            self.price_edit.setToolTip(tip)
+        if stale != self._price_stale:
+            self._price_stale = stale
+            pal = QPalette()
+            if stale:
+                pal = QPalette(self.price_edit.palette())
+                pal.setColor(QPalette.ColorRole.Text, warning_color(pal))
+            self.price_edit.setPalette(pal)
 
     def _spot_price(self, u: UnderlyingPlan) -> Decimal | None:
         if u.futures_price_from_spot:

@@ -178,13 +178,38 @@ class StatCard(Card):
         lay.addWidget(self.detail)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set(self, value: str, detail: str = "", tooltip: str | None = None) -> None:
+    def set(
+        self, value: str, detail: str = "", tooltip: str | None = None, warn: bool = False
+    ) -> None:
+        """``warn`` shows the detail in the warning colour (a stale price)."""
         if self.value.text() != value:
             self.value.setText(value)
         if self.detail.text() != detail:
             self.detail.setText(detail)
         if tooltip is not None and tooltip != self.toolTip():
             self.setToolTip(tooltip)
+        if warn != self.warned:
+            self.warned = warn
+            self._colour_detail()
+
+    warned = False
+
+    def _colour_detail(self) -> None:
+        if self.warned:
+            from hedger.ui.holdings_icons import warning_color
+
+            pal = QPalette(self.palette())
+            pal.setColor(QPalette.ColorRole.WindowText, warning_color(pal))
+            self.detail.setPalette(pal)
+            self.detail.setForegroundRole(QPalette.ColorRole.WindowText)
+        else:
+            self.detail.setPalette(QPalette())  # inherit the theme again
+            dim(self.detail)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.warned:
+            self._colour_detail()
 
 
 class OrderLine(Card):
