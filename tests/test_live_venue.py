@@ -166,6 +166,8 @@ class FakeVenue:
                 if any(s not in self.binance_spot for s in wanted):
                     return invalid
                 return 200, [{"symbol": s, "price": self.binance_spot[s]} for s in wanted]
+            if not q:
+                return 200, [{"symbol": s, "price": p} for s, p in self.binance_spot.items()]
             if q.get("symbol") in self.binance_spot:
                 return 200, {"symbol": q["symbol"], "price": self.binance_spot[q["symbol"]]}
             return invalid
@@ -256,9 +258,11 @@ def test_binance_spot_prices_arrive_as_exact_decimals_in_one_request(venue: Fake
 
 
 def test_binance_batch_with_an_unlisted_symbol_still_prices_the_others(venue: FakeVenue) -> None:
-    answer = binance(venue).fetch_spot(["BTC", "NOPE"])
-    assert answer.prices == {"BTC": Decimal("70000.01")}
+    answer = binance(venue).fetch_spot(["BTC", "NOPE", "ETH"])
+    assert answer.prices == {"BTC": Decimal("70000.01"), "ETH": Decimal("3500.00000000")}
     assert answer.problems == {"NOPE": "NOPE: Binance does not list NOPEUSDT"}
+    # The refused batch, then every ticker at once: not one request per symbol.
+    assert venue.count("/api/v3/ticker/price") == 2
 
 
 def test_binance_futures_uses_the_mark_price(venue: FakeVenue) -> None:

@@ -150,11 +150,10 @@ class BinanceSource(PriceSource):
         except VenueHttpError as exc:
             if not self._is_invalid_symbol(exc):
                 raise
-            # One unknown symbol fails the whole batch: ask one by one so the
-            # listed ones still get prices.
-            for pair, symbol in pairs.items():
-                self._fetch_one_spot(pair, symbol, answer)
-            return answer
+            # One unknown symbol fails the whole batch. Every ticker in one
+            # request (about 150 KB) costs less time than one request per
+            # symbol, which a slow venue multiplies.
+            data = self._spot.get("/api/v3/ticker/price")
         if not isinstance(data, list):
             raise _unexpected(self.name)
         by_pair = {r.get("symbol"): r for r in data if isinstance(r, dict)}
@@ -164,16 +163,6 @@ class BinanceSource(PriceSource):
             else:
                 answer.problems[symbol] = f"{symbol}: {self.name} does not list {pair}"
         return answer
-
-    def _fetch_one_spot(self, pair: str, symbol: str, answer: SourceAnswer) -> None:
-        try:
-            data = self._spot.get("/api/v3/ticker/price", {"symbol": pair})
-        except VenueHttpError as exc:
-            if not self._is_invalid_symbol(exc):
-                raise
-            answer.problems[symbol] = f"{symbol}: {self.name} does not list {pair}"
-            return
-        _price_from(data, "price", symbol, self.name, answer)
 
     def fetch_futures(self, underlyings: Sequence[str]) -> SourceAnswer:
         plain, problems = _split_plain(underlyings, self.name)
