@@ -27,7 +27,7 @@ import hedger
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog, Contract
     from hedger.core.models import Portfolio, Rounding
-    from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
+    from hedger.core.planner import HedgeOption, Leg, Plan, UnderlyingPlan
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -121,7 +121,9 @@ def _run(argv: list[str]) -> int:
         build_parser(EXTENSIONS).parse_args(argv)  # prints help and exits 0
         return EXIT_OK
     if first == "--version":
-        print(f"hedger {hedger.__version__}")
+        if len(argv) > 1:
+            raise CliError(f"--version takes no arguments, got {_clean(argv[1])!r}")
+        _write(f"hedger {hedger.__version__}\n")
         return EXIT_OK
     if first in BUILTIN_COMMANDS or first in EXTENSIONS:
         wanted = {first: EXTENSIONS[first]} if first in EXTENSIONS else {}
@@ -224,7 +226,7 @@ def _add_plan_parser(sub: argparse._SubParsersAction[Any]) -> None:
             "settings for every underlying."
         ),
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
+    p.add_argument("file", type=_file_arg, metavar="FILE", help="portfolio file (.json)")
     p.add_argument(
         "--family",
         action="append",
@@ -269,6 +271,13 @@ def _decimal_arg(text: str, what: str) -> Decimal:
         return parse_decimal(text, what=what)
     except DecimalParseError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _file_arg(text: str) -> Path:
+    # Path("") is ".", the current folder: "is a folder" would puzzle.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path; give the path of a portfolio file")
+    return Path(text)
 
 
 def _symbol_arg(text: str) -> str:
@@ -573,7 +582,7 @@ def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
                 "size": leg.contract.size_text(),
                 "contracts": leg.contracts,
             }
-            for leg in o.legs
+            for leg in _json_legs(o)
         ],
         "exact_contracts": (
             _places(o.exact_contracts, 6) if o.exact_contracts is not None else None
@@ -592,6 +601,15 @@ def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
     }
 
 
+def _json_legs(o: HedgeOption) -> list[Leg]:
+    """The legs to show: a mix lists only sizes it uses (an order has no
+    0-contract lines); a single tier keeps its one leg, even at 0 contracts,
+    because it names the contract."""
+    if o.name == "mix":
+        return [leg for leg in o.legs if leg.contracts]
+    return list(o.legs)
+
+
 # --------------------------------------------------------------------------- plan: table
 
 
@@ -600,7 +618,7 @@ def render_plan(plan: Plan) -> str:
     from hedger.core.decimals import fmt_decimal, fmt_money
 
     lines = [
-        plan.portfolio,
+        _clean(plan.portfolio),
         f"Hedge ratio {fmt_decimal(plan.ratio * 100, 2)} %, rounding {plan.rounding}, "
         f"leverage {fmt_decimal(plan.leverage)}x",
     ]
@@ -609,13 +627,13 @@ def render_plan(plan: Plan) -> str:
     for u in plan.underlyings:
         lines += ["", *_render_underlying(u)]
     t = plan.totals
-    lines += [
-        "",
-        "Total (recommended options): "
+    lines.append("")
+    lines += _wrapped(
         f"exposure {fmt_money(t.exposure_usd)} USD, target {fmt_money(t.target_usd)} USD, "
         f"hedged {fmt_money(t.hedged_usd)} USD, residual {fmt_money(t.residual_usd)} USD, "
         f"margin {fmt_money(t.initial_margin_usd)} USD",
-    ]
+        "Total (recommended options): ",
+    )
     if plan.other_value_usd:
         lines.append(f"Cash and stablecoins: {fmt_money(plan.other_value_usd)} USD (not hedged)")
     return "\n".join(lines) + "\n"
@@ -626,7 +644,7 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
 
     head = u.underlying
     if u.family is not None:
-        head += f" — {u.family.id} ({u.family.name})"
+        head += f" — {u.family.id} ({_clean(u.family.name)})"
     if u.futures_price is not None:
         src = " (from spot)" if u.futures_price_from_spot else ""
         head += f", futures {fmt_money(u.futures_price)} USD{src}"
@@ -634,21 +652,23 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
     lines = [
         head,
         f"  Exposure {fmt_money(u.exposure_usd)} USD ({holdings}); "
-        f"target {fmt_money(u.target_usd)} USD at ratio {fmt_decimal(u.ratio * 100, 2)} %; "
-        f"futures side {u.side}; rounding {u.rounding}; leverage {fmt_decimal(u.leverage)}x",
+        f"target {fmt_money(u.target_usd)} USD at ratio {fmt_decimal(u.ratio * 100, 2)} %",
+        f"  Futures side {u.side}; rounding {u.rounding}; leverage {fmt_decimal(u.leverage)}x",
     ]
     if u.problem:
-        lines.append(f"  Problem: {u.problem}")
+        lines.append(f"  Problem: {_clean(u.problem)}")
     if u.options:
+        # Every option of an underlying has the same side (the line above
+        # says it), so the table spends that width on the fee instead.
         header = [
             "",
             "option",
             "contracts",
-            "side",
             "hedged USD",
             "residual USD",
             "residual %",
             "margin USD",
+            "fee USD",
             "liquidation",
         ]
         rows = [header]
@@ -657,28 +677,50 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
                 [
                     "*" if o.name == u.recommended else "",
                     o.name,
-                    _legs_text(o),
-                    o.side,
+                    _clean(_legs_text(o)),
                     fmt_money(o.hedged_usd),
                     fmt_money(o.residual_usd),
                     f"{fmt_money(o.residual_pct)} %",
                     fmt_money(o.initial_margin_usd),
+                    fmt_money(o.fee_usd),
                     fmt_money(o.liquidation_price) if o.liquidation_price is not None else "—",
                 ]
             )
-        lines += ["", *("  " + r for r in _align(rows, "llllrrrrr"))]
+        lines += ["", *("  " + r for r in _align(rows, "lllrrrrrr"))]
         if u.recommended:
             lines.append(f"  * recommended: {u.recommended}")
         lines += ["", "  Orders:"]
         width = max(len(o.name) for o in u.options)
-        lines += [f"    {o.name:<{width}}  {o.order_text(u.leverage)}" for o in u.options]
+        for o in u.options:
+            lines += _wrapped(_clean(o.order_text(u.leverage)), f"    {o.name:<{width}}  ")
     warnings = list(u.warnings)
     rec = u.recommended_option
     if rec is not None:
         warnings += [w for w in rec.warnings if w not in warnings]
     if warnings:
-        lines += ["", "  Warnings:", *(f"    ! {w}" for w in warnings)]
+        lines += ["", "  Warnings:"]
+        for w in warnings:
+            lines += _wrapped(_clean(w), "    ! ")
     return lines
+
+
+TEXT_WIDTH = 100
+
+
+def _wrapped(text: str, first: str) -> list[str]:
+    """``text`` after ``first``, wrapped to TEXT_WIDTH with a hanging indent."""
+    import textwrap
+
+    # Keep each amount with its unit ("17,500 USD") on one line.
+    glued = text.replace(" USD", "\u00a0USD").replace(" %", "\u00a0%")
+    lines = textwrap.wrap(
+        glued,
+        TEXT_WIDTH,
+        initial_indent=first,
+        subsequent_indent=" " * len(first),
+        break_on_hyphens=False,
+    )
+    return [line.replace("\u00a0", " ") for line in lines] or [first.rstrip()]
 
 
 def _legs_text(o: HedgeOption) -> str:
@@ -742,15 +784,26 @@ def catalog_to_dict(catalog: Catalog, underlying: str | None = None) -> dict[str
     }
 
 
-def render_catalog(catalog: Catalog, underlying: str | None = None) -> str:
+def _pct(rate: Decimal) -> str:
+    from hedger.core.decimals import fmt_decimal
+
+    return f"{fmt_decimal(rate * 100, 4)}%"
+
+
+def render_catalog(
+    catalog: Catalog, underlying: str | None = None, *, user_only: bool = False
+) -> str:
+    """The catalog as text: one table row per contract with its rates, and
+    under it the name, where the figures come from and when they were read."""
     from hedger.core.decimals import fmt_decimal
 
     lines: list[str] = []
     in_family: set[str] = set()
-    header = ["contract", "tier", "kind", "size", "tick", "margin", "expiry", "name"]
+    header = ["contract", "tier", "kind", "size", "step", "tick", "init", "maint", "fee", "expiry"]
 
     def rows_for(contracts: Iterable[Contract]) -> list[str]:
         rows = [header]
+        details: list[tuple[str, str]] = []
         for c in contracts:
             rows.append(
                 [
@@ -758,18 +811,37 @@ def render_catalog(catalog: Catalog, underlying: str | None = None) -> str:
                     c.tier,
                     c.kind,
                     c.size_text(),
+                    fmt_decimal(c.quantity_step),
                     fmt_decimal(c.tick) if c.tick is not None else "—",
-                    f"{fmt_decimal(c.initial_margin_rate * 100, 2)} %",
+                    _pct(c.initial_margin_rate),
+                    _pct(c.maintenance_margin_rate),
+                    _pct(c.fee_rate),
                     c.expiry,
-                    c.name + (" (yours)" if c.user_defined else ""),
                 ]
             )
-        return ["  " + r for r in _align(rows, "lllrrrll")]
+            yours = " (yours)" if c.user_defined else ""
+            details.append(
+                (
+                    f"{_clean(c.name)}{yours}",
+                    # No break inside "(as of 2026-11-01)" (see _wrapped).
+                    f"source: {_clean(c.source)} (as\u00a0of\u00a0{_clean(c.as_of)})",
+                )
+            )
+        table = _align(rows, "lllrrrrrrl")
+        out = ["  " + table[0]]
+        for row, (name, source) in zip(table[1:], details, strict=True):
+            out += ["  " + row, *_wrapped(name, "      "), *_wrapped(source, "      ")]
+        return out
+
+    def wanted(underlying_of: str, user_defined: bool) -> bool:
+        if underlying is not None and underlying_of != underlying:
+            return False
+        return user_defined or not user_only
 
     for f in catalog.families.values():
-        if underlying is not None and f.underlying != underlying:
-            continue
         members = catalog.family_contracts(f.id)
+        if not wanted(f.underlying, f.user_defined):
+            continue
         in_family.update(c.id for c in members)
         marks = []
         if catalog.default_families.get(f.underlying) == f.id:
@@ -777,22 +849,31 @@ def render_catalog(catalog: Catalog, underlying: str | None = None) -> str:
         if f.user_defined:
             marks.append("yours")
         mark = f" [{', '.join(marks)}]" if marks else ""
-        lines += [f"{f.id} — {f.name} ({f.underlying}){mark}", *rows_for(members)]
+        lines += [f"{f.id} — {_clean(f.name)} ({f.underlying}){mark}", *rows_for(members)]
         if f.notes:
-            lines.append(f"  note: {f.notes}")
+            lines += _wrapped(_clean(f.notes), "  note: ")
         lines.append("")
     loose = [
         c
         for c in catalog.contracts.values()
-        if c.id not in in_family and (underlying is None or c.underlying == underlying)
+        if c.id not in in_family and wanted(c.underlying, c.user_defined)
     ]
     if loose:
         lines += ["Not in any family", *rows_for(loose), ""]
     if not lines:
-        lines = [f"No contracts for {underlying}.", ""]
-    lines.append(
-        "Sizes are per contract (coins for linear, USD face value for inverse). "
-        "Margins are editable defaults."
+        whose = "of your own" if user_only else "known"
+        where = f" for {underlying}" if underlying else ""
+        lines = [f"No contracts {whose}{where}.", ""]
+        if user_only:
+            lines += [
+                "Add one with 'hedger contracts add' (see 'hedger contracts add --help').",
+                "",
+            ]
+    lines += _wrapped(
+        "Sizes are per contract (coins for linear, USD face value for inverse); step is the "
+        "order quantity step. init, maint: default initial and maintenance margin rates; "
+        "fee: taker fee rate. Margins and fees are editable defaults: venues change them.",
+        "",
     )
     return "\n".join(lines) + "\n"
 
@@ -801,14 +882,22 @@ def render_catalog(catalog: Catalog, underlying: str | None = None) -> str:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(_CONTROL.sub(_escape_control, text))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left: main() stops quietly
+    except OSError as exc:
+        # A full disk or /dev/full: the output is lost, say so in one line.
+        _silence_stdout()  # or the interpreter's final flush fails again
+        reason = exc.strerror or type(exc).__name__
+        raise CliError(f"cannot write the output ({reason})", EXIT_INTERNAL) from None
 
 
 def _say(message: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     try:
-        out.write(f"hedger: {_one_line(message)}\n")
+        out.write(f"hedger: {_clean(_one_line(message))}\n")
         out.flush()
     except (OSError, ValueError):
         pass
@@ -817,6 +906,25 @@ def _say(message: str, stream: TextIO | None = None) -> None:
 def _one_line(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= 400 else flat[:399] + "…"
+
+
+# Terminal controls a file could smuggle into names and notes: C0 and C1
+# controls, DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\t\r\n":
+        return " "
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def _clean(text: str) -> str:
+    """Text from a file or the catalog, safe for one line of a terminal:
+    newlines and tabs become spaces, other controls show as \\x1b and the like."""
+    return _CONTROL_OR_NEWLINE.sub(_escape_control, text)
 
 
 def _tolerate_unencodable_output() -> None:

@@ -244,20 +244,27 @@ def test_plan_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     for col in (
         "option",
         "contracts",
-        "side",
         "hedged USD",
         "residual %",
         "margin USD",
+        "fee USD",
         "liquidation",
     ):
         assert col in header
+    # The side is the same for every option of an underlying: said once above the table.
+    assert "Futures side short; rounding nearest" in out
     micro_row = next(line for line in out.splitlines() if "5 × CME:MBT" in line and "*" in line)
     assert "35,000.00" in micro_row and "2,700.00" in micro_row and "7.16 %" in micro_row
     assert "17,500.00" in micro_row and "104,650.00" in micro_row
-    # Columns line up: every row of a table has "short" at the same place.
-    rows = [line for line in out.splitlines() if " short " in line and "×" in line]
-    assert len({line.index(" short ") for line in rows[:3]}) == 1
-    assert "* recommended: micro" in out
+    # Fee: 5 MBT x 0.1 BTC x 70,000 x 0.02 %.
+    assert micro_row.split()[-2] == "7.00"
+    # Columns line up: every row of a table has its residual % at the same place.
+    rows = [line for line in out.splitlines() if " %  " in line and "×" in line]
+    assert len({line.index(" %  ") for line in rows[:3]}) == 1
+    # Fits a 100-column terminal.
+    assert max(len(line) for line in out.splitlines()) <= 100
+    # Mix and micro tie fully (5 MBT each): the mix is recommended.
+    assert "* recommended: mix" in out
     assert "Short 5 × CME Micro Bitcoin (MBT) — hedges 35,000 USD" in out
     assert "Total (recommended options)" in out
     assert "Cash and stablecoins: 2,000.00 USD" in out
@@ -290,6 +297,66 @@ def test_contracts_lists_every_family(capsys: pytest.CaptureFixture[str]) -> Non
     by_id = {c["id"]: c for c in data["contracts"]}
     assert by_id["CME:BTC"]["size"] == "5"
     assert by_id["CME:BTC"]["source"].startswith("https://www.cmegroup.com")
+
+
+def test_mix_legs_leave_out_sizes_it_does_not_use(capsys: pytest.CaptureFixture[str]) -> None:
+    # The example: 0.5 BTC with CME is 5 MBT, listed as the mix's only leg.
+    data = plan_json(capsys, str(SAMPLE))
+    btc = underlying(data, "BTC")
+    mix = option(btc, "mix")
+    assert [(leg["contract"], leg["contracts"]) for leg in mix["legs"]] == [("CME:MBT", 5)]
+    # Mix and micro tie on residual, contracts and margin: the mix wins.
+    assert btc["recommended"] == "mix"
+    # A single tier keeps its one leg even at 0 contracts: it names the contract.
+    assert option(btc, "standard")["legs"][0]["contract"] == "CME:BTC"
+    assert option(btc, "standard")["legs"][0]["contracts"] == 0
+
+
+def test_contracts_table_shows_rates_step_and_source(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "contracts", "--underlying", "BTC")
+    assert code == 0
+    lines = out.splitlines()
+    header = next(line for line in lines if line.strip().startswith("contract"))
+    for col in ("tier", "kind", "size", "step", "tick", "init", "maint", "fee", "expiry"):
+        assert f" {col}" in header, col
+    row = next(line for line in lines if line.strip().startswith("BINANCE:BTCUSDT "))
+    assert "0.001 BTC" in row and "perpetual" in row
+    i = lines.index(row)
+    assert "source:" in lines[i + 2] and "(as of 2026-" in " ".join(lines[i + 2 : i + 4])
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_terminal_controls_in_names_are_shown_not_obeyed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "evil.json"
+    doc = {
+        "schema_version": 1,
+        "name": "Evil\x1b[31mRED\nsecond line\u202e",
+        "holdings": [{"symbol": "BTC", "quantity": "1", "price": "70000"}],
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, out, _ = run(capsys, "plan", str(path))
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out
+    assert out.splitlines()[0] == "Evil\\x1b[31mRED second line\\u202e"
+    # JSON escapes them as JSON does.
+    assert json.loads(run(capsys, "plan", str(path), "--json")[1])["portfolio"] == doc["name"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["plan", ""], "empty path"),
+        (["--version", "extra"], "--version takes no arguments"),
+    ],
+)
+def test_odd_arguments_are_refused(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, fragment)
 
 
 # --------------------------------------------------------------------------- top level
@@ -600,6 +667,24 @@ def test_process_bad_input(data_dir: Path, tmp_path: Path, argv: list[str]) -> N
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert_one_line_error(proc.stderr)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["plan", str(SAMPLE)], ["contracts", "--json"], ["--version"]])
+def test_full_output_device_is_one_clean_line(data_dir: Path, argv: list[str]) -> None:
+    env = {**os.environ, "HEDGER_DATA_DIR": str(data_dir)}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hedger", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr == "hedger: cannot write the output (No space left on device)\n"
 
 
 def test_smoke_edit_needs_smoke_test(

@@ -419,12 +419,18 @@ def _option(
 
 
 def recommend(options: Sequence[HedgeOption]) -> str | None:
-    """Smallest residual, then fewest contracts, then least margin."""
+    """Smallest residual, then fewest contracts, then least margin.
+
+    On a full tie the mix wins: it is the plan's best combination by
+    definition, and when it happens to use one size it is that tier's order
+    exactly. Preferring it keeps the recommendation from flipping between
+    "micro" and "mix" as the book changes by a contract or two.
+    """
     if not options:
         return None
     best = min(
         options,
-        key=lambda o: (abs(o.residual_usd), o.contracts, o.initial_margin_usd),
+        key=lambda o: (abs(o.residual_usd), o.contracts, o.initial_margin_usd, o.name != "mix"),
     )
     return best.name
 
