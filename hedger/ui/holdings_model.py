@@ -81,7 +81,9 @@ HEADER_TIPS: dict[int, str] = {
     Column.SHARE: "Share of the portfolio's total value",
     Column.BETA: (
         "How far the coin moves for a 1 % move of the futures underlying.\n"
-        "Empty means 1: exact for the coin itself, an assumption for a cross-hedge."
+        "Empty means 1: exact for the coin itself, an assumption for a cross-hedge.\n"
+        "A small blue number under it is the beta estimated from stored price history\n"
+        "(hover the cell for details, right-click to apply it)."
     ),
     Column.HEDGE_WITH: (
         "Underlying whose futures hedge this holding.\n"
