@@ -326,8 +326,14 @@ class SizingTab(QWidget):
     @staticmethod
     def _row(o: SizedOption, r: SizingResult) -> Row:
         name = o.name.capitalize()
+        tips = list(o.warnings)
         if o.name == "mix":
-            name = f"Mix: {o.order_text()}"
+            # Short labels fit the column ("Mix · 7 BTC-MINI + 6 BTC-MICRO"); the
+            # full order is in the tooltip and in the card above.
+            active = [leg for leg in o.legs if leg.contracts]
+            parts = " + ".join(f"{leg.contracts:,} {leg.contract.symbol}" for leg in active)
+            name = f"Mix · {parts}" if parts else "Mix"
+            tips.insert(0, o.order_text())
         elif o.legs:
             name = f"{name} · {o.legs[0].contract.short_label} {o.legs[0].contract.size_text()}"
         return Row(
@@ -343,7 +349,7 @@ class SizingTab(QWidget):
                 fmt.price(o.liquidation_price) if o.liquidation_price is not None else fmt.DASH,
                 fmt.pct(o.risk_used_pct, 0),
             ),
-            tooltip="\n".join(o.warnings),
+            tooltip="\n".join(tips),
             emphasis=o.name == r.recommended,
             muted=o.contracts == 0,
             key=o.name,
