@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -303,18 +304,21 @@ class MainWindow(QMainWindow):
             name = action.text().replace("&", "").rstrip("…")
             action.setToolTip(f"{name} ({key})" if key else name)
         # Undo/Redo tooltips follow the action they would undo.
-        self.act_undo.changed.connect(self._update_undo_tips)
-        self.act_redo.changed.connect(self._update_undo_tips)
+        stack = self.document.undo_stack
+        stack.undoTextChanged.connect(self._update_undo_tips)
+        stack.redoTextChanged.connect(self._update_undo_tips)
+        self._update_undo_tips()
         self.workspace.setCornerWidget(tb, Qt.Corner.TopRightCorner)
 
-    def _update_undo_tips(self) -> None:
-        for action, key in ((self.act_undo, "Ctrl+Z"), (self.act_redo, "Ctrl+Shift+Z")):
-            native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText) or key
-            tip = f"{action.text().replace('&', '')} ({native})"
+    def _update_undo_tips(self, *_args: object) -> None:
+        for action in (self.act_undo, self.act_redo):
+            if not shiboken6.isValid(action):
+                return  # the window is being torn down
+            native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            text = action.text().replace("&", "")
+            tip = f"{text} ({native})" if native else text
             if action.toolTip() != tip:
-                blocked = action.blockSignals(True)
                 action.setToolTip(tip)
-                action.blockSignals(blocked)
 
     def _connect(self) -> None:
         d = self.document
