@@ -253,12 +253,81 @@ def _add_plan_parser(sub: argparse._SubParsersAction[Any]) -> None:
 def _add_contracts_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "contracts",
-        help="list the contract catalog by family",
-        description="List every known futures contract, grouped by family.",
+        help="list the contract catalog; add or remove your own contracts",
+        description=(
+            "List every known futures contract, grouped by family. With 'add', "
+            "'add-family' or 'remove', change your own contracts and families "
+            "(kept in contracts.json in Hedger's data folder)."
+        ),
     )
     p.add_argument("--underlying", type=_symbol_arg, help="only this underlying, e.g. BTC")
+    p.add_argument("--user", action="store_true", help="only your own contracts and families")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_contracts)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+
+    add = actions.add_parser(
+        "add",
+        help="add one of your own contracts",
+        description=(
+            "Add a futures contract of your own. ID is VENUE:SYMBOL, e.g. MYBROKER:SOL-1. "
+            "Rates take 10%% or 0.1. Sizes are coins per contract for linear contracts "
+            "and the USD face value for inverse ones."
+        ),
+    )
+    add.add_argument("id", type=_contract_id_arg, metavar="ID", help="VENUE:SYMBOL")
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--underlying", required=True, type=_symbol_arg, help="e.g. BTC")
+    add.add_argument("--tier", required=True, choices=("standard", "mini", "micro", "nano"))
+    add.add_argument("--kind", required=True, choices=("linear", "inverse"))
+    add.add_argument("--size", required=True, type=_positive_arg("size"), help="per contract")
+    add.add_argument("--step", type=_positive_arg("quantity step"), help="order step (default 1)")
+    add.add_argument("--tick", type=_positive_arg("tick"), help="price increment")
+    add.add_argument("--initial-margin", type=_rate_arg("initial margin"), help="default 10%%")
+    add.add_argument(
+        "--maintenance-margin", type=_rate_arg("maintenance margin"), help="default 0.5%%"
+    )
+    add.add_argument("--fee", type=_rate_arg("fee"), help="taker fee rate, default 0.05%%")
+    add.add_argument("--expiry", choices=("perpetual", "dated"), default="perpetual")
+    add.add_argument("--min-notional", type=_positive_arg("minimum notional"), help="USD")
+    add.add_argument("--source", help="where the figures come from (default: you)")
+    add.add_argument("--as-of", help="when they were checked, YYYY-MM-DD (default: today)")
+    add.add_argument("--notes", help="a note shown with the contract")
+    add.add_argument(
+        "--family",
+        type=_family_id_arg,
+        metavar="FAMILY_ID",
+        help="also put it in this family of yours (created if new)",
+    )
+    add.add_argument("--replace", action="store_true", help="replace your contract with this ID")
+    add.set_defaults(func=cmd_contracts_add)
+
+    fam = actions.add_parser(
+        "add-family",
+        help="add a family of contracts that may be mixed",
+        description="Add a family of your own: contracts on one underlying that may be mixed.",
+    )
+    fam.add_argument("id", type=_family_id_arg, metavar="ID", help="e.g. MY-SOL")
+    fam.add_argument("--underlying", required=True, type=_symbol_arg, help="e.g. SOL")
+    fam.add_argument(
+        "--contracts",
+        required=True,
+        type=_id_list_arg,
+        metavar="A,B,...",
+        help="contract ids, built-in or yours (1 to 6)",
+    )
+    fam.add_argument("--name", help="display name (default: the ID)")
+    fam.add_argument("--notes", help="a note shown with the family's plans")
+    fam.add_argument("--replace", action="store_true", help="replace your family with this ID")
+    fam.set_defaults(func=cmd_contracts_add_family)
+
+    rm = actions.add_parser(
+        "remove",
+        help="remove one of your contracts or families",
+        description="Remove one of your own contracts or families (built-in ones stay).",
+    )
+    rm.add_argument("id", metavar="ID", help="a contract id (VENUE:SYMBOL) or a family id")
+    rm.set_defaults(func=cmd_contracts_remove)
 
 
 # --------------------------------------------------------------------------- argument types
@@ -278,6 +347,64 @@ def _file_arg(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("empty path; give the path of a portfolio file")
     return Path(text)
+
+
+_CONTRACT_ID = re.compile(r"([A-Za-z0-9]+):([A-Za-z0-9._\-]+)")
+_FAMILY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
+
+
+def _contract_id_arg(text: str) -> str:
+    m = _CONTRACT_ID.fullmatch(text.strip())
+    if m is None or len(text.strip()) > 60:
+        raise argparse.ArgumentTypeError(
+            f"contract id must be VENUE:SYMBOL (letters, digits, '.', '_', '-'), "
+            f"e.g. MYBROKER:SOL-1, got {_clean(text)[:40]!r}"
+        )
+    return f"{m.group(1).upper()}:{m.group(2)}"
+
+
+def _family_id_arg(text: str) -> str:
+    fid = text.strip().upper()
+    if not _FAMILY_ID.fullmatch(fid) or len(fid) > 60:
+        raise argparse.ArgumentTypeError(
+            f"family id must be letters, digits, '.', '_' or '-', e.g. MY-SOL, "
+            f"got {_clean(text)[:40]!r}"
+        )
+    return fid
+
+
+def _id_list_arg(text: str) -> list[str]:
+    ids = [_contract_id_arg(part) for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("give at least one contract id, e.g. CME:MBT")
+    return ids
+
+
+def _positive_arg(what: str) -> Callable[[str], Decimal]:
+    def parse(text: str) -> Decimal:
+        value = _decimal_arg(text, what)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{what} must be above 0, got {text.strip()}")
+        return value
+
+    return parse
+
+
+def _rate_arg(what: str) -> Callable[[str], Decimal]:
+    def parse(text: str) -> Decimal:
+        raw = text.strip()
+        percent = raw.endswith("%")
+        value = _decimal_arg(raw[:-1] if percent else raw, what)
+        if percent:
+            value = value / 100
+        if not 0 <= value < 1:
+            hint = "" if percent else f" (for a percentage write {raw}%)"
+            raise argparse.ArgumentTypeError(
+                f"{what} must be at least 0 and below 100%, got {raw}{hint}"
+            )
+        return value
+
+    return parse
 
 
 def _symbol_arg(text: str) -> str:
@@ -747,10 +874,223 @@ def _align(rows: list[list[str]], align: str) -> list[str]:
 def cmd_contracts(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     if args.json:
-        _write(json.dumps(catalog_to_dict(catalog, args.underlying), indent=2) + "\n")
+        doc = catalog_to_dict(catalog, args.underlying, user_only=args.user)
+        _write(json.dumps(doc, indent=2) + "\n")
     else:
-        _write(render_catalog(catalog, args.underlying))
+        _write(render_catalog(catalog, args.underlying, user_only=args.user))
     return EXIT_OK
+
+
+def _user_store() -> tuple[Any, Path, Catalog]:
+    """The user catalog module, its file, and the catalog with the file's additions.
+
+    A damaged file is an error here (exit 2): changing it would drop what
+    could not be read.
+    """
+    from hedger.store import paths, user_catalog
+
+    try:
+        path = paths.user_catalog_path()
+    except OSError as exc:
+        raise CliError(f"cannot use the data folder ({_one_line(str(exc))})") from None
+    catalog, problem = user_catalog.load_user_catalog(None, path)
+    if problem:
+        raise CliError(f"{problem} — fix or remove the file before changing it")
+    return user_catalog, path, catalog
+
+
+def _store_call(call: Callable[[], Catalog]) -> Catalog:
+    from hedger.store.user_catalog import UserCatalogError
+
+    try:
+        return call()
+    except UserCatalogError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_contracts_add(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+
+    from hedger.core.catalog import Contract, Family
+    from hedger.store.portfolio_file import validation_summary
+
+    store, path, catalog = _user_store()
+    existing = catalog.contracts.get(args.id)
+    if existing is not None and not existing.user_defined:
+        raise CliError(f"{args.id} is a built-in contract; give yours a different id")
+    if existing is not None and not args.replace:
+        raise CliError(f"you already have a contract {args.id}; add --replace to change it")
+    venue, symbol = args.id.split(":", 1)
+    values: dict[str, Any] = {
+        "id": args.id,
+        "venue": venue,
+        "symbol": symbol,
+        "name": args.name,
+        "underlying": args.underlying,
+        "tier": args.tier,
+        "kind": args.kind,
+        "size": args.size,
+        "expiry": args.expiry,
+        "source": args.source or "entered with 'hedger contracts add'",
+        "as_of": args.as_of or datetime.now(UTC).date().isoformat(),
+    }
+    optional = {
+        "quantity_step": args.step,
+        "tick": args.tick,
+        "initial_margin_rate": args.initial_margin,
+        "maintenance_margin_rate": args.maintenance_margin,
+        "fee_rate": args.fee,
+        "min_notional": args.min_notional,
+        "notes": args.notes,
+    }
+    values.update({k: v for k, v in optional.items() if v is not None})
+    if args.as_of is not None:
+        _check_date(args.as_of)
+    try:
+        contract = Contract.model_validate(values)
+    except ValidationError as exc:
+        raise CliError(f"contract {args.id}: {validation_summary(exc)}") from None
+
+    family = None
+    if args.family is not None:
+        family = _family_with(catalog, args.family, contract, Family)
+    if existing is not None:
+        users = [
+            f.id
+            for f in catalog.families.values()
+            if args.id in f.contracts and f.id != args.family
+        ]
+        for fid in users:
+            _check_family_members(catalog, fid, contract)
+    catalog = _store_call(lambda: store.save_user_contract(contract, path=path))
+    done = f"{'replaced' if existing else 'added'} {contract.id} ({_clean(contract.name)})"
+    if family is not None:
+        fam = family
+        try:
+            catalog = _store_call(lambda: store.save_user_family(fam, path=path))
+        except CliError as exc:
+            raise CliError(f"{done}, but not to family {fam.id}: {exc}") from None
+        done += f" in family {family.id}"
+    _write(f"{done[0].upper()}{done[1:]}; saved in {path}\n")
+    return EXIT_OK
+
+
+def _check_date(text: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--as-of must be a date like 2026-11-01, got {_clean(text)!r}") from None
+
+
+def _check_family_members(catalog: Catalog, family_id: str, contract: Contract) -> None:
+    """A replaced contract must still fit the families that list it."""
+    fam = catalog.families[family_id]
+    if contract.underlying != fam.underlying:
+        raise CliError(
+            f"{contract.id} is in family {fam.id}, which hedges {fam.underlying}; "
+            f"remove it from the family first"
+        )
+    kinds = {catalog.contracts[c].kind for c in fam.contracts if c != contract.id}
+    if kinds and kinds != {contract.kind}:
+        raise CliError(
+            f"{contract.id} is in family {fam.id}, whose other contracts are "
+            f"{'/'.join(sorted(kinds))}; remove it from the family first"
+        )
+
+
+def _family_with(catalog: Catalog, family_id: str, contract: Contract, family_type: Any) -> Any:
+    """The user family ``family_id`` with ``contract`` added (a new family if none)."""
+    current = catalog.families.get(family_id)
+    if current is not None and not current.user_defined:
+        raise CliError(f"{family_id} is a built-in family; add-family makes one of your own")
+    if current is None:
+        members: tuple[str, ...] = (contract.id,)
+        name, notes = family_id, None
+    else:
+        members = current.contracts
+        if contract.id not in members:
+            members = (*members, contract.id)
+        name, notes = current.name, current.notes
+        if current.underlying != contract.underlying:
+            raise CliError(
+                f"family {family_id} hedges {current.underlying}, not {contract.underlying}"
+            )
+        other = {catalog.contracts[c].kind for c in members if c != contract.id}
+        if other and other != {contract.kind}:
+            raise CliError(
+                f"family {family_id} holds {'/'.join(other)} contracts, not {contract.kind}"
+            )
+        if len(members) > 6:
+            raise CliError(f"family {family_id} already has 6 contracts, the most a family holds")
+    return family_type(
+        id=family_id, name=name, underlying=contract.underlying, contracts=members, notes=notes
+    )
+
+
+def cmd_contracts_add_family(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from hedger.core.catalog import Family
+    from hedger.store.portfolio_file import validation_summary
+
+    store, path, catalog = _user_store()
+    existing = catalog.families.get(args.id)
+    if existing is not None and not existing.user_defined:
+        raise CliError(f"{args.id} is a built-in family; give yours a different id")
+    if existing is not None and not args.replace:
+        raise CliError(f"you already have a family {args.id}; add --replace to change it")
+    unknown = [c for c in args.contracts if c not in catalog.contracts]
+    if unknown:
+        raise CliError(
+            f"unknown contract {', '.join(unknown)} (see 'hedger contracts'; "
+            "add your own with 'hedger contracts add')"
+        )
+    try:
+        family = Family.model_validate(
+            {
+                "id": args.id,
+                "name": args.name or args.id,
+                "underlying": args.underlying,
+                "contracts": args.contracts,
+                "notes": args.notes,
+            }
+        )
+    except ValidationError as exc:
+        raise CliError(f"family {args.id}: {validation_summary(exc)}") from None
+    _store_call(lambda: store.save_user_family(family, path=path))
+    verb = "Replaced" if existing else "Added"
+    _write(
+        f"{verb} family {family.id} ({family.underlying}: {', '.join(family.contracts)}); "
+        f"saved in {path}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_contracts_remove(args: argparse.Namespace) -> int:
+    store, path, catalog = _user_store()
+    wanted = args.id.strip()
+    # Ids are case-sensitive after the venue; match the venue and family ids loosely.
+    key = wanted.upper() if ":" not in wanted else _normal_contract_id(wanted)
+    if key in catalog.contracts:
+        _store_call(lambda: store.remove_user_contract(key, path=path))
+        _write(f"Removed contract {key}; saved in {path}\n")
+    elif key in catalog.families:
+        _store_call(lambda: store.remove_user_family(key, path=path))
+        _write(f"Removed family {key}; saved in {path}\n")
+    else:
+        raise CliError(
+            f"there is no contract or family {_clean(wanted)[:60]!r} (see 'hedger contracts')"
+        )
+    return EXIT_OK
+
+
+def _normal_contract_id(text: str) -> str:
+    venue, _, symbol = text.partition(":")
+    return f"{venue.upper()}:{symbol}"
 
 
 def _contract_to_dict(c: Contract) -> dict[str, Any]:
@@ -760,12 +1100,18 @@ def _contract_to_dict(c: Contract) -> dict[str, Any]:
     return out
 
 
-def catalog_to_dict(catalog: Catalog, underlying: str | None = None) -> dict[str, Any]:
+def catalog_to_dict(
+    catalog: Catalog, underlying: str | None = None, *, user_only: bool = False
+) -> dict[str, Any]:
     families = [
-        f for f in catalog.families.values() if underlying is None or f.underlying == underlying
+        f
+        for f in catalog.families.values()
+        if (underlying is None or f.underlying == underlying) and (f.user_defined or not user_only)
     ]
     contracts = [
-        c for c in catalog.contracts.values() if underlying is None or c.underlying == underlying
+        c
+        for c in catalog.contracts.values()
+        if (underlying is None or c.underlying == underlying) and (c.user_defined or not user_only)
     ]
     return {
         "families": [
