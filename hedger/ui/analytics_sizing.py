@@ -60,6 +60,7 @@ class SizingTab(QWidget):
         self.document = document
         self.result: SizingResult | None = None
         self.error: str | None = None
+        self._families: tuple[tuple[str, str, str], ...] | None = None  # listed in the combo
         self._build()
         self._prefill()
         document.settingsChanged.connect(self._refresh_families)
@@ -195,6 +196,10 @@ class SizingTab(QWidget):
 
     def _refresh_families(self) -> None:
         catalog = self.document.catalog
+        families = tuple(sorted((f.id, f.underlying, f.name) for f in catalog.families.values()))
+        if families == self._families:
+            return  # every plan change lands here: rebuild the list only when it changed
+        self._families = families
         current = self.family_combo.currentData()
         if current is None:
             plan = self.document.plan
