@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import SVGExporter
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,6 +36,9 @@ ChartMode = Literal["value", "change"]
 # PNG export: device pixel ratio, and the smallest layout it is drawn at.
 EXPORT_SCALE = 2.0
 EXPORT_MIN = QSize(760, 440)
+
+# Longer contract descriptions are cut to counts in the legend ("3 + 3").
+LEGEND_CONTRACTS_CHARS = 14
 
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
@@ -532,7 +535,15 @@ class ScenarioChart(QWidget):
     def _tier_label(self, name: str, u: UnderlyingPlan | None) -> str:
         opt = u.option(name) if u is not None else None
         title = name[:1].upper() + name[1:]
-        return f"{title} · {contracts_text(opt)}" if opt is not None else title
+        if opt is None:
+            return title
+        text = contracts_text(opt)
+        if len(text) > LEGEND_CONTRACTS_CHARS:
+            # Long contract symbols would force a one-column legend; the
+            # comparison table spells the legs out.
+            legs = [leg for leg in opt.legs if leg.contracts]
+            text = " + ".join(fmt.contracts(leg.contracts) for leg in legs) or "0"
+        return f"{title} · {text}"
 
     def _hedged_label(self, s: Scenario, u: UnderlyingPlan | None, rec: str | None) -> str:
         if rec is None:
@@ -773,7 +784,26 @@ class ScenarioChart(QWidget):
         sep_html, sep_plain = " &nbsp;·&nbsp; ", "  ·  "
         fm = self.readout.fontMetrics()
         room = self.readout.width() - 4
-        used = fm.horizontalAdvance(sep_plain.join(p for _, p in parts))
+        tip = [p for _, p in parts] + [p for _, p in extras]
+        bold = QFont(self.readout.font())
+        bold.setBold(True)
+        fm_bold = QFontMetrics(bold)
+
+        def width_of(items: list[tuple[str, str]]) -> int:
+            # Bold parts (lead, shown option) measured bold: a little generous.
+            return fm_bold.horizontalAdvance(sep_plain.join(p for _, p in items))
+
+        # A narrow chart drops the price first, then the gain, never the values.
+        if width_of(parts) > room and len(parts) > 3:
+            del parts[1]
+        if width_of(parts) > room and shown and hovering:
+            label = self._short_option_name(shown)
+            value = money(values["hedged"])
+            parts[-1] = (
+                f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b>",
+                f"● {label} {value}",
+            )
+        used = width_of(parts)
         shown_parts = list(parts)
         for extra in extras:
             width = fm.horizontalAdvance(sep_plain + extra[1])
@@ -783,7 +813,6 @@ class ScenarioChart(QWidget):
             used += width
         self.readout.setText(sep_html.join(h for h, _ in shown_parts))
         # Whatever did not fit is one hover away.
-        tip = [p for _, p in parts] + [p for _, p in extras]
         self.readout.setToolTip("\n".join(tip))
 
     def _short_option_name(self, name: str) -> str:
