@@ -455,3 +455,22 @@ def test_summary_names_sources_marks_stale_and_counts_typed_prices() -> None:
     assert s.stale_symbols == ("SOL",)
     assert s.typed_symbols == ("ETH",)
     assert summarize_prices(book(holding("BTC", "1", "1")), NOW).text == "typed by hand"
+
+
+def test_the_hedge_contract_itself_is_priced_where_its_venue_is_a_source(
+    venue: FakeVenue,
+) -> None:
+    venue.okx_swap["BTC-USD-SWAP"] = "70050.5"
+    p = book(holding("BTC", "1", "69000")).model_copy(
+        update={"hedge": HedgeSettings(families={"BTC": "OKX-INVERSE-BTC"})}
+    )
+    result = refresh_portfolio(p, sources(venue), NOW)
+    assert result.portfolio.hedge.futures_prices["BTC"] == Decimal("70050.5")
+    q = result.portfolio.quotes["FUT:BTC"]
+    assert q.source == "OKX · BTC-USD-SWAP, your hedge contract"
+    assert venue.count("/fapi") == 0  # the perpetual stand-in was not needed
+    # Not listed (or unreachable): the USDT perpetual stands in, as before.
+    del venue.okx_swap["BTC-USD-SWAP"]
+    fallback = refresh_portfolio(p, sources(venue), NOW)
+    assert fallback.portfolio.quotes["FUT:BTC"].source == "Binance · BTCUSDT perpetual"
+    assert fallback.kept == {}

@@ -7,8 +7,12 @@ Two steps, so a GUI can run the slow one on a worker thread:
 * ``apply_quotes`` (fast) writes the accepted quotes into a Portfolio —
   the one current at that moment, so edits made during the fetch survive.
 
-Holdings take spot prices; ``hedge.futures_prices`` take perpetual mark
-prices when a futures source answered; every accepted price is kept in
+Holdings take spot prices; ``hedge.futures_prices`` take the mark price of
+the hedge's own contract where its venue is a source (OKX), otherwise the
+USDT-margined perpetual's, which stands in for CME, dated and inverse
+contracts at a small basis (the quote's source names the instrument: "Binance
+· BTCUSDT perpetual"). A whole refresh is bounded by ``DEFAULT_TIME_LIMIT``;
+a venue that could not be reached is not asked again. Every accepted price is kept in
 ``Portfolio.quotes`` with its source and time so a saved file opens offline
 with them. A price that is not accepted leaves the old one in place.
 """
@@ -21,7 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from hedger.core.catalog import Catalog, builtin_catalog
+from hedger.core.catalog import Catalog, Contract, builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio, Quote
 from hedger.core.planner import resolve_underlying
 from hedger.live.age import (
@@ -46,6 +50,9 @@ from hedger.live.sources import PriceSource, SourceAnswer
 from hedger.live.validate import Plausibility, validate_prices
 
 Kind = Literal["spot", "futures"]
+# "contract": the hedge's own contract where its venue is a source (OKX's
+# inverse swap for an OKX inverse family), asked before the perpetuals.
+Phase = Literal["spot", "contract", "futures"]
 PAR_SOURCE = "par"
 ONE = Decimal(1)
 # The longest a whole refresh may take, over every venue and retry: a person
@@ -167,7 +174,13 @@ def fetch_quotes(
     futures_wanted = wanted.futures if include_futures else ()
     spot_sources = list(sources) if wanted.spot else []
     futures_sources = [s for s in sources if s.has_futures] if futures_wanted else []
-    total = len(spot_sources) + len(futures_sources)
+    hedge = _hedge_contracts(portfolio, catalog or builtin_catalog(), futures_wanted)
+    contract_sources = [
+        s
+        for s in futures_sources
+        if any(c.venue.upper() in s.contract_venues for c in hedge.values())
+    ]
+    total = len(spot_sources) + len(contract_sources) + len(futures_sources)
     done = 0
     stop = should_stop or (lambda: False)
     last = _last_prices(portfolio, now, p)
@@ -187,18 +200,24 @@ def fetch_quotes(
 
     if progress is not None:
         progress(0, total)
-    phases: list[tuple[Kind, tuple[str, ...], list[PriceSource]]] = [
+    phases: list[tuple[Phase, tuple[str, ...], list[PriceSource]]] = [
         ("spot", wanted.spot, spot_sources),
+        ("contract", tuple(hedge), contract_sources),
         ("futures", futures_wanted, futures_sources),
     ]
     with request_budget(time_limit, stop) as budget:
         for phase_index, (kind, symbols, phase_sources) in enumerate(phases):
-            remaining = list(symbols)
+            remaining = [s for s in symbols if _key(kind, s) not in quotes]
             for i, source in enumerate(phase_sources):
                 if not remaining:
                     tick(len(phase_sources) - i)
                     break
-                if id(source) in unreachable:
+                asked = remaining
+                if kind == "contract":
+                    asked = [
+                        u for u in remaining if hedge[u].venue.upper() in source.contract_venues
+                    ]
+                if id(source) in unreachable or not asked:
                     tick()
                     continue
                 try:
@@ -208,7 +227,7 @@ def fetch_quotes(
                     break
                 except RefreshTimeLimit as exc:
                     timed_out = True
-                    later: list[tuple[Kind, PriceSource]] = [
+                    later: list[tuple[Phase, PriceSource]] = [
                         *((kind, src) for src in phase_sources[i:]),
                         *((k, src) for k, _, srcs in phases[phase_index + 1 :] for src in srcs),
                     ]
@@ -216,7 +235,7 @@ def fetch_quotes(
                     break
                 if on_source is not None:
                     on_source(source.name, kind)
-                answer, failure = _ask(source, kind, remaining)
+                answer, failure = _ask(source, kind, asked, hedge)
                 if isinstance(failure, RefreshStopped):
                     stopped = True
                     break
@@ -240,12 +259,20 @@ def fetch_quotes(
                     label = _source_label(source.name, kind, answer, sym)
                     if key in check.accepted:
                         quotes[key] = Quote(
-                            price=check.accepted[key], source=label, fetched_at=now, kind=kind
+                            price=check.accepted[key],
+                            source=label,
+                            fetched_at=now,
+                            kind=_quote_kind(kind),
                         )
                     elif key in check.jumps:
                         jumps.setdefault(
                             key,
-                            Quote(price=check.jumps[key], source=label, fetched_at=now, kind=kind),
+                            Quote(
+                                price=check.jumps[key],
+                                source=label,
+                                fetched_at=now,
+                                kind=_quote_kind(kind),
+                            ),
                         )
                 for sym, msg in answer.problems.items():
                     rank = REJECTED if sym in answer.unreadable else UNLISTED
@@ -292,19 +319,38 @@ REJECTED = 0
 UNLISTED = 1
 
 
-def _source_label(name: str, kind: Kind, answer: SourceAnswer, symbol: str) -> str:
-    """ "Binance", or for a futures price "Binance · BTCUSDT perpetual"."""
-    instrument = answer.instruments.get(symbol) if kind == "futures" else None
+def _hedge_contracts(
+    portfolio: Portfolio, catalog: Catalog, underlyings: Sequence[str]
+) -> dict[str, Contract]:
+    """The contract each underlying is hedged with (its family's largest)."""
+    out: dict[str, Contract] = {}
+    for u in underlyings:
+        fid = portfolio.hedge.families.get(u) or catalog.default_family_for(u)
+        if fid is None or fid not in catalog.families:
+            continue
+        members = catalog.family_contracts(fid)
+        if members:
+            out[u] = members[0]
+    return out
+
+
+def _quote_kind(phase: Phase) -> Kind:
+    return "spot" if phase == "spot" else "futures"
+
+
+def _source_label(name: str, kind: Phase, answer: SourceAnswer, symbol: str) -> str:
+    """The venue, and for a futures price its instrument: "Binance · BTCUSDT perpetual"."""
+    instrument = answer.instruments.get(symbol) if kind != "spot" else None
     if not instrument:
         return name
     return f"{name}{INSTRUMENT_SEPARATOR}{instrument}"[:80]
 
 
 def _time_limit_message(
-    exc: RefreshTimeLimit, left: Sequence[tuple[Kind, PriceSource]], skipped: set[int]
+    exc: RefreshTimeLimit, left: Sequence[tuple[Phase, PriceSource]], skipped: set[int]
 ) -> str:
     """'OKX (spot) and Binance (futures) not asked: the refresh's 20 s time limit …'."""
-    names = [f"{s.name} ({kind})" for kind, s in left if id(s) not in skipped]
+    names = [f"{s.name} ({_quote_kind(kind)})" for kind, s in left if id(s) not in skipped]
     return f"{' and '.join(dict.fromkeys(names))} not asked: {exc.reason}"
 
 
@@ -317,11 +363,13 @@ def _joined(key: str, messages: list[tuple[int, str]]) -> str:
 
 
 def _ask(
-    source: PriceSource, kind: Kind, symbols: list[str]
+    source: PriceSource, kind: Phase, symbols: list[str], hedge: dict[str, Contract]
 ) -> tuple[SourceAnswer, PriceSourceError | None]:
     try:
         if kind == "spot":
             return source.fetch_spot(symbols), None
+        if kind == "contract":
+            return source.fetch_contracts({u: hedge[u] for u in symbols}), None
         return source.fetch_futures(symbols), None
     except PriceSourceError as exc:
         return SourceAnswer(), exc
@@ -332,11 +380,11 @@ def _ask(
         return SourceAnswer(), failure
 
 
-def _key(kind: Kind, symbol: str) -> str:
-    return futures_key(symbol) if kind == "futures" else symbol
+def _key(kind: Phase, symbol: str) -> str:
+    return symbol if kind == "spot" else futures_key(symbol)
 
 
-def _keyed(kind: Kind, prices: dict[str, Decimal]) -> dict[str, Decimal]:
+def _keyed(kind: Phase, prices: dict[str, Decimal]) -> dict[str, Decimal]:
     return {_key(kind, s): v for s, v in prices.items()}
 
 

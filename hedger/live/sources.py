@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from hedger.core.catalog import Contract
 from hedger.live.http import (
     DEFAULT_BACKOFF,
     DEFAULT_RETRIES,
@@ -52,6 +53,7 @@ BUILTIN_SOURCES = ("binance", "coinbase", "okx")
 # Venue instrument names are built from the symbol; anything else cannot be
 # listed and would only produce a confusing venue error.
 _PLAIN_SYMBOL = re.compile(r"^[A-Z0-9]{1,15}$")
+_OKX_INSTRUMENT = re.compile(r"^[A-Z0-9]{1,15}-[A-Z0-9]{1,10}-[A-Z0-9]{1,10}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,8 @@ class PriceSource(ABC):
     name: str
     #: Whether ``fetch_futures`` can return anything at all.
     has_futures: bool = True
+    #: Catalog venues whose contracts ``fetch_contracts`` prices exactly.
+    contract_venues: tuple[str, ...] = ()
 
     @abstractmethod
     def fetch_spot(self, symbols: Sequence[str]) -> SourceAnswer:
@@ -90,6 +94,16 @@ class PriceSource(ABC):
         inverse contract on the same coin, so it stands in for all of them;
         the answer's ``instruments`` says which perpetual it was.
         """
+
+    def fetch_contracts(self, contracts: Mapping[str, Contract]) -> SourceAnswer:
+        """Mark prices of the very contracts a hedge uses, by underlying.
+
+        Only for contracts of ``contract_venues``; the basis between, say,
+        OKX's inverse BTC-USD-SWAP and its USDT perpetual is then not guessed.
+        """
+        return SourceAnswer(
+            problems={u: f"{u}: {self.name} cannot price {c.id}" for u, c in contracts.items()}
+        )
 
 
 def _unlisted(symbols: Sequence[str], venue: str) -> dict[str, str]:
@@ -229,6 +243,7 @@ class OkxSource(PriceSource):
     """OKX public market data: spot ticker ``last`` and perpetual swap ``markPx``."""
 
     name = "OKX"
+    contract_venues = ("OKX",)
 
     def __init__(
         self,
@@ -253,6 +268,20 @@ class OkxSource(PriceSource):
             params = {"instType": "SWAP", "instId": f"{u}-USDT-SWAP"}
             self._one(u, "/api/v5/public/mark-price", params, "markPx", answer)
             answer.instruments[u] = f"{u}-USDT-SWAP perpetual"
+        return answer
+
+    def fetch_contracts(self, contracts: Mapping[str, Contract]) -> SourceAnswer:
+        answer = SourceAnswer()
+        for u, c in contracts.items():
+            inst = c.symbol.upper()
+            if not _OKX_INSTRUMENT.match(inst):
+                answer.problems[u] = f"{u}: {self.name} cannot price {c.id}"
+                continue
+            kind = "SWAP" if inst.endswith("-SWAP") else "FUTURES"
+            self._one(
+                u, "/api/v5/public/mark-price", {"instType": kind, "instId": inst}, "markPx", answer
+            )
+            answer.instruments[u] = f"{inst}, your hedge contract"
         return answer
 
     def _one(

@@ -501,7 +501,7 @@ class LivePricesController(QObject):
 
     def _on_fetching(self, venue: str, kind: str, generation: int) -> None:
         if generation == self._generation and self._busy:
-            what = "futures prices" if kind == "futures" else "prices"
+            what = "prices" if kind == "spot" else "futures prices"
             self.fetching.emit(f"Fetching {what} from {venue}…")
 
     def _forget_result(self) -> None:
