@@ -856,6 +856,15 @@ class ContractsDialog(QDialog):
             self.show_message(f"Your contracts were not loaded: {problem}", error=True)
         self.resize(1000, 600)
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Show ``catalog`` (the document's, which may have changed while hidden)."""
+        if catalog is self.catalog:
+            return
+        self.catalog = catalog
+        self._reload_models()
+        if self._compare is not None:
+            self._compare.set_catalog(catalog)
+
     # -- helpers -----------------------------------------------------------------
     @staticmethod
     def _table(model: QAbstractTableModel | QSortFilterProxyModel) -> QTableView:

@@ -561,6 +561,8 @@ class LivePricesController(QObject):
         if self._contracts is None:
             self._contracts = ContractsDialog(self.document.catalog, self._window())
             self._contracts.catalogChanged.connect(self._on_catalog_changed)
+        else:
+            self._contracts.set_catalog(self.document.catalog)
         self._contracts.show()
         self._contracts.raise_()
         self._contracts.activateWindow()
