@@ -389,3 +389,26 @@ def test_live_theme_switch_keeps_icons_message_and_compact_chart_readable(qtbot)
         assert light_text in hp.message_bar.styleSheet()
     finally:
         apply_theme(app, "light")
+
+
+def test_close_with_an_open_cell_editor_asks_and_keeps_the_edit(qtbot):
+    w = make_window(qtbot)
+    asked: list[str] = []
+    w.files.ask_unsaved = lambda n: asked.append(n) or "cancel"
+    editor = open_cell_editor(w, 1, Column.QUANTITY)
+    QTest.keyClicks(editor, "12")
+    assert not w.close()  # the typed edit counts as an unsaved change
+    assert asked == ["Core stack"]
+    assert w.document.portfolio.holdings[1].quantity == Decimal(12)
+    assert w.autosave.file.exists() or w.document.dirty
+
+
+def test_export_plan_uses_the_value_being_typed(qtbot, tmp_path):
+    w = make_window(qtbot)
+    out = tmp_path / "plan.csv"
+    w.files.ask_save_path = lambda *_a: out
+    type_into(w.hedge_panel.settings.ratio_edit, "50")
+    assert w.files.export_plan_csv() == out
+    assert w.document.plan.underlying("BTC").ratio == Decimal("0.5")
+    # BTC: 0.5 × 70,000 exposure at 50 % → a 17,500 USD target in the file.
+    assert ",17500," in out.read_text(encoding="utf-8")
