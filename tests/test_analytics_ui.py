@@ -449,3 +449,32 @@ def test_damaged_history_is_shown_in_the_gui(
     assert [r.cells[-1] for r in history.model.rows] == ["damaged: BTC.npz"]
     backtest.wait()
     assert "BTC.npz" in backtest.empty.text.text()
+
+
+def test_long_backtest_draws_an_envelope_and_raw_points_when_zoomed(
+    qtbot: QtBot, doc: PortfolioDocument, data_dir: Path
+) -> None:
+    """300,000 minutes: a few thousand points drawn at full view, every minute zoomed in."""
+    n = 300_000
+    rng = np.random.default_rng(9)
+    ts = DAY0 + np.arange(n, dtype=np.int64) * 60 * 1_000_000_000
+    closes = 30000 * np.exp(np.cumsum(rng.normal(0, 0.0008, n)))
+    closes[123_456] *= 1.2  # a one-minute spike that must stay visible
+    store = HistoryStore()
+    store.save(PriceSeries("BTC", ts, closes, ("btc-1m.csv",)))
+    tab = BacktestTab(doc, HistoryLibrary(store))
+    qtbot.addWidget(tab)
+    tab.resize(1280, 760)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.wait(60)
+    assert tab.result is not None and tab.result.timestamps.size == n
+    drawn = np.asarray(tab.unhedged_curve.yData)
+    assert 1000 < drawn.size <= 2 * 4000 + 4
+    assert float(drawn.max()) == pytest.approx(float(tab.result.unhedged.max()))  # spike kept
+    x = ts.astype(np.float64) / 1e9
+    view = tab.value_plot.getPlotItem().getViewBox()
+    view.setXRange(x[1000], x[1100], padding=0)
+    shown = np.asarray(tab.unhedged_curve.yData)
+    assert shown.size <= 104
+    assert np.array_equal(shown, tab.result.unhedged[999:1102])  # the raw minutes
