@@ -52,7 +52,7 @@ from hedger.ui.analytics_common import (
     series_colors,
     style_plot,
 )
-from hedger.ui.analytics_envelope import Envelope, envelope_or_none
+from hedger.ui.analytics_envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.charts import UsdAxis
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.format import MINUS
@@ -211,12 +211,6 @@ class BacktestTab(QWidget):
             item.getViewBox().setMouseEnabled(x=True, y=False)
             item.layout.setContentsMargins(4, 4, 12, 4)
         self.pnl_plot.setXLink(self.value_plot)
-        self._envelopes: tuple[Envelope, Envelope, Envelope] | None = None
-        self._drawing = False
-        view = self.value_plot.getPlotItem().getViewBox()
-        view.sigXRangeChanged.connect(self._on_x_range)
-        # Wider plot, more pixels: pick the envelope level again.
-        view.sigResized.connect(lambda v: self._on_x_range(v, v.viewRange()[0]))
         self.value_plot.setMinimumHeight(220)
         self.pnl_plot.setMinimumHeight(110)
         # The same axis width on both plots keeps their time axes aligned.
@@ -232,6 +226,10 @@ class BacktestTab(QWidget):
         vi.addItem(self.events)
         pi = self.pnl_plot.getPlotItem()
         self.pnl_curve = pi.plot(fillLevel=0.0)
+        self._envelopes = EnvelopeCurves(
+            self.value_plot.getPlotItem().getViewBox(),
+            (self.unhedged_curve, self.hedged_curve, self.pnl_curve),
+        )
         self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
         pi.addItem(self.zero_line, ignoreBounds=True)
         self.pnl_label = dim(QLabel("Hedge P&L after fees (USD)"))
@@ -434,7 +432,7 @@ class BacktestTab(QWidget):
     def _show(self, computed: _Computed) -> None:
         r = computed.result
         if r is None or computed.x is None:
-            self._envelopes = None
+            self._envelopes.set(None)
             for curve in (self.hedged_curve, self.unhedged_curve, self.pnl_curve):
                 curve.setData([], [])
             self.events.setData([], [])
@@ -447,13 +445,11 @@ class BacktestTab(QWidget):
         self.pages.setCurrentWidget(self.pages.widget(0))
         self.cards_row.show()
         x = computed.x
-        self._envelopes = computed.envelopes
-        if self._envelopes is None:
+        self._envelopes.set(computed.envelopes)
+        if computed.envelopes is None:
             self.unhedged_curve.setData(x, r.unhedged)
             self.hedged_curve.setData(x, r.hedged)
             self.pnl_curve.setData(x, r.net_hedge_pnl)
-        else:
-            self._draw_envelopes(float(x[0]), float(x[-1]))
         if computed.events_x is not None and computed.events_y is not None:
             self.events.setData(computed.events_x, computed.events_y)
         else:
@@ -462,30 +458,6 @@ class BacktestTab(QWidget):
         self.pnl_plot.getPlotItem().enableAutoRange()
         self._fill_figures(r)
         self._fill_messages(r)
-
-    def _on_x_range(self, view: pg.ViewBox, x_range: tuple[float, float]) -> None:
-        if self._envelopes is None or self._drawing:
-            return
-        if view.autoRangeEnabled()[0]:
-            # pyqtgraph applies auto-range at the next paint, from the data it
-            # has then: it must be the whole period, not the stale view's slice.
-            x = self._envelopes[0].x
-            self._draw_envelopes(float(x[0]), float(x[-1]))
-        else:
-            self._draw_envelopes(float(x_range[0]), float(x_range[1]))
-
-    def _draw_envelopes(self, lo: float, hi: float) -> None:
-        """Give each curve what the span needs: ~2 points a pixel, raw when zoomed in."""
-        if self._envelopes is None:
-            return
-        pixels = int(self.value_plot.getPlotItem().getViewBox().width()) or 1000
-        self._drawing = True
-        try:
-            curves = (self.unhedged_curve, self.hedged_curve, self.pnl_curve)
-            for curve, envelope in zip(curves, self._envelopes, strict=True):
-                curve.setData(*envelope.window(lo, hi, pixels))
-        finally:
-            self._drawing = False
 
     def _show_empty(self) -> None:
         """No fake axes: say what is missing and how to get it."""

@@ -12,9 +12,11 @@ zoomed in far enough it is the raw points themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyqtgraph as pg
 
 from hedger.core.analytics.series import FloatArray
 
@@ -84,3 +86,45 @@ class Envelope:
 def envelope_or_none(x: FloatArray, y: FloatArray) -> Envelope | None:
     """An envelope when the series is long enough to need one."""
     return Envelope(x, y) if x.size >= MIN_POINTS else None
+
+
+class EnvelopeCurves:
+    """Keeps curves fed from envelopes as their view pans, zooms and resizes."""
+
+    def __init__(self, view: pg.ViewBox, curves: Sequence[pg.PlotDataItem]) -> None:
+        self.view = view
+        self.curves = tuple(curves)
+        self.envelopes: tuple[Envelope, ...] | None = None
+        self._drawing = False
+        view.sigXRangeChanged.connect(self._on_x_range)
+        # Wider plot, more pixels: pick the level again.
+        view.sigResized.connect(lambda v: self._on_x_range(v, v.viewRange()[0]))
+
+    def set(self, envelopes: Sequence[Envelope] | None) -> None:
+        """Draw these (one per curve) over their whole span; None: the caller sets data."""
+        self.envelopes = None if envelopes is None else tuple(envelopes)
+        if self.envelopes is not None:
+            x = self.envelopes[0].x
+            self.draw(float(x[0]), float(x[-1]))
+
+    def _on_x_range(self, view: pg.ViewBox, x_range: tuple[float, float]) -> None:
+        if self.envelopes is None or self._drawing:
+            return
+        if view.autoRangeEnabled()[0]:
+            # pyqtgraph applies auto-range at the next paint, from the data it
+            # has then: it must be the whole span, not the stale view's slice.
+            x = self.envelopes[0].x
+            self.draw(float(x[0]), float(x[-1]))
+        else:
+            self.draw(float(x_range[0]), float(x_range[1]))
+
+    def draw(self, lo: float, hi: float) -> None:
+        if self.envelopes is None:
+            return
+        pixels = int(self.view.width()) or 1000
+        self._drawing = True
+        try:
+            for curve, envelope in zip(self.curves, self.envelopes, strict=True):
+                curve.setData(*envelope.window(lo, hi, pixels))
+        finally:
+            self._drawing = False

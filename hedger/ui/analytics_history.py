@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_price_file
-from hedger.core.analytics.series import PriceSeries, ns_to_iso
+from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
 from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
 from hedger.ui.analytics_common import (
@@ -41,12 +42,23 @@ from hedger.ui.analytics_common import (
     style_plot,
     when_text,
 )
+from hedger.ui.analytics_envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.charts import UsdAxis
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.hedge_widgets import Card, MessageList, Severity, WrapLabel, dim, scaled_font
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
 CSV_FILTER = "Price files (*.csv *.txt);;All files (*)"
+
+
+@dataclass(frozen=True)
+class _Preview:
+    """A history loaded for the preview chart (worker thread)."""
+
+    symbol: str
+    series: PriceSeries | None
+    x: FloatArray | None  # seconds, for the date axis
+    envelope: Envelope | None = None
 
 
 def guess_symbol(path: Path) -> str:
@@ -252,6 +264,7 @@ class HistoryTab(QWidget):
         self.curve = item.plot(antialias=False)
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
+        self._envelope = EnvelopeCurves(item.getViewBox(), [self.curve])
         preview = QWidget()
         pl = QVBoxLayout(preview)
         pl.setContentsMargins(0, 0, 0, 0)
@@ -334,6 +347,7 @@ class HistoryTab(QWidget):
         self.intro.setVisible(bool(rows))
         if not infos:
             self._preview_symbol = None
+            self._envelope.set(None)
             self.preview_title.setText(
                 "No readable histories: import a CSV to start."
                 if damaged
@@ -371,26 +385,32 @@ class HistoryTab(QWidget):
         self._preview_symbol = symbol
         histories = self.histories
 
-        def job() -> tuple[str, np.ndarray | None, PriceSeries | None]:
+        def job() -> _Preview:
             series = histories.series([symbol]).get(symbol)
             if series is None or not len(series):
-                return symbol, None, None
-            return symbol, series.timestamps.astype(np.float64) / 1e9, series
+                return _Preview(symbol, None, None)
+            x = series.timestamps.astype(np.float64) / 1e9
+            return _Preview(symbol, series, x, envelope_or_none(x, series.closes))
 
         start_worker(job, self._on_preview, lambda message: None)
 
-    def _on_preview(self, loaded: tuple[str, np.ndarray | None, PriceSeries | None]) -> None:
-        symbol, x, series = loaded
-        if symbol != self._preview_symbol:
+    def _on_preview(self, loaded: _Preview) -> None:
+        if loaded.symbol != self._preview_symbol:
             return  # another row was selected since
+        series, x = loaded.series, loaded.x
         if x is None or series is None:
+            self._envelope.set(None)
             self.curve.setData([], [])
-            self.preview_title.setText(f"{symbol}: cannot be read")
+            self.preview_title.setText(f"{loaded.symbol}: cannot be read")
             return
-        self.curve.setData(x, series.closes)
+        self._envelope.set(None if loaded.envelope is None else [loaded.envelope])
+        if loaded.envelope is None:
+            self.curve.setData(x, series.closes)
         self.plot.getPlotItem().enableAutoRange()
         last = float(series.closes[-1])
-        self.preview_title.setText(f"{symbol} close · last {last:,.2f} · {len(series):,} points")
+        self.preview_title.setText(
+            f"{loaded.symbol} close · last {last:,.2f} · {len(series):,} points"
+        )
 
     # -- import --------------------------------------------------------------------
     def choose_file(self) -> None:
