@@ -172,20 +172,23 @@ def decimal_to_json(value: Decimal) -> str:
     return fmt_decimal(value)
 
 
+def holding_to_dict(h: Holding) -> dict[str, Any]:
+    """One holding in the v1 file shape (beta and hedge_with only when set)."""
+    row: dict[str, Any] = {
+        "symbol": h.symbol,
+        "quantity": decimal_to_json(h.quantity),
+        "price": decimal_to_json(h.price),
+    }
+    if h.beta is not None:
+        row["beta"] = decimal_to_json(h.beta)
+    if h.hedge_with is not None:
+        row["hedge_with"] = h.hedge_with
+    return row
+
+
 def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
     """The documented v1 file shape, decimals as strings, defaults omitted."""
-    holdings: list[dict[str, Any]] = []
-    for h in p.holdings:
-        row: dict[str, Any] = {
-            "symbol": h.symbol,
-            "quantity": decimal_to_json(h.quantity),
-            "price": decimal_to_json(h.price),
-        }
-        if h.beta is not None:
-            row["beta"] = decimal_to_json(h.beta)
-        if h.hedge_with is not None:
-            row["hedge_with"] = h.hedge_with
-        holdings.append(row)
+    holdings = [holding_to_dict(h) for h in p.holdings]
     s = p.hedge
     hedge: dict[str, Any] = {
         "ratio": decimal_to_json(s.ratio),

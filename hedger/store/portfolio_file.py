@@ -38,7 +38,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from hedger.core.decimals import fmt_decimal
-from hedger.core.models import PORTFOLIO_SCHEMA_VERSION, Portfolio, portfolio_to_dict
+from hedger.core.models import (
+    PORTFOLIO_SCHEMA_VERSION,
+    Holding,
+    Portfolio,
+    holding_to_dict,
+    portfolio_to_dict,
+)
 from hedger.store.atomic import atomic_write_bytes, backup_path
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
@@ -133,9 +139,15 @@ def portfolio_from_dict(doc: Any, name_for_errors: str) -> Portfolio:
 
 
 def dumps_portfolio(portfolio: Portfolio) -> str:
-    """The file text: readable JSON with one holding per line."""
+    """The file text: readable JSON with one holding per line.
+
+    The same text as rendering ``portfolio_to_dict``; holdings are written
+    straight from the models (a 10,000-row book would otherwise build 10,000
+    dicts only to encode them).
+    """
     with _gc_paused():
-        return _render(portfolio_to_dict(portfolio))
+        doc = portfolio_to_dict(portfolio.model_copy(update={"holdings": ()}))
+        return _render(doc, _holding_rows(portfolio.holdings))
 
 
 def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> None:
@@ -294,27 +306,42 @@ def _friendly(msg: str, kind: str, ctx: dict[str, Any]) -> str:
 
 # One holding per line: readable, and a changed row is a one-line diff.
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-_ROW_BOUNDARY = "}, {"
 
 
-def _render(doc: dict[str, Any]) -> str:
+# Symbols are validated to these characters, and plain decimals hold only
+# digits, "-" and ".": none needs JSON escaping, so a row can be formatted
+# directly. Anything else (a model built without validation) goes through
+# the JSON encoder.
+_SAFE = re.compile(r"[A-Za-z0-9._\-]*")
+
+
+def _holding_rows(holdings: tuple[Holding, ...]) -> list[str]:
+    rows: list[str] = []
+    append = rows.append
+    safe = _SAFE.fullmatch
+    for h in holdings:
+        symbol, beta, hedge_with = h.symbol, h.beta, h.hedge_with
+        quantity, price = fmt_decimal(h.quantity), fmt_decimal(h.price)
+        if not (safe(symbol) and (hedge_with is None or safe(hedge_with))):
+            append(_ROW_ENCODER.encode(holding_to_dict(h)))
+            continue
+        row = f'{{"symbol": "{symbol}", "quantity": "{quantity}", "price": "{price}"'
+        if beta is not None:
+            row += f', "beta": "{fmt_decimal(beta)}"'
+        if hedge_with is not None:
+            row += f', "hedge_with": "{hedge_with}"'
+        append(row + "}")
+    return rows
+
+
+def _render(doc: dict[str, Any], holding_rows: list[str]) -> str:
     parts: list[str] = []
     for key, value in doc.items():
         label = json.dumps(key, ensure_ascii=False)
-        if key == "holdings" and isinstance(value, list) and value:
-            parts.append(f"  {label}: [\n    {_holding_lines(value)}\n  ]")
+        if key == "holdings" and holding_rows:
+            body = ",\n    ".join(holding_rows)
+            parts.append(f"  {label}: [\n    {body}\n  ]")
         else:
             body = json.dumps(value, ensure_ascii=False, indent=2)
             parts.append(f"  {label}: " + body.replace("\n", "\n  "))
     return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def _holding_lines(rows: list[Any]) -> str:
-    # json.dumps with indent runs the pure-Python encoder; one C-encoder pass
-    # over all rows is several times faster. Rows are flat objects, so "}, {"
-    # marks each boundary; if the count shows it also occurs inside a row,
-    # encode row by row instead.
-    blob = _ROW_ENCODER.encode(rows)
-    if blob.count(_ROW_BOUNDARY) == len(rows) - 1:
-        return blob[1:-1].replace(_ROW_BOUNDARY, "},\n    {")
-    return ",\n    ".join(map(_ROW_ENCODER.encode, rows))
