@@ -544,3 +544,53 @@ def test_error_for_a_file_name_with_newlines_is_still_one_line() -> None:
         loads_portfolio("[]", "evil\nname.json")
     assert "\n" not in str(info.value)
     assert str(info.value).startswith("evil name.json: ")
+
+
+def _rendered_from_dicts(p: Portfolio) -> str:
+    """The file text as the format defines it: portfolio_to_dict, one row per line."""
+    from hedger.core.models import portfolio_to_dict
+
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+    parts = []
+    for key, value in portfolio_to_dict(p).items():
+        label = json.dumps(key)
+        if key == "holdings" and value:
+            parts.append(
+                f"  {label}: [\n    " + ",\n    ".join(map(encoder.encode, value)) + "\n  ]"
+            )
+        else:
+            body = json.dumps(value, ensure_ascii=False, indent=2)
+            parts.append(f"  {label}: " + body.replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def test_fast_row_writer_gives_the_same_text_as_the_dict_shape() -> None:
+    from hedger.store.portfolio_file import dumps_portfolio
+
+    p = Portfolio(
+        name='Ünïcode "quoted"',
+        holdings=(
+            Holding(symbol="BTC", quantity=Decimal("-0.50"), price=Decimal("70000")),
+            Holding(
+                symbol="X.Y-Z_1",
+                quantity=Decimal("1E+3"),
+                price=Decimal("0.000001"),
+                beta=Decimal("1.50"),
+                hedge_with="BTC",
+            ),
+        ),
+        quotes={
+            "BTC": Quote(
+                price=Decimal(1), source="test", fetched_at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+        },
+    )
+    # A model built without validation may hold characters JSON must escape.
+    odd = Holding.model_construct(
+        symbol='A"B\\', quantity=Decimal(1), price=Decimal(2), beta=None, hedge_with=None
+    )
+    for portfolio in (p, Portfolio(), p.model_copy(update={"holdings": (odd, *p.holdings)})):
+        assert dumps_portfolio(portfolio) == _rendered_from_dicts(portfolio)
+    assert json.loads(dumps_portfolio(p.model_copy(update={"holdings": (odd,)})))["holdings"] == [
+        {"symbol": 'A"B\\', "quantity": "1", "price": "2"}
+    ]
