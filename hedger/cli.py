@@ -271,28 +271,48 @@ def _add_contracts_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="add one of your own contracts",
         description=(
             "Add a futures contract of your own. ID is VENUE:SYMBOL, e.g. MYBROKER:SOL-1. "
-            "Rates take 10%% or 0.1. Sizes are coins per contract for linear contracts "
+            "Rates take 10% or 0.1. Sizes are coins per contract for linear contracts "
             "and the USD face value for inverse ones."
         ),
     )
     add.add_argument("id", type=_contract_id_arg, metavar="ID", help="VENUE:SYMBOL")
     add.add_argument("--name", required=True, help="display name")
-    add.add_argument("--underlying", required=True, type=_symbol_arg, help="e.g. BTC")
+    add.add_argument(
+        "--underlying", required=True, type=_symbol_arg, metavar="COIN", help="e.g. BTC"
+    )
     add.add_argument("--tier", required=True, choices=("standard", "mini", "micro", "nano"))
     add.add_argument("--kind", required=True, choices=("linear", "inverse"))
-    add.add_argument("--size", required=True, type=_positive_arg("size"), help="per contract")
-    add.add_argument("--step", type=_positive_arg("quantity step"), help="order step (default 1)")
-    add.add_argument("--tick", type=_positive_arg("tick"), help="price increment")
-    add.add_argument("--initial-margin", type=_rate_arg("initial margin"), help="default 10%%")
     add.add_argument(
-        "--maintenance-margin", type=_rate_arg("maintenance margin"), help="default 0.5%%"
+        "--size", required=True, type=_positive_arg("size"), metavar="N", help="per contract"
     )
-    add.add_argument("--fee", type=_rate_arg("fee"), help="taker fee rate, default 0.05%%")
+    add.add_argument(
+        "--step", type=_positive_arg("quantity step"), metavar="N", help="order step (default 1)"
+    )
+    add.add_argument("--tick", type=_positive_arg("tick"), metavar="N", help="price increment")
+    add.add_argument(
+        "--initial-margin", type=_rate_arg("initial margin"), metavar="RATE", help="default 10%%"
+    )
+    add.add_argument(
+        "--maintenance-margin",
+        type=_rate_arg("maintenance margin"),
+        metavar="RATE",
+        help="default 0.5%%",
+    )
+    add.add_argument(
+        "--fee", type=_rate_arg("fee"), metavar="RATE", help="taker fee rate, default 0.05%%"
+    )
     add.add_argument("--expiry", choices=("perpetual", "dated"), default="perpetual")
-    add.add_argument("--min-notional", type=_positive_arg("minimum notional"), help="USD")
-    add.add_argument("--source", help="where the figures come from (default: you)")
-    add.add_argument("--as-of", help="when they were checked, YYYY-MM-DD (default: today)")
-    add.add_argument("--notes", help="a note shown with the contract")
+    add.add_argument(
+        "--min-notional",
+        type=_positive_arg("minimum notional"),
+        metavar="USD",
+        help="venue minimum",
+    )
+    add.add_argument("--source", metavar="TEXT", help="where the figures come from")
+    add.add_argument(
+        "--as-of", metavar="DATE", help="when they were checked, YYYY-MM-DD (default: today)"
+    )
+    add.add_argument("--notes", metavar="TEXT", help="a note shown with the contract")
     add.add_argument(
         "--family",
         type=_family_id_arg,
@@ -308,7 +328,9 @@ def _add_contracts_parser(sub: argparse._SubParsersAction[Any]) -> None:
         description="Add a family of your own: contracts on one underlying that may be mixed.",
     )
     fam.add_argument("id", type=_family_id_arg, metavar="ID", help="e.g. MY-SOL")
-    fam.add_argument("--underlying", required=True, type=_symbol_arg, help="e.g. SOL")
+    fam.add_argument(
+        "--underlying", required=True, type=_symbol_arg, metavar="COIN", help="e.g. SOL"
+    )
     fam.add_argument(
         "--contracts",
         required=True,
