@@ -286,6 +286,7 @@ def test_backtest_of_a_net_short_book_has_usd_figures(
     assert u["return_pct"] is None  # no percentage of a negative start value...
     assert float(u["pnl_usd"]) < 0  # ...but the loss in USD of a short in a rally
     assert float(u["max_drawdown_usd"]) < 0 and float(u["worst_day_usd"]) < 0
+    assert float(u["volatility_usd"]) > 0
     code, out, _ = run(capsys, "backtest", str(book), "--no-liquidation")
     assert code == 0 and "P&L USD" in out and "max drawdown USD" in out
 

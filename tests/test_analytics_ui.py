@@ -428,9 +428,12 @@ def test_net_short_backtest_shows_usd_figures(qtbot: QtBot, stored: HistoryLibra
     assert tab.result is not None
     by = {r.cells[0]: r.cells for r in tab.figures_model.rows}
     assert "P&L (USD)" in by and "Max drawdown (USD)" in by and "Worst day (USD)" in by
-    for label in ("P&L (USD)", "Max drawdown (USD)", "Worst day (USD)"):
+    for label in ("P&L (USD)", "Volatility (USD)", "Max drawdown (USD)", "Worst day (USD)"):
         assert "—" not in by[label][1:]
-    assert tab.cards["drawdown"].value.text().endswith("USD")
+    assert "Return" not in by  # a percentage of a negative value means nothing
+    assert tab.cards["return"].caption.text() == "P&L"
+    for key in ("return", "volatility", "drawdown", "worst"):
+        assert tab.cards[key].value.text().endswith("USD")
     assert "net short" in tab.period_label.text()
 
 

@@ -493,6 +493,7 @@ class BacktestTab(QWidget):
         else:
             figures = [
                 Row(("P&L (USD)", _usd_signed(u.pnl_usd), _usd_signed(h.pnl_usd)), emphasis=True),
+                Row(("Volatility (USD)", _usd(u.volatility_usd), _usd(h.volatility_usd))),
                 Row(
                     (
                         "Max drawdown (USD)",
@@ -542,6 +543,15 @@ class BacktestTab(QWidget):
         def day(ns: int | None) -> str:
             return ns_to_iso(ns, date_only=True) if ns else ""
 
+        captions = (
+            ("Return", "Volatility", "Max drawdown", "Worst day")
+            if in_pct
+            else ("P&L", "Volatility (USD)", "Max drawdown (USD)", "Worst day (USD)")
+        )
+        for key, caption in zip(
+            ("return", "volatility", "drawdown", "worst"), captions, strict=True
+        ):
+            self.cards[key].caption.setText(caption)
         if in_pct:
             self.cards["return"].set(_pct(h.total_return), f"unhedged {_pct(u.total_return)}")
             self.cards["volatility"].set(
@@ -553,10 +563,10 @@ class BacktestTab(QWidget):
             )
         else:
             self.cards["return"].set(
-                f"{_usd_signed(h.pnl_usd)} USD", f"P&L · unhedged {_usd_signed(u.pnl_usd)} USD"
+                f"{_usd_signed(h.pnl_usd)} USD", f"unhedged {_usd_signed(u.pnl_usd)} USD"
             )
             self.cards["volatility"].set(
-                _pct(h.volatility, False), f"unhedged {_pct(u.volatility, False)}"
+                f"{_usd(h.volatility_usd)} USD", f"unhedged {_usd(u.volatility_usd)} USD"
             )
             self.cards["drawdown"].set(
                 f"{_usd_signed(h.max_drawdown_usd)} USD",

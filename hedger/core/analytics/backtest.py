@@ -88,6 +88,7 @@ class Figures:
     max_drawdown_usd: float = math.nan  # <= 0, largest fall from a previous high
     worst_day_usd: float = math.nan  # the worst UTC day's change
     worst_day_usd_ns: int | None = None
+    volatility_usd: float = math.nan  # annualised std of the value's changes, USD
 
     @property
     def pnl_usd(self) -> float:
@@ -532,6 +533,7 @@ def figures_for(days: _DayIndex, values: FloatArray, start_value: float) -> Figu
         max_drawdown_usd=_max_drawdown_usd(values),
         worst_day_usd=worst_usd,
         worst_day_usd_ns=worst_usd_ns,
+        volatility_usd=_volatility_usd(days, values, closes),
     )
 
 
@@ -555,6 +557,21 @@ def _volatility(days: _DayIndex, values: FloatArray, closes: FloatArray) -> floa
     if np.count_nonzero(np.isfinite(r)) < 2:
         return math.nan
     return float(np.nanstd(r, ddof=1) * math.sqrt(NS_PER_YEAR / step))
+
+
+def _volatility_usd(days: _DayIndex, values: FloatArray, closes: FloatArray) -> float:
+    """Like ``_volatility`` but of the changes in USD, for books with no positive value."""
+    if values.size < 3:
+        return math.nan
+    if days.step < NS_PER_DAY and closes.size >= 20:
+        changes = np.diff(closes)
+        step = float(NS_PER_DAY)
+    else:
+        changes = np.diff(values)
+        step = max(days.step, 1.0)
+    if np.count_nonzero(np.isfinite(changes)) < 2:
+        return math.nan
+    return float(np.nanstd(changes, ddof=1) * math.sqrt(NS_PER_YEAR / step))
 
 
 def _max_drawdown(values: FloatArray) -> float:

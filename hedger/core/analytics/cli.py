@@ -638,6 +638,7 @@ def _figures_to_dict(f: Figures) -> dict[str, Any]:
         "worst_day_pct": _pct(f.worst_day),
         "worst_day": ns_to_iso(f.worst_day_ns, date_only=True) if f.worst_day_ns else None,
         "pnl_usd": _usd(f.pnl_usd),
+        "volatility_usd": _usd(f.volatility_usd),
         "max_drawdown_usd": _usd(f.max_drawdown_usd),
         "worst_day_usd": _usd(f.worst_day_usd),
         "worst_day_usd_date": (
@@ -699,7 +700,7 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
         "",
     ]
     rows = [["", "start USD", "end USD", "return", "volatility", "max drawdown", "worst day"]]
-    usd = [["", "P&L USD", "max drawdown USD", "worst day USD"]]
+    usd = [["", "P&L USD", "volatility USD", "max drawdown USD", "worst day USD"]]
     for label, f in (("unhedged", r.unhedged_figures), ("hedged", r.hedged_figures)):
         rows.append(
             [
@@ -717,6 +718,7 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
             [
                 label,
                 _money_text(f.pnl_usd),
+                _money_text(f.volatility_usd),
                 _money_text(f.max_drawdown_usd),
                 _money_text(f.worst_day_usd)
                 + (
@@ -730,7 +732,7 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
     lines.append("")
     if not all(f.percentages_defined for f in (r.unhedged_figures, r.hedged_figures)):
         lines.append("Percentages need a positive start value (net short here); in USD:")
-    lines += _align(usd, "lrrr")
+    lines += _align(usd, "lrrrr")
     lines += [
         "",
         f"Hedge P&L {fmt_money(Decimal(repr(float(r.hedge_pnl[-1]))))} USD, "
