@@ -61,8 +61,10 @@ def holdings_value(u: UnderlyingPlan, moves: FloatArray) -> FloatArray:
     n = len(groups)
     if n == 0:
         return np.zeros_like(moves)
-    betas = np.fromiter((float(b) for b, _ in groups), np.float64, n)
-    values = np.fromiter((float(v) for _, v in groups), np.float64, n)
+    # float() of a Decimal is most of the cost here; map() keeps it in C.
+    beta_list, value_list = zip(*groups, strict=True)
+    betas = np.fromiter(map(float, beta_list), np.float64, n)
+    values = np.fromiter(map(float, value_list), np.float64, n)
     order = np.argsort(betas, kind="stable")
     betas = betas[order]
     values = values[order]
