@@ -808,7 +808,10 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
         lines.append(f"  Problem: {_clean(u.problem)}")
     if u.options:
         # Every option of an underlying has the same side (the line above
-        # says it), so the table spends that width on the fee instead.
+        # says it), so the table spends that width on the fee instead. USD
+        # amounts are whole dollars (cents are noise at this scale; --json
+        # keeps them) and the contracts column holds counts only: the orders
+        # below name each contract, so a large book still fits 100 columns.
         header = [
             "",
             "option",
@@ -826,16 +829,16 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
                 [
                     "*" if o.name == u.recommended else "",
                     o.name,
-                    _clean(_legs_text(o)),
-                    fmt_money(o.hedged_usd),
-                    fmt_money(o.residual_usd),
+                    _counts_text(o),
+                    fmt_money(o.hedged_usd, 0),
+                    fmt_money(o.residual_usd, 0),
                     f"{fmt_money(o.residual_pct)} %",
-                    fmt_money(o.initial_margin_usd),
+                    fmt_money(o.initial_margin_usd, 0),
                     fmt_money(o.fee_usd),
                     fmt_money(o.liquidation_price) if o.liquidation_price is not None else "—",
                 ]
             )
-        lines += ["", *("  " + r for r in _align(rows, "lllrrrrrr"))]
+        lines += ["", *("  " + r for r in _align(rows, "llrrrrrrr"))]
         if u.recommended:
             lines.append(f"  * recommended: {u.recommended}")
         lines += ["", "  Orders:"]
@@ -872,10 +875,12 @@ def _wrapped(text: str, first: str) -> list[str]:
     return [line.replace("\u00a0", " ") for line in lines] or [first.rstrip()]
 
 
-def _legs_text(o: HedgeOption) -> str:
-    active = [leg for leg in o.legs if leg.contracts]
-    shown = active or list(o.legs[:1])
-    return " + ".join(f"{leg.contracts:,} × {leg.contract.id}" for leg in shown)
+def _counts_text(o: HedgeOption) -> str:
+    """Contracts of an option: "5,374", or a mix's count per size, largest
+    size first like the rows above it ("107 + 24", "1 + 0 + 4")."""
+    if o.name == "mix":
+        return " + ".join(f"{leg.contracts:,}" for leg in o.legs)
+    return f"{o.contracts:,}"
 
 
 def _align(rows: list[list[str]], align: str) -> list[str]:

@@ -253,14 +253,17 @@ def test_plan_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
         assert col in header
     # The side is the same for every option of an underlying: said once above the table.
     assert "Futures side short; rounding nearest" in out
-    micro_row = next(line for line in out.splitlines() if "5 × CME:MBT" in line and "*" in line)
-    assert "35,000.00" in micro_row and "2,700.00" in micro_row and "7.16 %" in micro_row
-    assert "17,500.00" in micro_row and "104,650.00" in micro_row
+    mix_row = next(line for line in out.splitlines() if line.lstrip().startswith("*  mix"))
+    # Contracts per size, largest first (0 CME:BTC + 5 CME:MBT); whole USD amounts.
+    assert mix_row.split()[2:5] == ["0", "+", "5"]
+    assert mix_row.split()[5:8] == ["35,000", "2,700", "7.16"]
+    assert "17,500" in mix_row and "104,650.00" in mix_row
     # Fee: 5 MBT x 0.1 BTC x 70,000 x 0.02 %.
-    assert micro_row.split()[-2] == "7.00"
+    assert mix_row.split()[-2] == "7.00"
     # Columns line up: every row of a table has its residual % at the same place.
-    rows = [line for line in out.splitlines() if " %  " in line and "×" in line]
-    assert len({line.index(" %  ") for line in rows[:3]}) == 1
+    table = [line for line in out.split("\n\n")[2].splitlines() if " %  " in line]
+    assert len(table) == 4  # header and three options
+    assert len({line.index(" %  ") for line in table}) == 1
     # Fits a 100-column terminal.
     assert max(len(line) for line in out.splitlines()) <= 100
     # Mix and micro tie fully (5 MBT each): the mix is recommended.
