@@ -48,10 +48,15 @@ def plan_to_csv(plan: Plan) -> str:
             _money(u.target_usd),
         ]
         if not u.options:
-            w.writerow([*base, "", "", "", "", "", "", "", "", "", "", "", "", u.problem or ""])
+            # The problem goes in the last (order) column, every other one empty.
+            blanks = [""] * (len(COLUMNS) - len(base) - 1)
+            w.writerow([*base, *blanks, u.problem or ""])
             continue
         for o in u.options:
-            legs = " + ".join(f"{leg.contracts} x {leg.contract.id}" for leg in o.legs)
+            # As in `hedger plan --json`: a mix lists the sizes it uses, a
+            # single tier its one contract (even at 0, to name it).
+            shown = [leg for leg in o.legs if leg.contracts] if o.name == "mix" else o.legs
+            legs = " + ".join(f"{leg.contracts} x {leg.contract.id}" for leg in shown)
             w.writerow(
                 [
                     *base,
