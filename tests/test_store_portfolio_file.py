@@ -512,6 +512,9 @@ def test_missing_file_and_folder_give_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "dir.json").mkdir()
     with pytest.raises(PortfolioFileError, match=r"^dir\.json: is a folder"):
         load_portfolio(tmp_path / "dir.json")
+    # A path without a name ("." or "/") is shown as given, not as "?".
+    with pytest.raises(PortfolioFileError, match=r"^\.: is a folder"):
+        load_portfolio(Path("."))
 
 
 def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:

@@ -88,7 +88,8 @@ class NewerSchemaError(PortfolioFileError):
 
 def load_portfolio(path: Path) -> Portfolio:
     """Read and validate a portfolio file. Raises PortfolioFileError."""
-    name = shown_name(path.name)
+    # "." and "/" have no name; show the path itself rather than "?".
+    name = shown_name(path.name or str(path))
     try:
         data = read_limited(path, MAX_PORTFOLIO_BYTES)
     except FileNotFoundError:
