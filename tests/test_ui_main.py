@@ -303,3 +303,18 @@ def test_analytics_tabs_open_from_the_workspace(qtbot, title):
     assert tab is not None and tab.isVisible()
     # Built once, then reused.
     assert w.analytics_tab(title) is tab
+
+
+def test_chosen_price_source_is_remembered(qtbot):
+    w = make_window(qtbot)
+    w.live.source_actions["coinbase"].trigger()
+    w.save_layout()
+    assert w.settings.live_source == "coinbase"
+    doc = PortfolioDocument(builtin_catalog(), w.document.portfolio, w.document.path)
+    w2 = MainWindow(doc, w.library, w.settings)
+    qtbot.addWidget(w2)
+    assert w2.live.source_key == "coinbase"
+    # A source this build cannot use (a mangled id) falls back to the default.
+    w3 = MainWindow(doc, w.library, AppSettings(live_source="ccxt:bad id!"))
+    qtbot.addWidget(w3)
+    assert w3.live.source_key == "default"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,16 +36,6 @@ def load_ccxt() -> Any:
         return importlib.import_module("ccxt")
     except ImportError:
         raise PriceSourceError(INSTALL_HINT) from None
-
-
-def ccxt_available() -> bool:
-    """Whether ``import ccxt`` would work, without importing it (it is large)."""
-    if "ccxt" in sys.modules:
-        return sys.modules["ccxt"] is not None
-    try:
-        return importlib.util.find_spec("ccxt") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class CcxtSource(PriceSource):

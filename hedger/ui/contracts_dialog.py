@@ -780,7 +780,7 @@ class ContractsDialog(QDialog):
         self.copy_contract_button.clicked.connect(self.copy_contract)
         self.remove_contract_button.clicked.connect(self.remove_contract)
         self.compare_button.clicked.connect(self.show_compare)
-        from hedger.live.ccxt_source import ccxt_available
+        from hedger.live.ccxt_probe import ccxt_available
 
         self.ccxt_available = ccxt_module is not None or ccxt_available()
         if not self.ccxt_available:

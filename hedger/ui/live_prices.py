@@ -244,7 +244,7 @@ class LivePricesController(QObject):
         self.source_actions: dict[str, QAction] = {}
         for key, label in BUILTIN_CHOICES:
             self._add_source_action(key, label)
-        from hedger.live.ccxt_source import ccxt_available
+        from hedger.live.ccxt_probe import ccxt_available
 
         self.ccxt_available = ccxt_available()
         for exchange in CCXT_CHOICES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +192,9 @@ class MainWindow(QMainWindow):
         if settings.live_refresh_minutes in AUTO_REFRESH_CHOICES:
             self.live.set_auto_refresh(settings.live_refresh_minutes)
         self.live.include_futures_action.setChecked(settings.live_include_futures)
+        # A source saved by another build (a ccxt exchange id it knew) must not stop start-up.
+        with contextlib.suppress(ValueError):
+            self.live.set_source(settings.live_source)
         self.library_panel.set_current(document.path)
         self.library_panel.set_recent([Path(p) for p in settings.recent_files])
         self._update_title()
@@ -581,6 +585,7 @@ class MainWindow(QMainWindow):
         s.show_library = self.library_dock.isVisible()
         s.live_refresh_minutes = self.live.auto_refresh_minutes
         s.live_include_futures = self.live.include_futures_action.isChecked()
+        s.live_source = self.live.source_key
 
     def commit_pending_edits(self) -> None:
         """Apply text typed in a cell or a hedge field but not yet entered."""

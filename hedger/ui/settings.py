@@ -35,6 +35,7 @@ class AppSettings(BaseModel):
     first_run_done: bool = False
     live_refresh_minutes: int = 0  # 0: prices refresh only on request
     live_include_futures: bool = True
+    live_source: str = "default"  # "binance", "coinbase", "okx" or "ccxt:<exchange>"
 
     def add_recent(self, path: Path) -> None:
         p = str(path)
