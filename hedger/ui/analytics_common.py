@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -136,7 +137,7 @@ class HistoryLibrary(QObject):
             self.reload()
             on_fail(message)
 
-        start_worker(lambda: self.store.merge(series), done, fail)
+        start_worker(lambda: self.store.merge(series), done, fail, context=self)
 
     def store_series(self, outcome_of: Callable[[], ImportOutcome]) -> ImportOutcome:
         """Run a store write (import/merge) and tell every tab."""
@@ -209,11 +210,37 @@ _LIVE: set[_WorkerSignals] = set()
 
 
 def start_worker(
-    func: Callable[[], Any], on_done: Callable[[Any], None], on_fail: Callable[[str], None]
+    func: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_fail: Callable[[str], None],
+    context: QObject | None = None,
 ) -> Worker:
+    """Run ``func`` on the pool; its answer goes to ``on_done``/``on_fail`` on this thread.
+
+    With a ``context`` (a tab, the library) the answer is dropped if the
+    context was deleted meanwhile (window closed while the job ran).
+    """
     worker = Worker(func)
     signals = worker.signals
     _LIVE.add(signals)
+
+    def alive() -> bool:
+        return context is None or shiboken6.isValid(context)
+
+    def done(result: Any) -> None:
+        _LIVE.discard(signals)
+        if alive():
+            on_done(result)
+
+    def fail(message: str) -> None:
+        _LIVE.discard(signals)
+        if alive():
+            on_fail(message)
+
+    signals.finished.connect(done, Qt.ConnectionType.QueuedConnection)
+    signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
+    QThreadPool.globalInstance().start(worker)
+    return worker
 
     def done(result: Any) -> None:
         _LIVE.discard(signals)
@@ -311,6 +338,7 @@ class Recomputer(QObject):
             job,
             lambda result: self._finished(generation, result, None),
             lambda message: self._finished(generation, None, message),
+            context=self,
         )
 
     def _finished(self, generation: int, result: Any, message: str | None) -> None:

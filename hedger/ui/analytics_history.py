@@ -392,7 +392,7 @@ class HistoryTab(QWidget):
             x = series.timestamps.astype(np.float64) / 1e9
             return _Preview(symbol, series, x, envelope_or_none(x, series.closes))
 
-        start_worker(job, self._on_preview, lambda message: None)
+        start_worker(job, self._on_preview, lambda message: None, context=self)
 
     def _on_preview(self, loaded: _Preview) -> None:
         if loaded.symbol != self._preview_symbol:
@@ -428,6 +428,7 @@ class HistoryTab(QWidget):
             lambda: read_price_file(path, guess or "IMPORT"),
             lambda report: self._on_read(report, guess),
             self._on_failed,
+            context=self,
         )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:

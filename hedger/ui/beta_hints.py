@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
@@ -206,13 +207,16 @@ class BetaHints(QObject):
         signals = _Signals()
         self._signals.add(signals)  # alive until its queued signal is delivered
 
+        # A window closed while the job ran has deleted this object: drop the answer.
         def done(result: Any) -> None:
             self._signals.discard(signals)
-            on_done(result)
+            if shiboken6.isValid(self):
+                on_done(result)
 
         def fail(message: str) -> None:
             self._signals.discard(signals)
-            on_fail(message)
+            if shiboken6.isValid(self):
+                on_fail(message)
 
         signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
         signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
