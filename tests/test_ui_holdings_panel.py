@@ -609,3 +609,48 @@ def test_ctrl_v_and_delete_inside_an_editor_edit_its_text_only(
     qtbot.keyClick(editor, Qt.Key.Key_Delete)
     assert len(doc.portfolio.holdings) == 5  # no rows pasted or removed
     assert doc.undo_stack.count() == 0
+
+
+def test_context_menu_applies_estimated_betas_as_one_undo_step(qtbot):
+    from hedger.ui.holdings_model import BetaEstimate
+
+    pf = Portfolio(
+        name="x",
+        holdings=(
+            Holding(symbol="BTC", quantity=Decimal("0.5"), price=Decimal(70000)),
+            Holding(
+                symbol="SOL",
+                quantity=Decimal(12),
+                price=Decimal(150),
+                beta=Decimal("1.5"),
+                hedge_with="BTC",
+            ),
+            Holding(symbol="ADA", quantity=Decimal(9000), price=Decimal("0.45"), hedge_with="BTC"),
+        ),
+    )
+    doc = PortfolioDocument(builtin_catalog(), pf, None)
+    panel = HoldingsPanel(doc)
+    qtbot.addWidget(panel)
+    panel.resize(700, 400)
+    panel.show()
+    action = panel.apply_beta_action
+    assert action in panel.view.actions()
+    panel.select_rows([1])
+    assert not action.isVisible()  # no estimate yet: nothing to offer
+    panel.model.set_beta_estimates(
+        {
+            ("SOL", "BTC"): BetaEstimate(Decimal("1.38"), 365, "daily", "BTC", 0.72),
+            ("ADA", "BTC"): BetaEstimate(Decimal("1.2"), 365, "daily", "BTC", 0.6),
+        }
+    )
+    assert action.isVisible() and action.text() == "Apply Estimated Beta 1.38"
+    panel.select_rows([1, 2])
+    assert action.text() == "Apply 2 Estimated Betas"
+    action.trigger()
+    assert doc.portfolio.holdings[1].beta == Decimal("1.38")
+    assert doc.portfolio.holdings[2].beta == Decimal("1.2")
+    assert doc.undo_stack.undoText() == "Apply Estimated Betas"
+    assert not action.isVisible()  # nothing left to apply
+    doc.undo_stack.undo()
+    assert doc.portfolio.holdings[1].beta == Decimal("1.5")
+    assert action.isVisible()

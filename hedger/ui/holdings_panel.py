@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.core.decimals import fmt_money
+from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.holdings_csv import HoldingsFileError, parse_holdings_text, read_holdings_file
 from hedger.core.models import Holding
 from hedger.ui.document import PortfolioDocument
@@ -277,6 +277,8 @@ class HoldingsPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.rowsInserted.connect(self._update_actions)
         self.model.rowsRemoved.connect(self._update_actions)
+        # Estimates arrive from the history library in the background.
+        self.model.dataChanged.connect(self._update_beta_action)
         self._ready = True
         self._apply_styles()
         self._update_actions()
@@ -388,6 +390,13 @@ class HoldingsPanel(QWidget):
         self.import_action.setStatusTip("Read holdings from a CSV or tab-separated file")
         self.import_action.triggered.connect(self.import_with_dialog)
 
+        self.apply_beta_action = QAction("Apply Estimated Beta", self)
+        self.apply_beta_action.setStatusTip(
+            "Set the beta to the one estimated from stored price history (undoable)"
+        )
+        self.apply_beta_action.triggered.connect(self.apply_estimated_beta)
+        self.apply_beta_action.setVisible(False)  # offered only where an estimate differs
+
         self._icon_names = {
             self.add_action: "add",
             self.remove_action: "remove",
@@ -402,6 +411,9 @@ class HoldingsPanel(QWidget):
         self.view.addActions(
             [self.add_action, self.remove_action, self.copy_action, self.paste_action]
         )
+        beta_separator = QAction(self)
+        beta_separator.setSeparator(True)
+        self.view.addActions([beta_separator, self.apply_beta_action])
 
     def _tool_button(self, action: QAction, label: str) -> QToolButton:
         # The button shows iconText, which survives the action's updates
@@ -716,6 +728,21 @@ class HoldingsPanel(QWidget):
         has_selection = self.view.selectionModel().hasSelection()
         self.remove_action.setEnabled(has_selection)
         self.copy_action.setEnabled(bool(self.document.portfolio.holdings))
+        self._update_beta_action()
+
+    def apply_estimated_beta(self) -> int:
+        """Set the selected holdings' betas to the estimates from history, as one undo step."""
+        return self.model.apply_estimated_betas(self.selected_rows())
+
+    def _update_beta_action(self, *_args: object) -> None:
+        rows = [r for r in self.selected_rows() if self.model.estimate_differs(r)]
+        self.apply_beta_action.setVisible(bool(rows))
+        if len(rows) == 1:
+            estimate = self.model.estimated_beta(rows[0])
+            if estimate is not None:
+                self.apply_beta_action.setText(f"Apply Estimated Beta {fmt_decimal(estimate.beta)}")
+        elif rows:
+            self.apply_beta_action.setText(f"Apply {len(rows)} Estimated Betas")
 
     # -- paste into one cell ---------------------------------------------------------
     def _paste_into_cell(self, text: str) -> bool | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 import hedger
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
+from hedger.ui.beta_hints import BetaHints
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.file_controller import FileController
 from hedger.ui.hedge_panel import HedgePanel
@@ -53,6 +54,7 @@ from hedger.ui.recovery import AutosaveController
 from hedger.ui.settings import AppSettings, ThemeMode
 
 if TYPE_CHECKING:
+    from hedger.ui.analytics_common import HistoryLibrary
     from hedger.ui.charts import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -160,12 +162,18 @@ class MainWindow(QMainWindow):
         self.workspace.setDocumentMode(True)
         self.workspace.addTab(self.main_split, "Hedge")
         self._analytics: dict[int, QWidget | None] = {}
-        self._histories: QObject | None = None
+        self._histories: HistoryLibrary | None = None
         for title, *_rest in ANALYTICS_TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self._analytics[self.workspace.addTab(holder, title)] = None
         self.workspace.currentChanged.connect(self._ensure_tab)
+        # Estimated betas for the holdings editor, computed in the background
+        # once the window is up; starting them also imports the analytics
+        # modules off the GUI thread, so the first analytics tab opens at once.
+        self.beta_hints = BetaHints(self.document, self.history_library, self)
+        self.beta_hints.estimatesChanged.connect(self.holdings_panel.model.set_beta_estimates)
+        self._beta_hints_started = False
         self.setCentralWidget(self.workspace)
 
         self.library_dock = QDockWidget("Portfolios", self)
@@ -359,19 +367,21 @@ class MainWindow(QMainWindow):
 
         _title, module, cls_name, needs_history = ANALYTICS_TABS[index - 1]
         cls = getattr(importlib.import_module(module), cls_name)
-        if needs_history:
-            if self._histories is None:
-                from hedger.ui.analytics_common import HistoryLibrary
-
-                self._histories = HistoryLibrary(parent=self)
-            tab = cls(self.document, self._histories)
-        else:
-            tab = cls(self.document)
+        histories = self.history_library() if needs_history else None
+        tab = cls(self.document) if histories is None else cls(self.document, histories)
         holder = self.workspace.widget(index)
         holder.layout().addWidget(tab)
         tab.show()  # a child added to a visible parent stays hidden otherwise
         self._analytics[index] = tab
         return tab
+
+    def history_library(self) -> HistoryLibrary:
+        """The price histories the analytics tabs and the beta hints share."""
+        if self._histories is None:
+            from hedger.ui.analytics_common import HistoryLibrary
+
+            self._histories = HistoryLibrary(parent=self)
+        return self._histories
 
     def analytics_tab(self, title: str) -> QWidget | None:
         """The analytics tab with this title, built if needed (menus and tests)."""
@@ -566,6 +576,10 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._beta_hints_started:
+            # After the first paint, not before it: start-up stays as fast.
+            self._beta_hints_started = True
+            QTimer.singleShot(800, self, self.beta_hints.start)
         # The minimum is what the panels need (holdings header, chart, library),
         # never a fixed guess below it that would squeeze buttons and overlap.
         layout = self.layout()
