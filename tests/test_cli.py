@@ -696,3 +696,24 @@ def test_smoke_edit_needs_smoke_test(
     assert cli.main([str(SAMPLE), "--smoke-edit"]) == 2
     assert "--smoke-edit needs --smoke-test" in capsys.readouterr().err
     assert fake_gui == []
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "__all__"), ("", "")])
+def test_pydantic_plugins_are_off_unless_the_user_says(
+    data_dir: Path, preset: str | None, expected: str
+) -> None:
+    env = {**os.environ, "HEDGER_DATA_DIR": str(data_dir)}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    if preset is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = preset
+    code = (
+        "import os, sys\n"
+        "from hedger.__main__ import main\n"
+        "main(['--version'])\n"
+        "print(repr(os.environ['PYDANTIC_DISABLE_PLUGINS']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == repr(expected)
