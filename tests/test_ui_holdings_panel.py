@@ -654,3 +654,24 @@ def test_context_menu_applies_estimated_betas_as_one_undo_step(qtbot):
     doc.undo_stack.undo()
     assert doc.portfolio.holdings[1].beta == Decimal("1.5")
     assert action.isVisible()
+
+
+@pytest.mark.parametrize("column", [Column.VALUE, Column.SHARE, Column.QUANTITY])
+def test_sorted_table_reorders_after_an_edit(
+    qtbot, panel: HoldingsPanel, doc: PortfolioDocument, column: Column
+) -> None:
+    panel.view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+    type_into_cell(qtbot, panel, panel.proxy.rowCount() - 1, Column.QUANTITY, "1000000")
+    wait_not_editing(qtbot, panel)
+    rows = [panel.proxy.source_row(r) for r in range(panel.proxy.rowCount())]
+    holdings = doc.portfolio.holdings
+    key = {
+        Column.VALUE: lambda h: h.value,
+        Column.SHARE: lambda h: (not h.is_stablecoin, h.value),
+        Column.QUANTITY: lambda h: h.quantity,
+    }[column]
+    assert rows == sorted(range(len(holdings)), key=lambda r: key(holdings[r]), reverse=True)
+    doc.undo_stack.undo()
+    holdings = doc.portfolio.holdings
+    rows = [panel.proxy.source_row(r) for r in range(panel.proxy.rowCount())]
+    assert rows == sorted(range(len(holdings)), key=lambda r: key(holdings[r]), reverse=True)

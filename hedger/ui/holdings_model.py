@@ -97,6 +97,11 @@ NUMERIC_COLUMNS = frozenset(
 # is not among them: it changes only with its own row (holdingChanged), and
 # leaving it out spares a sorted proxy a full re-sort on every edit.
 DERIVED_COLUMNS = (Column.SHARE, Column.BETA, Column.HEDGE_WITH)
+# Columns whose sort key depends on the row's own holding only: an edit
+# updates one key instead of re-reading the whole (maybe 10,000-row) column.
+_HOLDING_KEY_COLUMNS = frozenset(
+    (Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE, Column.BETA)
+)
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 HOLDING_ROLE = int(Qt.ItemDataRole.UserRole) + 2
@@ -283,8 +288,7 @@ class HoldingsTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             keys = self._sort_keys.get(col)
             if keys is None:
-                n = len(self._doc.portfolio.holdings)
-                keys = self._sort_keys[col] = [self._sort_key(self._info(r), col) for r in range(n)]
+                keys = self._sort_keys[col] = self._column_sort_keys(col)
             return keys[row]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(self._info(index.row()), col)
@@ -560,26 +564,22 @@ class HoldingsTableModel(QAbstractTableModel):
             text = f"{info.problem}: this holding stays unhedged.\n{text}"
         return text
 
-    def _sort_key(self, info: _RowInfo, col: int) -> Any:
-        h = info.holding
-        if col == Column.SYMBOL:
-            return h.symbol
-        if col == Column.QUANTITY:
-            return float(h.quantity)
-        if col == Column.PRICE:
-            return float(h.price)
-        if col == Column.VALUE:
-            return float(h.value)
+    def _column_sort_keys(self, col: int) -> list[Any]:
+        holdings = self._doc.portfolio.holdings
+        if col in _HOLDING_KEY_COLUMNS:
+            return [_holding_sort_key(h, col) for h in holdings]
         if col == Column.SHARE:
             # Cash sorts below every crypto share, in value order among itself.
             total = self._total()
-            share = float(h.value / total) if total > 0 else 0.0
-            return share - 1e9 if info.cash else share
-        if col == Column.BETA:
-            return -1e9 if info.cash else float(h.effective_beta)
+            keys: list[Any] = []
+            for h in holdings:
+                share = float(h.value / total) if total > 0 else 0.0
+                keys.append(share - 1e9 if h.is_stablecoin else share)
+            return keys
         if col == Column.HEDGE_WITH:
-            return "" if info.cash else (info.underlying or "")
-        return None
+            infos = (self._info(r) for r in range(len(holdings)))
+            return ["" if i.cash else (i.underlying or "") for i in infos]
+        return [None] * len(holdings)
 
     # -- editing --------------------------------------------------------------
     def validate_edit(self, row: int, column: int, text: str) -> str | None:
@@ -655,11 +655,21 @@ class HoldingsTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _on_holding_changed(self, row: int) -> None:
-        self._invalidate()
+        self._infos.pop(row, None)
+        h = self._doc.portfolio.holdings[row]
+        for col in list(self._sort_keys):
+            if col in _HOLDING_KEY_COLUMNS:
+                self._sort_keys[col][row] = _holding_sort_key(h, col)
+            else:
+                del self._sort_keys[col]
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def _on_plan_changed(self, _plan: object) -> None:
-        self._invalidate()
+        # Infos carry plan facts (underlying, problems); holding-only sort
+        # keys stay valid, so a sorted table does not re-read every row.
+        self._infos.clear()
+        for col in [c for c in self._sort_keys if c not in _HOLDING_KEY_COLUMNS]:
+            del self._sort_keys[col]
         # Shares, assumed-beta flags and the automatic underlying depend on
         # the whole portfolio and the hedge settings.
         n = self.rowCount()
@@ -695,3 +705,17 @@ def source_index(index: Index) -> tuple[QAbstractItemModel, QModelIndex]:
         index = model.mapToSource(index)
         model = model.sourceModel()
     return model, index
+
+
+def _holding_sort_key(h: Holding, col: int) -> Any:
+    if col == Column.SYMBOL:
+        return h.symbol
+    if col == Column.QUANTITY:
+        return float(h.quantity)
+    if col == Column.PRICE:
+        return float(h.price)
+    if col == Column.VALUE:
+        return float(h.value)
+    if col == Column.BETA:
+        return -1e9 if h.is_stablecoin else float(h.effective_beta)
+    return None
