@@ -455,3 +455,17 @@ def test_futures_price_card_shows_source_age_and_staleness(qtbot: QtBot) -> None
     assert p.card_price.detail.text() == "typed by you"
     assert not p.card_price.warned
     assert "fetched" not in p.settings.price_edit.toolTip()
+
+
+def test_exposure_card_lists_betas_sorted_and_caps_a_long_list(qtbot: QtBot) -> None:
+    alts = [h(f"ALT{i}", "10", "100", beta=f"1.{30 - i:02d}", hedge_with="BTC") for i in range(30)]
+    doc = make_doc(h("BTC", "0.5", "70000"), *alts)
+    p = HedgePanel(doc)
+    qtbot.addWidget(p)
+    p.show()
+    tip = p.card_exposure.toolTip()
+    lines = [line for line in tip.splitlines() if line.startswith("beta ")]
+    assert len(lines) == 10
+    assert lines[0].startswith("beta 1:") and lines[1].startswith("beta 1.01:")
+    assert "… and 21 more betas" in tip
+    assert p.card_exposure.detail.text() == "betas 1 · 1.01 · 1.02 · 1.03 …"

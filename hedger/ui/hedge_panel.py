@@ -53,6 +53,8 @@ from hedger.ui.hedge_widgets import (
     scaled_font,
 )
 
+# Tooltips list at most this many betas or coins; thousands would fill the screen.
+MAX_TIP_LINES = 10
 EXPOSURE_TIP = (
     "Beta-weighted exposure = Σ quantity × price × beta over the holdings hedged "
     "with this underlying. Beta is 1 for the coin itself; a cross-hedged altcoin "
@@ -411,6 +413,9 @@ class HedgePanel(QWidget):
             f"{u.holdings} holding{'s' if u.holdings != 1 else ''}",
         )
         assumed = u.assumed_beta_symbols
+        # The planner keeps groups in first-seen order; shown sorted, and a
+        # book of thousands of distinct betas must not make a screen-high tip.
+        groups = sorted(u.beta_groups)
         if assumed:
             # A list of coins does not fit the card; the tooltip names them.
             beta_detail = (
@@ -418,17 +423,23 @@ class HedgePanel(QWidget):
                 if len(assumed) == 1
                 else f"beta 1 assumed for {len(assumed)} coins"
             )
-        elif len(u.beta_groups) == 1 and u.beta_groups[0][0] == 1:
+        elif len(groups) == 1 and groups[0][0] == 1:
             beta_detail = "beta 1"
         else:
-            beta_detail = "betas " + " · ".join(fmt_decimal(b) for b, _ in u.beta_groups[:4])
-            if len(u.beta_groups) > 4:
+            beta_detail = "betas " + " · ".join(fmt_decimal(b) for b, _ in groups[:4])
+            if len(groups) > 4:
                 beta_detail += " …"
+        shown = groups[:MAX_TIP_LINES]
+        rest = len(groups) - len(shown)
+        names = ", ".join(assumed[:MAX_TIP_LINES])
+        if len(assumed) > MAX_TIP_LINES:
+            names += f" and {len(assumed) - MAX_TIP_LINES} more"
         beta_tip = "\n".join(
             [
                 EXPOSURE_TIP,
-                *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in u.beta_groups),
-                *(["beta 1 assumed for " + ", ".join(assumed)] if assumed else []),
+                *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in shown),
+                *([f"… and {rest} more betas"] if rest else []),
+                *([f"beta 1 assumed for {names}"] if assumed else []),
             ]
         )
         self.card_exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
