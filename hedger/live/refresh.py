@@ -19,6 +19,7 @@ with them. A price that is not accepted leaves the old one in place.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,7 @@ from hedger.live.age import (
     futures_price_status,
     holding_price_status,
     instrument_of,
+    prices_by_symbol,
     venue_of,
 )
 from hedger.live.http import (
@@ -127,16 +129,17 @@ def _typed_prices(portfolio: Portfolio, now: datetime) -> dict[str, Decimal]:
     A price that is another symbol's too is not one: a new row starts as a
     copy of the row above (symbol and price) and only the symbol was changed.
     """
-    by_symbol: dict[str, set[Decimal]] = {}
-    for h in portfolio.holdings:
-        by_symbol.setdefault(h.symbol, set()).add(h.price)
+    # How many symbols carry each price: one pass, not a scan per holding.
+    symbols_at: Counter[Decimal] = Counter()
+    for prices in prices_by_symbol(portfolio).values():
+        symbols_at.update(prices)
     typed: dict[str, Decimal] = {}
     for h in portfolio.holdings:
         if h.is_stablecoin or h.symbol in typed or h.price <= 0:
             continue
         if holding_price_status(portfolio, h.symbol, now) is not None:
             continue  # fetched, not typed
-        if any(h.price in prices for sym, prices in by_symbol.items() if sym != h.symbol):
+        if symbols_at[h.price] > 1:
             continue
         typed[h.symbol] = h.price
     for u, price in portfolio.hedge.futures_prices.items():
