@@ -369,6 +369,13 @@ def test_details_list_every_outcome_and_use_anyway_takes_a_jump(
     assert dlg.model.rows[0].outcome == "used" and not dlg.use_button.isVisible()
     wild_doc.undo_stack.undo()
     assert prices(wild_doc)[0] == Decimal(65000)
+    # A later refresh (an auto-refresh, say) fills the open dialog in place
+    # instead of closing it under the reader.
+    venue.binance_spot["BTCUSDT"] = "66000"
+    with qtbot.waitSignal(ctl.refreshed, timeout=5000):
+        ctl.refresh()
+    assert ctl._details is dlg and dlg.isVisible()
+    assert ("BTC", "updated") in [(r.key, r.outcome) for r in dlg.model.rows]
     ctl.shutdown()
 
 

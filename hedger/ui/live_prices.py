@@ -497,7 +497,7 @@ class LivePricesController(QObject):
         self.statusMessage.emit(result.summary())
         self.refreshed.emit(result)
         if self._details is not None and self._details.isVisible():
-            self._details.close()
+            self._details.set_result(result, self.document.portfolio)
 
     def _on_fetching(self, venue: str, kind: str, generation: int) -> None:
         if generation == self._generation and self._busy:

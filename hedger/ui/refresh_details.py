@@ -253,6 +253,13 @@ class RefreshDetailsDialog(QDialog):
         self._fill()
         self.resize(1000, 460)
 
+    def set_result(self, result: RefreshResult, before: Portfolio) -> None:
+        """Show a newer refresh in place (an auto-refresh must not close it under the reader)."""
+        self.refresh_result = result
+        self._before = before
+        self._used.clear()
+        self._fill()
+
     def _fill(self) -> None:
         r = self.refresh_result
         rows = outcome_rows(r, self._before, self._used)
