@@ -103,18 +103,22 @@ class HistoryLibrary(QObject):
         """Loaded histories of those symbols that are stored (damaged ones left out)."""
         out: dict[str, PriceSeries] = {}
         stored = self.symbols()
-        with self._lock:
-            generation = self._generation
-            for sym in sorted(set(symbols) & stored):
+        for sym in sorted(set(symbols) & stored):
+            with self._lock:
+                generation = self._generation
                 cached = self._cache.get(sym)
-                if cached is None:
-                    try:
-                        cached = self.store.load(sym)
-                    except HistoryStoreError:
-                        continue
+            if cached is None:
+                # Read without the lock: a big history takes a while, and the
+                # GUI thread asks for symbols() and infos() under it.
+                try:
+                    cached = self.store.load(sym)
+                except HistoryStoreError:
+                    continue
+                with self._lock:
+                    # An import meanwhile made this copy old: use it, don't keep it.
                     if generation == self._generation:
                         self._cache[sym] = cached
-                out[sym] = cached
+            out[sym] = cached
         return out
 
     def merge(self, series: PriceSeries) -> ImportOutcome:
@@ -236,19 +240,6 @@ def start_worker(
         _LIVE.discard(signals)
         if alive():
             on_fail(message)
-
-    signals.finished.connect(done, Qt.ConnectionType.QueuedConnection)
-    signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
-    QThreadPool.globalInstance().start(worker)
-    return worker
-
-    def done(result: Any) -> None:
-        _LIVE.discard(signals)
-        on_done(result)
-
-    def fail(message: str) -> None:
-        _LIVE.discard(signals)
-        on_fail(message)
 
     signals.finished.connect(done, Qt.ConnectionType.QueuedConnection)
     signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
