@@ -89,3 +89,17 @@ def test_no_histories_no_hints(qtbot: QtBot, data_dir: Path) -> None:
     hints.start()
     assert hints.wait()
     assert model.beta_estimates() == {}
+
+
+def test_a_new_catalog_estimates_again(qtbot: QtBot, library: HistoryLibrary) -> None:
+    doc = PortfolioDocument(builtin_catalog(), book(), None)
+    hints = BetaHints(doc, lambda: library)
+    hints.start()
+    assert hints.wait()
+    runs: list[object] = []
+    hints.estimatesChanged.connect(runs.append)
+    # Routing can change with the catalog (a family added for a coin), so
+    # the hints are estimated again even though the holdings did not change.
+    doc.set_catalog(builtin_catalog())
+    assert hints.wait()
+    assert runs

@@ -145,6 +145,7 @@ class EstimationTab(QWidget):
         self._build()
         self._compute.busyChanged.connect(self.busy_label.set_busy)
         document.portfolioChanged.connect(self._on_portfolio)
+        document.catalogChanged.connect(self.schedule)  # routing may change
         self.histories.changed.connect(self.schedule)
         self._inputs = estimation_inputs(document.portfolio)
         self._compute.request(delay=False)

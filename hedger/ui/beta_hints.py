@@ -142,6 +142,8 @@ class BetaHints(QObject):
         self._timer.setInterval(300)
         self._timer.timeout.connect(self._start)
         document.portfolioChanged.connect(self._on_portfolio)
+        # Another catalog can route a holding to another underlying.
+        document.catalogChanged.connect(self.refresh)
 
     @property
     def busy(self) -> bool:
@@ -149,7 +151,9 @@ class BetaHints(QObject):
 
     def start(self) -> None:
         """Import the analytics modules off the GUI thread, then estimate."""
-        self._run(self._warm_up, lambda _r: self._on_warm(), lambda _m: None)
+        # A failed warm-up only loses the head start: the modules then load
+        # on first use, and the hints must not wait for it forever.
+        self._run(self._warm_up, lambda _r: self._on_warm(), lambda _m: self._on_warm())
 
     @staticmethod
     def _warm_up() -> None:
@@ -167,7 +171,9 @@ class BetaHints(QObject):
         self._timer.start()
 
     def _on_portfolio(self) -> None:
-        if self._library is not None and hint_inputs(self._doc.portfolio) != self._inputs:
+        # Inputs are compared once the edits pause (in _start), not per edit:
+        # building them walks every holding.
+        if self._library is not None:
             self._timer.start()
 
     def _start(self) -> None:
@@ -178,7 +184,10 @@ class BetaHints(QObject):
             self._again = True
             return
         portfolio, catalog = self._doc.portfolio, self._doc.catalog
-        self._inputs = hint_inputs(portfolio)
+        inputs = hint_inputs(portfolio)
+        if inputs == self._inputs:
+            return
+        self._inputs = inputs
         self._running = True
         self._run(lambda: estimate_betas(portfolio, catalog, library), self._on_done, self._on_fail)
 
