@@ -273,6 +273,23 @@ def test_library_shows_recent_files_and_opens_them(qtbot, tmp_path):
     assert panel.act_open.text() == "Open…"
 
 
+def test_double_click_on_a_recent_file_opens_it_once(qtbot, tmp_path):
+    w = make_window(qtbot)
+    outside = tmp_path / "elsewhere.json"
+    from hedger.store.portfolio_file import save_portfolio
+
+    save_portfolio(outside, Portfolio(name="Elsewhere"))
+    panel = w.library_panel
+    panel.set_recent([outside])
+    opened: list[Path] = []
+    panel.openRequested.connect(opened.append)
+    item = panel.recent_view.item(0)
+    # A double-click is a click and an activation.
+    panel.recent_view.itemClicked.emit(item)
+    panel.recent_view.itemActivated.emit(item)
+    assert opened == [outside]
+
+
 def test_edit_menu_has_copy(qtbot):
     w = make_window(qtbot)
     menus = [m for m in w.menuBar().findChildren(QMenu) if m.title() == "&Edit"]

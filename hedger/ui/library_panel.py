@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QElapsedTimer,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QInputDialog,
     QLabel,
@@ -160,8 +162,11 @@ class LibraryPanel(QWidget):
         self.recent_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.recent_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recent_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A click opens (the list reads as links) and so do Enter and the
+        # platform's activation; a double-click is both, and opens once.
         self.recent_view.itemActivated.connect(self._open_recent)
         self.recent_view.itemClicked.connect(self._open_recent)
+        self._last_recent: tuple[str, QElapsedTimer] | None = None
         self.set_recent([])
 
         buttons = QGridLayout()
@@ -229,9 +234,23 @@ class LibraryPanel(QWidget):
             Path(self.recent_view.item(i).data(PathRole)) for i in range(self.recent_view.count())
         ]
 
-    def _open_recent(self, item: QListWidgetItem) -> None:
-        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            self.openRequested.emit(Path(item.data(PathRole)))
+    def _open_recent(self, item: QListWidgetItem | None) -> None:
+        # Opening rebuilds the list, so the second half of a double-click
+        # may name an item that is gone.
+        if item is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            return
+        path = str(item.data(PathRole))
+        last = self._last_recent
+        if (
+            last is not None
+            and last[0] == path
+            and last[1].elapsed() <= QApplication.doubleClickInterval()
+        ):
+            return
+        timer = QElapsedTimer()
+        timer.start()
+        self._last_recent = (path, timer)
+        self.openRequested.emit(Path(path))
 
     def selected_entry(self) -> LibraryEntry | None:
         idx = self.view.currentIndex()
