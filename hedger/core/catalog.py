@@ -116,6 +116,8 @@ class Catalog:
                 raise CatalogError(f"duplicate family id {f.id}")
             self.families[f.id] = f
         self.default_families = dict(default_families or {})
+        # Catalogs are built once and not changed after: a new one replaces them.
+        self.underlyings: frozenset[str] = frozenset(f.underlying for f in self.families.values())
 
     def _check_family(self, f: Family) -> None:
         if len(set(f.contracts)) != len(f.contracts):

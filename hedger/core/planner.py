@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Mapping, Sequence
 from decimal import Decimal
 from operator import mul
 from typing import Literal, NamedTuple
@@ -166,16 +166,23 @@ def liquidation_price(
     return max(entry * factor, Decimal(0))
 
 
+def route(symbol: str, hedge_with: str | None, hedgeable: Container[str]) -> str:
+    """The underlying whose futures hedge a holding: the one chosen, else the
+    coin itself when it has a contract family, else BTC."""
+    if hedge_with is not None:
+        return hedge_with
+    return symbol if symbol in hedgeable else FALLBACK_UNDERLYING
+
+
+def hedgeable_underlyings(catalog: Catalog, families: Mapping[str, str]) -> frozenset[str]:
+    """Coins with a contract family: the catalog's, or one the portfolio names."""
+    return catalog.underlyings | families.keys()
+
+
 def resolve_underlying(h: Holding, catalog: Catalog, families: dict[str, str]) -> tuple[str, bool]:
     """(underlying, beta_assumed) for a holding."""
-    if h.hedge_with is not None:
-        target = h.hedge_with
-    elif h.symbol in families or catalog.families_for(h.symbol):
-        target = h.symbol
-    else:
-        target = FALLBACK_UNDERLYING
-    assumed = target != h.symbol and h.beta is None
-    return target, assumed
+    target = route(h.symbol, h.hedge_with, hedgeable_underlyings(catalog, families))
+    return target, target != h.symbol and h.beta is None
 
 
 class _Acc:
@@ -203,9 +210,9 @@ class _Acc:
 
 def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
     settings = portfolio.hedge
-    # Routing as resolve_underlying, inlined: it is the hot loop of a plan
+    # route() inlined (same rule): this is the hot loop of a plan
     # (10,000 holdings, possibly each with its own symbol and beta).
-    hedgeable = set(settings.families) | {f.underlying for f in catalog.families.values()}
+    hedgeable = hedgeable_underlyings(catalog, settings.families)
     one = Decimal(1)
     zero = Decimal(0)
     cash: list[Decimal] = []
