@@ -38,7 +38,6 @@ from hedger.ui.analytics_common import (
     make_table,
     section_title,
     series_colors,
-    start_worker,
     style_plot,
     when_text,
 )
@@ -46,6 +45,7 @@ from hedger.ui.analytics_envelope import Envelope, EnvelopeCurves, envelope_or_n
 from hedger.ui.charts import UsdAxis
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.hedge_widgets import Card, MessageList, Severity, WrapLabel, dim, scaled_font
+from hedger.ui.workers import start_worker
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
 CSV_FILTER = "Price files (*.csv *.txt);;All files (*)"

@@ -14,18 +14,16 @@ first analytics tab the user opens.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import traceback
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
 from hedger.ui.document import PortfolioDocument
 from hedger.ui.holdings_model import BetaEstimate, EstimateKey
+from hedger.ui.workers import start_worker
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
@@ -41,31 +39,6 @@ WARM_MODULES = (
     "hedger.ui.analytics_risk",
     "hedger.ui.analytics_sizing",
 )
-
-
-class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
-    def __init__(self, func: Callable[[], Any], signals: _Signals) -> None:
-        super().__init__()
-        self.func = func
-        self.signals = signals
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result = self.func()
-        except Exception as exc:
-            if not isinstance(exc, ValueError | OSError):
-                traceback.print_exc()
-            with contextlib.suppress(RuntimeError):  # the application is quitting
-                self.signals.failed.emit(str(exc) or type(exc).__name__)
-            return
-        with contextlib.suppress(RuntimeError):
-            self.signals.done.emit(result)
 
 
 def hint_inputs(portfolio: Portfolio) -> Hashable:
@@ -132,7 +105,6 @@ class BetaHints(QObject):
         self._doc = document
         self._library_of = library
         self._library: HistoryLibrary | None = None
-        self._signals: set[_Signals] = set()
         self._inputs: Hashable = None  # of the last computation started
         self._running = False
         self._again = False
@@ -213,23 +185,9 @@ class BetaHints(QObject):
         on_done: Callable[[Any], None],
         on_fail: Callable[[str], None],
     ) -> None:
-        signals = _Signals()
-        self._signals.add(signals)  # alive until its queued signal is delivered
-
-        # A window closed while the job ran has deleted this object: drop the answer.
-        def done(result: Any) -> None:
-            self._signals.discard(signals)
-            if shiboken6.isValid(self):
-                on_done(result)
-
-        def fail(message: str) -> None:
-            self._signals.discard(signals)
-            if shiboken6.isValid(self):
-                on_fail(message)
-
-        signals.done.connect(done, Qt.ConnectionType.QueuedConnection)
-        signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(_Job(func, signals))
+        # A window closed while the job ran has deleted this object: the
+        # answer is dropped (start_worker's context).
+        start_worker(func, on_done, on_fail, context=self)
 
     def wait(self, timeout_s: float = 30.0) -> bool:
         """Process events until the estimates are in (tests and scripts)."""
