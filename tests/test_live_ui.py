@@ -431,3 +431,16 @@ def test_a_ccxt_source_is_used_by_the_next_refresh(
     with pytest.raises(ValueError):
         ctl.set_source("kraken!")
     ctl.shutdown()
+
+
+def test_price_age_tooltip_stays_short_for_a_big_book(qtbot: QtBot, qapp: object) -> None:
+    holdings = tuple(
+        Holding.model_validate({"symbol": f"C{i}", "quantity": "1", "price": str(i + 1)})
+        for i in range(40)
+    )
+    doc = PortfolioDocument(builtin_catalog(), Portfolio(name="Big", holdings=holdings))
+    label = PriceAgeWidget(doc)
+    qtbot.addWidget(label)
+    tip = label.toolTip()
+    assert "C0: typed by hand" in tip and "C14: typed by hand" in tip
+    assert "C15:" not in tip and "… and 25 more coins" in tip

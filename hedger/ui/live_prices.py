@@ -666,11 +666,18 @@ class PriceAgeWidget(QLabel):
         super().mouseReleaseEvent(event)
 
 
+# A tooltip line per coin; a big book would make a tooltip taller than the screen.
+MAX_TIP_SYMBOLS = 15
+
+
 def _age_tooltip(portfolio: Portfolio, now: datetime) -> str:
     lines: list[str] = []
-    for symbol in dict.fromkeys(h.symbol for h in portfolio.holdings if not h.is_stablecoin):
+    symbols = list(dict.fromkeys(h.symbol for h in portfolio.holdings if not h.is_stablecoin))
+    for symbol in symbols[:MAX_TIP_SYMBOLS]:
         status = holding_price_status(portfolio, symbol, now)
         lines.append(f"{symbol}: {status.text if status else 'typed by hand'}")
+    if len(symbols) > MAX_TIP_SYMBOLS:
+        lines.append(f"… and {len(symbols) - MAX_TIP_SYMBOLS} more coins")
     for underlying in portfolio.hedge.futures_prices:
         status = futures_price_status(portfolio, underlying, now)
         lines.append(f"{underlying} futures: {status.text if status else 'typed by hand'}")
