@@ -286,3 +286,11 @@ def test_prices_menu_opens_the_dialog_and_replans_the_document(
     assert "CME:MBT-MINE" in doc.catalog.contracts
     assert ctl.show_contracts() is d  # one dialog, raised again
     ctl.shutdown()
+
+
+def test_copies_get_one_id_scheme() -> None:
+    from hedger.ui.contracts_dialog import own_copy_id
+
+    assert own_copy_id("CME:MBT", set()) == "CME:MBT-MINE"
+    assert own_copy_id("CME:MBT", {"CME:MBT-MINE"}) == "CME:MBT-MINE-2"
+    assert own_copy_id("CME:MBT", {"CME:MBT-MINE", "CME:MBT-MINE-2"}) == "CME:MBT-MINE-3"

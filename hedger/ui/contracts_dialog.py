@@ -704,17 +704,22 @@ def _savable(d: SizeDifference) -> bool:
     return d.field in ("size", "kind") and d.exchange_size is not None
 
 
+def own_copy_id(contract_id: str, taken: set[str]) -> str:
+    """An unused id for the user's copy of a contract: ID-MINE, then ID-MINE-2, …"""
+    base = f"{contract_id}-MINE"[:60]
+    new_id, n = base, 2
+    while new_id in taken:
+        new_id = f"{base[:56]}-{n}"
+        n += 1
+    return new_id
+
+
 def copy_with_exchange_figures(
     contract: Contract, d: SizeDifference, taken: set[str], today: date | None = None
 ) -> Contract:
     """The built-in ``contract`` as the user's own, with the exchange's size and kind."""
     day = (today or date.today()).isoformat()
-    base_id = f"{contract.id}-MINE"[:60]
-    new_id = base_id
-    n = 2
-    while new_id in taken:
-        new_id = f"{base_id[:56]}-{n}"
-        n += 1
+    new_id = own_copy_id(contract.id, taken)
     kind = d.exchange_kind if d.exchange_kind in ("linear", "inverse") else contract.kind
     update: dict[str, Any] = {
         "id": new_id,
@@ -972,12 +977,7 @@ class ContractsDialog(QDialog):
         c = self.selected_contract()
         if c is None:
             return
-        taken = set(self.catalog.contracts)
-        new_id = f"{c.id}-MINE"[:60]
-        n = 2
-        while new_id in taken:
-            new_id = f"{c.id[:55]}-MINE{n}"
-            n += 1
+        new_id = own_copy_id(c.id, set(self.catalog.contracts))
         copy = c.model_copy(
             update={"id": new_id, "user_defined": True, "as_of": date.today().isoformat()}
         )
