@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self.beta_hints = BetaHints(self.document, self.history_library, self)
         self.beta_hints.estimatesChanged.connect(self.holdings_panel.model.set_beta_estimates)
         self._beta_hints_started = False
+        self._beta_hints_running = False
         self.setCentralWidget(self.workspace)
 
         self.library_dock = QDockWidget("Portfolios", self)
@@ -374,6 +375,11 @@ class MainWindow(QMainWindow):
         tab.show()  # a child added to a visible parent stays hidden otherwise
         self._analytics[index] = tab
         return tab
+
+    def _start_beta_hints(self) -> None:
+        if not self._beta_hints_running:
+            self._beta_hints_running = True
+            QTimer.singleShot(200, self, self.beta_hints.start)
 
     def history_library(self) -> HistoryLibrary:
         """The price histories the analytics tabs and the beta hints share."""
@@ -577,9 +583,12 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._beta_hints_started:
-            # After the first paint, not before it: start-up stays as fast.
+            # After the chart has drawn (or 3 s, if it never loads): the
+            # hints import the analytics modules, which would hold the GIL
+            # while the chart is being built.
             self._beta_hints_started = True
-            QTimer.singleShot(800, self, self.beta_hints.start)
+            self.chart_host.chartReady.connect(self._start_beta_hints)
+            QTimer.singleShot(3000, self, self._start_beta_hints)
         # The minimum is what the panels need (holdings header, chart, library),
         # never a fixed guess below it that would squeeze buttons and overlap.
         layout = self.layout()
