@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -102,19 +103,29 @@ class _Table(QAbstractTableModel):
         return None
 
 
-class ContractsModel(_Table):
-    columns = ("Contract", "Name", "Underlying", "Tier", "Kind", "Size", "Expiry", "Origin")
-    SIZE = 5
-    ORIGIN = 7
+class _CatalogTable(_Table):
+    """Rows of catalog entries (contracts or families), the user's own first and marked."""
+
+    ORIGIN = -1  # column saying "Yours" / "Built-in"
+    RIGHT: tuple[int, ...] = ()  # right-aligned columns
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[Contract] = []
+        self.rows: list[Any] = []
+
+    def entries(self, catalog: Catalog) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def values(self, entry: Any) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def tooltip(self, entry: Any, col: int) -> str:
+        return self.values(entry)[col]
 
     def set_catalog(self, catalog: Catalog) -> None:
         self.beginResetModel()
         # The user's own first: they are the ones edited here.
-        self.rows = sorted(catalog.contracts.values(), key=lambda c: (not c.user_defined, c.id))
+        self.rows = sorted(self.entries(catalog), key=lambda e: (not e.user_defined, e.id))
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -123,68 +134,51 @@ class ContractsModel(_Table):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        c = self.rows[index.row()]
+        entry = self.rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (
-                c.id,
-                c.name,
-                c.underlying,
-                c.tier,
-                c.kind,
-                c.size_text(),
-                c.expiry,
-                YOURS if c.user_defined else BUILT_IN,
-            )
-            if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-                return f"{c.name}\nSource: {c.source} (as of {c.as_of})" + (
-                    f"\n{c.notes}" if c.notes else ""
-                )
-            return values[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.SIZE:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.values(entry)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(entry, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in self.RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and c.user_defined and col in (0, self.ORIGIN):
+        if role == Qt.ItemDataRole.FontRole and entry.user_defined and col in (0, self.ORIGIN):
             return _bold()
-        if role == Qt.ItemDataRole.ForegroundRole and not c.user_defined and col == self.ORIGIN:
+        if role == Qt.ItemDataRole.ForegroundRole and not entry.user_defined and col == self.ORIGIN:
             return _muted()
         return None
 
 
-class FamiliesModel(_Table):
+class ContractsModel(_CatalogTable):
+    columns = ("Contract", "Name", "Underlying", "Tier", "Kind", "Size", "Expiry", "Origin")
+    SIZE = 5
+    ORIGIN = 7
+    RIGHT = (SIZE,)
+
+    def entries(self, catalog: Catalog) -> Iterable[Contract]:
+        return catalog.contracts.values()
+
+    def values(self, c: Contract) -> tuple[str, ...]:
+        origin = YOURS if c.user_defined else BUILT_IN
+        return (c.id, c.name, c.underlying, c.tier, c.kind, c.size_text(), c.expiry, origin)
+
+    def tooltip(self, c: Contract, col: int) -> str:
+        if col == 0:
+            notes = f"\n{c.notes}" if c.notes else ""
+            return f"{c.name}\nSource: {c.source} (as of {c.as_of}){notes}"
+        return super().tooltip(c, col)
+
+
+class FamiliesModel(_CatalogTable):
     columns = ("Family", "Name", "Underlying", "Contracts", "Origin")
     ORIGIN = 4
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Family] = []
+    def entries(self, catalog: Catalog) -> Iterable[Family]:
+        return catalog.families.values()
 
-    def set_catalog(self, catalog: Catalog) -> None:
-        self.beginResetModel()
-        self.rows = sorted(catalog.families.values(), key=lambda f: (not f.user_defined, f.id))
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        f = self.rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (
-                f.id,
-                f.name,
-                f.underlying,
-                ", ".join(f.contracts),
-                YOURS if f.user_defined else BUILT_IN,
-            )
-            return values[col]
-        if role == Qt.ItemDataRole.FontRole and f.user_defined and col in (0, self.ORIGIN):
-            return _bold()
-        if role == Qt.ItemDataRole.ForegroundRole and not f.user_defined and col == self.ORIGIN:
-            return _muted()
-        return None
+    def values(self, f: Family) -> tuple[str, ...]:
+        origin = YOURS if f.user_defined else BUILT_IN
+        return (f.id, f.name, f.underlying, ", ".join(f.contracts), origin)
 
 
 class DifferencesModel(_Table):
