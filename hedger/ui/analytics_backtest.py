@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimeZone
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -43,6 +42,7 @@ from hedger.ui.analytics_common import (
     EmptyState,
     HistoryLibrary,
     Recomputer,
+    ResultTab,
     Row,
     RowsModel,
     damaged_messages,
@@ -107,7 +107,7 @@ def _ns_of(date: QDate, end_of_day: bool = False) -> int:
     return ns + NS_PER_DAY - 1 if end_of_day else ns
 
 
-class BacktestTab(QWidget):
+class BacktestTab(ResultTab):
     """Run the current plan over stored history; figures and a time chart."""
 
     def __init__(
@@ -303,15 +303,6 @@ class BacktestTab(QWidget):
         self.events.setBrush(pg.mkBrush(danger))
         self.legend.setLabelTextColor(pal.color(pal.ColorRole.Text))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._compute.on_shown()
-
     # -- settings ------------------------------------------------------------------
     def config(self) -> BacktestConfig:
         rebalance: Rebalance = "none"
@@ -419,15 +410,8 @@ class BacktestTab(QWidget):
 
         return job
 
-    def _deliver(self, computed: _Computed) -> None:
-        self.result = computed.result
-        self.error = computed.error
-        self._show(computed)
-
-    def _failed(self, message: str) -> None:
-        self.result = None
-        self.error = message
-        self._show(_Computed(None, message))
+    def _failed_computed(self, message: str) -> _Computed:
+        return _Computed(None, message)
 
     def _show(self, computed: _Computed) -> None:
         r = computed.result

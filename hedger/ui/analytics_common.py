@@ -16,6 +16,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -24,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -290,6 +291,56 @@ class Recomputer(QObject):
                 app.processEvents()
             time.sleep(0.001)
         return True
+
+
+class BackgroundTab(QWidget):
+    """An analytics tab whose figures a ``Recomputer`` works out off the GUI thread.
+
+    It computes when shown (hidden tabs are only marked stale) and restyles its
+    plots when the palette changes; subclasses set ``_compute`` and write
+    ``_apply_palette``.
+    """
+
+    _compute: Recomputer
+
+    def _apply_palette(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._compute.on_shown()
+
+
+class ResultTab(BackgroundTab):
+    """A background tab showing one result (or why there is none) as ``_show(computed)``.
+
+    ``computed`` has ``result`` and ``error``; ``_failed_computed(message)``
+    builds the one shown when the worker raised.
+    """
+
+    result: Any = None
+    error: str | None = None
+
+    def _show(self, computed: Any) -> None:
+        raise NotImplementedError
+
+    def _failed_computed(self, message: str) -> Any:
+        raise NotImplementedError
+
+    def _deliver(self, computed: Any) -> None:
+        self.result = computed.result
+        self.error = computed.error
+        self._show(computed)
+
+    def _failed(self, message: str) -> None:
+        self.result = None
+        self.error = message
+        self._show(self._failed_computed(message))
 
 
 @dataclass(frozen=True)

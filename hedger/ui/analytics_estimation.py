@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,6 +33,7 @@ from hedger.core.decimals import fmt_decimal
 from hedger.core.models import Portfolio
 from hedger.ui.analytics_common import (
     IMPORT_HINT,
+    BackgroundTab,
     BusyLabel,
     Column,
     EmptyState,
@@ -125,7 +125,7 @@ def _beta_text(beta: Decimal | None) -> str:
     return "1 (default)" if beta is None else fmt_decimal(beta)
 
 
-class EstimationTab(QWidget):
+class EstimationTab(BackgroundTab):
     """Estimated betas next to the user's, with an undoable "apply"."""
 
     def __init__(
@@ -283,15 +283,6 @@ class EstimationTab(QWidget):
         self.points.setPen(pg.mkPen(None))
         self.points.setBrush(pg.mkBrush(faded))
         self.fit_line.setPen(pg.mkPen(accent, width=2.5))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._compute.on_shown()
 
     # -- controls ------------------------------------------------------------------
     @property

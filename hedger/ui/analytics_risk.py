@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator, QShowEvent
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +49,7 @@ from hedger.ui.analytics_common import (
     EmptyState,
     HistoryLibrary,
     Recomputer,
+    ResultTab,
     Row,
     RowsModel,
     damaged_messages,
@@ -100,7 +101,7 @@ def _usd(value: float) -> str:
     return f"{value:,.0f}".replace("-", MINUS)
 
 
-class RiskTab(QWidget):
+class RiskTab(ResultTab):
     """Monte Carlo of the portfolio's P&L, with and without the hedge."""
 
     def __init__(
@@ -326,15 +327,6 @@ class RiskTab(QWidget):
             line.label.setColor(pal.color(pal.ColorRole.Text))
         self.legend.setLabelTextColor(pal.color(pal.ColorRole.Text))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._compute.on_shown()
-
     # -- settings ------------------------------------------------------------------
     def config(self) -> RiskConfig:
         method: Method = "bootstrap" if self.method_control.current() == "bootstrap" else "normal"
@@ -418,15 +410,8 @@ class RiskTab(QWidget):
 
         return job
 
-    def _deliver(self, computed: _Computed) -> None:
-        self.result = computed.result
-        self.error = computed.error
-        self._show(computed)
-
-    def _failed(self, message: str) -> None:
-        self.result = None
-        self.error = message
-        self._show(_Computed(None, message))
+    def _failed_computed(self, message: str) -> _Computed:
+        return _Computed(None, message)
 
     def _show(self, computed: _Computed) -> None:
         r = computed.result
