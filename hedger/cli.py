@@ -935,6 +935,16 @@ def _store_call(call: Callable[[], Catalog]) -> Catalog:
         raise CliError(str(exc)) from None
 
 
+def _check_replaceable(existing: Any, what: str, entry_id: str, replace: bool) -> None:
+    """An id the user may save under: new, or their own with --replace."""
+    if existing is None:
+        return
+    if not existing.user_defined:
+        raise CliError(f"{entry_id} is a built-in {what}; give yours a different id")
+    if not replace:
+        raise CliError(f"you already have a {what} {entry_id}; add --replace to change it")
+
+
 def cmd_contracts_add(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -945,10 +955,7 @@ def cmd_contracts_add(args: argparse.Namespace) -> int:
 
     store, path, catalog = _user_store()
     existing = catalog.contracts.get(args.id)
-    if existing is not None and not existing.user_defined:
-        raise CliError(f"{args.id} is a built-in contract; give yours a different id")
-    if existing is not None and not args.replace:
-        raise CliError(f"you already have a contract {args.id}; add --replace to change it")
+    _check_replaceable(existing, "contract", args.id, args.replace)
     venue, symbol = args.id.split(":", 1)
     values: dict[str, Any] = {
         "id": args.id,
@@ -1066,10 +1073,7 @@ def cmd_contracts_add_family(args: argparse.Namespace) -> int:
 
     store, path, catalog = _user_store()
     existing = catalog.families.get(args.id)
-    if existing is not None and not existing.user_defined:
-        raise CliError(f"{args.id} is a built-in family; give yours a different id")
-    if existing is not None and not args.replace:
-        raise CliError(f"you already have a family {args.id}; add --replace to change it")
+    _check_replaceable(existing, "family", args.id, args.replace)
     unknown = [c for c in args.contracts if c not in catalog.contracts]
     if unknown:
         raise CliError(
