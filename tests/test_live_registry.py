@@ -17,7 +17,7 @@ from hedger.core.resources import resource_path
 from hedger.live import venues
 from hedger.live.contract_sizes import venue_for_exchange
 from hedger.live.http import PriceSourceError
-from hedger.live.venues.base import PriceSource, Venue
+from hedger.live.venues.base import PriceSource, Venue, VenueSource
 
 PACKAGE_DIR = Path(hedger.__file__).resolve().parent
 VENUES_DIR = PACKAGE_DIR / "live" / "venues"
@@ -67,9 +67,13 @@ def test_keys_codes_and_ccxt_ids_each_belong_to_one_venue() -> None:
     for v in all_v:
         assert v.key == v.key.lower() and v.key.isidentifier()
         assert set(v.exact_contract_codes) <= set(v.catalog_codes)
-        assert v.has_builtin_source == (
-            v.make_source({}, venues.http_settings_from_env({})) is not None
-        )
+        source = v.make_source({}, venues.http_settings_from_env({}))
+        assert v.has_builtin_source == (source is not None)
+        if source is not None:
+            # Name, futures ability and exact contracts come from the venue.
+            assert isinstance(source, VenueSource) and source.venue is type(v)
+            assert (source.name, source.has_futures) == (v.name, v.has_futures_prices)
+            assert source.contract_venues == v.exact_contract_codes
 
 
 def test_source_keys_and_fallback_order_are_todays() -> None:

@@ -147,6 +147,19 @@ class PriceSource(ABC):
         )
 
 
+class VenueSource(PriceSource):
+    """A built-in source: name and abilities are its venue's (``class X(VenueSource, venue=V)``)."""
+
+    venue: ClassVar[type[Venue]]
+
+    def __init_subclass__(cls, *, venue: type[Venue], **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.venue = venue
+        cls.name = venue.name
+        cls.has_futures = venue.has_futures_prices
+        cls.contract_venues = venue.exact_contract_codes
+
+
 def split_plain(symbols: Sequence[str], venue: str) -> tuple[list[str], dict[str, str]]:
     """Symbols a venue instrument name can be built from, and problems for the rest."""
     plain = [s for s in dict.fromkeys(symbols) if PLAIN_SYMBOL.match(s)]

@@ -16,9 +16,9 @@ from typing import ClassVar
 from hedger.live.http import HttpSettings, VenueHttpError
 from hedger.live.venues.base import (
     Endpoint,
-    PriceSource,
     SourceAnswer,
     Venue,
+    VenueSource,
     json_client,
     price_from,
     split_plain,
@@ -44,15 +44,12 @@ class BinanceVenue(Venue):
         return BinanceSource(SPOT.url(env), FUTURES.url(env), settings)
 
 
-class BinanceSource(PriceSource):
+class BinanceSource(VenueSource, venue=BinanceVenue):
     """Binance spot (``/api/v3/ticker/price``) and USDⓈ-M futures (``/fapi/v1/premiumIndex``).
 
     Prices are in USDT, which Hedger treats as USD (a small basis).
     """
 
-    name = BinanceVenue.name
-    has_futures = BinanceVenue.has_futures_prices
-    contract_venues = BinanceVenue.exact_contract_codes
     # Binance error code for a symbol it does not list.
     INVALID_SYMBOL: ClassVar[Decimal] = Decimal(-1121)
 

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from hedger.live.http import HttpSettings, VenueHttpError
 from hedger.live.venues.base import (
     Endpoint,
-    PriceSource,
     SourceAnswer,
     Venue,
+    VenueSource,
     json_client,
     price_from,
     split_plain,
@@ -37,12 +37,8 @@ class CoinbaseVenue(Venue):
         return CoinbaseSource(SPOT.url(env), settings)
 
 
-class CoinbaseSource(PriceSource):
+class CoinbaseSource(VenueSource, venue=CoinbaseVenue):
     """Coinbase Exchange public ticker (``/products/<BASE>-USD/ticker``), spot only."""
-
-    name = CoinbaseVenue.name
-    has_futures = CoinbaseVenue.has_futures_prices
-    contract_venues = CoinbaseVenue.exact_contract_codes
 
     def __init__(
         self,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from hedger.live.http import HttpSettings, VenueHttpError
 from hedger.live.venues.base import (
     Endpoint,
-    PriceSource,
     SourceAnswer,
     Venue,
+    VenueSource,
     json_client,
     price_from,
     split_plain,
@@ -48,12 +48,8 @@ class OkxVenue(Venue):
         return OkxSource(MARKET_DATA.url(env), settings)
 
 
-class OkxSource(PriceSource):
+class OkxSource(VenueSource, venue=OkxVenue):
     """OKX public market data: spot ticker ``last`` and perpetual swap ``markPx``."""
-
-    name = OkxVenue.name
-    has_futures = OkxVenue.has_futures_prices
-    contract_venues = OkxVenue.exact_contract_codes
 
     def __init__(
         self,
