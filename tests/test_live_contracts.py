@@ -17,11 +17,11 @@ import pytest
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
-from hedger.live.ccxt_source import INSTALL_HINT, CcxtSource
 from hedger.live.contract_sizes import compare_contract_sizes
 from hedger.live.http import PriceSourceError
 from hedger.live.refresh import refresh_portfolio
-from hedger.live.sources import make_source
+from hedger.live.venues import make_source
+from hedger.live.venues.ccxt import INSTALL_HINT, CcxtSource
 
 
 def market(mid: str, symbol: str, **kw: Any) -> dict[str, Any]:

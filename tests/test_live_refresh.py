@@ -27,8 +27,11 @@ from hedger.live.refresh import (
     refresh_portfolio,
     wanted_prices,
 )
-from hedger.live.sources import BinanceSource, CoinbaseSource, OkxSource, PriceSource
 from hedger.live.validate import Plausibility, check_price, validate_prices
+from hedger.live.venues.base import PriceSource
+from hedger.live.venues.binance import BinanceSource
+from hedger.live.venues.coinbase import CoinbaseSource
+from hedger.live.venues.okx import OkxSource
 from hedger.store.portfolio_file import dumps_portfolio, loads_portfolio
 
 NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)

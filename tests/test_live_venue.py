@@ -29,13 +29,10 @@ from hedger.live.http import (
     VenueUnreachable,
     request_budget,
 )
-from hedger.live.sources import (
-    BinanceSource,
-    CoinbaseSource,
-    OkxSource,
-    default_sources,
-    make_source,
-)
+from hedger.live.venues import default_sources, make_source
+from hedger.live.venues.binance import BinanceSource
+from hedger.live.venues.coinbase import CoinbaseSource
+from hedger.live.venues.okx import OkxSource
 
 # Actions a test can queue for a path: ("status", 503), ("sleep", 1.0),
 # ("wait", threading.Event()), ("raw", b"..."), ("json", obj), ("status_json", 400, obj).

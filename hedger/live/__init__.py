@@ -1,8 +1,10 @@
 """Live market prices: key-less public venue endpoints, validation and refresh.
 
 Pure Python on the standard library (urllib): no Qt here, and nothing beyond
-Hedger's own dependencies. ``ccxt`` is an optional extra (``hedger[live]``)
-loaded only when a ccxt source is used.
+Hedger's own dependencies. What Hedger knows about each venue lives in one
+module of ``hedger.live.venues``, listed by that package's registry.
+``ccxt`` is an optional extra (``hedger[live]``) loaded only when a ccxt
+source is used.
 """
 
 # Submodules are imported where used: the holdings table only needs

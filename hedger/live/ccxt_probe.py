@@ -1,21 +1,12 @@
-"""Whether the optional ccxt extra is installed, without importing it.
+"""TEMPORARY re-export: ``ccxt_available`` now lives in ``hedger.live.venues.ccxt``.
 
-Kept apart from ``ccxt_source`` because that module pulls in the network
-stack (urllib, ssl), which the main window must not pay for at start-up just
-to grey out a menu entry.
+Kept only for ``hedger/ui/live_prices.py`` and ``hedger/ui/contracts_dialog.py``;
+delete it when they import from ``hedger.live.venues.ccxt`` (which is as light:
+it loads neither ccxt nor the network stack). Add nothing here.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+from hedger.live.venues.ccxt import ccxt_available
 
-
-def ccxt_available() -> bool:
-    """Whether ``import ccxt`` would work, without importing it (it is large)."""
-    if "ccxt" in sys.modules:
-        return sys.modules["ccxt"] is not None
-    try:
-        return importlib.util.find_spec("ccxt") is not None
-    except (ImportError, ValueError):
-        return False
+__all__ = ["ccxt_available"]

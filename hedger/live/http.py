@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import http.client
 import json
 import re
-import socket
-import ssl
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    import urllib.error
 
 from hedger import __version__
 
@@ -186,6 +183,12 @@ class JsonClient:
         settings: HttpSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        # The network stack (urllib, http.client, ssl) loads with the first
+        # client, not with this module: the venue registry imports it, and the
+        # GUI reads the registry at start-up.
+        import urllib.parse
+        import urllib.request
+
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise PriceSourceError(
@@ -202,6 +205,8 @@ class JsonClient:
         self._opener = urllib.request.build_opener(*handlers)
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        import urllib.parse
+
         url = self.base_url + path
         if params:
             url += "?" + urllib.parse.urlencode(params)
@@ -233,6 +238,10 @@ class JsonClient:
         raise VenueUnreachable(f"{self.venue} unreachable: {reason}{suffix}")
 
     def _get_once(self, url: str, timeout: float) -> Any:
+        import http.client
+        import urllib.error
+        import urllib.request
+
         req = urllib.request.Request(
             url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
@@ -272,6 +281,8 @@ class JsonClient:
                 raise _Retryable(f"timed out after {fmt_seconds(timeout)}", retry=False)
 
     def _raise_for_status(self, exc: urllib.error.HTTPError) -> NoReturn:
+        import http.client
+
         status = exc.code
         if status >= 500:
             raise _Retryable(f"HTTP {status} {clip(exc.reason, 40)}".rstrip()) from None
@@ -298,6 +309,10 @@ class JsonClient:
         return _Retryable(self._describe(reason))
 
     def _describe(self, reason: object) -> str:
+        import http.client
+        import socket
+        import ssl
+
         if isinstance(reason, ConnectionRefusedError):
             return "connection refused"
         if isinstance(reason, socket.gaierror):

@@ -48,8 +48,8 @@ from hedger.live.http import (
     clip,
     request_budget,
 )
-from hedger.live.sources import PriceSource, SourceAnswer
 from hedger.live.validate import Plausibility, validate_prices
+from hedger.live.venues.base import PriceSource, SourceAnswer
 
 Kind = Literal["spot", "futures"]
 # "contract": the hedge's own contract where its venue is a source (OKX's

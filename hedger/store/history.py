@@ -31,11 +31,11 @@ import numpy as np
 from hedger.core.analytics.history import ImportReport
 from hedger.core.analytics.series import MergeStats, PriceSeries, SeriesError, ns_to_iso
 from hedger.core.models import normalise_symbol
-from hedger.store import paths
+from hedger.store import migrations, paths
 from hedger.store.atomic import atomic_write_bytes, atomic_write_text
 from hedger.store.errors import StoreError, describe_os_error, one_line
+from hedger.store.migrations import HISTORY_SCHEMA_VERSION
 
-HISTORY_SCHEMA_VERSION = 1
 HISTORY_FOLDER = "history"
 MAX_SOURCES = 20
 DAMAGED_SUFFIX = ".damaged"
@@ -303,12 +303,8 @@ class HistoryStore:
         side = npz.with_suffix(".json")
         try:
             size = npz.stat().st_size
-            doc = json.loads(side.read_text(encoding="utf-8"))
-            if (
-                isinstance(doc, dict)
-                and doc.get("schema_version") == HISTORY_SCHEMA_VERSION
-                and doc.get("npz_bytes") == size
-            ):
+            doc = _current_sidecar(json.loads(side.read_text(encoding="utf-8")))
+            if doc is not None and doc.get("npz_bytes") == size:
                 return _info_from_doc(doc)
         except (OSError, ValueError, TypeError, KeyError):
             pass
@@ -368,6 +364,20 @@ def _sidecar_text(info: HistoryInfo, npz_bytes: int) -> str:
         "npz_bytes": npz_bytes,
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _current_sidecar(doc: Any) -> dict[str, Any] | None:
+    """The sidecar upgraded to the current version; None if it cannot be (then it is rebuilt)."""
+    if not isinstance(doc, dict):
+        return None
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return None
+    try:
+        return migrations.HISTORY_INDEX.upgrade(doc, version)
+    except migrations.NewerVersionError:
+        # Written by a newer Hedger: the arrays are the truth, as for a damaged one.
+        return None
 
 
 def _info_from_doc(doc: dict[str, Any]) -> HistoryInfo:

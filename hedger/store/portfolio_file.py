@@ -17,8 +17,12 @@ Decimals are written as strings; JSON numbers are accepted too and parsed as
 Decimal, never as binary floats. Unknown fields are ignored, so files from a
 later minor release still open. A file without ``schema_version`` is not a
 Hedger portfolio (many JSON files have ``name`` and a list; guessing would
-"open" them as empty portfolios and invite overwriting them). A larger
-``schema_version`` than this release knows raises ``NewerSchemaError``.
+"open" them as empty portfolios and invite overwriting them). An older
+``schema_version`` is upgraded on read (``hedger.store.migrations``); a larger
+one than this release knows raises ``NewerSchemaError``.
+
+This module owns the shape: ``portfolio_to_dict`` / ``dumps_portfolio`` are
+its only writer, ``portfolio_from_dict`` / ``loads_portfolio`` its only reader.
 
 Saving is atomic and keeps the replaced version as ``<name>.json.bak``
 (``hedger.store.atomic.backup_path``). Loading never writes anything.
@@ -38,13 +42,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from hedger.core.decimals import fmt_decimal
-from hedger.core.models import (
-    PORTFOLIO_SCHEMA_VERSION,
-    Holding,
-    Portfolio,
-    holding_to_dict,
-    portfolio_to_dict,
-)
+from hedger.core.models import PORTFOLIO_SCHEMA_VERSION, Holding, Portfolio
+from hedger.store import migrations
 from hedger.store.atomic import atomic_write_bytes, backup_path
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
@@ -57,9 +56,11 @@ __all__ = [
     "PortfolioFileError",
     "backup_path",
     "dumps_portfolio",
+    "holding_to_dict",
     "load_portfolio",
     "loads_portfolio",
     "portfolio_from_dict",
+    "portfolio_to_dict",
     "save_portfolio",
     "validation_summary",
 ]
@@ -118,25 +119,79 @@ def loads_portfolio(text: str | bytes, name_for_errors: str) -> Portfolio:
 
 
 def portfolio_from_dict(doc: Any, name_for_errors: str) -> Portfolio:
-    """Validate an already parsed document (checks the schema version first)."""
+    """Validate an already parsed document: schema version, upgrade, then the models."""
     name = shown_name(name_for_errors)
     if not isinstance(doc, dict):
         raise PortfolioFileError(
             f"{name}: not a Hedger portfolio (it holds a JSON {_json_kind(doc)}, not an object)"
         )
     version = _schema_version(doc, name)
-    if version > SUPPORTED_SCHEMA_VERSION:
-        raise NewerSchemaError(
-            f"{name}: written by a newer Hedger (schema {version}; "
-            f"this version reads up to {SUPPORTED_SCHEMA_VERSION})",
-            found=version,
-            supported=SUPPORTED_SCHEMA_VERSION,
-        )
+    chain = migrations.PORTFOLIO
+    if version > chain.current:
+        exc = migrations.NewerVersionError(version, chain.current)
+        raise NewerSchemaError(exc.message(name), found=version, supported=chain.current)
     _check_sizes(doc, name)
+    # The caller's document stays as it was; steps may change the copy.
+    doc = chain.upgrade({**doc, "schema_version": version}, version)
     try:
-        return Portfolio.model_validate({**doc, "schema_version": version})
+        return Portfolio.model_validate(doc)
     except ValidationError as exc:
         raise PortfolioFileError(one_line(f"{name}: {validation_summary(exc)}")) from None
+
+
+def holding_to_dict(h: Holding) -> dict[str, Any]:
+    """One holding in the file shape (beta and hedge_with only when set)."""
+    row: dict[str, Any] = {
+        "symbol": h.symbol,
+        "quantity": fmt_decimal(h.quantity),
+        "price": fmt_decimal(h.price),
+    }
+    if h.beta is not None:
+        row["beta"] = fmt_decimal(h.beta)
+    if h.hedge_with is not None:
+        row["hedge_with"] = h.hedge_with
+    return row
+
+
+def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
+    """The documented file shape, decimals as strings, defaults omitted."""
+    s = p.hedge
+    hedge: dict[str, Any] = {
+        "ratio": fmt_decimal(s.ratio),
+        "rounding": s.rounding,
+        "leverage": fmt_decimal(s.leverage),
+        "families": dict(s.families),
+        "futures_prices": {k: fmt_decimal(v) for k, v in s.futures_prices.items()},
+    }
+    if s.per_underlying:
+        per: dict[str, Any] = {}
+        for u, o in s.per_underlying.items():
+            entry: dict[str, Any] = {}
+            if o.ratio is not None:
+                entry["ratio"] = fmt_decimal(o.ratio)
+            if o.rounding is not None:
+                entry["rounding"] = o.rounding
+            if o.leverage is not None:
+                entry["leverage"] = fmt_decimal(o.leverage)
+            per[u] = entry
+        hedge["per_underlying"] = per
+    out: dict[str, Any] = {
+        "schema_version": PORTFOLIO_SCHEMA_VERSION,
+        "name": p.name,
+        "holdings": [holding_to_dict(h) for h in p.holdings],
+        "hedge": hedge,
+    }
+    if p.quotes:
+        out["quotes"] = {
+            k: {
+                "price": fmt_decimal(q.price),
+                "source": q.source,
+                "fetched_at": q.fetched_at.isoformat(),
+                "kind": q.kind,
+            }
+            for k, q in p.quotes.items()
+        }
+    return out
 
 
 def dumps_portfolio(portfolio: Portfolio) -> str:

@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hedger.core.catalog import Catalog, CatalogError, Contract, Family, builtin_catalog
 from hedger.core.decimals import fmt_decimal
-from hedger.store import paths
+from hedger.store import migrations, paths
 from hedger.store.atomic import atomic_write_bytes
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
+from hedger.store.migrations import USER_CATALOG_SCHEMA_VERSION
 from hedger.store.portfolio_file import validation_summary
 
-USER_CATALOG_SCHEMA_VERSION = 1
 # Hundreds of contracts fit in a few hundred KB.
 MAX_USER_CATALOG_BYTES = 5 * 1024 * 1024
 
@@ -73,11 +73,10 @@ def read_user_additions(path: Path | None = None) -> UserAdditions:
     version = doc.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise UserCatalogError(f"{name}: not a Hedger contracts file (no valid schema_version)")
-    if version > USER_CATALOG_SCHEMA_VERSION:
-        raise UserCatalogError(
-            f"{name}: written by a newer Hedger (schema {version}; "
-            f"this version reads up to {USER_CATALOG_SCHEMA_VERSION})"
-        )
+    try:
+        doc = migrations.USER_CATALOG.upgrade(doc, version)
+    except migrations.NewerVersionError as exc:
+        raise UserCatalogError(exc.message(name)) from None
     try:
         parsed = _UserFile.model_validate(doc)
     except ValidationError as exc:

@@ -35,10 +35,10 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from hedger.core.catalog import Catalog, Contract, Family, builtin_catalog
-from hedger.core.models import HedgeSettings, Holding, Portfolio, portfolio_to_dict
+from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.core.planner import plan_portfolio
 from hedger.core.scenarios import default_moves, scenarios
-from hedger.store.portfolio_file import load_portfolio, save_portfolio
+from hedger.store.portfolio_file import load_portfolio, portfolio_to_dict, save_portfolio
 
 ALTS = [f"ALT{i}" for i in range(18)]
 UNDERLYINGS = ["BTC", "ETH", *ALTS]

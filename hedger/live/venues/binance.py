@@ -1,0 +1,115 @@
+"""Binance: spot and USDⓈ-M futures prices from public endpoints; catalog venue BINANCE.
+
+Spot ``/api/v3/ticker/price`` and futures ``/fapi/v1/premiumIndex`` (mark
+price). Prices are in USDT, which Hedger treats as USD (a small basis). The
+catalog's COIN-M inverse contracts are priced by the BTCUSDT perpetual's
+stand-in, labelled with its instrument.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import ClassVar
+
+from hedger.live.http import HttpSettings, VenueHttpError
+from hedger.live.venues.base import (
+    Endpoint,
+    SourceAnswer,
+    Venue,
+    VenueSource,
+    json_client,
+    price_from,
+    split_plain,
+    unexpected,
+)
+
+SPOT = Endpoint("spot", "https://api.binance.com", "HEDGER_BINANCE_URL")
+FUTURES = Endpoint("USDⓈ-M futures", "https://fapi.binance.com", "HEDGER_BINANCE_FUTURES_URL")
+
+
+class BinanceVenue(Venue):
+    key = "binance"
+    name = "Binance"
+    catalog_codes = ("BINANCE",)
+    endpoints = (SPOT, FUTURES)
+    has_spot_prices = True
+    has_futures_prices = True
+    # USDⓈ-M and COIN-M list the catalog's contracts; "binance" loads every market.
+    ccxt_market_ids = ("binanceusdm", "binancecoinm", "binance")
+    ccxt_price_id = "binance"
+
+    def make_source(self, env: Mapping[str, str], settings: HttpSettings) -> BinanceSource:
+        return BinanceSource(SPOT.url(env), FUTURES.url(env), settings)
+
+
+class BinanceSource(VenueSource, venue=BinanceVenue):
+    """Binance spot (``/api/v3/ticker/price``) and USDⓈ-M futures (``/fapi/v1/premiumIndex``).
+
+    Prices are in USDT, which Hedger treats as USD (a small basis).
+    """
+
+    # Binance error code for a symbol it does not list.
+    INVALID_SYMBOL: ClassVar[Decimal] = Decimal(-1121)
+
+    def __init__(
+        self,
+        base_url: str = SPOT.default_url,
+        futures_url: str = FUTURES.default_url,
+        settings: HttpSettings | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._spot = json_client(self.name, base_url, settings, sleep)
+        self._futures = json_client(self.name, futures_url, settings, sleep)
+
+    def fetch_spot(self, symbols: Sequence[str]) -> SourceAnswer:
+        plain, problems = split_plain(symbols, self.name)
+        answer = SourceAnswer(problems=problems)
+        if not plain:
+            return answer
+        pairs = {f"{s}USDT": s for s in plain}
+        try:
+            data = self._spot.get(
+                "/api/v3/ticker/price", {"symbols": json.dumps(list(pairs), separators=(",", ":"))}
+            )
+        except VenueHttpError as exc:
+            if not self._is_invalid_symbol(exc):
+                raise
+            # One unknown symbol fails the whole batch. Every ticker in one
+            # request (about 150 KB) costs less time than one request per
+            # symbol, which a slow venue multiplies.
+            data = self._spot.get("/api/v3/ticker/price")
+        if not isinstance(data, list):
+            raise unexpected(self.name)
+        by_pair = {r.get("symbol"): r for r in data if isinstance(r, dict)}
+        for pair, symbol in pairs.items():
+            if pair in by_pair:
+                price_from(by_pair[pair], "price", symbol, self.name, answer)
+            else:
+                answer.problems[symbol] = f"{symbol}: {self.name} does not list {pair}"
+        return answer
+
+    def fetch_futures(self, underlyings: Sequence[str]) -> SourceAnswer:
+        plain, problems = split_plain(underlyings, self.name)
+        answer = SourceAnswer(problems=problems)
+        for u in plain:
+            pair = f"{u}USDT"
+            try:
+                data = self._futures.get("/fapi/v1/premiumIndex", {"symbol": pair})
+            except VenueHttpError as exc:
+                if not self._is_invalid_symbol(exc):
+                    raise
+                answer.problems[u] = f"{u}: {self.name} has no {pair} perpetual"
+                continue
+            price_from(data, "markPrice", u, self.name, answer)
+            answer.instruments[u] = f"{pair} perpetual"
+        return answer
+
+    def _is_invalid_symbol(self, exc: VenueHttpError) -> bool:
+        payload = exc.payload
+        return (
+            exc.status == 400
+            and isinstance(payload, dict)
+            and payload.get("code") == self.INVALID_SYMBOL
+        )
