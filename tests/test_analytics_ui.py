@@ -14,13 +14,13 @@ from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
-from hedger.ui.analytics_backtest import BacktestTab
-from hedger.ui.analytics_common import HistoryLibrary
-from hedger.ui.analytics_estimation import EstimationTab
-from hedger.ui.analytics_history import HistoryTab, ImportReportDialog, guess_symbol
-from hedger.ui.analytics_risk import RiskTab
-from hedger.ui.analytics_sizing import SizingTab
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.analytics.backtest import BacktestTab
+from hedger.ui.analytics.betas import EstimationTab
+from hedger.ui.analytics.common import HistoryLibrary
+from hedger.ui.analytics.history import HistoryTab, ImportReportDialog, guess_symbol
+from hedger.ui.analytics.risk import RiskTab
+from hedger.ui.analytics.sizing import SizingTab
+from hedger.ui.document.document import PortfolioDocument
 
 pytestmark = pytest.mark.gui
 

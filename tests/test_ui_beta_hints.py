@@ -13,10 +13,10 @@ from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
-from hedger.ui.analytics_common import HistoryLibrary
-from hedger.ui.beta_hints import BetaHints
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_model import BETA_HINT_ROLE, Column, HoldingsTableModel
+from hedger.ui.analytics.common import HistoryLibrary
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.beta_hints import BetaHints
+from hedger.ui.holdings.model import BETA_HINT_ROLE, Column, HoldingsTableModel
 
 pytestmark = pytest.mark.gui
 DAY0 = int(np.datetime64("2023-01-01", "ns").astype(np.int64))

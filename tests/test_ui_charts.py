@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.core.scenarios import scenario_for
-from hedger.ui.charts import PercentAxis, ScenarioChart, UsdAxis
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_panel import HedgePanel
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.chart import PercentAxis, ScenarioChart, UsdAxis
+from hedger.ui.hedge.panel import HedgePanel
 
 
 def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:

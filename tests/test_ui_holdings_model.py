@@ -11,9 +11,8 @@ from PySide6.QtTest import QSignalSpy
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_icons import warning_color
-from hedger.ui.holdings_model import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.model import (
     BETA_HINT_ROLE,
     SORT_ROLE,
     BetaEstimate,
@@ -22,6 +21,7 @@ from hedger.ui.holdings_model import (
     HoldingsTableModel,
     group_decimal,
 )
+from hedger.ui.widgets.icons import warning_color
 
 pytestmark = pytest.mark.gui
 D = Decimal

@@ -18,7 +18,7 @@ from hedger.core.models import Portfolio
 from hedger.core.resources import resource_path
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
-from hedger.ui.settings import AppSettings, ThemeMode, load_settings, save_settings
+from hedger.store.settings import AppSettings, ThemeMode, load_settings, save_settings
 from hedger.ui.theme import apply_theme
 
 APP_ID = "io.github.hedger.Hedger"
@@ -147,7 +147,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         print(f"hedger: {start.message}", file=sys.stderr)
         return 2
 
-    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
 
     document = PortfolioDocument(catalog, start.portfolio, start.path)
@@ -223,8 +223,8 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
 
 
 def _after_show(window: object, notes: list[str]) -> None:
+    from hedger.ui.document.recovery import discard, find_recoverable
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.recovery import discard, find_recoverable
 
     assert isinstance(window, MainWindow)
     for note in notes:
@@ -245,8 +245,8 @@ def _after_show(window: object, notes: list[str]) -> None:
 
 def restore_work(window: object, work: object) -> None:
     """Open recovered work as an unsaved document attached to its original file."""
+    from hedger.ui.document.recovery import RecoveredWork
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.recovery import RecoveredWork
 
     assert isinstance(window, MainWindow) and isinstance(work, RecoveredWork)
     if not window.files.maybe_keep_changes():
@@ -265,7 +265,7 @@ def restore_work(window: object, work: object) -> None:
 
 def _smoke_edit(document: object, window: object) -> int:
     """--smoke-edit: edit the first holding, save, reload and compare."""
-    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
 
     assert isinstance(document, PortfolioDocument) and isinstance(window, MainWindow)

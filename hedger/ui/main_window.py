@@ -38,24 +38,24 @@ from PySide6.QtWidgets import (
 import hedger
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
-from hedger.ui.beta_hints import BetaHints
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.file_controller import FileController
-from hedger.ui.hedge_panel import HedgePanel
-from hedger.ui.holdings_panel import HoldingsPanel
-from hedger.ui.library_panel import LibraryPanel
-from hedger.ui.live_prices import (
+from hedger.store.settings import AppSettings, ThemeMode
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.document.file_controller import FileController
+from hedger.ui.document.recovery import AutosaveController
+from hedger.ui.hedge.panel import HedgePanel
+from hedger.ui.holdings.beta_hints import BetaHints
+from hedger.ui.holdings.panel import HoldingsPanel
+from hedger.ui.library.panel import LibraryPanel
+from hedger.ui.prices.controller import (
     AUTO_REFRESH_CHOICES,
     LivePricesController,
     PriceAgeWidget,
     RefreshProgressBar,
 )
-from hedger.ui.recovery import AutosaveController
-from hedger.ui.settings import AppSettings, ThemeMode
 
 if TYPE_CHECKING:
-    from hedger.ui.analytics_common import HistoryLibrary
-    from hedger.ui.charts import ScenarioChart
+    from hedger.ui.analytics.common import HistoryLibrary
+    from hedger.ui.hedge.chart import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 # Default width of the portfolio library: a name and its date line.
@@ -66,11 +66,11 @@ MIN_WINDOW = QSize(900, 600)
 # Analytics tabs are built the first time they are shown: they pull in numpy
 # and pyqtgraph, which the hedge view's first paint does not need.
 ANALYTICS_TABS = (
-    ("History", "hedger.ui.analytics_history", "HistoryTab", True),
-    ("Betas", "hedger.ui.analytics_estimation", "EstimationTab", True),
-    ("Backtest", "hedger.ui.analytics_backtest", "BacktestTab", True),
-    ("Risk", "hedger.ui.analytics_risk", "RiskTab", True),
-    ("Position Sizing", "hedger.ui.analytics_sizing", "SizingTab", False),
+    ("History", "hedger.ui.analytics.history", "HistoryTab", True),
+    ("Betas", "hedger.ui.analytics.betas", "EstimationTab", True),
+    ("Backtest", "hedger.ui.analytics.backtest", "BacktestTab", True),
+    ("Risk", "hedger.ui.analytics.risk", "RiskTab", True),
+    ("Position Sizing", "hedger.ui.analytics.sizing", "SizingTab", False),
 )
 
 
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
     def history_library(self) -> HistoryLibrary:
         """The price histories the analytics tabs and the beta hints share."""
         if self._histories is None:
-            from hedger.ui.analytics_common import HistoryLibrary
+            from hedger.ui.analytics.common import HistoryLibrary
 
             self._histories = HistoryLibrary(parent=self)
         return self._histories
@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
     def load_charts(self) -> None:
         if self.chart_host.chart is not None:
             return
-        from hedger.ui.charts import ScenarioChart
+        from hedger.ui.hedge.chart import ScenarioChart
 
         chart = ScenarioChart()
         chart.bind(self.document)

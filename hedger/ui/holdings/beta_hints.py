@@ -21,23 +21,23 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_model import BetaEstimate, EstimateKey
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.model import BetaEstimate, EstimateKey
 from hedger.ui.workers import start_worker
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
-    from hedger.ui.analytics_common import HistoryLibrary
+    from hedger.ui.analytics.common import HistoryLibrary
 
 WINDOW_DAYS = 365  # the Betas tab's default window: the same numbers in both places
 WARM_MODULES = (
     "hedger.core.analytics.estimation",
-    "hedger.ui.analytics_common",
-    "hedger.ui.analytics_history",
-    "hedger.ui.analytics_estimation",
-    "hedger.ui.analytics_backtest",
-    "hedger.ui.analytics_risk",
-    "hedger.ui.analytics_sizing",
+    "hedger.ui.analytics.common",
+    "hedger.ui.analytics.history",
+    "hedger.ui.analytics.betas",
+    "hedger.ui.analytics.backtest",
+    "hedger.ui.analytics.risk",
+    "hedger.ui.analytics.sizing",
 )
 
 

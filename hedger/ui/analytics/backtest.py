@@ -35,7 +35,7 @@ from hedger.core.analytics.backtest import (
 )
 from hedger.core.analytics.links import AnalyticsError, link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
-from hedger.ui.analytics_common import (
+from hedger.ui.analytics.common import (
     IMPORT_HINT,
     BusyLabel,
     Column,
@@ -52,11 +52,11 @@ from hedger.ui.analytics_common import (
     series_colors,
     style_plot,
 )
-from hedger.ui.analytics_envelope import Envelope, EnvelopeCurves, envelope_or_none
-from hedger.ui.charts import UsdAxis
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
+from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
-from hedger.ui.hedge_widgets import MessageList, SegmentedControl, Severity, StatCard, dim
+from hedger.ui.hedge.chart import UsdAxis
+from hedger.ui.widgets.cards import MessageList, SegmentedControl, Severity, StatCard, dim
 
 REBALANCE_ITEMS: tuple[tuple[Rebalance, str, str], ...] = (
     ("none", "Held fixed", "Keep today's contracts for the whole period"),

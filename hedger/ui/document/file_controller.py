@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from hedger.core.plan_export import plan_to_csv
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio, save_portfolio
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 
 PORTFOLIO_FILTER = "Hedger portfolios (*.json);;All files (*)"
 

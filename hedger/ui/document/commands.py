@@ -9,7 +9,7 @@ from PySide6.QtGui import QUndoCommand
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 
 if TYPE_CHECKING:
-    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.document.document import PortfolioDocument
 
 
 class SetHoldingCommand(QUndoCommand):

@@ -40,8 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.models import STABLECOINS
-from hedger.ui.holdings_icons import error_color
-from hedger.ui.holdings_model import (
+from hedger.ui.holdings.model import (
     BETA_HINT_ROLE,
     HEADERS,
     NUMERIC_COLUMNS,
@@ -49,6 +48,7 @@ from hedger.ui.holdings_model import (
     HoldingsTableModel,
     source_index,
 )
+from hedger.ui.widgets.icons import error_color
 
 Index = QModelIndex | QPersistentModelIndex
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)

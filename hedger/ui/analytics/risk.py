@@ -42,7 +42,7 @@ from hedger.core.analytics.risk import (
     simulate_risk,
 )
 from hedger.core.analytics.series import FloatArray, ns_to_iso
-from hedger.ui.analytics_common import (
+from hedger.ui.analytics.common import (
     IMPORT_HINT,
     BusyLabel,
     Column,
@@ -58,10 +58,10 @@ from hedger.ui.analytics_common import (
     series_colors,
     style_plot,
 )
-from hedger.ui.charts import UsdAxis
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
-from hedger.ui.hedge_widgets import MessageList, SegmentedControl, Severity, StatCard, dim
+from hedger.ui.hedge.chart import UsdAxis
+from hedger.ui.widgets.cards import MessageList, SegmentedControl, Severity, StatCard, dim
 
 PATH_CHOICES = (1_000, 10_000, 100_000)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Portfolio, portfolio_to_dict
 from hedger.store.paths import data_dir
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 
 AUTOSAVE_DELAY_MS = 1500
 # Edits arriving faster than the delay (a live price feed, a long typing

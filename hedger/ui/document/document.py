@@ -25,7 +25,7 @@ from hedger.core.models import (
     normalise_symbol,
 )
 from hedger.core.planner import Plan, plan_portfolio
-from hedger.ui import commands
+from hedger.ui.document import commands
 
 HOLDING_FIELDS = ("symbol", "quantity", "price", "beta", "hedge_with")
 FIELD_LABELS = {

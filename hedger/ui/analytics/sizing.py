@@ -25,7 +25,7 @@ from hedger.core.analytics.position_sizing import (
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.ui import format as fmt
-from hedger.ui.analytics_common import (
+from hedger.ui.analytics.common import (
     Column,
     Row,
     RowsModel,
@@ -33,8 +33,8 @@ from hedger.ui.analytics_common import (
     make_table,
     section_title,
 )
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_widgets import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.widgets.cards import (
     Card,
     MessageList,
     OrderLine,

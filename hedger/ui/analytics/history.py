@@ -28,7 +28,7 @@ from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_pr
 from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
 from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
-from hedger.ui.analytics_common import (
+from hedger.ui.analytics.common import (
     Column,
     EmptyState,
     HistoryLibrary,
@@ -41,10 +41,10 @@ from hedger.ui.analytics_common import (
     style_plot,
     when_text,
 )
-from hedger.ui.analytics_envelope import Envelope, EnvelopeCurves, envelope_or_none
-from hedger.ui.charts import UsdAxis
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_widgets import Card, MessageList, Severity, WrapLabel, dim, scaled_font
+from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.chart import UsdAxis
+from hedger.ui.widgets.cards import Card, MessageList, Severity, WrapLabel, dim, scaled_font
 from hedger.ui.workers import start_worker
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")

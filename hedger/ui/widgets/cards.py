@@ -196,7 +196,7 @@ class StatCard(Card):
 
     def _colour_detail(self) -> None:
         if self.warned:
-            from hedger.ui.holdings_icons import warning_color
+            from hedger.ui.widgets.icons import warning_color
 
             pal = QPalette(self.palette())
             pal.setColor(QPalette.ColorRole.WindowText, warning_color(pal))

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from hedger.core.planner import Plan, UnderlyingPlan
 from hedger.core.scenarios import Scenario, scenario_for
 from hedger.ui import format as fmt
-from hedger.ui.hedge_table_model import contracts_text
-from hedger.ui.hedge_widgets import SegmentedControl, blend, dim, is_dark, scaled_font
+from hedger.ui.hedge.options_model import contracts_text
+from hedger.ui.widgets.cards import SegmentedControl, blend, dim, is_dark, scaled_font
 
 ChartMode = Literal["value", "change"]
 

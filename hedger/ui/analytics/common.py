@@ -45,7 +45,7 @@ from hedger.store.history import (
     HistoryStoreError,
     ImportOutcome,
 )
-from hedger.ui.hedge_widgets import blend, dim, is_dark, scaled_font
+from hedger.ui.widgets.cards import blend, dim, is_dark, scaled_font
 from hedger.ui.workers import start_worker
 
 Index = QModelIndex | QPersistentModelIndex

@@ -32,9 +32,8 @@ from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
 from hedger.live.age import fmt_age, futures_price_status, venue_of
 from hedger.ui import format as fmt
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_settings_widget import HedgeSettingsWidget
-from hedger.ui.hedge_table_model import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
     OptionBadgeDelegate,
@@ -42,7 +41,8 @@ from hedger.ui.hedge_table_model import (
     RecommendedRole,
     option_label,
 )
-from hedger.ui.hedge_widgets import (
+from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
+from hedger.ui.widgets.cards import (
     Card,
     MessageList,
     OrderLine,

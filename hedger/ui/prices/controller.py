@@ -48,14 +48,14 @@ from hedger.live.age import (
     holding_price_status,
     summarize_prices,
 )
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 
 if TYPE_CHECKING:
     # The network stack (urllib, ssl) loads on the first refresh, not at start-up.
     from hedger.live.refresh import FetchReport, RefreshResult
     from hedger.live.sources import PriceSource
-    from hedger.ui.contracts_dialog import ContractsDialog
-    from hedger.ui.refresh_details import RefreshDetailsDialog
+    from hedger.ui.contracts.dialog import ContractsDialog
+    from hedger.ui.prices.details_dialog import RefreshDetailsDialog
 
 AUTO_REFRESH_CHOICES = (0, 1, 5, 15)  # minutes; 0 = off
 AGE_TICK_MS = 30_000
@@ -521,7 +521,7 @@ class LivePricesController(QObject):
         if self.last_result is None:
             self.statusMessage.emit("No refresh yet: press F5 to fetch prices")
             return None
-        from hedger.ui.refresh_details import RefreshDetailsDialog
+        from hedger.ui.prices.details_dialog import RefreshDetailsDialog
 
         if self._details is not None:
             self._details.close()
@@ -556,7 +556,7 @@ class LivePricesController(QObject):
     # -- contracts ---------------------------------------------------------------
     def show_contracts(self) -> ContractsDialog:
         """Open the Contracts dialog; its saves re-plan the open portfolio."""
-        from hedger.ui.contracts_dialog import ContractsDialog
+        from hedger.ui.contracts.dialog import ContractsDialog
 
         if self._contracts is None:
             self._contracts = ContractsDialog(self.document.catalog, self._window())

@@ -56,8 +56,8 @@ from PySide6.QtWidgets import (
 from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.holdings_csv import HoldingsFileError, parse_holdings_text, read_holdings_file
 from hedger.core.models import Holding
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_clipboard import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.clipboard import (
     AskFn,
     Question,
     clipboard_mime,
@@ -71,9 +71,9 @@ from hedger.ui.holdings_clipboard import (
     plural,
     skipped_text,
 )
-from hedger.ui.holdings_delegate import CellEditor, HoldingsDelegate
-from hedger.ui.holdings_icons import error_color, icon, is_dark_palette, warning_color
-from hedger.ui.holdings_model import Column, HoldingsSortProxy, HoldingsTableModel
+from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate
+from hedger.ui.holdings.model import Column, HoldingsSortProxy, HoldingsTableModel
+from hedger.ui.widgets.icons import error_color, icon, is_dark_palette, warning_color
 
 # Narrowest useful table (symbol, quantity, price, part of value).
 MIN_WIDTH = 360

@@ -31,7 +31,7 @@ from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.catalog import Catalog
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import Portfolio
-from hedger.ui.analytics_common import (
+from hedger.ui.analytics.common import (
     IMPORT_HINT,
     BackgroundTab,
     BusyLabel,
@@ -47,8 +47,8 @@ from hedger.ui.analytics_common import (
     series_colors,
     style_plot,
 )
-from hedger.ui.document import EditRefused, PortfolioDocument
-from hedger.ui.hedge_widgets import (
+from hedger.ui.document.document import EditRefused, PortfolioDocument
+from hedger.ui.widgets.cards import (
     MessageList,
     SegmentedControl,
     Severity,

@@ -31,15 +31,15 @@ from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
 from hedger.core.planner import UnderlyingPlan
 from hedger.live.age import fmt_age, futures_price_status
 from hedger.ui import format as fmt
-from hedger.ui.document import EditRefused, PortfolioDocument
-from hedger.ui.hedge_widgets import (
+from hedger.ui.document.document import EditRefused, PortfolioDocument
+from hedger.ui.widgets.cards import (
     MessageList,
     SegmentedControl,
     WrapLabel,
     dim,
     scaled_font,
 )
-from hedger.ui.holdings_icons import warning_color
+from hedger.ui.widgets.icons import warning_color
 
 RATIO_MAX_PCT = int(MAX_RATIO * 100)
 # Pause in typing after which a valid entry is applied (the plan and chart follow).

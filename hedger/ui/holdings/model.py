@@ -33,14 +33,14 @@ from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.models import Holding
 from hedger.core.planner import resolve_underlying
 from hedger.live.age import PriceStatus, holding_price_status
-from hedger.ui.document import (
+from hedger.ui.document.document import (
     FIELD_LABELS,
     EditRefused,
     PortfolioDocument,
     parse_holding_field,
     validation_message,
 )
-from hedger.ui.holdings_icons import icon, muted_color, warning_color
+from hedger.ui.widgets.icons import icon, muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex
 
