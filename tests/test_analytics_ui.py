@@ -348,7 +348,7 @@ def test_hidden_tab_waits_until_shown(
     doc.edit_holding_field(0, "quantity", "0.6")
     qtbot.wait(400)  # well past the pause after an edit
     assert tab.result is before  # hidden: nothing computed, only marked stale
-    assert tab._compute.stale
+    assert tab.stale
     tab.show()
     qtbot.waitExposed(tab)
     qtbot.waitUntil(lambda: tab.result is not before and not tab.busy, timeout=10_000)
@@ -370,7 +370,7 @@ def test_newer_edit_supersedes_a_running_computation(
     tab.wait()
     shown: list[int] = []
     deliver = tab._deliver
-    tab._compute._deliver = lambda c: (shown.append(c.result.seed), deliver(c))  # type: ignore[method-assign]
+    tab._deliver = lambda c: (shown.append(c.result.seed), deliver(c))  # type: ignore[method-assign]
     tab.seed_edit.setText("1")
     tab.recompute()  # starts with seed 1...
     tab.seed_edit.setText("2")

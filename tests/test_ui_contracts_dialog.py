@@ -226,8 +226,8 @@ def test_compare_with_exchange_and_save_as_my_contract(
     cmp = d.show_compare()
     assert cmp is not None
     cmp.exchange.setCurrentText("okx")
-    with qtbot.waitSignal(cmp._bridge.finished, timeout=3000):
-        cmp.compare()
+    cmp.compare()
+    qtbot.waitUntil(lambda: not cmp.busy, timeout=3000)
     rows = [(r.contract_id, r.field, r.catalog, r.exchange) for r in cmp.model.rows]
     assert ("OKX:BTC-USDT-SWAP", "size", "0.01 BTC", "0.001 BTC") in rows
     assert ("OKX:ETH-USDT-SWAP", "size", "0.1 ETH", "0.1 ETH") not in rows
@@ -265,8 +265,8 @@ def test_compare_failure_is_one_line_in_the_dialog(qtbot: QtBot) -> None:
     qtbot.addWidget(d)
     cmp = d.show_compare()
     assert cmp is not None
-    with qtbot.waitSignal(cmp._bridge.finished, timeout=3000):
-        cmp.compare()
+    cmp.compare()
+    qtbot.waitUntil(lambda: not cmp.busy, timeout=3000)
     assert cmp.status.text().startswith("okx (ccxt) unreachable: okx GET")
     assert cmp.compare_button.isEnabled() and not cmp.save_button.isEnabled()
 

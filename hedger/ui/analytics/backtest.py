@@ -41,7 +41,6 @@ from hedger.ui.analytics.common import (
     Column,
     EmptyState,
     HistoryLibrary,
-    Recomputer,
     ResultTab,
     Row,
     RowsModel,
@@ -122,9 +121,9 @@ class BacktestTab(ResultTab):
         self.result: BacktestResult | None = None
         self.error: str | None = None
         self._range_ns: tuple[int, int] | None = None  # common history available
-        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 150)
+        self._init_compute(150)
         self._build()
-        self._compute.busyChanged.connect(self.busy_label.set_busy)
+        self._task.busyChanged.connect(self.busy_label.set_busy)
         document.planChanged.connect(self.schedule)
         self.histories.changed.connect(self._on_histories)
         self._on_histories()
@@ -336,18 +335,6 @@ class BacktestTab(ResultTab):
         if self._range_ns is not None:
             self.set_period(_date_of(self._range_ns[0]), _date_of(self._range_ns[1]))
 
-    def schedule(self) -> None:
-        """Inputs changed: recompute soon if shown, else when next shown."""
-        self._compute.request()
-
-    @property
-    def busy(self) -> bool:
-        return self._compute.busy
-
-    def wait(self, timeout_s: float = 60.0) -> bool:
-        """Finish any pending computation and show it (tests and scripts)."""
-        return self._compute.wait(timeout_s)
-
     def _on_histories(self) -> None:
         """New histories: widen the date pickers to what is now available."""
         doc = self.document
@@ -373,13 +360,9 @@ class BacktestTab(ResultTab):
                     edit.blockSignals(True)
                     edit.setDate(date)
                     edit.blockSignals(False)
-        self._compute.request(delay=False)
+        self._request(delay=False)
 
     # -- computing -----------------------------------------------------------------
-    def recompute(self) -> None:
-        """Compute now (in the background), whether shown or not."""
-        self._compute.start()
-
     def _prepare(self) -> Callable[[], _Computed]:
         """Snapshot the inputs on the GUI thread; the returned job runs on the pool."""
         doc = self.document

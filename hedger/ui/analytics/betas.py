@@ -38,7 +38,6 @@ from hedger.ui.analytics.common import (
     Column,
     EmptyState,
     HistoryLibrary,
-    Recomputer,
     Row,
     RowsModel,
     damaged_messages,
@@ -48,6 +47,7 @@ from hedger.ui.analytics.common import (
     style_plot,
 )
 from hedger.ui.document.document import EditRefused, PortfolioDocument
+from hedger.ui.tasks import error_text
 from hedger.ui.widgets.cards import (
     MessageList,
     SegmentedControl,
@@ -141,14 +141,14 @@ class EstimationTab(BackgroundTab):
         self._scatters: dict[int, Scatter] = {}
         self._window = Window(lookback_days=365, interval="day")
         self._inputs: Hashable = None  # estimation_inputs of the last request
-        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 120)
+        self._init_compute(120)
         self._build()
-        self._compute.busyChanged.connect(self.busy_label.set_busy)
+        self._task.busyChanged.connect(self.busy_label.set_busy)
         document.portfolioChanged.connect(self._on_portfolio)
         document.catalogChanged.connect(self.schedule)  # routing may change
         self.histories.changed.connect(self.schedule)
         self._inputs = estimation_inputs(document.portfolio)
-        self._compute.request(delay=False)
+        self._request(delay=False)
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
@@ -308,29 +308,13 @@ class EstimationTab(BackgroundTab):
         interval: Interval = "hour" if key == "hour" else "week" if key == "week" else "day"
         self.set_window(self._window.lookback_days, interval)
 
-    def schedule(self) -> None:
-        """Inputs changed: estimate again soon if shown, else when next shown."""
-        self._compute.request()
-
     def _on_portfolio(self) -> None:
         inputs = estimation_inputs(self.document.portfolio)
         if inputs != self._inputs:
             self._inputs = inputs
             self.schedule()
 
-    @property
-    def busy(self) -> bool:
-        return self._compute.busy
-
-    def wait(self, timeout_s: float = 60.0) -> bool:
-        """Finish any pending estimation and show it (tests and scripts)."""
-        return self._compute.wait(timeout_s)
-
     # -- computing -----------------------------------------------------------------
-    def recompute(self) -> None:
-        """Estimate now (in the background), whether shown or not."""
-        self._compute.start()
-
     def _prepare(self) -> Callable[[], EstimationRun]:
         doc = self.document
         portfolio, catalog = doc.portfolio, doc.catalog
@@ -346,11 +330,11 @@ class EstimationTab(BackgroundTab):
 
         return job
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: Exception) -> None:
         self.estimates = []
         self._scatters = {}
         self.model.set_rows([])
-        self.messages.set_messages([("error", message)])
+        self.messages.set_messages([("error", error_text(exc))])
         self._update_buttons()
         self._show_scatter()
 

@@ -8,7 +8,6 @@ import or a delete, so every tab refreshes without touching another tab.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,8 +43,8 @@ from hedger.store.history import (
     HistoryStoreError,
     ImportOutcome,
 )
+from hedger.ui.tasks import TaskRunner, error_text
 from hedger.ui.widgets.cards import blend, dim, is_dark, scaled_font
-from hedger.ui.workers import start_worker
 
 Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -72,6 +70,8 @@ class HistoryLibrary(QObject):
         self._cache: dict[str, PriceSeries] = {}
         self._lock = threading.Lock()
         self._generation = 0
+        # One import at a time: the History tab waits for each before the next.
+        self._task = TaskRunner(self, name="hedger-history-import")
 
     @property
     def generation(self) -> int:
@@ -130,15 +130,15 @@ class HistoryLibrary(QObject):
     ) -> None:
         """The merge reads and rewrites tens of MB for a big history: off the GUI thread."""
 
-        def done(outcome: Any) -> None:
+        def done(outcome: ImportOutcome) -> None:
             self.reload()
             on_done(outcome)
 
-        def fail(message: str) -> None:
+        def fail(exc: Exception) -> None:
             self.reload()
-            on_fail(message)
+            on_fail(error_text(exc))
 
-        start_worker(lambda: self.store.merge(series), done, fail, context=self)
+        self._task.start(lambda _state: self.store.merge(series), done, fail)
 
     def store_series(self, outcome_of: Callable[[], ImportOutcome]) -> ImportOutcome:
         """Run a store write (import/merge) and tell every tab."""
@@ -168,143 +168,77 @@ def damaged_messages(histories: HistoryLibrary, symbols: Iterable[str]) -> list[
     return [d.message() for d in histories.damaged() if not wanted or d.symbol in wanted]
 
 
-class Recomputer(QObject):
-    """Runs a tab's computation off the GUI thread, newest request wins.
+class BackgroundTab(QWidget):
+    """An analytics tab whose figures are worked out off the GUI thread.
 
-    ``prepare`` runs on the GUI thread and snapshots the inputs (immutable
-    portfolio, plan and settings) into a function; that function runs on the
-    thread pool and its result goes to ``deliver`` on the GUI thread. At most
-    one job per tab runs at a time: a request while one runs is remembered
-    and started when it ends, and the result of the superseded job is
-    dropped. A request while the tab is hidden only marks it stale; the tab
-    computes when it is shown (``owner.showEvent`` calls ``on_shown``).
+    ``_prepare`` runs on the GUI thread and snapshots the inputs (immutable
+    portfolio, plan and settings) into a function; that function runs on a
+    serial ``TaskRunner`` (the newest request wins, one thread at a time) and
+    its result goes to ``_deliver`` on the GUI thread, a failure to
+    ``_failed``. A request while the tab is hidden only marks it stale: the
+    tab computes when it is shown. Palette changes restyle its plots
+    (``_apply_palette``).
     """
 
-    busyChanged = Signal(bool)
+    stale = True
 
-    def __init__(
-        self,
-        owner: QWidget,
-        prepare: Callable[[], Callable[[], Any]],
-        deliver: Callable[[Any], None],
-        fail: Callable[[str], None],
-        delay_ms: int = 150,
-    ) -> None:
-        super().__init__(owner)
-        self._owner = owner
-        self._prepare = prepare
-        self._deliver = deliver
-        self._fail = fail
+    def _init_compute(self, delay_ms: int) -> None:
+        """Call in ``__init__``: the pause after an edit before computing again."""
+        self._task = TaskRunner(self, serial=True, name="hedger-analytics")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self.start)
-        self._requested = 0  # generation of the newest request
-        self._running: int | None = None  # generation of the job in flight
-        self._delivered = 0
-        self.stale = True
-        self.busy = False
+        self._timer.timeout.connect(self.recompute)
 
-    @property
-    def pending(self) -> bool:
-        """A request has not been answered yet (running, waiting or stale)."""
-        return self._delivered < self._requested or self._running is not None
+    def _prepare(self) -> Callable[[], Any]:
+        raise NotImplementedError
 
-    def request(self, delay: bool = True) -> None:
-        """The inputs changed: compute again (after a short pause while typing)."""
-        self._requested += 1
-        if not self._owner.isVisible():
-            self.stale = True
-            self._timer.stop()
-            return
-        if delay:
-            self._timer.start()
-        else:
-            self.start()
+    def _deliver(self, computed: Any) -> None:
+        raise NotImplementedError
 
-    def on_shown(self) -> None:
-        if self.stale:
-            self.start()
-
-    def start(self) -> None:
-        """Start the newest request now (whatever the visibility)."""
-        self._timer.stop()
-        self.stale = False
-        if self._running is not None:
-            # The inputs may have changed since that job took its snapshot:
-            # it is superseded, and this request starts when it ends.
-            self._requested = max(self._requested, self._running + 1)
-            return
-        if self._delivered >= self._requested:
-            self._requested += 1  # an explicit recompute with nothing pending
-        generation = self._requested
-        try:
-            job = self._prepare()
-        except Exception as exc:  # inputs that cannot even be gathered
-            self._delivered = generation
-            self._fail(str(exc) or type(exc).__name__)
-            return
-        self._running = generation
-        self._set_busy(True)
-        start_worker(
-            job,
-            lambda result: self._finished(generation, result, None),
-            lambda message: self._finished(generation, None, message),
-            context=self,
-        )
-
-    def _finished(self, generation: int, result: Any, message: str | None) -> None:
-        self._running = None
-        if generation < self._requested:
-            # Superseded: drop it and run the newest request (if still wanted).
-            if self._owner.isVisible() or not self.stale:
-                self.start()
-            else:
-                self._set_busy(False)
-            return
-        self._delivered = generation
-        self._set_busy(False)
-        if message is None:
-            self._deliver(result)
-        else:
-            self._fail(message)
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.busy = busy
-            self.busyChanged.emit(busy)
-
-    def wait(self, timeout_s: float = 60.0) -> bool:
-        """Run what is pending and process events until its result is shown (tests, scripts)."""
-        if (
-            self._timer.isActive()
-            or self.stale
-            or (self._delivered < self._requested and self._running is None)
-        ):
-            self.start()
-        app = QApplication.instance()
-        end = time.monotonic() + timeout_s
-        while self.pending:
-            if time.monotonic() > end:
-                return False
-            if app is not None:
-                app.processEvents()
-            time.sleep(0.001)
-        return True
-
-
-class BackgroundTab(QWidget):
-    """An analytics tab whose figures a ``Recomputer`` works out off the GUI thread.
-
-    It computes when shown (hidden tabs are only marked stale) and restyles its
-    plots when the palette changes; subclasses set ``_compute`` and write
-    ``_apply_palette``.
-    """
-
-    _compute: Recomputer
+    def _failed(self, exc: Exception) -> None:
+        raise NotImplementedError
 
     def _apply_palette(self) -> None:
         raise NotImplementedError
+
+    def schedule(self) -> None:
+        """Inputs changed: compute again soon if shown, else when next shown.
+
+        Takes no argument: signals carrying values (toggled, dateChanged) connect to it.
+        """
+        self._request(delay=True)
+
+    def _request(self, delay: bool) -> None:
+        if not self.isVisible():
+            self.stale = True
+            self._timer.stop()
+        elif delay:
+            self._timer.start()
+        else:
+            self.recompute()
+
+    def recompute(self) -> None:
+        """Compute now (in the background), whether shown or not."""
+        self._timer.stop()
+        self.stale = False
+        try:
+            job = self._prepare()
+        except Exception as exc:  # inputs that cannot even be gathered
+            self._task.cancel()
+            self._failed(exc)
+            return
+        self._task.start(lambda _state: job(), self._deliver, self._failed)
+
+    @property
+    def busy(self) -> bool:
+        return self._task.busy
+
+    def wait(self, timeout_s: float = 60.0) -> bool:
+        """Run what is pending and process events until its result is shown (tests, scripts)."""
+        if self._timer.isActive() or self.stale:
+            self.recompute()
+        return self._task.wait(timeout_s)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -313,7 +247,8 @@ class BackgroundTab(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._compute.on_shown()
+        if self.stale:
+            self.recompute()
 
 
 class ResultTab(BackgroundTab):
@@ -337,7 +272,8 @@ class ResultTab(BackgroundTab):
         self.error = computed.error
         self._show(computed)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: Exception) -> None:
+        message = error_text(exc)
         self.result = None
         self.error = message
         self._show(self._failed_computed(message))

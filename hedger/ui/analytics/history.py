@@ -44,8 +44,8 @@ from hedger.ui.analytics.common import (
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.chart import UsdAxis
+from hedger.ui.tasks import TaskRunner, TaskState, error_text
 from hedger.ui.widgets.cards import Card, MessageList, Severity, WrapLabel, dim, scaled_font
-from hedger.ui.workers import start_worker
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
 CSV_FILTER = "Price files (*.csv *.txt);;All files (*)"
@@ -208,6 +208,9 @@ class HistoryTab(QWidget):
         self.report_dialog: ImportReportDialog | None = None
         self._busy = False
         self._preview_symbol: str | None = None
+        # A newer selection supersedes the preview being loaded.
+        self._preview_task = TaskRunner(self, name="hedger-history-preview")
+        self._read_task = TaskRunner(self, name="hedger-history-read")
         self._build()
         self.histories.changed.connect(self.refresh)
         self.refresh()
@@ -385,14 +388,14 @@ class HistoryTab(QWidget):
         self._preview_symbol = symbol
         histories = self.histories
 
-        def job() -> _Preview:
+        def job(_state: TaskState) -> _Preview:
             series = histories.series([symbol]).get(symbol)
             if series is None or not len(series):
                 return _Preview(symbol, None, None)
             x = series.timestamps.astype(np.float64) / 1e9
             return _Preview(symbol, series, x, envelope_or_none(x, series.closes))
 
-        start_worker(job, self._on_preview, lambda message: None, context=self)
+        self._preview_task.start(job, self._on_preview)
 
     def _on_preview(self, loaded: _Preview) -> None:
         if loaded.symbol != self._preview_symbol:
@@ -424,11 +427,10 @@ class HistoryTab(QWidget):
             return
         self._set_busy(True, f"Reading {path.name}…")
         guess = symbol if symbol is not None else guess_symbol(path)
-        start_worker(
-            lambda: read_price_file(path, guess or "IMPORT"),
+        self._read_task.start(
+            lambda _state: read_price_file(path, guess or "IMPORT"),
             lambda report: self._on_read(report, guess),
             self._on_failed,
-            context=self,
         )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
@@ -436,9 +438,9 @@ class HistoryTab(QWidget):
         self.import_button.setEnabled(not busy)
         self.import_button.setText(text if busy else "Import CSV…")
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, exc: Exception) -> None:
         self._set_busy(False)
-        self.status.set_messages([("error", message)])
+        self.status.set_messages([("error", error_text(exc))])
 
     def _on_read(self, report: ImportReport, guess: str) -> None:
         self._set_busy(False)

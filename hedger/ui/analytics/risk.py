@@ -48,7 +48,6 @@ from hedger.ui.analytics.common import (
     Column,
     EmptyState,
     HistoryLibrary,
-    Recomputer,
     ResultTab,
     Row,
     RowsModel,
@@ -115,12 +114,12 @@ class RiskTab(ResultTab):
         self.histories = histories or HistoryLibrary(parent=self)
         self.result: RiskResult | None = None
         self.error: str | None = None
-        self._compute = Recomputer(self, self._prepare, self._deliver, self._failed, 200)
+        self._init_compute(200)
         self._build()
-        self._compute.busyChanged.connect(self.busy_label.set_busy)
+        self._task.busyChanged.connect(self.busy_label.set_busy)
         document.planChanged.connect(self.schedule)
         self.histories.changed.connect(self.schedule)
-        self._compute.request(delay=False)
+        self._request(delay=False)
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
@@ -374,23 +373,7 @@ class RiskTab(ResultTab):
                 b.setChecked(False)
         self.schedule()
 
-    def schedule(self) -> None:
-        """Inputs changed: simulate again soon if shown, else when next shown."""
-        self._compute.request()
-
-    @property
-    def busy(self) -> bool:
-        return self._compute.busy
-
-    def wait(self, timeout_s: float = 60.0) -> bool:
-        """Finish any pending simulation and show it (tests and scripts)."""
-        return self._compute.wait(timeout_s)
-
     # -- computing -----------------------------------------------------------------
-    def recompute(self) -> None:
-        """Simulate now (in the background), whether shown or not."""
-        self._compute.start()
-
     def _prepare(self) -> Callable[[], _Computed]:
         doc = self.document
         portfolio, plan, catalog = doc.portfolio, doc.plan, doc.catalog

@@ -14,8 +14,6 @@ Catalog, for ``PortfolioDocument.set_catalog``.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -66,6 +64,7 @@ from hedger.store.user_catalog import (
     save_user_contract,
     save_user_family,
 )
+from hedger.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 CCXT_HINT = "Comparing with an exchange needs the ccxt library: pip install 'hedger[live]'"
@@ -553,10 +552,6 @@ class FamilyForm(_FormBase):
 # --------------------------------------------------------------------------- compare
 
 
-class _CompareBridge(QObject):
-    finished = Signal(object, int)  # list[SizeDifference] | str, generation
-
-
 class CompareDialog(QDialog):
     """Where an exchange's market data differs from the catalog, via ccxt."""
 
@@ -569,9 +564,7 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare with Exchange")
         self._catalog = catalog
         self._module = ccxt_module
-        self._generation = 0
-        self._bridge = _CompareBridge(self)
-        self._bridge.finished.connect(self._on_finished)
+        self._task = TaskRunner(self, name="hedger-contract-compare")
         self.exchange = QComboBox()
         self.exchange.setEditable(True)
         self.exchange.addItems(list(COMPARE_EXCHANGES))
@@ -626,18 +619,13 @@ class CompareDialog(QDialog):
         if not exchange:
             self.status.setText("Type a ccxt exchange id, for example okx")
             return
-        self._generation += 1
         self.compare_button.setEnabled(False)
         self.model.set_rows([])
         self.status.setText(f"Loading {exchange}'s markets…")
-        threading.Thread(
-            target=self._work,
-            args=(exchange, self._catalog, self._generation),
-            name="hedger-contract-compare",
-            daemon=True,
-        ).start()
+        catalog = self._catalog
+        self._task.start(lambda _state: self._work(exchange, catalog), self._on_finished)
 
-    def _work(self, exchange: str, catalog: Catalog, generation: int) -> None:
+    def _work(self, exchange: str, catalog: Catalog) -> list[SizeDifference] | str:
         from hedger.live.ccxt_source import CcxtSource
         from hedger.live.http import PriceSourceError
         from hedger.live.sources import http_settings_from_env
@@ -652,12 +640,9 @@ class CompareDialog(QDialog):
         except Exception as exc:
             # ccxt is a large third-party library: nothing it throws may crash the app.
             outcome = f"{exchange}: {type(exc).__name__}: {str(exc)[:120]}"
-        with contextlib.suppress(RuntimeError):
-            self._bridge.finished.emit(outcome, generation)
+        return outcome
 
-    def _on_finished(self, outcome: object, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _on_finished(self, outcome: list[SizeDifference] | str) -> None:
         self.compare_button.setEnabled(True)
         exchange = self.exchange.currentText().strip().lower()
         if isinstance(outcome, str):
@@ -665,7 +650,6 @@ class CompareDialog(QDialog):
             self.status.setStyleSheet(f"color: {ERROR_COLOR};")
             return
         self.status.setStyleSheet("")
-        assert isinstance(outcome, list)
         self.model.set_rows(outcome)
         if not outcome:
             self.status.setText(f"The catalog matches {exchange}'s market data.")

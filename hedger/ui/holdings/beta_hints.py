@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.model import BetaEstimate, EstimateKey
-from hedger.ui.workers import start_worker
+from hedger.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
@@ -106,8 +106,10 @@ class BetaHints(QObject):
         self._library_of = library
         self._library: HistoryLibrary | None = None
         self._inputs: Hashable = None  # of the last computation started
-        self._running = False
-        self._again = False
+        # Serial: a newer estimate waits for the one running (CPU-bound, it
+        # cannot stop early) and the older one's answer is dropped. A window
+        # closed meanwhile has deleted the runner: the answer goes nowhere.
+        self._task = TaskRunner(self, serial=True, name="hedger-beta-hints")
         self.estimates: dict[EstimateKey, BetaEstimate] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -119,13 +121,15 @@ class BetaHints(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._running or self._timer.isActive() or self._library is None
+        return self._task.busy or self._timer.isActive() or self._library is None
 
     def start(self) -> None:
         """Import the analytics modules off the GUI thread, then estimate."""
         # A failed warm-up only loses the head start: the modules then load
         # on first use, and the hints must not wait for it forever.
-        self._run(self._warm_up, lambda _r: self._on_warm(), lambda _m: self._on_warm())
+        self._task.start(
+            lambda _state: self._warm_up(), lambda _r: self._on_warm(), lambda _e: self._on_warm()
+        )
 
     @staticmethod
     def _warm_up() -> None:
@@ -152,42 +156,21 @@ class BetaHints(QObject):
         library = self._library
         if library is None:
             return
-        if self._running:
-            self._again = True
-            return
         portfolio, catalog = self._doc.portfolio, self._doc.catalog
         inputs = hint_inputs(portfolio)
         if inputs == self._inputs:
             return
         self._inputs = inputs
-        self._running = True
-        self._run(lambda: estimate_betas(portfolio, catalog, library), self._on_done, self._on_fail)
+        self._task.start(
+            lambda _state: estimate_betas(portfolio, catalog, library), self._on_done, self._on_fail
+        )
 
     def _on_done(self, estimates: dict[EstimateKey, BetaEstimate]) -> None:
-        self._running = False
-        if self._again:
-            self._again = False
-            self._start()
-            return
         self.estimates = estimates
         self.estimatesChanged.emit(estimates)
 
-    def _on_fail(self, _message: str) -> None:
-        # No hints is the quiet fallback: the Betas tab shows the reason.
-        self._running = False
-        if self._again:
-            self._again = False
-            self._start()
-
-    def _run(
-        self,
-        func: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_fail: Callable[[str], None],
-    ) -> None:
-        # A window closed while the job ran has deleted this object: the
-        # answer is dropped (start_worker's context).
-        start_worker(func, on_done, on_fail, context=self)
+    def _on_fail(self, _exc: Exception) -> None:
+        """No hints is the quiet fallback: the Betas tab shows the reason."""
 
     def wait(self, timeout_s: float = 30.0) -> bool:
         """Process events until the estimates are in (tests and scripts)."""
@@ -206,7 +189,7 @@ class BetaHints(QObject):
             if app is not None:
                 app.processEvents()
             time.sleep(0.001)
-            if self._timer.isActive() and not self._running:
+            if self._timer.isActive() and not self._task.busy:
                 self._timer.stop()
                 self._start()
         return True

@@ -12,8 +12,6 @@ age in the status bar) lists every symbol's outcome. A refresh takes at most
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -49,6 +47,7 @@ from hedger.live.age import (
     summarize_prices,
 )
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.tasks import TaskRunner, TaskState
 
 if TYPE_CHECKING:
     # The network stack (urllib, ssl) loads on the first refresh, not at start-up.
@@ -151,14 +150,6 @@ class RefreshPricesCommand(QUndoCommand):
             doc._set_hedge(target.hedge)
 
 
-class _Bridge(QObject):
-    """Carries worker-thread results to the GUI thread (queued connections)."""
-
-    progress = Signal(int, int)
-    fetching = Signal(str, str, int)  # venue, kind, generation
-    finished = Signal(object, int)  # FetchReport | str (error), generation
-
-
 class LivePricesController(QObject):
     """Refresh Prices (F5), optional auto-refresh, and their status signals.
 
@@ -189,20 +180,15 @@ class LivePricesController(QObject):
         self._sources_factory = sources_factory or _default_sources
         self._clock = clock or _utc_now
         self._busy = False
-        self._generation = 0
         self._auto_pending = False
-        # One event per refresh: a stopped refresh still winding down must
-        # not be revived when the next one clears its flag.
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # Each refresh has its own task state: a stopped refresh still winding
+        # down (waiting on a silent venue) is not revived by the next one.
+        self._task = TaskRunner(self, name="hedger-price-refresh")
+        self._task.busyChanged.connect(self._set_busy)
         self._source_key = DEFAULT_SOURCE
         self.last_result: RefreshResult | None = None
         self._details: RefreshDetailsDialog | None = None
         self._contracts: ContractsDialog | None = None
-        self._bridge = _Bridge(self)
-        self._bridge.progress.connect(self.progress)
-        self._bridge.fetching.connect(self._on_fetching)
-        self._bridge.finished.connect(self._on_finished)
         _controllers[id(document)] = self
         document.pathChanged.connect(lambda _path: self._forget_result())
 
@@ -380,44 +366,31 @@ class LivePricesController(QObject):
             if not auto:
                 self.statusMessage.emit("No prices to refresh: add a holding first")
             return False
-        self._generation += 1
         self._auto_pending = auto
-        self._stop = threading.Event()
-        self._set_busy(True)
+        catalog = self.document.catalog
+        now = self._clock()
+        include_futures = self.include_futures_action.isChecked()
+        self._task.start(
+            lambda state: self._work(portfolio, catalog, now, include_futures, state),
+            self._on_finished,
+            on_progress=self.progress.emit,
+            on_status=self.fetching.emit,
+        )
         self.statusMessage.emit(f"Refreshing prices ({TIME_LIMIT_TEXT}; Esc stops)…")
         self.fetching.emit("Fetching prices…")
-        worker = threading.Thread(
-            target=self._work,
-            args=(
-                portfolio,
-                self.document.catalog,
-                self._clock(),
-                self.include_futures_action.isChecked(),
-                self._generation,
-                self._stop,
-            ),
-            name="hedger-price-refresh",
-            # Daemon: a venue stuck in its timeout must not hold up quitting.
-            daemon=True,
-        )
-        self._thread = worker
-        worker.start()
         return True
 
     def cancel(self) -> None:
         """Stop waiting for the running refresh; its result will be ignored."""
         if not self._busy:
             return
-        self._stop.set()
-        self._generation += 1
-        self._set_busy(False)
+        self._task.cancel()
         self.statusMessage.emit("Price refresh stopped — kept previous prices")
 
     def shutdown(self) -> None:
         """Stop timers and abandon a running refresh (call when the window closes)."""
         self._auto_timer.stop()
-        self._stop.set()
-        self._generation += 1
+        self._task.cancel()
 
     def set_auto_refresh(self, minutes: int) -> None:
         """Refresh every ``minutes`` (1, 5 or 15); 0 turns it off."""
@@ -440,52 +413,38 @@ class LivePricesController(QObject):
         catalog: Catalog,
         now: datetime,
         include_futures: bool,
-        generation: int,
-        stop: threading.Event,
-    ) -> None:
-        # Runs on the worker thread: touches only immutable inputs and the bridge.
-        outcome: FetchReport | str
+        state: TaskState,
+    ) -> FetchReport | str:
+        # Runs on the worker thread: touches only immutable inputs and the state.
         try:
             from hedger.live.refresh import fetch_quotes
 
-            sources = list(self._sources())
-            outcome = fetch_quotes(
+            def on_source(venue: str, kind: str) -> None:
+                what = "prices" if kind == "spot" else "futures prices"
+                state.set_status(f"Fetching {what} from {venue}…")
+
+            return fetch_quotes(
                 portfolio,
-                sources,
+                list(self._sources()),
                 now,
                 catalog=catalog,
                 include_futures=include_futures,
-                progress=self._emit_progress,
-                should_stop=stop.is_set,
-                on_source=lambda name, kind: self._emit_fetching(name, kind, generation),
+                progress=state.set_progress,
+                should_stop=state.is_cancelled,
+                on_source=on_source,
             )
         except Exception as exc:
             # Nothing from the network may crash the app; say what happened.
-            outcome = f"Price refresh failed ({type(exc).__name__}: {exc}) — kept previous prices"
-        # The window may have closed while the venues were answering.
-        with contextlib.suppress(RuntimeError):
-            self._bridge.finished.emit(outcome, generation)
-
-    def _emit_progress(self, done: int, total: int) -> None:
-        with contextlib.suppress(RuntimeError):
-            self._bridge.progress.emit(done, total)
-
-    def _emit_fetching(self, venue: str, kind: str, generation: int) -> None:
-        with contextlib.suppress(RuntimeError):
-            self._bridge.fetching.emit(venue, kind, generation)
+            return f"Price refresh failed ({type(exc).__name__}: {exc}) — kept previous prices"
 
     # -- GUI thread --------------------------------------------------------------
-    def _on_finished(self, outcome: object, generation: int) -> None:
-        if generation != self._generation:
-            return  # cancelled or shut down meanwhile
+    def _on_finished(self, outcome: FetchReport | str) -> None:
         auto = self._auto_pending
-        self._set_busy(False)
         if isinstance(outcome, str):
             self.statusMessage.emit(outcome[:300])
             return
-        from hedger.live.refresh import FetchReport, apply_quotes
+        from hedger.live.refresh import apply_quotes
 
-        assert isinstance(outcome, FetchReport)
         result = apply_quotes(self.document.portfolio, outcome)
         if result.ok and result.portfolio != self.document.portfolio:
             text = "Auto-Refresh Prices" if auto else "Refresh Prices"
@@ -498,11 +457,6 @@ class LivePricesController(QObject):
         self.refreshed.emit(result)
         if self._details is not None and self._details.isVisible():
             self._details.set_result(result, self.document.portfolio)
-
-    def _on_fetching(self, venue: str, kind: str, generation: int) -> None:
-        if generation == self._generation and self._busy:
-            what = "prices" if kind == "spot" else "futures prices"
-            self.fetching.emit(f"Fetching {what} from {venue}…")
 
     def _forget_result(self) -> None:
         # Another file: the last refresh's details describe a different book.
