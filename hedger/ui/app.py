@@ -154,7 +154,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
     window = MainWindow(document, library, settings)
     window.setWindowIcon(app.windowIcon())
     if start.path is not None:
-        window._remember_path(start.path)
+        window.remember_path(start.path)
     settings.first_run_done = True
 
     def set_theme(mode: str) -> None:
@@ -249,18 +249,7 @@ def restore_work(window: object, work: object) -> None:
     from hedger.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow) and isinstance(work, RecoveredWork)
-    if not window.files.maybe_keep_changes():
-        return
-    doc = window.document
-    original = work.original_path
-    try:
-        saved = load_portfolio(original) if original and original.exists() else None
-    except PortfolioFileError:
-        saved = None
-    # The saved file is the clean base; the recovered content is one undoable
-    # step on top, so the title shows unsaved changes and Undo shows the disk copy.
-    doc.load(saved or Portfolio(name=work.portfolio.name), original if saved else None)
-    doc.replace_portfolio(work.portfolio, "Restore Recovered Work")
+    window.files.restore(work)
 
 
 def _smoke_edit(document: object, window: object) -> int:

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 
 import hedger
 from hedger.store.library import PortfolioLibrary
-from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
 from hedger.store.settings import AppSettings, ThemeMode
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.file_controller import FileController
@@ -46,12 +45,9 @@ from hedger.ui.hedge.panel import HedgePanel
 from hedger.ui.holdings.beta_hints import BetaHints
 from hedger.ui.holdings.panel import HoldingsPanel
 from hedger.ui.library.panel import LibraryPanel
-from hedger.ui.prices.controller import (
-    AUTO_REFRESH_CHOICES,
-    LivePricesController,
-    PriceAgeWidget,
-    RefreshProgressBar,
-)
+from hedger.ui.prices.age_widget import PriceAgeWidget
+from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
+from hedger.ui.prices.progress_bar import RefreshProgressBar
 
 if TYPE_CHECKING:
     from hedger.ui.analytics.common import HistoryLibrary
@@ -347,13 +343,13 @@ class MainWindow(QMainWindow):
         self.hedge_panel.orderCopied.connect(
             lambda _t: self._status("Order copied to the clipboard")
         )
-        self.files.opened.connect(self._remember_path)
+        self.files.opened.connect(self.remember_path)
         self.files.saved.connect(lambda _p: self.library_panel.refresh())
-        self.library_panel.openRequested.connect(self._open_from_library)
+        self.library_panel.openRequested.connect(self.files.switch_to)
         self.library_panel.created.connect(self._open_created)
         self.library_panel.openFileRequested.connect(self.files.open_dialog)
-        self.library_panel.currentRenamed.connect(self._on_current_renamed)
-        self.library_panel.currentDeleted.connect(self._on_current_deleted)
+        self.library_panel.currentRenamed.connect(self.files.adopt_renamed)
+        self.library_panel.currentDeleted.connect(self.files.file_deleted)
         self.hedge_panel.underlyingSelected.connect(self._on_underlying_changed)
         self.hedge_panel.optionSelected.connect(self._on_option_selected)
 
@@ -464,7 +460,7 @@ class MainWindow(QMainWindow):
     def _on_path_changed(self, path: Path | None) -> None:
         self.library_panel.set_current(path)
 
-    def _remember_path(self, path: Path) -> None:
+    def remember_path(self, path: Path) -> None:
         self.settings.last_portfolio = str(path)
         self.settings.add_recent(path)
         self.library_panel.set_current(path)
@@ -473,26 +469,6 @@ class MainWindow(QMainWindow):
     def _open_created(self, path: Path) -> None:
         # The library panel asked about unsaved changes before creating it.
         self.files.open_path(path, ask=False)
-
-    def _open_from_library(self, path: Path) -> None:
-        if self.document.path is not None and path.resolve() == self.document.path.resolve():
-            return
-        self.files.open_path(path)
-
-    def _on_current_renamed(self, path: Path) -> None:
-        # The library rewrote the file under its new name. The document takes
-        # the name as already saved: unsaved edits and undo history stay, and
-        # the next save writes the new name, not the old one.
-        try:
-            name = load_portfolio(path).name
-        except PortfolioFileError:
-            name = path.stem
-        self.document.adopt_rename(path, name)
-        self._remember_path(path)
-
-    def _on_current_deleted(self) -> None:
-        self.document.set_path(None)
-        self._status("The open portfolio was deleted; Save to keep it again")
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -1,7 +1,7 @@
 """The open portfolio: its data, undo stack, file path and live hedge plan.
 
 Widgets never mutate a Portfolio themselves: they call the public edit
-methods here, which push undo commands; the commands call the private
+methods here, which push undo commands; the commands call the ``apply_*``
 primitives, which emit fine-grained signals so table models can update rows
 without resetting, then recompute the plan.
 """
@@ -278,15 +278,17 @@ class PortfolioDocument(QObject):
         if name != self._portfolio.name:
             self.undo_stack.push(commands.RenamePortfolioCommand(self, name))
 
-    # -- primitives (only undo commands call these) -------------------------
-    def _set_holding(self, row: int, holding: Holding) -> None:
+    # -- primitives: undo commands apply and revert with these ----------------
+    # Public so the commands need nothing private, but only undo commands
+    # call them: a change made here directly would bypass the undo history.
+    def apply_holding(self, row: int, holding: Holding) -> None:
         hs = list(self._portfolio.holdings)
         hs[row] = holding
         self._portfolio = self._portfolio.model_copy(update={"holdings": tuple(hs)})
         self.holdingChanged.emit(row)
         self._changed()
 
-    def _insert_holdings(self, row: int, holdings: list[Holding]) -> None:
+    def apply_insert(self, row: int, holdings: list[Holding]) -> None:
         hs = list(self._portfolio.holdings)
         self.rowsAboutToBeInserted.emit(row, row + len(holdings) - 1)
         hs[row:row] = holdings
@@ -294,7 +296,7 @@ class PortfolioDocument(QObject):
         self.rowsInserted.emit(row, row + len(holdings) - 1)
         self._changed()
 
-    def _remove_holdings(self, row: int, count: int) -> None:
+    def apply_remove(self, row: int, count: int) -> None:
         hs = list(self._portfolio.holdings)
         self.rowsAboutToBeRemoved.emit(row, row + count - 1)
         del hs[row : row + count]
@@ -302,18 +304,18 @@ class PortfolioDocument(QObject):
         self.rowsRemoved.emit(row, row + count - 1)
         self._changed()
 
-    def _set_holdings(self, holdings: list[Holding]) -> None:
+    def apply_holdings(self, holdings: list[Holding]) -> None:
         self.holdingsAboutToBeReset.emit()
         self._portfolio = self._portfolio.model_copy(update={"holdings": tuple(holdings)})
         self.holdingsReset.emit()
         self._changed()
 
-    def _set_hedge(self, settings: HedgeSettings) -> None:
+    def apply_hedge(self, settings: HedgeSettings) -> None:
         self._portfolio = self._portfolio.model_copy(update={"hedge": settings})
         self.settingsChanged.emit()
         self._changed()
 
-    def _set_portfolio(self, portfolio: Portfolio) -> None:
+    def apply_portfolio(self, portfolio: Portfolio) -> None:
         name_changed = portfolio.name != self._portfolio.name
         self.holdingsAboutToBeReset.emit()
         self._portfolio = portfolio
@@ -323,13 +325,13 @@ class PortfolioDocument(QObject):
             self.nameChanged.emit(portfolio.name)
         self._changed()
 
-    def _set_quotes(self, quotes: dict[str, Quote]) -> None:
+    def apply_quotes(self, quotes: dict[str, Quote]) -> None:
         # Quotes never change the plan; only listeners of the whole
         # portfolio (age widget, autosave, dirty title) need to know.
         self._portfolio = self._portfolio.model_copy(update={"quotes": quotes})
         self.portfolioChanged.emit()
 
-    def _set_name(self, name: str) -> None:
+    def apply_name(self, name: str) -> None:
         self._portfolio = self._portfolio.model_copy(update={"name": name})
         self.nameChanged.emit(name)
         self.portfolioChanged.emit()

@@ -1,7 +1,8 @@
-"""File commands of the main window: open, save, revert, import, export.
+"""File commands of the main window: open, switch, save, revert, restore, export.
 
-Kept out of the main window so it stays a thin composition of panels. Every
-dialog goes through an overridable callable so tests run headless.
+The one place the window reads and writes portfolio files, so the main
+window stays a thin composition of panels. Every dialog goes through an
+overridable callable so tests run headless.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from hedger.core.models import Portfolio
 from hedger.core.plan_export import plan_to_csv
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio, save_portfolio
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.document.recovery import RecoveredWork
 
 PORTFOLIO_FILTER = "Hedger portfolios (*.json);;All files (*)"
 
@@ -64,6 +67,46 @@ class FileController(QObject):
         self.opened.emit(path)
         self.statusMessage.emit(f"Opened {path.name}")
         return True
+
+    def switch_to(self, path: Path) -> bool:
+        """Open a portfolio picked in the library; the open one is left as it is."""
+        current = self.document.path
+        if current is not None and path.resolve() == current.resolve():
+            return False
+        return self.open_path(path)
+
+    def adopt_renamed(self, path: Path) -> None:
+        """The library rewrote the open file under a new name.
+
+        The document takes the name as already saved: unsaved edits and undo
+        history stay, and the next save writes the new name, not the old one.
+        """
+        try:
+            name = load_portfolio(path).name
+        except PortfolioFileError:
+            name = path.stem
+        self.document.adopt_rename(path, name)
+        self.opened.emit(path)
+
+    def file_deleted(self) -> None:
+        """The open portfolio's file was deleted (library Delete): keep the content, no path."""
+        self.document.set_path(None)
+        self.statusMessage.emit("The open portfolio was deleted; Save to keep it again")
+
+    def restore(self, work: RecoveredWork) -> None:
+        """Open recovered work as an unsaved document attached to its original file."""
+        if not self.maybe_keep_changes():
+            return
+        original = work.original_path
+        try:
+            saved = load_portfolio(original) if original and original.exists() else None
+        except PortfolioFileError:
+            saved = None
+        # The saved file is the clean base; the recovered content is one undoable
+        # step on top, so the title shows unsaved changes and Undo shows the disk copy.
+        doc = self.document
+        doc.load(saved or Portfolio(name=work.portfolio.name), original if saved else None)
+        doc.replace_portfolio(work.portfolio, "Restore Recovered Work")
 
     def save(self) -> bool:
         self.commit_pending()

@@ -1,7 +1,7 @@
-"""Live price refresh in the desktop app: actions, a worker thread, status widgets.
+"""Live price refresh in the desktop app: its actions, the background fetch, and its outcome.
 
-The fetch runs on a background thread (venues can take seconds, or time out)
-and reports back through queued signals; the result is applied on the GUI
+The fetch runs as a background task (venues can take seconds, or time out)
+and reports back on the GUI thread; the result is applied on the GUI
 thread to the document as it is *then*, as one undoable "Refresh Prices"
 step. Consecutive automatic refreshes merge into that step, so an hour of
 auto-refresh is one undo, not sixty. Failures keep the previous prices and
@@ -18,34 +18,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QIcon,
-    QKeySequence,
-    QMouseEvent,
-    QUndoCommand,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QMenu,
-    QProgressBar,
-    QStyle,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QStyle, QWidget
 
 from hedger.core.catalog import Catalog
-from hedger.core.models import Portfolio, Quote
-from hedger.live.age import (
-    STALE_AFTER,
-    futures_price_status,
-    holding_price_status,
-    summarize_prices,
-)
+from hedger.core.models import Portfolio
+from hedger.ui.document.commands import RefreshPricesCommand
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.tasks import TaskRunner, TaskState
 
@@ -57,9 +35,6 @@ if TYPE_CHECKING:
     from hedger.ui.prices.details_dialog import RefreshDetailsDialog
 
 AUTO_REFRESH_CHOICES = (0, 1, 5, 15)  # minutes; 0 = off
-AGE_TICK_MS = 30_000
-# Above this many changed rows one reset is cheaper than a plan per row.
-PER_ROW_LIMIT = 8
 
 SourcesFactory = Callable[[], Sequence["PriceSource"]]
 Clock = Callable[[], datetime]
@@ -86,7 +61,7 @@ def controller_for(document: PortfolioDocument) -> LivePricesController | None:
     return _controllers.get(id(document))
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -94,60 +69,6 @@ def _default_sources() -> Sequence[PriceSource]:
     from hedger.live.sources import default_sources
 
     return default_sources()
-
-
-def _set_quotes(doc: PortfolioDocument, quotes: dict[str, Quote]) -> None:
-    doc._set_quotes(quotes)
-
-
-class RefreshPricesCommand(QUndoCommand):
-    """Swap holdings' prices, futures prices and quotes; rows keep their selection."""
-
-    ID = 0x4C49  # "LI"
-
-    def __init__(
-        self, doc: PortfolioDocument, new: Portfolio, text: str, *, auto: bool = False
-    ) -> None:
-        super().__init__(text)
-        self._doc = doc
-        self._old = doc.portfolio
-        self._new = new
-        self.auto = auto
-
-    def id(self) -> int:
-        return self.ID
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        # Only automatic refreshes fold into the step before them; a refresh
-        # the user asked for is its own step.
-        if not isinstance(other, RefreshPricesCommand) or not other.auto:
-            return False
-        self._new = other._new
-        return True
-
-    def redo(self) -> None:
-        self._apply(self._new)
-
-    def undo(self) -> None:
-        self._apply(self._old)
-
-    def _apply(self, target: Portfolio) -> None:
-        doc = self._doc
-        cur = doc.portfolio
-        _set_quotes(doc, dict(target.quotes))
-        same_rows = len(cur.holdings) == len(target.holdings) and all(
-            a.symbol == b.symbol for a, b in zip(cur.holdings, target.holdings, strict=True)
-        )
-        changed = [
-            i for i, (a, b) in enumerate(zip(cur.holdings, target.holdings, strict=False)) if a != b
-        ]
-        if not same_rows or len(changed) > PER_ROW_LIMIT:
-            doc._set_holdings(list(target.holdings))
-        else:
-            for row in changed:
-                doc._set_holding(row, target.holdings[row])
-        if doc.portfolio.hedge != target.hedge:
-            doc._set_hedge(target.hedge)
 
 
 class LivePricesController(QObject):
@@ -178,7 +99,7 @@ class LivePricesController(QObject):
         super().__init__(parent)
         self.document = document
         self._sources_factory = sources_factory or _default_sources
-        self._clock = clock or _utc_now
+        self._clock = clock or utc_now
         self._busy = False
         self._auto_pending = False
         # Each refresh has its own task state: a stopped refresh still winding
@@ -192,6 +113,11 @@ class LivePricesController(QObject):
         _controllers[id(document)] = self
         document.pathChanged.connect(lambda _path: self._forget_result())
 
+        self._make_actions()
+        self._make_source_actions()
+        self._make_auto_refresh_actions()
+
+    def _make_actions(self) -> None:
         self.refresh_action = QAction("&Refresh Prices", self)
         self.refresh_action.setIcon(_refresh_icon())
         keys = list(QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh))
@@ -226,6 +152,14 @@ class LivePricesController(QObject):
         )
         self.contracts_action.triggered.connect(lambda _checked=False: self.show_contracts())
 
+        self.include_futures_action = QAction("Also Update &Futures Prices", self)
+        self.include_futures_action.setCheckable(True)
+        self.include_futures_action.setChecked(True)
+        self.include_futures_action.setStatusTip(
+            "Set each underlying's futures price to the perpetual's mark price when refreshing"
+        )
+
+    def _make_source_actions(self) -> None:
         self.source_group = QActionGroup(self)
         self.source_actions: dict[str, QAction] = {}
         for key, label in BUILTIN_CHOICES:
@@ -246,13 +180,7 @@ class LivePricesController(QObject):
         self.other_ccxt_action.setEnabled(self.ccxt_available)
         self.source_actions[DEFAULT_SOURCE].setChecked(True)
 
-        self.include_futures_action = QAction("Also Update &Futures Prices", self)
-        self.include_futures_action.setCheckable(True)
-        self.include_futures_action.setChecked(True)
-        self.include_futures_action.setStatusTip(
-            "Set each underlying's futures price to the perpetual's mark price when refreshing"
-        )
-
+    def _make_auto_refresh_actions(self) -> None:
         self.auto_refresh_group = QActionGroup(self)
         self.auto_refresh_actions: dict[int, QAction] = {}
         for minutes in AUTO_REFRESH_CHOICES:
@@ -556,146 +484,19 @@ def _refresh_icon() -> QIcon:
     return icon
 
 
-class PriceAgeWidget(QLabel):
-    """Status-bar label: "Prices: Binance · 2 min ago", amber once stale."""
-
-    def __init__(
-        self,
-        document: PortfolioDocument,
-        parent: QWidget | None = None,
-        *,
-        clock: Clock | None = None,
-        controller: LivePricesController | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.document = document
-        self._clock = clock or _utc_now
-        self._controller = controller
-        self.stale = False
-        self.not_updated = 0
-        self.setObjectName("priceAge")
-        self.setAccessibleName("Price age")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self._timer = QTimer(self)
-        self._timer.setInterval(AGE_TICK_MS)
-        self._timer.timeout.connect(self.update_text)
-        self._timer.start()
-        document.portfolioChanged.connect(self.update_text)
-        ctl = self.controller()
-        if ctl is not None:
-            ctl.refreshed.connect(lambda _result: self.update_text())
-        self.update_text()
-
-    def controller(self) -> LivePricesController | None:
-        return self._controller or controller_for(self.document)
-
-    def update_text(self) -> None:
-        portfolio = self.document.portfolio
-        now = self._clock()
-        summary = summarize_prices(portfolio, now)
-        self.stale = summary.stale
-        ctl = self.controller()
-        last = ctl.last_result if ctl is not None else None
-        self.not_updated = len(last.kept) if last is not None else 0
-        warn = summary.stale or self.not_updated > 0
-        # Style first: the bold stale text is wider, and the size hint must know.
-        # Amber that reads on both light and dark palettes.
-        self.setStyleSheet("QLabel#priceAge { color: #b7791f; font-weight: 600; }" if warn else "")
-        text = f"Prices: {summary.text}"
-        if self.not_updated:
-            text += f" · {self.not_updated} not updated"
-        self.setText(text)
-        tip = _age_tooltip(portfolio, now)
-        if last is not None:
-            tip += "\nClick for the last refresh's details."
-        self.setToolTip(tip)
-        self.updateGeometry()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        ctl = self.controller()
-        if event.button() == Qt.MouseButton.LeftButton and ctl is not None:
-            ctl.show_details()
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
+def _stop_icon() -> QIcon:
+    icon = QIcon.fromTheme("process-stop")
+    if icon.isNull():
+        style = QApplication.style()
+        if style is not None:
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
+    return icon
 
 
-# A tooltip line per coin; a big book would make a tooltip taller than the screen.
-MAX_TIP_SYMBOLS = 15
-
-
-def _age_tooltip(portfolio: Portfolio, now: datetime) -> str:
-    lines: list[str] = []
-    symbols = list(dict.fromkeys(h.symbol for h in portfolio.holdings if not h.is_stablecoin))
-    for symbol in symbols[:MAX_TIP_SYMBOLS]:
-        status = holding_price_status(portfolio, symbol, now)
-        lines.append(f"{symbol}: {status.text if status else 'typed by hand'}")
-    if len(symbols) > MAX_TIP_SYMBOLS:
-        lines.append(f"… and {len(symbols) - MAX_TIP_SYMBOLS} more coins")
-    for underlying in portfolio.hedge.futures_prices:
-        status = futures_price_status(portfolio, underlying, now)
-        lines.append(f"{underlying} futures: {status.text if status else 'typed by hand'}")
-    minutes = int(STALE_AFTER.total_seconds() // 60)
-    lines.append(f"Prices older than {minutes} min are marked stale. F5 refreshes.")
-    return "\n".join(lines)
-
-
-class RefreshProgressBar(QWidget):
-    """Shown only while a refresh runs: what is being fetched, a bar, and Stop.
-
-    Until the first venue answers the bar is indeterminate (a moving chunk)
-    and the label says which venue is being asked, so a slow first venue
-    reads as "Fetching prices from Binance…", not as an empty box.
-    """
-
-    def __init__(self, controller: LivePricesController, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("refreshProgress")
-        self.label = QLabel()
-        self.label.setObjectName("refreshProgressLabel")
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(90)
-        self.bar.setMaximumHeight(14)
-        self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Price refresh progress")
-        self.bar.setRange(0, 0)  # busy until the first progress report
-        self.stop_button = QToolButton()
-        self.stop_button.setDefaultAction(controller.stop_action)
-        self.stop_button.setAutoRaise(True)
-        self.stop_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 4, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.label)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.stop_button)
-        self.hide()
-        controller.busyChanged.connect(self._on_busy)
-        controller.progress.connect(self._on_progress)
-        controller.fetching.connect(self._on_fetching)
-
-    def _on_busy(self, busy: bool) -> None:
-        if busy:
-            self.bar.setRange(0, 0)
-            self.label.setText("Fetching prices…")
-        self.setVisible(busy)
-
-    def _on_fetching(self, text: str) -> None:
-        self.label.setText(text)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        # Stay indeterminate until something finished: an empty determinate
-        # bar looks like nothing is happening.
-        if total > 0 and done > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(done)
-
-
-__all__ = [
-    "AUTO_REFRESH_CHOICES",
-    "LivePricesController",
-    "PriceAgeWidget",
-    "RefreshPricesCommand",
-    "RefreshProgressBar",
-    "controller_for",
-]
+def _refresh_icon() -> QIcon:
+    icon = QIcon.fromTheme("view-refresh")
+    if icon.isNull():
+        style = QApplication.style()
+        if style is not None:
+            icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
+    return icon
