@@ -16,8 +16,9 @@ from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.core.scenarios import scenario_for
 from hedger.ui.document.document import PortfolioDocument
-from hedger.ui.hedge.chart import PercentAxis, ScenarioChart, UsdAxis
+from hedger.ui.hedge.chart import ScenarioChart
 from hedger.ui.hedge.panel import HedgePanel
+from hedger.ui.widgets.axes import PercentAxis, UsdAxis
 
 
 def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:

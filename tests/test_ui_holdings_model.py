@@ -21,7 +21,7 @@ from hedger.ui.holdings.model import (
     HoldingsTableModel,
     group_decimal,
 )
-from hedger.ui.widgets.icons import warning_color
+from hedger.ui.widgets.style import warning_color
 
 pytestmark = pytest.mark.gui
 D = Decimal

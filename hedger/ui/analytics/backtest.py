@@ -37,9 +37,7 @@ from hedger.core.analytics.links import AnalyticsError, link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
 from hedger.ui.analytics.common import (
     IMPORT_HINT,
-    BusyLabel,
     Column,
-    EmptyState,
     HistoryLibrary,
     ResultTab,
     Row,
@@ -47,15 +45,18 @@ from hedger.ui.analytics.common import (
     damaged_messages,
     fit_rows,
     make_table,
-    section_title,
     series_colors,
     style_plot,
 )
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
-from hedger.ui.hedge.chart import UsdAxis
-from hedger.ui.widgets.cards import MessageList, SegmentedControl, Severity, StatCard, dim
+from hedger.ui.widgets.axes import UsdAxis
+from hedger.ui.widgets.cards import StatCard
+from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import dim, section_title
 
 REBALANCE_ITEMS: tuple[tuple[Rebalance, str, str], ...] = (
     ("none", "Held fixed", "Keep today's contracts for the whole period"),

@@ -34,28 +34,22 @@ from hedger.core.models import Portfolio
 from hedger.ui.analytics.common import (
     IMPORT_HINT,
     BackgroundTab,
-    BusyLabel,
     Column,
-    EmptyState,
     HistoryLibrary,
     Row,
     RowsModel,
     damaged_messages,
     make_table,
-    section_title,
     series_colors,
     style_plot,
 )
 from hedger.ui.document.document import EditRefused, PortfolioDocument
 from hedger.ui.tasks import error_text
-from hedger.ui.widgets.cards import (
-    MessageList,
-    SegmentedControl,
-    Severity,
-    WrapLabel,
-    dim,
-    scaled_font,
-)
+from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import dim, scaled_font, section_title
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 WINDOWS: tuple[tuple[str, int | None, str], ...] = (
     ("90", 90, "90 d"),

@@ -30,22 +30,24 @@ from hedger.core.models import normalise_symbol
 from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
 from hedger.ui.analytics.common import (
     Column,
-    EmptyState,
     HistoryLibrary,
     Row,
     RowsModel,
     damaged_messages,
     make_table,
-    section_title,
     series_colors,
     style_plot,
     when_text,
 )
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.document.document import PortfolioDocument
-from hedger.ui.hedge.chart import UsdAxis
 from hedger.ui.tasks import TaskRunner, TaskState, error_text
-from hedger.ui.widgets.cards import Card, MessageList, Severity, WrapLabel, dim, scaled_font
+from hedger.ui.widgets.axes import UsdAxis
+from hedger.ui.widgets.cards import Card
+from hedger.ui.widgets.empty_state import EmptyState
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.style import dim, scaled_font, section_title
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
 CSV_FILTER = "Price files (*.csv *.txt);;All files (*)"

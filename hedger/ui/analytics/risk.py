@@ -44,23 +44,24 @@ from hedger.core.analytics.risk import (
 from hedger.core.analytics.series import FloatArray, ns_to_iso
 from hedger.ui.analytics.common import (
     IMPORT_HINT,
-    BusyLabel,
     Column,
-    EmptyState,
     HistoryLibrary,
     ResultTab,
     Row,
     RowsModel,
     damaged_messages,
     make_table,
-    section_title,
     series_colors,
     style_plot,
 )
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
-from hedger.ui.hedge.chart import UsdAxis
-from hedger.ui.widgets.cards import MessageList, SegmentedControl, Severity, StatCard, dim
+from hedger.ui.widgets.axes import UsdAxis
+from hedger.ui.widgets.cards import StatCard
+from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import dim, section_title
 
 PATH_CHOICES = (1_000, 10_000, 100_000)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))

@@ -25,24 +25,12 @@ from hedger.core.analytics.position_sizing import (
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.ui import format as fmt
-from hedger.ui.analytics.common import (
-    Column,
-    Row,
-    RowsModel,
-    fit_rows,
-    make_table,
-    section_title,
-)
+from hedger.ui.analytics.common import Column, Row, RowsModel, fit_rows, make_table
 from hedger.ui.document.document import PortfolioDocument
-from hedger.ui.widgets.cards import (
-    Card,
-    MessageList,
-    OrderLine,
-    Severity,
-    StatCard,
-    WrapLabel,
-    dim,
-)
+from hedger.ui.widgets.cards import Card, OrderLine, StatCard
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.style import dim, section_title
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 DEFAULT_RISK = Decimal(1)
 DEFAULT_STOP_SHARE = Decimal("0.02")

@@ -8,15 +8,13 @@ millisecond here.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import SVGExporter
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,81 +26,27 @@ from PySide6.QtWidgets import (
 from hedger.core.planner import Plan, UnderlyingPlan
 from hedger.core.scenarios import Scenario, scenario_for
 from hedger.ui import format as fmt
-from hedger.ui.hedge.options_model import contracts_text
-from hedger.ui.widgets.cards import SegmentedControl, blend, dim, is_dark, scaled_font
+from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
+from hedger.ui.hedge.chart_style import chart_colors
+from hedger.ui.hedge.chart_text import (
+    current_price,
+    hedged_label,
+    options_at,
+    readout_text,
+    short_option_name,
+    tier_label,
+    values_at,
+)
+from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
+from hedger.ui.widgets.plot_grid import MajorGrid
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import blend, dim, scaled_font
 
 ChartMode = Literal["value", "change"]
 
-# PNG export: device pixel ratio, and the smallest layout it is drawn at.
-EXPORT_SCALE = 2.0
-EXPORT_MIN = QSize(760, 440)
-
-# Longer contract descriptions are cut to counts in the legend ("3 + 3").
-LEGEND_CONTRACTS_CHARS = 14
 
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
-
-# Categorical colours for the tier curves, tuned per theme for contrast on the
-# plot background (the accent and grey are taken by hedged/unhedged).
-_TIER_LIGHT = {
-    "standard": "#7b4fb8",
-    "mini": "#12897a",
-    "micro": "#b7791f",
-    "nano": "#b0467d",
-    "mix": "#4f6f8f",
-}
-_TIER_DARK = {
-    "standard": "#b79af2",
-    "mini": "#4fd1bd",
-    "micro": "#f2c14e",
-    "nano": "#f49ac8",
-    "mix": "#9bb4cc",
-}
-
-
-class PercentAxis(pg.AxisItem):  # type: ignore[misc]
-    """Move of the underlying: ``−20 %``, ``0 %``, ``+20 %``."""
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        places = 0 if spacing >= 1 else 1
-        out = []
-        for v in values:
-            text = f"{v * scale:+.{places}f} %".replace("-", fmt.MINUS)
-            out.append("0 %" if abs(v) < 1e-9 else text)
-        return out
-
-
-class PriceAxis(pg.AxisItem):  # type: ignore[misc]
-    """Top axis: the underlying's price at each move (move axis × current price)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.price = 0.0
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        if self.price <= 0:
-            return ["" for _ in values]
-        return [fmt.compact_usd(self.price * (1.0 + v * scale / 100.0)) for v in values]
-
-
-class UsdAxis(pg.AxisItem):  # type: ignore[misc]
-    """USD with thousands suffixes: ``350k``, ``1.2M``; signed in change mode."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.signed = False
-        # pyqtgraph would otherwise rescale to "x1e3" and print 350 for 350k.
-        self.enableAutoSIPrefix(False)
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            text = fmt.compact_usd(v * scale)
-            if self.signed and v > 0:
-                text = "+" + text
-            out.append(text)
-        return out
 
 
 class _LeaveFilter(QObject):
@@ -158,7 +102,12 @@ class ScenarioChart(QWidget):
         self.readout.setMinimumHeight(self.fontMetrics().height() + 4)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.readout.setToolTip("Hover the chart to read values at any move")
+        self._build_plot()
+        self._build_items()
+        self._build_layout()
 
+    def _build_plot(self) -> None:
+        """Axes, the plot, its grid and the legend strip under it."""
         self.x_axis = PercentAxis("bottom")
         self.y_axis = UsdAxis("left")
         self.price_axis = PriceAxis("top")
@@ -170,13 +119,7 @@ class ScenarioChart(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         pi = self.plot_item
         pi.showAxis("top")
-        # pyqtgraph's own grid repaints the whole plot through the axes
-        # (~40 ms a frame in software); one path of major-tick lines costs ~1 ms.
-        self.grid = pg.PlotCurveItem(connect="pairs", antialias=False)
-        self.grid.setZValue(-30)
-        pi.addItem(self.grid, ignoreBounds=True)
-        pi.getViewBox().sigRangeChanged.connect(self._update_grid)
-        pi.getViewBox().sigResized.connect(self._update_grid)
+        self.grid = MajorGrid(pi, self.x_axis, self.y_axis)
         pi.setMenuEnabled(False)
         pi.hideButtons()
         pi.setMouseEnabled(x=False, y=False)
@@ -188,8 +131,11 @@ class ScenarioChart(QWidget):
         # the curves. Being in the plot item's layout, it is exported too.
         self.legend = pg.LegendItem(verSpacing=-6, horSpacing=18, labelTextSize="9pt", colCount=4)
         pi.layout.addItem(self.legend, 4, 1)
-        pi.getViewBox().sigResized.connect(self._fit_legend_columns)
+        pi.getViewBox().sigResized.connect(self.fit_legend_columns)
 
+    def _build_items(self) -> None:
+        """Reference lines, liquidation marks, curves and the crosshair."""
+        pi = self.plot_item
         # Reference lines: today's price (move 0) and today's value.
         self.zero_line = pg.InfiniteLine(pos=0, angle=90, movable=False)
         self.base_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
@@ -233,6 +179,7 @@ class ScenarioChart(QWidget):
         self._leave_filter = _LeaveFilter(self._on_mouse_left)
         self.plot_widget.viewport().installEventFilter(self._leave_filter)
 
+    def _build_layout(self) -> None:
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.title)
@@ -320,66 +267,26 @@ class ScenarioChart(QWidget):
     def export_png(
         self, path: str | Path, width: int | None = None, scale: float = EXPORT_SCALE
     ) -> Path:
-        """Write the plot as it looks on screen, rendered at ``scale`` × the pixels.
-
-        The plot is laid out at its on-screen size (at least EXPORT_MIN), so
-        fonts, legend and labels keep their proportions, and painted at a
-        device pixel ratio of ``scale`` (2 by default), or of whatever makes
-        the image ``width`` pixels wide. pyqtgraph's ImageExporter instead
-        scales the layout, which blew tick labels up 3x and left the legend
-        tiny and a blank band at the bottom.
-        """
-        path = Path(path)
-        pi = self.plot_item
-        with self._exporting():
-            view = self.plot_widget.viewport().size()
-            lw = float(max(view.width(), EXPORT_MIN.width()))
-            lh = float(max(view.height(), EXPORT_MIN.height()))
-            if width is not None:
-                scale = width / lw
-            image = QImage(
-                max(1, round(lw * scale)), max(1, round(lh * scale)), QImage.Format.Format_ARGB32
-            )
-            image.setDevicePixelRatio(scale)
-            image.fill(self._palette.color(QPalette.ColorRole.Base))
-            old = pi.geometry()
-            rect = QRectF(0, 0, lw, lh)
-            try:
-                self._fit_legend_columns(width=lw - self.y_axis.width() - 20)
-                pi.setGeometry(rect)
-                pi.layout.activate()
-                painter = QPainter(image)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-                pi.scene().render(painter, rect, pi.sceneBoundingRect())
-                painter.end()
-            finally:
-                self._fit_legend_columns()
-                pi.setGeometry(old)
-                self._refit_plot()
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"cannot write {path}")
-        return path
+        """Write the plot as it looks on screen (see ``chart_export.export_png``)."""
+        return export_png(self, Path(path), width, scale)
 
     def export_svg(self, path: str | Path) -> Path:
-        path = Path(path)
-        with self._exporting():
-            SVGExporter(self.plot_item).export(str(path))
-        return path
+        return export_svg(self, Path(path))
+
+    def base_color(self) -> QColor:
+        """The plot's background colour under the palette in use."""
+        return self._palette.color(QPalette.ColorRole.Base)
 
     def apply_palette(self, palette: QPalette | None = None) -> None:
         """Take colours from the (new) palette; also runs by itself on palette changes."""
         pal = QPalette(palette) if palette is not None else self.palette()
         self._palette = pal
-        dark = is_dark(pal)
-        base = pal.color(QPalette.ColorRole.Base)
-        text = pal.color(QPalette.ColorRole.Text)
-        self._tier_colors = {k: QColor(v) for k, v in (_TIER_DARK if dark else _TIER_LIGHT).items()}
-        self._accent = pal.color(QPalette.ColorRole.Highlight)
-        if dark and self._accent.lightness() < 110:
-            self._accent = self._accent.lighter(135)
-        self._unhedged_color = blend(text, base, 0.4)
-        self._danger = QColor("#ff6b6b") if dark else QColor("#c62828")
+        colors = chart_colors(pal)
+        self._tier_colors = colors.tiers
+        self._accent = colors.accent
+        self._unhedged_color = colors.unhedged
+        self._danger = colors.danger
+        base, text = colors.base, colors.text
         self.plot_widget.setBackground(base)
         axis_pen = pg.mkPen(blend(text, base, 0.55), width=1)
         tick_font = QFont(self.font())
@@ -390,7 +297,7 @@ class ScenarioChart(QWidget):
         self._label_style = {"color": blend(text, base, 0.35).name(), "font-size": "9pt"}
         self._axis_underlying = ""
         self._update_axis_labels()
-        self.grid.setPen(pg.mkPen(blend(base, text, 0.12 if dark else 0.10), width=1))
+        self.grid.setPen(pg.mkPen(colors.grid, width=1))
         faint = pg.mkPen(blend(text, base, 0.75), width=1, style=Qt.PenStyle.DashLine)
         self.zero_line.setPen(faint)
         self.base_line.setPen(faint)
@@ -401,9 +308,7 @@ class ScenarioChart(QWidget):
         self.liquidation_line.label.setColor(self._danger)
         # Opaque tints, not alpha: blending a large translucent fill costs
         # ~2 ms a frame in software rendering.
-        self.liquidation_region.setBrush(
-            pg.mkBrush(blend(base, self._danger, 0.11 if dark else 0.07))
-        )
+        self.liquidation_region.setBrush(pg.mkBrush(colors.danger_fill))
         # A strip under the plot needs no frame of its own.
         self.legend.setBrush(pg.mkBrush(None))
         self.legend.setPen(pg.mkPen(None))
@@ -413,30 +318,6 @@ class ScenarioChart(QWidget):
         self._refresh()
 
     # -- drawing -------------------------------------------------------------------------------
-    def _update_grid(self, *_: object) -> None:
-        vb = self.plot_item.getViewBox()
-        (x0, x1), (y0, y1) = vb.viewRange()
-        rect = vb.boundingRect()
-        xs: list[float] = []
-        ys: list[float] = []
-        for axis, lo, hi, size, vertical in (
-            (self.x_axis, x0, x1, rect.width(), True),
-            (self.y_axis, y0, y1, rect.height(), False),
-        ):
-            if size <= 0 or hi <= lo:
-                continue
-            levels = axis.tickValues(lo, hi, size)
-            # The y axis labels its two first tick levels; the x axis its first.
-            values = [v for _, vals in levels[: 1 if vertical else 2] for v in vals]
-            for v in values:
-                if vertical:
-                    xs += [v, v]
-                    ys += [y0, y1]
-                else:
-                    xs += [x0, x1]
-                    ys += [v, v]
-        self.grid.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
-
     def _on_plan_changed(self, plan: Plan) -> None:
         self.set_plan(plan, None)
 
@@ -463,7 +344,7 @@ class ScenarioChart(QWidget):
         x = s.moves * 100.0
         offset = s.base_value if self._mode == "change" else 0.0
         self.y_axis.signed = self._mode == "change"
-        self.price_axis.price = _current_price(s, u)
+        self.price_axis.price = current_price(s, u)
         self.unhedged_curve.setData(x, s.unhedged - offset)
         self._set_pen(self.unhedged_curve, self._unhedged_color, 2.0)
         self.unhedged_curve.show()
@@ -478,7 +359,7 @@ class ScenarioChart(QWidget):
             self.hedged_curve.setData([], [])
             self.hedged_curve.hide()
         self._update_tiers(s, u, x, offset, rec, shown)
-        self._set_legend_label(self.hedged_curve, self._hedged_label(s, u, rec))
+        self._set_legend_label(self.hedged_curve, hedged_label(u, rec))
         self.zero_line.setValue(0.0)
         self.base_line.setValue(s.base_value - offset)
         liq = s.options[shown].liquidation_move if shown else None
@@ -517,7 +398,7 @@ class ScenarioChart(QWidget):
             )
             item.setZValue(8 if emphasised else 5)
             item.setData(x, s.options[name].value - offset)
-            self._set_legend_label(item, self._tier_label(name, u))
+            self._set_legend_label(item, tier_label(name, u))
 
     def _set_pen(
         self,
@@ -532,25 +413,6 @@ class ScenarioChart(QWidget):
             self._pen_states[id(item)] = state
             item.setPen(pg.mkPen(color, width=width, style=style))
 
-    def _tier_label(self, name: str, u: UnderlyingPlan | None) -> str:
-        opt = u.option(name) if u is not None else None
-        title = name[:1].upper() + name[1:]
-        if opt is None:
-            return title
-        text = contracts_text(opt)
-        if len(text) > LEGEND_CONTRACTS_CHARS:
-            # Long contract symbols would force a one-column legend; the
-            # comparison table spells the legs out.
-            legs = [leg for leg in opt.legs if leg.contracts]
-            text = " + ".join(fmt.contracts(leg.contracts) for leg in legs) or "0"
-        return f"{title} · {text}"
-
-    def _hedged_label(self, s: Scenario, u: UnderlyingPlan | None, rec: str | None) -> str:
-        if rec is None:
-            return "Hedged"
-        # ★ marks the recommended option, as in the comparison table.
-        return f"{self._tier_label(rec, u)} ★"
-
     def _set_legend_label(self, item: pg.PlotDataItem, text: str) -> None:
         key = id(item)
         if self._legend_names.get(key) == text:
@@ -559,7 +421,7 @@ class ScenarioChart(QWidget):
         label = self.legend.getLabel(item)
         if label is not None:
             label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
-            self._fit_legend_columns()
+            self.fit_legend_columns()
 
     def _set_liquidation(self, move: float | None, u: UnderlyingPlan | None) -> None:
         s = self._scenario
@@ -600,7 +462,7 @@ class ScenarioChart(QWidget):
         # setLabel shows a title again; a compact chart keeps them hidden.
         self._show_axis_titles()
 
-    def _fit_legend_columns(self, *_: object, width: float | None = None) -> None:
+    def fit_legend_columns(self, *_: object, width: float | None = None) -> None:
         # As many columns as the widest entry allows: a legend wider than the
         # plot would widen the whole chart past its splitter and clip it.
         if width is None:
@@ -622,9 +484,9 @@ class ScenarioChart(QWidget):
         # fit it to the view again (what a resize of the view does).
         pw = self.plot_widget
         if self.plot_item.geometry().width() > pw.viewport().width() + 1:
-            QTimer.singleShot(0, self, self._refit_plot)
+            QTimer.singleShot(0, self, self.refit_plot)
 
-    def _refit_plot(self) -> None:
+    def refit_plot(self) -> None:
         pw = self.plot_widget
         pg.GraphicsView.setRange(pw, pw.range, padding=0, disableAutoPixel=False)
 
@@ -678,36 +540,14 @@ class ScenarioChart(QWidget):
         self.hoverMoved.emit(float("nan"))
 
     def readout_values(self, move: float) -> dict[str, float]:
-        """Interpolated values at a move (fraction): what the crosshair shows.
-
-        ``hedged`` is the option shown in the chart (the one selected in the
-        comparison table, else the recommended one); ``difference`` is its gain
-        over unhedged.
-        """
+        """Interpolated values at a move (fraction): what the crosshair shows."""
         s = self._scenario
-        if s is None:
-            return {}
-        unhedged = float(np.interp(move, s.moves, s.unhedged))
-        shown = self._shown_option()
-        curve = s.options[shown].value if shown else s.unhedged
-        hedged = float(np.interp(move, s.moves, curve))
-        price = float(np.interp(move, s.moves, s.prices))
-        return {
-            "move": move,
-            "price": price,
-            "unhedged": unhedged,
-            "hedged": hedged,
-            "difference": hedged - unhedged,
-        }
+        return {} if s is None else values_at(s, self._shown_option(), move)
 
     def readout_options(self, move: float) -> dict[str, float]:
         """Value hedged by every option at a move, the shown one first."""
         s = self._scenario
-        if s is None:
-            return {}
-        shown = self._shown_option()
-        names = sorted(s.options, key=lambda n: (n != shown, n != s.recommended))
-        return {n: float(np.interp(move, s.moves, s.options[n].value)) for n in names}
+        return {} if s is None else options_at(s, self._shown_option(), move)
 
     def _option_color(self, name: str) -> QColor:
         s = self._scenario
@@ -739,122 +579,21 @@ class ScenarioChart(QWidget):
             )
             for item in (self.v_cross, self.h_cross, self.cross_dots):
                 item.show()
-        places = fmt.money_places(max(abs(values["unhedged"]), abs(values["hedged"])))
-
-        def money(v: float) -> str:
-            return fmt.signed_money(v - offset, places) if offset else fmt.money(v, places)
-
-        def dot(color: QColor) -> str:
-            return f"<span style='color:{color.name()}'>●</span>"
-
-        lead = fmt.signed_pct(values["move"] * 100) if hovering else "Now"
-        # (html, plain text for measuring); the first ones always show.
-        parts: list[tuple[str, str]] = [
-            (f"<b>{html.escape(lead)}</b>", lead),
-            (
-                f"{html.escape(s.underlying)} {fmt.price(round(values['price'], 2))}",
-                f"{s.underlying} {fmt.price(round(values['price'], 2))}",
-            ),
-            (
-                f"{dot(self._unhedged_color)} Unhedged {money(values['unhedged'])}",
-                f"● Unhedged {money(values['unhedged'])}",
-            ),
-        ]
-        if shown:
-            label = self._short_option_name(shown)
-            value = money(values["hedged"])
-            # Today hedged and unhedged are worth the same: the gain only
-            # means something at a move.
-            gain = f" ({fmt.signed_money(values['difference'], places)})" if hovering else ""
-            parts.append(
-                (
-                    f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b>{gain}",
-                    f"● {label} {value}{gain}",
-                )
-            )
-        extras = [
-            (
-                f"{dot(self._option_color(n))} {html.escape(self._short_option_name(n))} "
-                f"{money(v)}",
-                f"● {self._short_option_name(n)} {money(v)}",
-            )
-            for n, v in options.items()
-            if n != shown
-        ]
-        sep_html, sep_plain = " &nbsp;·&nbsp; ", "  ·  "
-        fm = self.readout.fontMetrics()
-        room = self.readout.width() - 4
-        tip = [p for _, p in parts] + [p for _, p in extras]
-        bold = QFont(self.readout.font())
-        bold.setBold(True)
-        fm_bold = QFontMetrics(bold)
-
-        def width_of(items: list[tuple[str, str]]) -> int:
-            # Bold parts (lead, shown option) measured bold: a little generous.
-            return fm_bold.horizontalAdvance(sep_plain.join(p for _, p in items))
-
-        # A narrow chart drops the price first, then the gain, never the values.
-        if width_of(parts) > room and len(parts) > 3:
-            del parts[1]
-        if width_of(parts) > room and shown and hovering:
-            label = self._short_option_name(shown)
-            value = money(values["hedged"])
-            parts[-1] = (
-                f"{dot(self._option_color(shown))} <b>{html.escape(label)} {value}</b>",
-                f"● {label} {value}",
-            )
-        used = width_of(parts)
-        shown_parts = list(parts)
-        for extra in extras:
-            width = fm.horizontalAdvance(sep_plain + extra[1])
-            if used + width > room:
-                break
-            shown_parts.append(extra)
-            used += width
-        self.readout.setText(sep_html.join(h for h, _ in shown_parts))
-        # Whatever did not fit is one hover away.
-        self.readout.setToolTip("\n".join(tip))
+        text, tip = readout_text(
+            s,
+            values,
+            options,
+            shown=shown,
+            hovering=hovering,
+            offset=offset,
+            unhedged_color=self._unhedged_color,
+            color_of=self._option_color,
+            short_name=self._short_option_name,
+            font=self.readout.font(),
+            room=self.readout.width() - 4,
+        )
+        self.readout.setText(text)
+        self.readout.setToolTip(tip)
 
     def _short_option_name(self, name: str) -> str:
-        s = self._scenario
-        title = name[:1].upper() + name[1:]
-        return f"{title} ★" if s is not None and name == s.recommended else title
-
-    # -- export helpers ------------------------------------------------------------------------
-    def _exporting(self) -> _ExportGuard:
-        return _ExportGuard(self)
-
-
-def _current_price(s: Scenario, u: UnderlyingPlan | None) -> float:
-    if u is not None and u.futures_price is not None:
-        return float(u.futures_price)
-    if not len(s.moves):
-        return 0.0
-    i = int(np.argmax(np.abs(1.0 + s.moves)))
-    factor = 1.0 + float(s.moves[i])
-    return float(s.prices[i]) / factor if factor else 0.0
-
-
-class _ExportGuard:
-    """Hide the crosshair and give a never-shown chart a size while exporting."""
-
-    def __init__(self, chart: ScenarioChart) -> None:
-        self._chart = chart
-        self._hidden: list[Any] = []
-
-    def __enter__(self) -> None:
-        c = self._chart
-        for item in (c.v_cross, c.h_cross, c.cross_dots):
-            if item.isVisible():
-                item.hide()
-                self._hidden.append(item)
-        rect: QRectF = c.plot_item.sceneBoundingRect()
-        if rect.width() < 50 or rect.height() < 50:
-            # Layouts only run when shown; size the scene for a hidden chart.
-            c.plot_widget.resize(900, 500)
-            c.plot_widget.setSceneRect(QRectF(0, 0, 900, 500))
-            c.plot_item.setGeometry(QRectF(0, 0, 900, 500))
-
-    def __exit__(self, *exc: object) -> None:
-        for item in self._hidden:
-            item.show()
+        return short_option_name(self._scenario, name)

@@ -280,24 +280,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         price = u.futures_price or Decimal(0)
         places = self._places()
         if col == COL_OPTION:
-            lines = [option_label(o)]
-            for leg in o.legs:
-                c = leg.contract
-                mult = (
-                    f"face value {c.size_text()} per contract"
-                    if c.kind == "inverse"
-                    else f"multiplier {c.size_text()} per contract"
-                )
-                lines.append(
-                    f"{c.name}: {mult}, notional {fmt.usd(c.notional_usd(price))} "
-                    f"at {fmt.price(price)}"
-                )
-            if recommended:
-                lines.append(
-                    "Recommended: smallest residual, then fewest contracts, then least margin."
-                )
-            lines.extend(f"⚠ {w}" for w in o.warnings)
-            return "\n".join(lines)
+            return option_tooltip(o, price, recommended)
         if col == COL_CONTRACTS:
             parts = []
             if o.exact_contracts is not None:
@@ -357,6 +340,25 @@ class HedgeOptionsModel(QAbstractTableModel):
                 f"{fmt.price(price)} at {fmt.leverage(u.leverage)}.\n{HEADER_TIPS[COL_LIQUIDATION]}"
             )
         return HEADER_TIPS[col]
+
+
+def option_tooltip(o: HedgeOption, price: Decimal, recommended: bool) -> str:
+    """The option's contracts with their size and notional at ``price``, and its warnings."""
+    lines = [option_label(o)]
+    for leg in o.legs:
+        c = leg.contract
+        mult = (
+            f"face value {c.size_text()} per contract"
+            if c.kind == "inverse"
+            else f"multiplier {c.size_text()} per contract"
+        )
+        lines.append(
+            f"{c.name}: {mult}, notional {fmt.usd(c.notional_usd(price))} at {fmt.price(price)}"
+        )
+    if recommended:
+        lines.append("Recommended: smallest residual, then fewest contracts, then least margin.")
+    lines.extend(f"⚠ {w}" for w in o.warnings)
+    return "\n".join(lines)
 
 
 def fmt_exact(value: Decimal) -> str:

@@ -6,8 +6,6 @@ one: with 20 underlyings only one set of widgets is updated per recompute.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette
 from PySide6.QtWidgets import (
@@ -28,9 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
-from hedger.live.age import fmt_age, futures_price_status, venue_of
 from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.options_model import (
@@ -42,31 +38,11 @@ from hedger.ui.hedge.options_model import (
     option_label,
 )
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
-from hedger.ui.widgets.cards import (
-    Card,
-    MessageList,
-    OrderLine,
-    Severity,
-    StatCard,
-    WrapLabel,
-    dim,
-    scaled_font,
-)
-
-# Tooltips list at most this many betas or coins; thousands would fill the screen.
-MAX_TIP_LINES = 10
-EXPOSURE_TIP = (
-    "Beta-weighted exposure = Σ quantity × price × beta over the holdings hedged "
-    "with this underlying. Beta is 1 for the coin itself; a cross-hedged altcoin "
-    "counts beta times its value."
-)
-TARGET_TIP = (
-    "Target = hedge ratio × beta-weighted exposure: the USD amount the futures should offset."
-)
-PRICE_TIP = (
-    "Futures price used for sizing: notional per contract = multiplier × this price. "
-    "Defaults to the spot price of your holding; override it in the settings."
-)
+from hedger.ui.hedge.summary_cards import SummaryCards
+from hedger.ui.widgets.cards import Card, OrderLine
+from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.style import dim, scaled_font
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 
 class HedgePanel(QWidget):
@@ -211,14 +187,12 @@ class HedgePanel(QWidget):
         settings_card.setFixedWidth(360)
         settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
 
-        self.card_value = StatCard("Holdings value", "Market value of the holdings hedged here")
-        self.card_exposure = StatCard("Weighted exposure", EXPOSURE_TIP)
-        self.card_target = StatCard("Hedge target", TARGET_TIP)
-        self.card_price = StatCard("Futures price", PRICE_TIP)
-        cards = QHBoxLayout()
-        cards.setSpacing(8)
-        for c in (self.card_value, self.card_exposure, self.card_target, self.card_price):
-            cards.addWidget(c)
+        self.summary = SummaryCards()
+        # The cards by name, for callers and tests.
+        self.card_value = self.summary.value
+        self.card_exposure = self.summary.exposure
+        self.card_target = self.summary.target
+        self.card_price = self.summary.price
 
         self.order = OrderLine()
         self.order.copied.connect(self.orderCopied)
@@ -226,40 +200,11 @@ class HedgePanel(QWidget):
         self.messages = MessageList()
         self.messages.setObjectName("hedgeWarnings")
 
-        self.model = HedgeOptionsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("hedgeOptionsTable")
-        self.table.setModel(self.model)
-        self.table.setItemDelegate(PaddedDelegate(self.table))
-        self.table.setItemDelegateForColumn(COL_OPTION, OptionBadgeDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setCornerButtonEnabled(False)
-        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.horizontalScrollBar().rangeChanged.connect(lambda *_: self._fit_table_height())
-        vh = self.table.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(self.fontMetrics().height() + 14)
-        hh = self.table.horizontalHeader()
-        # Widths are fitted by _fit_columns: ResizeToContents would query every
-        # cell through the delegate on each keystroke (~3 ms).
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        hh.setSectionResizeMode(COL_OPTION, QHeaderView.ResizeMode.Stretch)
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hh.setHighlightSections(False)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.model.modelReset.connect(self._fit_table_height)
-        self.table.setAccessibleName("Hedge options")
+        self._build_table()
 
         right = QVBoxLayout()
         right.setSpacing(8)
-        right.addLayout(cards)
+        right.addLayout(self.summary.row)
         right.addWidget(self.order)
         right.addWidget(self.messages)
         right.addStretch(1)
@@ -294,6 +239,39 @@ class HedgePanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         return page
+
+    def _build_table(self) -> None:
+        """The comparison of contract sizes: one row per option, fitted to its rows."""
+        self.model = HedgeOptionsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("hedgeOptionsTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(PaddedDelegate(self.table))
+        self.table.setItemDelegateForColumn(COL_OPTION, OptionBadgeDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalScrollBar().rangeChanged.connect(lambda *_: self._fit_table_height())
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        hh = self.table.horizontalHeader()
+        # Widths are fitted by _fit_columns: ResizeToContents would query every
+        # cell through the delegate on each keystroke (~3 ms).
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        hh.setSectionResizeMode(COL_OPTION, QHeaderView.ResizeMode.Stretch)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        hh.setHighlightSections(False)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.model.modelReset.connect(self._fit_table_height)
+        self.table.setAccessibleName("Hedge options")
 
     # -- updates -------------------------------------------------------------------------
     def _current_plan(self) -> UnderlyingPlan | None:
@@ -378,7 +356,7 @@ class HedgePanel(QWidget):
         if self.stack.currentWidget() is not self.content:
             self.stack.setCurrentWidget(self.content)
         self.settings.sync(u)
-        self._show_summary(u)
+        self.summary.show_plan(u, self._doc.portfolio)
         self.model.set_plan(u)
         self._fit_columns()
         has_options = bool(u.options)
@@ -407,73 +385,11 @@ class HedgePanel(QWidget):
         self.stack.setCurrentWidget(self.empty_page)
         self._emit_option(None, None)
 
-    def _show_summary(self, u: UnderlyingPlan) -> None:
-        self.card_value.set(
-            fmt.usd(u.value_usd),
-            f"{u.holdings} holding{'s' if u.holdings != 1 else ''}",
-        )
-        assumed = u.assumed_beta_symbols
-        # The planner keeps groups in first-seen order; shown sorted, and a
-        # book of thousands of distinct betas must not make a screen-high tip.
-        groups = sorted(u.beta_groups)
-        if assumed:
-            # A list of coins does not fit the card; the tooltip names them.
-            beta_detail = (
-                f"beta 1 assumed for {assumed[0]}"
-                if len(assumed) == 1
-                else f"beta 1 assumed for {len(assumed)} coins"
-            )
-        elif len(groups) == 1 and groups[0][0] == 1:
-            beta_detail = "beta 1"
-        else:
-            beta_detail = "betas " + " · ".join(fmt_decimal(b) for b, _ in groups[:4])
-            if len(groups) > 4:
-                beta_detail += " …"
-        shown = groups[:MAX_TIP_LINES]
-        rest = len(groups) - len(shown)
-        names = ", ".join(assumed[:MAX_TIP_LINES])
-        if len(assumed) > MAX_TIP_LINES:
-            names += f" and {len(assumed) - MAX_TIP_LINES} more"
-        beta_tip = "\n".join(
-            [
-                EXPOSURE_TIP,
-                *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in shown),
-                *([f"… and {rest} more betas"] if rest else []),
-                *([f"beta 1 assumed for {names}"] if assumed else []),
-            ]
-        )
-        self.card_exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
-        side = "short" if u.side == "short" else "long"
-        self.card_target.set(
-            fmt.usd(abs(u.target_usd)), f"{fmt.ratio_pct(u.ratio)} % · {side} futures"
-        )
-        self._show_price_card(u)
-
-    def _show_price_card(self, u: UnderlyingPlan) -> None:
-        if u.futures_price is None:
-            self.card_price.set(fmt.DASH, "missing: enter one", PRICE_TIP)
-            return
-        if u.futures_price_from_spot:
-            self.card_price.set(fmt.price(u.futures_price), "from spot", PRICE_TIP)
-            return
-        status = futures_price_status(self._doc.portfolio, u.underlying, datetime.now(UTC))
-        if status is None:
-            self.card_price.set(fmt.price(u.futures_price), "typed by you", PRICE_TIP)
-            return
-        detail = f"{venue_of(status.source)} · {fmt_age(status.age)}"
-        if status.stale:
-            detail += " · stale"
-        when = status.fetched_at.astimezone().strftime("%d %b %Y %H:%M")
-        tip = f"{PRICE_TIP}\n\nFetched from {status.source} at {when} ({fmt_age(status.age)})."
-        if status.stale:
-            tip += " It is stale: refresh prices (F5) or type the current quote."
-        self.card_price.set(fmt.price(u.futures_price), detail, tip, warn=status.stale)
-
     def _refresh_price_age(self) -> None:
         # Ages move on without edits; only the price card shows one here.
         u = self._current_plan()
         if u is not None and self.stack.currentWidget() is self.content:
-            self._show_price_card(u)
+            self.summary.show_price(u, self._doc.portfolio)
             self.settings.refresh_price_status(u)
 
     def _show_order(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:

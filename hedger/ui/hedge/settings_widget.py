@@ -32,14 +32,10 @@ from hedger.core.planner import UnderlyingPlan
 from hedger.live.age import fmt_age, futures_price_status
 from hedger.ui import format as fmt
 from hedger.ui.document.document import EditRefused, PortfolioDocument
-from hedger.ui.widgets.cards import (
-    MessageList,
-    SegmentedControl,
-    WrapLabel,
-    dim,
-    scaled_font,
-)
-from hedger.ui.widgets.icons import warning_color
+from hedger.ui.widgets.message_list import MessageList
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import dim, scaled_font, warning_color
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 RATIO_MAX_PCT = int(MAX_RATIO * 100)
 # Pause in typing after which a valid entry is applied (the plan and chart follow).
@@ -152,6 +148,21 @@ class HedgeSettingsWidget(QWidget):
         # A row of its own: a word-wrapped label nested in a sub-layout gets clipped.
         form.addRow("", self.rounding_hint)
 
+        self._add_price_rows(form)
+
+        self.error_list = MessageList()
+        self.error_list.setObjectName("settingsErrors")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        outer.addLayout(form)
+        outer.addWidget(self.error_list)
+        outer.addStretch(1)
+
+        self._wire_entries()
+
+    def _add_price_rows(self, form: QFormLayout) -> None:
+        """Leverage and futures price: typed entries applied as the user pauses."""
         self.leverage_edit = self._entry("leverageEdit", "10", "Leverage")
         self.leverage_edit.setToolTip(
             "Leverage of the futures position (1–200): margin = notional ÷ leverage. "
@@ -179,15 +190,8 @@ class HedgeSettingsWidget(QWidget):
         price_row.addWidget(QLabel("USD"))
         form.addRow("Futures price", price_row)
 
-        self.error_list = MessageList()
-        self.error_list.setObjectName("settingsErrors")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(8)
-        outer.addLayout(form)
-        outer.addWidget(self.error_list)
-        outer.addStretch(1)
-
+    def _wire_entries(self) -> None:
+        """Typed entries apply after a pause, and show a warning icon while refused."""
         self._edits: dict[str, QLineEdit] = {
             "ratio": self.ratio_edit,
             "leverage": self.leverage_edit,

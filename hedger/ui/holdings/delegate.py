@@ -48,7 +48,7 @@ from hedger.ui.holdings.model import (
     HoldingsTableModel,
     source_index,
 )
-from hedger.ui.widgets.icons import error_color
+from hedger.ui.widgets.style import error_color
 
 Index = QModelIndex | QPersistentModelIndex
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)

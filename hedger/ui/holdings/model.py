@@ -40,7 +40,8 @@ from hedger.ui.document.document import (
     parse_holding_field,
     validation_message,
 )
-from hedger.ui.widgets.icons import icon, muted_color, warning_color
+from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.style import muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex
 

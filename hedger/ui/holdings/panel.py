@@ -73,7 +73,8 @@ from hedger.ui.holdings.clipboard import (
 )
 from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate
 from hedger.ui.holdings.model import Column, HoldingsSortProxy, HoldingsTableModel
-from hedger.ui.widgets.icons import error_color, icon, is_dark_palette, warning_color
+from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.style import error_color, is_dark_palette, warning_color
 
 # Narrowest useful table (symbol, quantity, price, part of value).
 MIN_WIDTH = 360

@@ -21,25 +21,9 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
+from hedger.ui.widgets.style import error_color, warning_color
+
 Painter = Callable[[QPainter, QColor], None]
-
-
-def is_dark_palette(palette: QPalette | None = None) -> bool:
-    p = palette or QGuiApplication.palette()
-    return p.color(QPalette.ColorRole.Base).lightness() < 128
-
-
-def warning_color(palette: QPalette | None = None) -> QColor:
-    return QColor("#d29922") if is_dark_palette(palette) else QColor("#9a6700")
-
-
-def error_color(palette: QPalette | None = None) -> QColor:
-    return QColor("#ff7b72") if is_dark_palette(palette) else QColor("#cf222e")
-
-
-def muted_color(palette: QPalette | None = None) -> QColor:
-    p = palette or QGuiApplication.palette()
-    return p.color(QPalette.ColorRole.PlaceholderText)
 
 
 def _render(paint: Painter, color: QColor) -> QIcon:
