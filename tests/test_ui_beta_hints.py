@@ -16,7 +16,8 @@ from hedger.store.history import HistoryStore
 from hedger.ui.analytics.common import HistoryLibrary
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.beta_hints import BetaHints
-from hedger.ui.holdings.model import BETA_HINT_ROLE, Column, HoldingsTableModel
+from hedger.ui.holdings.columns import BETA_HINT_ROLE, Column
+from hedger.ui.holdings.model import HoldingsTableModel
 
 pytestmark = pytest.mark.gui
 DAY0 = int(np.datetime64("2023-01-01", "ns").astype(np.int64))

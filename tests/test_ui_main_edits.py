@@ -18,8 +18,8 @@ from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import load_portfolio
 from hedger.store.settings import AppSettings
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.columns import Column
 from hedger.ui.holdings.delegate import CellEditor
-from hedger.ui.holdings.model import Column
 from hedger.ui.main_window import MainWindow
 
 PORTFOLIO = {

@@ -129,7 +129,7 @@ def _edit_latency(qtbot, tmp_path: Path, n: int, sort: bool = False) -> tuple[fl
         # a large portfolio (by value, largest first).
         from PySide6.QtCore import Qt
 
-        from hedger.ui.holdings.model import Column
+        from hedger.ui.holdings.columns import Column
 
         w.holdings_panel.view.sortByColumn(Column.VALUE, Qt.SortOrder.DescendingOrder)
         app.processEvents()

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
 from hedger.ui.document.document import PortfolioDocument
-from hedger.ui.holdings.model import BetaEstimate, EstimateKey
+from hedger.ui.holdings.columns import BetaEstimate, EstimateKey
 from hedger.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:

@@ -40,14 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.models import STABLECOINS
-from hedger.ui.holdings.model import (
-    BETA_HINT_ROLE,
-    HEADERS,
-    NUMERIC_COLUMNS,
-    Column,
-    HoldingsTableModel,
-    source_index,
-)
+from hedger.ui.holdings.columns import BETA_HINT_ROLE, HEADERS, NUMERIC_COLUMNS, Column
+from hedger.ui.holdings.model import HoldingsTableModel
+from hedger.ui.holdings.sort_proxy import source_index
 from hedger.ui.widgets.style import error_color
 
 Index = QModelIndex | QPersistentModelIndex

@@ -8,22 +8,18 @@ their selection and scroll position across edits, undo and redo.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import IntEnum
 from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -40,155 +36,36 @@ from hedger.ui.document.document import (
     parse_holding_field,
     validation_message,
 )
+from hedger.ui.holdings.columns import (
+    BETA_HINT_ROLE,
+    COLUMN_FIELDS,
+    DERIVED_COLUMNS,
+    EMPTY_REASONS,
+    HEADER_TIPS,
+    HEADERS,
+    HOLDING_KEY_COLUMNS,
+    HOLDING_ROLE,
+    NUMERIC_COLUMNS,
+    SORT_ROLE,
+    BetaEstimate,
+    Column,
+    EstimateKey,
+    clean_reason,
+    group_decimal,
+    share_text,
+)
+from hedger.ui.holdings.sort_proxy import holding_sort_key
 from hedger.ui.widgets.icons import icon
 from hedger.ui.widgets.style import muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class Column(IntEnum):
-    SYMBOL = 0
-    QUANTITY = 1
-    PRICE = 2
-    VALUE = 3
-    SHARE = 4
-    BETA = 5
-    HEDGE_WITH = 6
-
-
-COLUMN_FIELDS: dict[int, str] = {
-    Column.SYMBOL: "symbol",
-    Column.QUANTITY: "quantity",
-    Column.PRICE: "price",
-    Column.BETA: "beta",
-    Column.HEDGE_WITH: "hedge_with",
-}
-FIELD_COLUMNS: dict[str, int] = {f: c for c, f in COLUMN_FIELDS.items()}
-
-HEADERS: dict[int, str] = {
-    Column.SYMBOL: "Symbol",
-    Column.QUANTITY: "Quantity",
-    Column.PRICE: "Price",
-    Column.VALUE: "Value (USD)",
-    Column.SHARE: "Share",
-    Column.BETA: "Beta",
-    Column.HEDGE_WITH: "Hedge With",
-}
-HEADER_TIPS: dict[int, str] = {
-    Column.SYMBOL: "Coin or token symbol, e.g. BTC",
-    Column.QUANTITY: "How many coins you hold; negative for a short spot position",
-    Column.PRICE: "Spot price of one coin in USD",
-    Column.VALUE: "Quantity × price in USD",
-    Column.SHARE: "Share of the portfolio's total value",
-    Column.BETA: (
-        "How far the coin moves for a 1 % move of the futures underlying.\n"
-        "Empty means 1: exact for the coin itself, an assumption for a cross-hedge.\n"
-        "A small blue number under it is the beta estimated from stored price history\n"
-        "(hover the cell for details, right-click to apply it)."
-    ),
-    Column.HEDGE_WITH: (
-        "Underlying whose futures hedge this holding.\n"
-        "Empty means automatic: the coin's own futures, else BTC."
-    ),
-}
-NUMERIC_COLUMNS = frozenset(
-    {Column.QUANTITY, Column.PRICE, Column.VALUE, Column.SHARE, Column.BETA}
-)
-# Columns whose text depends on other rows or on the hedge settings. Value
-# is not among them: it changes only with its own row (holdingChanged), and
-# leaving it out spares a sorted proxy a full re-sort on every edit.
-DERIVED_COLUMNS = (Column.SHARE, Column.BETA, Column.HEDGE_WITH)
-# Columns whose sort key depends on the row's own holding only: an edit
-# updates one key instead of re-reading the whole (maybe 10,000-row) column.
-_HOLDING_KEY_COLUMNS = frozenset(
-    (Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE, Column.BETA)
-)
-
-SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-HOLDING_ROLE = int(Qt.ItemDataRole.UserRole) + 2
-# Beta column: "est 1.38" when an estimate from history differs from the beta in use.
-BETA_HINT_ROLE = int(Qt.ItemDataRole.UserRole) + 3
-
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 HUNDRED = Decimal(100)
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
-
-
-def group_decimal(value: Decimal, min_places: int = 0) -> str:
-    """Full precision with thousands separators: 5,000 / 0.00012345 / 70,000.00.
-
-    Unlike fmt_money this never rounds: a quantity shows every digit typed.
-    """
-    text = fmt_decimal(value)
-    sign = "-" if text.startswith("-") else ""
-    whole, _, frac = text.lstrip("-").partition(".")
-    frac = frac.ljust(min_places, "0")
-    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
-
-
-def share_text(share: Decimal) -> str:
-    if 0 < share < Decimal("0.1"):
-        return "<0.1 %"
-    return f"{share:.1f} %"
-
-
-_EMPTY_REASONS = {
-    "symbol": "a holding needs a symbol, e.g. BTC",
-    "quantity": "enter a number (0 if you hold none)",
-    "price": "enter a price above 0",
-}
-_PYDANTIC_PHRASES = (
-    (re.compile(r"^Input should be less than or equal to "), "must be at most "),
-    (re.compile(r"^Input should be greater than or equal to "), "must be at least "),
-    (re.compile(r"^Input should be less than "), "must be less than "),
-    (re.compile(r"^Input should be greater than "), "must be greater than "),
-    (re.compile(r"Decimal\('([^']*)'\)"), r"\1"),
-    (re.compile(r"is not a plain decimal number"), "is not a number"),
-)
-
-
-def clean_reason(field: str, message: str, text: str = "") -> str:
-    """Turn a document/parser message into the reason part of a cell refusal.
-
-    The column already names the field, so 'price: 'abc' is not…' becomes
-    ''abc' is not a number'.
-    """
-    prefixes = [f"{field}: ", f"{field} ", f"{field.replace('_', ' ')} "]
-    if field == "hedge_with":
-        prefixes += ["symbol ", "Symbol "]
-    for prefix in prefixes:
-        if message.lower().startswith(prefix.lower()):
-            message = message[len(prefix) :]
-            break
-    if message in ("empty", "cannot be empty"):
-        return _EMPTY_REASONS.get(field, "cannot be empty")
-    for pattern, replacement in _PYDANTIC_PHRASES:
-        message = pattern.sub(replacement, message)
-    if re.search(r"\d[eE][+-]?\d", text) and "not a number" in message:
-        message += " (write 1000, not 1e3)"
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class BetaEstimate:
-    """A beta estimated from price history, as the editor offers it."""
-
-    beta: Decimal  # rounded the way the Betas tab applies it (2 places, within limits)
-    observations: int
-    interval: str  # "daily", "hourly", "weekly"
-    hedge_series: str  # the history the holding was regressed on
-    effectiveness: float  # ρ², share of variance a hedge at this beta removes
-
-    def describe(self) -> str:
-        return (
-            f"estimated {fmt_decimal(self.beta)} from {self.observations:,} {self.interval} "
-            f"returns vs {self.hedge_series} (ρ² {self.effectiveness:.2f})"
-        )
-
-
-EstimateKey = tuple[str, str]  # (holding symbol, underlying it is hedged with)
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,8 +444,8 @@ class HoldingsTableModel(QAbstractTableModel):
 
     def _column_sort_keys(self, col: int) -> list[Any]:
         holdings = self._doc.portfolio.holdings
-        if col in _HOLDING_KEY_COLUMNS:
-            return [_holding_sort_key(h, col) for h in holdings]
+        if col in HOLDING_KEY_COLUMNS:
+            return [holding_sort_key(h, col) for h in holdings]
         if col == Column.SHARE:
             # Cash sorts below every crypto share, in value order among itself.
             total = self._total()
@@ -594,8 +471,8 @@ class HoldingsTableModel(QAbstractTableModel):
             return "This column is calculated and cannot be edited"
         if not 0 <= row < self.rowCount():
             return "This row no longer exists"
-        if field in _EMPTY_REASONS and not text.strip():
-            return _EMPTY_REASONS[field]
+        if field in EMPTY_REASONS and not text.strip():
+            return EMPTY_REASONS[field]
         try:
             value = parse_holding_field(field, text)
         except EditRefused as exc:
@@ -659,8 +536,8 @@ class HoldingsTableModel(QAbstractTableModel):
         self._infos.pop(row, None)
         h = self._doc.portfolio.holdings[row]
         for col in list(self._sort_keys):
-            if col in _HOLDING_KEY_COLUMNS:
-                self._sort_keys[col][row] = _holding_sort_key(h, col)
+            if col in HOLDING_KEY_COLUMNS:
+                self._sort_keys[col][row] = holding_sort_key(h, col)
             else:
                 del self._sort_keys[col]
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
@@ -669,7 +546,7 @@ class HoldingsTableModel(QAbstractTableModel):
         # Infos carry plan facts (underlying, problems); holding-only sort
         # keys stay valid, so a sorted table does not re-read every row.
         self._infos.clear()
-        for col in [c for c in self._sort_keys if c not in _HOLDING_KEY_COLUMNS]:
+        for col in [c for c in self._sort_keys if c not in HOLDING_KEY_COLUMNS]:
             del self._sort_keys[col]
         # Shares, assumed-beta flags and the automatic underlying depend on
         # the whole portfolio and the hedge settings.
@@ -678,45 +555,3 @@ class HoldingsTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, min(DERIVED_COLUMNS)), self.index(n - 1, max(DERIVED_COLUMNS))
             )
-
-
-class HoldingsSortProxy(QSortFilterProxyModel):
-    """Sorts on SORT_ROLE (numbers as numbers, not text) and maps rows back."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setDynamicSortFilter(True)
-
-    def source_row(self, proxy_row: int) -> int:
-        return self.mapToSource(self.index(proxy_row, 0)).row()
-
-    def proxy_row(self, source_row: int) -> int:
-        src = self.sourceModel()
-        return self.mapFromSource(src.index(source_row, 0)).row()
-
-
-def source_index(index: Index) -> tuple[QAbstractItemModel, QModelIndex]:
-    """Walk down proxy models to the model that owns ``index``."""
-    model = index.model()
-    if isinstance(index, QPersistentModelIndex):
-        index = model.index(index.row(), index.column(), index.parent())
-    while isinstance(model, QSortFilterProxyModel):
-        index = model.mapToSource(index)
-        model = model.sourceModel()
-    return model, index
-
-
-def _holding_sort_key(h: Holding, col: int) -> Any:
-    if col == Column.SYMBOL:
-        return h.symbol
-    if col == Column.QUANTITY:
-        return float(h.quantity)
-    if col == Column.PRICE:
-        return float(h.price)
-    if col == Column.VALUE:
-        return float(h.value)
-    if col == Column.BETA:
-        return -1e9 if h.is_stablecoin else float(h.effective_beta)
-    return None

@@ -15,227 +15,53 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QItemSelectionModel,
-    QRectF,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
     QPalette,
-    QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
-    QAbstractItemView,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSizePolicy,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from hedger.core.decimals import fmt_decimal, fmt_money
-from hedger.core.holdings_csv import HoldingsFileError, parse_holdings_text, read_holdings_file
 from hedger.core.models import Holding
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.clipboard import (
     AskFn,
-    Question,
     clipboard_mime,
     copy_holdings,
     default_ask,
-    file_error,
-    import_question,
     importable_file,
-    nothing_readable,
-    partial_paste,
     plural,
-    skipped_text,
 )
+from hedger.ui.holdings.columns import Column
 from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate
-from hedger.ui.holdings.model import Column, HoldingsSortProxy, HoldingsTableModel
+from hedger.ui.holdings.import_flow import import_csv, paste_text
+from hedger.ui.holdings.model import HoldingsTableModel
+from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
+from hedger.ui.holdings.view import DropOverlay, HoldingsView, MessageBar
 from hedger.ui.widgets.icons import icon
-from hedger.ui.widgets.style import error_color, is_dark_palette, warning_color
 
 # Narrowest useful table (symbol, quantity, price, part of value).
 MIN_WIDTH = 360
-
-EMPTY_TEXT = "No holdings yet — add one or paste rows from a spreadsheet"
-EMPTY_HINT = "You can also drop a CSV file here"
-
-# Widths in average characters, so they follow the font size.
-COLUMN_CHARS = {
-    Column.SYMBOL: 7,
-    Column.QUANTITY: 11,
-    Column.PRICE: 11,
-    Column.VALUE: 12,
-    Column.SHARE: 7,
-    Column.BETA: 5,
-}
-
-
-class HoldingsView(QTableView):
-    """Table view with an empty-state text and Enter to edit."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        model = self.model()
-        if model is not None and model.rowCount() > 0:
-            return
-        painter = QPainter(self.viewport())
-        rect = QRectF(self.viewport().rect()).adjusted(24, 0, -24, 0)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        painter.setFont(font)
-        painter.setPen(muted)
-        h = painter.fontMetrics().height()
-        top = rect.adjusted(0, 0, 0, -h)
-        flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(top, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_TEXT)
-        painter.setFont(self.font())
-        bottom = rect.adjusted(0, h * 2, 0, h)
-        painter.drawText(bottom, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_HINT)
-        painter.end()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.state() != QAbstractItemView.State.EditingState
-            and self.currentIndex().isValid()
-            and self.edit(self.currentIndex(), QAbstractItemView.EditTrigger.EditKeyPressed, event)
-        ):
-            return
-        super().keyPressEvent(event)
-
-
-class MessageBar(QFrame):
-    """A one-line notice under the table: why an edit was refused, what a paste did."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("holdingsMessageBar")
-        self.level = "info"
-        self._icon = QLabel(self)
-        self._icon.setFixedSize(16, 16)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        close = QToolButton(self)
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.dismiss)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.setSpacing(8)
-        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.dismiss)
-        self.hide()
-
-    def show_message(self, text: str, level: str = "error") -> None:
-        self.level = level
-        self.label.setText(text)
-        self.restyle()
-        self.show()
-        # Successes fade by themselves; problems stay until dealt with.
-        if level == "info":
-            self._timer.start(8000)
-        else:
-            self._timer.stop()
-
-    def restyle(self) -> None:
-        """Colours from the current palette (on show and after a theme switch)."""
-        palette = QGuiApplication.palette()
-        self._icon.setPixmap(
-            icon({"error": "error", "warning": "warning"}.get(self.level, "info")).pixmap(16, 16)
-        )
-        color = {
-            "error": error_color(palette),
-            "warning": warning_color(palette),
-        }.get(self.level, palette.color(QPalette.ColorRole.Highlight))
-        alpha = 46 if is_dark_palette(palette) else 26
-        fill = QColor(color)
-        fill.setAlpha(alpha)
-        text = palette.color(QPalette.ColorRole.WindowText).name()
-        # The text colour is set here too: a style sheet freezes the label's
-        # palette, so it would keep the old theme's text colour.
-        self.setStyleSheet(
-            "QFrame#holdingsMessageBar { "
-            f"border: 1px solid {color.name()}; border-radius: 4px; "
-            f"background: rgba({fill.red()}, {fill.green()}, {fill.blue()}, {alpha}); }}"
-            f"QFrame#holdingsMessageBar QLabel, QFrame#holdingsMessageBar QToolButton "
-            f"{{ color: {text}; background: transparent; }}"
-        )
-
-    def dismiss(self) -> None:
-        self._timer.stop()
-        self.hide()
-
-
-class DropOverlay(QWidget):
-    """Dashed highlight over the table while a file is dragged over the panel."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.text = "Drop to import holdings"
-        self.hide()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        # Mostly opaque so the hint reads clearly over the rows beneath.
-        veil = QColor(palette.color(QPalette.ColorRole.Base))
-        veil.setAlpha(225)
-        tint = QColor(accent)
-        tint.setAlpha(28)
-        rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(veil)
-        painter.drawRoundedRect(rect, 6, 6)
-        painter.setBrush(tint)
-        painter.setPen(QPen(accent, 2, Qt.PenStyle.DashLine))
-        painter.drawRoundedRect(rect, 6, 6)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        glyph = icon("import").pixmap(32, 32)
-        total = 32 + 8 + metrics.height()
-        top = (self.height() - total) / 2
-        painter.drawPixmap(int((self.width() - 32) / 2), int(top), glyph)
-        painter.setPen(accent)
-        text_rect = QRectF(0, top + 40, self.width(), metrics.height())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
-        painter.end()
 
 
 class HoldingsPanel(QWidget):
@@ -259,7 +85,7 @@ class HoldingsPanel(QWidget):
         self.view.setModel(self.proxy)
         self.delegate = HoldingsDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
-        self._setup_view()
+        self._last_column_width = self.view.configure(self.model)
 
         self.message_bar = MessageBar(self)
         self.summary_label = QLabel(self)
@@ -285,51 +111,6 @@ class HoldingsPanel(QWidget):
         self._update_actions()
 
     # -- construction ----------------------------------------------------------
-    def _setup_view(self) -> None:
-        v = self.view
-        v.setAlternatingRowColors(True)
-        v.setShowGrid(False)
-        v.setWordWrap(False)
-        v.setCornerButtonEnabled(False)
-        v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        v.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        v.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        v.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        v.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        vh = v.verticalHeader()
-        vh.setVisible(False)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(v.fontMetrics().height() + 14)
-        hh = v.horizontalHeader()
-        hh.setStretchLastSection(True)
-        hh.setHighlightSections(False)
-        hh.setSectionsMovable(False)
-        hh.setMinimumSectionSize(44)
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        hh.setSortIndicatorClearable(True)
-        # No sort until a header is clicked: the document's order is the user's.
-        hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        v.setSortingEnabled(True)
-        char = v.fontMetrics().averageCharWidth()
-        bold = QFont(v.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        header_metrics = QFontMetrics(bold)
-        for col, chars in COLUMN_CHARS.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            # Room for the title, its padding and the sort arrow.
-            needed = header_metrics.horizontalAdvance(title) + 30
-            v.setColumnWidth(col, max(chars * char + 20, needed))
-        # The last column stretches; this is what it needs to show in full.
-        last_title = str(self.model.headerData(Column.HEDGE_WITH, Qt.Orientation.Horizontal))
-        self._last_column_width = max(
-            8 * char + 20, header_metrics.horizontalAdvance(last_title) + 30
-        )
-
     def _apply_styles(self) -> None:
         p = self.palette()
         mid = p.color(QPalette.ColorRole.Mid).name()
@@ -538,7 +319,7 @@ class HoldingsPanel(QWidget):
         self.view.setCurrentIndex(index)
         self.view.setFocus()
         self.view.edit(index)
-        self._report(
+        self.report(
             "Added a holding: type its symbol, then Tab to quantity and price", "info", bar=False
         )
         return row
@@ -547,7 +328,7 @@ class HoldingsPanel(QWidget):
         """Remove the selected holdings as one undo step; returns how many."""
         rows = self.selected_rows()
         if not rows:
-            self._report("Select the holdings to remove first", "info", bar=False)
+            self.report("Select the holdings to remove first", "info", bar=False)
             return 0
         first_proxy = min(self.proxy.mapFromSource(self.model.index(r, 0)).row() for r in rows)
         self.document.remove_rows(rows)
@@ -555,7 +336,7 @@ class HoldingsPanel(QWidget):
         if remaining:
             target = self.proxy.index(min(first_proxy, remaining - 1), Column.SYMBOL)
             self.view.setCurrentIndex(target)
-        self._report(f"Removed {plural(len(rows), 'holding')}", "info", bar=False)
+        self.report(f"Removed {plural(len(rows), 'holding')}", "info", bar=False)
         return len(rows)
 
     def copy_selected(self) -> int:
@@ -565,10 +346,18 @@ class HoldingsPanel(QWidget):
         if not chosen:
             return 0
         copy_holdings(chosen)
-        self._report(
+        self.report(
             f"Copied {plural(len(chosen), 'holding')} as spreadsheet rows", "info", bar=False
         )
         return len(chosen)
+
+    def paste_text(self, text: str) -> bool:
+        """Insert holdings from spreadsheet text after the current row, as one undo step."""
+        return paste_text(self, text)
+
+    def import_csv(self, path: Path) -> bool:
+        """Read holdings from a file; asks Replace / Append; one undo step."""
+        return import_csv(self, Path(path))
 
     def paste_from_clipboard(self) -> bool:
         mime = clipboard_mime()
@@ -577,92 +366,6 @@ class HoldingsPanel(QWidget):
             return self.import_csv(path)
         text = mime.text() if mime is not None and mime.hasText() else ""
         return self.paste_text(text)
-
-    def paste_text(self, text: str) -> bool:
-        """Insert holdings from spreadsheet text after the current row, as one undo step."""
-        if not text.strip():
-            self._report(
-                "Nothing to paste: copy rows with symbol, quantity and price from a spreadsheet",
-                "warning",
-            )
-            return False
-        single = self._paste_into_cell(text)
-        if single is not None:
-            return single
-        result = parse_holdings_text(text)
-        if result.is_empty:
-            self._report("Nothing to paste: the text has no rows below its header", "warning")
-            return False
-        if result.all_bad:
-            self.ask(nothing_readable(result, "the pasted text"))
-            self._report(f"Nothing pasted: {result.errors[0]}", "error")
-            return False
-        if result.errors and self.ask(partial_paste(result)) != "paste":
-            self._report("Paste cancelled: nothing changed", "info")
-            return False
-        n = len(result.holdings)
-        cur = self.current_row()
-        at = len(self.document.portfolio.holdings) if cur is None else cur + 1
-        label = "Paste Holding" if n == 1 else f"Paste {n} Holdings"
-        self.document.insert_holdings(at, result.holdings, label)
-        self.select_rows(list(range(at, at + n)))
-        pasted = f"Pasted {plural(n, 'holding')}"
-        if result.errors:
-            self._report(f"{pasted}; {skipped_text(result)}", "warning")
-        else:
-            self._report(pasted, "info")
-        return True
-
-    def import_csv(self, path: Path) -> bool:
-        """Read holdings from a file; asks Replace / Append; one undo step."""
-        path = Path(path)
-        try:
-            result = read_holdings_file(path)
-        except HoldingsFileError as exc:
-            self.ask(file_error(path, str(exc)))
-            self._report(f"Not imported: {exc}", "error")
-            return False
-        if result.is_empty:
-            self.ask(
-                Question(
-                    title="Nothing Imported",
-                    text=f"{path.name} has no holdings rows.",
-                    informative="Expected columns: Symbol, Quantity, Price, "
-                    "and optionally Beta and Hedge With.",
-                    icon="warning",
-                )
-            )
-            self._report(f"Not imported: {path.name} has no holdings rows", "warning")
-            return False
-        if result.all_bad:
-            self.ask(nothing_readable(result, path.name))
-            self._report(f"Nothing imported from {path.name}: {result.errors[0]}", "error")
-            return False
-        existing = len(self.document.portfolio.holdings)
-        if existing == 0 and not result.errors:
-            choice = "append"
-        else:
-            choice = self.ask(import_question(result, path, existing))
-        if choice not in ("replace", "append"):
-            self._report(f"Import of {path.name} cancelled: nothing changed", "info")
-            return False
-        n = len(result.holdings)
-        if choice == "replace":
-            self.document.replace_holdings(result.holdings, "Import CSV")
-            first = 0
-        else:
-            self.document.insert_holdings(existing, result.holdings, "Import CSV")
-            first = existing
-        self.select_rows(list(range(first, first + n)))
-        verb = "Replaced holdings with" if choice == "replace" else "Imported"
-        if result.errors:
-            self._report(
-                f"{verb} {plural(n, 'holding')} from {path.name}; {skipped_text(result)}",
-                "warning",
-            )
-        else:
-            self._report(f"{verb} {plural(n, 'holding')} from {path.name}", "info")
-        return True
 
     def select_rows(self, rows: list[int]) -> None:
         """Select document rows in the (maybe sorted) table and show the first."""
@@ -686,13 +389,13 @@ class HoldingsPanel(QWidget):
             self.view.scrollTo(first)
 
     # -- reporting -----------------------------------------------------------------
-    def _report(self, text: str, level: str, *, bar: bool = True) -> None:
+    def report(self, text: str, level: str, *, bar: bool = True) -> None:
         if bar:
             self.message_bar.show_message(text, level)
         self.statusMessage.emit(text)
 
     def _on_edit_refused(self, row: int, column: int, message: str) -> None:
-        self._report(message, "error")
+        self.report(message, "error")
 
     def _on_undo_index_changed(self, _index: int) -> None:
         # A refusal is stale once something else has been changed.
@@ -746,25 +449,6 @@ class HoldingsPanel(QWidget):
             self.apply_beta_action.setText(f"Apply {len(rows)} Estimated Betas")
 
     # -- paste into one cell ---------------------------------------------------------
-    def _paste_into_cell(self, text: str) -> bool | None:
-        """A single value pasted on a selected cell edits that cell, like a spreadsheet.
-
-        None when the text is not a single value for the current cell.
-        """
-        stripped = text.strip()
-        if any(c in stripped for c in "\t\n;") or len(stripped.split()) > 1:
-            return None
-        index = self.view.currentIndex()
-        if not index.isValid() or len(self.selected_rows()) > 1:
-            return None
-        numeric = (Column.QUANTITY, Column.PRICE, Column.BETA)
-        if "," in stripped and index.column() not in numeric:
-            return None
-        if not self.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable:
-            return None
-        # A refused value reports itself through editRefused.
-        return bool(self.proxy.setData(index, stripped, Qt.ItemDataRole.EditRole))
-
     # -- file import -----------------------------------------------------------------
     def _choose_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
