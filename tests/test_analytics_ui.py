@@ -16,8 +16,8 @@ from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
 from hedger.ui.analytics.backtest import BacktestTab
 from hedger.ui.analytics.betas import EstimationTab
-from hedger.ui.analytics.common import HistoryLibrary
 from hedger.ui.analytics.history import HistoryTab, ImportReportDialog, guess_symbol
+from hedger.ui.analytics.history_library import HistoryLibrary
 from hedger.ui.analytics.risk import RiskTab
 from hedger.ui.analytics.sizing import SizingTab
 from hedger.ui.document.document import PortfolioDocument

@@ -13,7 +13,7 @@ from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
-from hedger.ui.analytics.common import HistoryLibrary
+from hedger.ui.analytics.history_library import HistoryLibrary
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.beta_hints import BetaHints
 from hedger.ui.holdings.columns import BETA_HINT_ROLE, Column

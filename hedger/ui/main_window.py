@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 import hedger
 from hedger.store.library import PortfolioLibrary
 from hedger.store.settings import AppSettings, ThemeMode
+from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.file_controller import FileController
 from hedger.ui.document.recovery import AutosaveController
@@ -50,7 +51,7 @@ from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesControll
 from hedger.ui.prices.progress_bar import RefreshProgressBar
 
 if TYPE_CHECKING:
-    from hedger.ui.analytics.common import HistoryLibrary
+    from hedger.ui.analytics.history_library import HistoryLibrary
     from hedger.ui.hedge.chart import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -58,16 +59,6 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 LIBRARY_WIDTH = 180
 # Floor of the window's minimum size; the panels may need more.
 MIN_WINDOW = QSize(900, 600)
-
-# Analytics tabs are built the first time they are shown: they pull in numpy
-# and pyqtgraph, which the hedge view's first paint does not need.
-ANALYTICS_TABS = (
-    ("History", "hedger.ui.analytics.history", "HistoryTab", True),
-    ("Betas", "hedger.ui.analytics.betas", "EstimationTab", True),
-    ("Backtest", "hedger.ui.analytics.backtest", "BacktestTab", True),
-    ("Risk", "hedger.ui.analytics.risk", "RiskTab", True),
-    ("Position Sizing", "hedger.ui.analytics.sizing", "SizingTab", False),
-)
 
 
 def _b64(data: QByteArray) -> str:
@@ -159,10 +150,10 @@ class MainWindow(QMainWindow):
         self.workspace.addTab(self.main_split, "Hedge")
         self._analytics: dict[int, QWidget | None] = {}
         self._histories: HistoryLibrary | None = None
-        for title, *_rest in ANALYTICS_TABS:
+        for entry in ANALYTICS_TABS:
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self._analytics[self.workspace.addTab(holder, title)] = None
+            self._analytics[self.workspace.addTab(holder, entry.title)] = None
         self.workspace.currentChanged.connect(self._ensure_tab)
         # Estimated betas for the holdings editor, computed in the background
         # once the window is up; starting them also imports the analytics
@@ -360,11 +351,9 @@ class MainWindow(QMainWindow):
         tab = self._analytics[index]
         if tab is not None:
             return tab
-        import importlib
-
-        _title, module, cls_name, needs_history = ANALYTICS_TABS[index - 1]
-        cls = getattr(importlib.import_module(module), cls_name)
-        histories = self.history_library() if needs_history else None
+        entry = ANALYTICS_TABS[index - 1]
+        cls = entry.load()
+        histories = self.history_library() if entry.needs_history else None
         tab = cls(self.document) if histories is None else cls(self.document, histories)
         holder = self.workspace.widget(index)
         holder.layout().addWidget(tab)
@@ -380,7 +369,7 @@ class MainWindow(QMainWindow):
     def history_library(self) -> HistoryLibrary:
         """The price histories the analytics tabs and the beta hints share."""
         if self._histories is None:
-            from hedger.ui.analytics.common import HistoryLibrary
+            from hedger.ui.analytics.history_library import HistoryLibrary
 
             self._histories = HistoryLibrary(parent=self)
         return self._histories

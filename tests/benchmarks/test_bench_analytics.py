@@ -39,7 +39,7 @@ from hedger.core.planner import plan_portfolio
 from hedger.store.history import HistoryStore
 from hedger.ui.analytics.backtest import BacktestTab
 from hedger.ui.analytics.betas import EstimationTab
-from hedger.ui.analytics.common import HistoryLibrary
+from hedger.ui.analytics.history_library import HistoryLibrary
 from hedger.ui.analytics.risk import RiskTab
 from hedger.ui.document.document import PortfolioDocument
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,28 +34,19 @@ from hedger.core.analytics.backtest import (
 )
 from hedger.core.analytics.links import AnalyticsError, link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
-from hedger.ui.analytics.common import (
-    IMPORT_HINT,
-    Column,
-    HistoryLibrary,
-    ResultTab,
-    Row,
-    RowsModel,
-    damaged_messages,
-    fit_rows,
-    make_table,
-    series_colors,
-    style_plot,
-)
+from hedger.ui.analytics.base import IMPORT_HINT, ResultTab
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
+from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
+from hedger.ui.analytics.plots import series_colors, style_plot
+from hedger.ui.analytics.rows import Column, Row, RowsModel, fit_rows, make_table
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import StatCard
-from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.empty_state import BusyLabel
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
-from hedger.ui.widgets.style import dim, section_title
+from hedger.ui.widgets.style import dim
 
 REBALANCE_ITEMS: tuple[tuple[Rebalance, str, str], ...] = (
     ("none", "Held fixed", "Keep today's contracts for the whole period"),
@@ -131,6 +121,46 @@ class BacktestTab(ResultTab):
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
+        self._build_controls()
+        self.busy_label = BusyLabel()
+        self.period_controls = QWidget()
+        pc = QHBoxLayout(self.period_controls)
+        pc.setContentsMargins(0, 0, 0, 0)
+        pc.addWidget(dim(QLabel("From")))
+        pc.addWidget(self.start_edit)
+        pc.addWidget(dim(QLabel("to")))
+        pc.addWidget(self.end_edit)
+        pc.addWidget(self.all_button)
+        header = self._header(
+            "Backtest of the current hedge",
+            [self.period_controls, 12, self.rebalance_control, 8, self.fees_check, self.liq_check],
+            self.busy_label,
+        )
+        self.cards = {
+            "return": StatCard("Return", "Change of value over the period"),
+            "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
+            "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
+            "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
+            "pnl": StatCard("Hedge P&L", "Futures gain or loss over the period, after fees"),
+        }
+        self.cards_row = self._cards_row(self.cards)
+        self.messages = MessageList()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._build_plots())
+        split.addWidget(self._build_side())
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.pages = self._pages(split)
+        lay = self._page()
+        lay.addLayout(header)
+        lay.addWidget(self.cards_row)
+        lay.addWidget(self.messages)
+        lay.addWidget(self.pages, 1)
+        self._apply_palette()
+
+    def _build_controls(self) -> None:
+        """Period, re-sizing, fees and liquidation: every change recomputes."""
         self.start_edit = QDateEdit()
         self.end_edit = QDateEdit()
         for edit in (self.start_edit, self.end_edit):
@@ -156,55 +186,14 @@ class BacktestTab(ResultTab):
         for check in (self.fees_check, self.liq_check):
             check.toggled.connect(self.schedule)
 
-        self.busy_label = BusyLabel()
-        self.period_controls = QWidget()
-        pc = QHBoxLayout(self.period_controls)
-        pc.setContentsMargins(0, 0, 0, 0)
-        pc.addWidget(dim(QLabel("From")))
-        pc.addWidget(self.start_edit)
-        pc.addWidget(dim(QLabel("to")))
-        pc.addWidget(self.end_edit)
-        pc.addWidget(self.all_button)
-        header = QHBoxLayout()
-        header.addWidget(section_title("Backtest of the current hedge", self))
-        header.addSpacing(10)
-        header.addWidget(self.busy_label)
-        header.addStretch(1)
-        header.addWidget(self.period_controls)
-        header.addSpacing(12)
-        header.addWidget(self.rebalance_control)
-        header.addSpacing(8)
-        header.addWidget(self.fees_check)
-        header.addWidget(self.liq_check)
-
-        self.cards = {
-            "return": StatCard("Return", "Change of value over the period"),
-            "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
-            "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
-            "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
-            "pnl": StatCard("Hedge P&L", "Futures gain or loss over the period, after fees"),
-        }
-        self.cards_row = QWidget()
-        cards = QHBoxLayout(self.cards_row)
-        cards.setContentsMargins(0, 0, 0, 0)
-        cards.setSpacing(8)
-        for card in self.cards.values():
-            cards.addWidget(card)
-
-        self.messages = MessageList()
-
-        self.value_plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": UsdAxis("left")}
-        )
+    def _build_plots(self) -> QWidget:
+        """Value of both books over time, and the hedge's P&L below on the same time axis."""
+        self.value_plot = self._plot(bottom=pg.DateAxisItem(utcOffset=0), left=UsdAxis("left"))
         self.pnl_axis = UsdAxis("left")
         self.pnl_axis.signed = True
-        self.pnl_plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": self.pnl_axis}
-        )
+        self.pnl_plot = self._plot(bottom=pg.DateAxisItem(utcOffset=0), left=self.pnl_axis)
         for plot in (self.value_plot, self.pnl_plot):
             item = plot.getPlotItem()
-            item.setMenuEnabled(False)
-            item.hideButtons()
             # Millions of points: draw one min/max pair per pixel, only what is in view.
             item.setDownsampling(auto=True, mode="peak")
             item.setClipToView(True)
@@ -233,7 +222,6 @@ class BacktestTab(ResultTab):
         self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
         pi.addItem(self.zero_line, ignoreBounds=True)
         self.pnl_label = dim(QLabel("Hedge P&L after fees (USD)"))
-
         charts = QWidget()
         cl = QVBoxLayout(charts)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -241,7 +229,10 @@ class BacktestTab(ResultTab):
         cl.addWidget(self.value_plot, 3)
         cl.addWidget(self.pnl_label)
         cl.addWidget(self.pnl_plot, 1)
+        return charts
 
+    def _build_side(self) -> QWidget:
+        """The figures table (as tall as its rows) and the period note under it."""
         self.figures_model = RowsModel(
             [Column("", numeric=False), Column("Unhedged"), Column("Hedged")]
         )
@@ -265,27 +256,7 @@ class BacktestTab(ResultTab):
         sl.addWidget(self.figures_table)
         sl.addWidget(self.period_label)
         sl.addStretch(1)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(charts)
-        split.addWidget(side)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
-
-        self.empty = EmptyState()
-        self.pages = QStackedWidget()
-        self.pages.addWidget(split)
-        self.pages.addWidget(self.empty)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.setSpacing(8)
-        lay.addLayout(header)
-        lay.addWidget(self.cards_row)
-        lay.addWidget(self.messages)
-        lay.addWidget(self.pages, 1)
-        self._apply_palette()
+        return side
 
     def _apply_palette(self) -> None:
         pal = self.palette()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,24 +30,16 @@ from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.catalog import Catalog
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import Portfolio
-from hedger.ui.analytics.common import (
-    IMPORT_HINT,
-    BackgroundTab,
-    Column,
-    HistoryLibrary,
-    Row,
-    RowsModel,
-    damaged_messages,
-    make_table,
-    series_colors,
-    style_plot,
-)
+from hedger.ui.analytics.base import IMPORT_HINT, BackgroundTab
+from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
+from hedger.ui.analytics.plots import series_colors, style_plot
+from hedger.ui.analytics.rows import Column, Row, RowsModel, make_table
 from hedger.ui.document.document import EditRefused, PortfolioDocument
 from hedger.ui.tasks import error_text
-from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.empty_state import BusyLabel
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
-from hedger.ui.widgets.style import dim, scaled_font, section_title
+from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 WINDOWS: tuple[tuple[str, int | None, str], ...] = (
@@ -158,17 +149,28 @@ class EstimationTab(BackgroundTab):
         self.interval_control.set_current("day")
         self.interval_control.activated.connect(self._on_interval)
         self.busy_label = BusyLabel("Estimating…")
-        header = QHBoxLayout()
-        header.addWidget(section_title("Beta and hedge ratio from history", self))
-        header.addSpacing(10)
-        header.addWidget(self.busy_label)
-        header.addStretch(1)
-        header.addWidget(dim(QLabel("Window")))
-        header.addWidget(self.window_control)
-        header.addSpacing(12)
-        header.addWidget(dim(QLabel("Returns")))
-        header.addWidget(self.interval_control)
+        header = self._header(
+            "Beta and hedge ratio from history",
+            ["Window", self.window_control, 12, "Returns", self.interval_control],
+            self.busy_label,
+        )
+        table = self._build_table()
+        self.messages = MessageList()
+        # Table on top at full width (ten columns), the returns scatter below.
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(table)
+        split.addWidget(self._build_scatter())
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        lay = self._page()
+        lay.addLayout(header)
+        lay.addWidget(self.messages)
+        lay.addWidget(split, 1)
+        self._apply_palette()
 
+    def _build_table(self) -> QWidget:
+        """Estimates per holding, the apply buttons and what the figures mean."""
         self.model = RowsModel(
             [
                 Column("Holding", numeric=False),
@@ -207,37 +209,6 @@ class EstimationTab(BackgroundTab):
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.apply_all_button)
         buttons.addWidget(self.apply_button)
-
-        self.messages = MessageList()
-
-        self.scatter_title = QLabel("")
-        self.scatter_title.setFont(scaled_font(self, 1.0, bold=True))
-        self.scatter_caption = dim(WrapLabel(""))
-        self.plot = pg.PlotWidget()
-        self.plot.setMinimumSize(280, 220)
-        pi = self.plot.getPlotItem()
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
-        self.points = pg.ScatterPlotItem(size=4, pxMode=True)
-        self.fit_line = pg.PlotCurveItem()
-        pi.addItem(self.points)
-        pi.addItem(self.fit_line)
-        for axis in ("left", "bottom"):
-            pi.getAxis(axis).enableAutoSIPrefix(False)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 4, 0, 0)
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.scatter_title)
-        title_row.addSpacing(12)
-        title_row.addWidget(self.scatter_caption, 1)
-        rl.addLayout(title_row)
-        self.empty = EmptyState()
-        self.scatter_pages = QStackedWidget()
-        self.scatter_pages.addWidget(self.plot)
-        self.scatter_pages.addWidget(self.empty)
-        rl.addWidget(self.scatter_pages, 1)
-
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -252,22 +223,33 @@ class EstimationTab(BackgroundTab):
             )
         )
         ll.addWidget(explain)
+        return left
 
-        # Table on top at full width (ten columns), the returns scatter below.
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setChildrenCollapsible(False)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.setSpacing(8)
-        lay.addLayout(header)
-        lay.addWidget(self.messages)
-        lay.addWidget(split, 1)
-        self._apply_palette()
+    def _build_scatter(self) -> QWidget:
+        """The selected holding's returns against its hedge's, with the fitted line."""
+        self.scatter_title = QLabel("")
+        self.scatter_title.setFont(scaled_font(self, 1.0, bold=True))
+        self.scatter_caption = dim(WrapLabel(""))
+        self.plot = self._plot()
+        self.plot.setMinimumSize(280, 220)
+        pi = self.plot.getPlotItem()
+        self.points = pg.ScatterPlotItem(size=4, pxMode=True)
+        self.fit_line = pg.PlotCurveItem()
+        pi.addItem(self.points)
+        pi.addItem(self.fit_line)
+        for axis in ("left", "bottom"):
+            pi.getAxis(axis).enableAutoSIPrefix(False)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 4, 0, 0)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.scatter_title)
+        title_row.addSpacing(12)
+        title_row.addWidget(self.scatter_caption, 1)
+        rl.addLayout(title_row)
+        self.scatter_pages = self._pages(self.plot)
+        rl.addWidget(self.scatter_pages, 1)
+        return right
 
     def _apply_palette(self) -> None:
         style_plot(self.plot, self.palette())

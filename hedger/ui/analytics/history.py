@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,25 +27,17 @@ from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_pr
 from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
 from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
-from hedger.ui.analytics.common import (
-    Column,
-    HistoryLibrary,
-    Row,
-    RowsModel,
-    damaged_messages,
-    make_table,
-    series_colors,
-    style_plot,
-    when_text,
-)
+from hedger.ui.analytics.base import AnalyticsTab
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
+from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
+from hedger.ui.analytics.plots import series_colors, style_plot
+from hedger.ui.analytics.rows import Column, Row, RowsModel, make_table
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.tasks import TaskRunner, TaskState, error_text
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import Card
-from hedger.ui.widgets.empty_state import EmptyState
 from hedger.ui.widgets.message_list import MessageList, Severity
-from hedger.ui.widgets.style import dim, scaled_font, section_title
+from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
@@ -61,6 +52,14 @@ class _Preview:
     series: PriceSeries | None
     x: FloatArray | None  # seconds, for the date axis
     envelope: Envelope | None = None
+
+
+def when_text(ns: int) -> str:
+    """``2024-01-05`` for a midnight, ``2024-01-05 13:45 UTC`` otherwise."""
+    iso = ns_to_iso(ns)
+    if iso.endswith("T00:00:00Z"):
+        return iso[:10]
+    return f"{iso[:10]} {iso[11:16]} UTC"
 
 
 def guess_symbol(path: Path) -> str:
@@ -193,7 +192,7 @@ class ImportReportDialog(QDialog):
             self.problem.setText(message)
 
 
-class HistoryTab(QWidget):
+class HistoryTab(AnalyticsTab):
     """Stored price histories: import, list, preview, delete."""
 
     imported = Signal(str)  # symbol
@@ -228,11 +227,7 @@ class HistoryTab(QWidget):
         self.delete_button = QPushButton("Delete")
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete_selected)
-        header = QHBoxLayout()
-        header.addWidget(section_title("Price history", self))
-        header.addStretch(1)
-        header.addWidget(self.import_button)
-        header.addWidget(self.delete_button)
+        header = self._header("Price history", [self.import_button, self.delete_button])
 
         self.status = MessageList()
         self.intro = dim(
@@ -259,13 +254,9 @@ class HistoryTab(QWidget):
 
         self.preview_title = QLabel("")
         self.preview_title.setFont(scaled_font(self, 1.0, bold=True))
-        self.plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": UsdAxis("left")}
-        )
+        self.plot = self._plot(bottom=pg.DateAxisItem(utcOffset=0), left=UsdAxis("left"))
         self.plot.setMinimumHeight(200)
         item = self.plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
         self.curve = item.plot(antialias=False)
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
@@ -285,7 +276,7 @@ class HistoryTab(QWidget):
 
         # Nothing stored: a message and the way to import, not an empty table
         # over 0–1 axes.
-        self.empty = EmptyState()
+        self.pages = self._pages(split)
         self.empty.set(
             "No price histories yet",
             "Backtests, risk and estimated betas need past closes of your holdings and "
@@ -294,13 +285,7 @@ class HistoryTab(QWidget):
             "date,close, CoinGecko, Yahoo Finance or Binance klines; histories are shared "
             "by all portfolios.",
         )
-        self.pages = QStackedWidget()
-        self.pages.addWidget(split)
-        self.pages.addWidget(self.empty)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.setSpacing(8)
+        lay = self._page()
         lay.addLayout(header)
         lay.addWidget(self.intro)
         lay.addWidget(self.status)
@@ -311,11 +296,6 @@ class HistoryTab(QWidget):
         style_plot(self.plot, self.palette())
         accent, _, _ = series_colors(self.palette())
         self.curve.setPen(pg.mkPen(accent, width=1.5))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
-        super().changeEvent(event)
 
     # -- listing -------------------------------------------------------------------
     def refresh(self) -> None:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,26 +41,18 @@ from hedger.core.analytics.risk import (
     simulate_risk,
 )
 from hedger.core.analytics.series import FloatArray, ns_to_iso
-from hedger.ui.analytics.common import (
-    IMPORT_HINT,
-    Column,
-    HistoryLibrary,
-    ResultTab,
-    Row,
-    RowsModel,
-    damaged_messages,
-    make_table,
-    series_colors,
-    style_plot,
-)
+from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls
+from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
+from hedger.ui.analytics.plots import series_colors, style_plot
+from hedger.ui.analytics.rows import Column, Row, RowsModel, make_table
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.format import MINUS
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import StatCard
-from hedger.ui.widgets.empty_state import BusyLabel, EmptyState
+from hedger.ui.widgets.empty_state import BusyLabel
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
-from hedger.ui.widgets.style import dim, section_title
+from hedger.ui.widgets.style import dim
 
 PATH_CHOICES = (1_000, 10_000, 100_000)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))
@@ -124,6 +115,54 @@ class RiskTab(ResultTab):
 
     # -- construction --------------------------------------------------------------
     def _build(self) -> None:
+        self._build_controls()
+        self.busy_label = BusyLabel("Simulating…")
+        # Two rows: in one, at 1280 px with the portfolio list open, the seed
+        # and the segmented controls were squeezed until they clipped.
+        header = self._header(
+            "Risk over a horizon",
+            [
+                "Horizon",
+                self.horizon_control,
+                self.horizon_spin,
+                12,
+                "Returns",
+                self.method_control,
+            ],
+            self.busy_label,
+        )
+        options = QHBoxLayout()
+        add_controls(options, [self.paths_combo, self.history_combo, 8, self.liq_check])
+        options.addStretch(1)
+        add_controls(options, ["Seed", self.seed_edit, self.new_seed_button])
+        self.cards = {
+            "var95": StatCard("VaR 95 %", "Loss not exceeded in 95 % of paths"),
+            "es95": StatCard("ES 95 %", "Average loss in the worst 5 % of paths"),
+            "var99": StatCard("VaR 99 %", "Loss not exceeded in 99 % of paths"),
+            "es99": StatCard("ES 99 %", "Average loss in the worst 1 % of paths"),
+        }
+        self.cards_row = self._cards_row(self.cards)
+        self.messages = MessageList()
+        self.run_label = dim(QLabel(""))
+        self.run_label.setObjectName("riskRunLabel")
+        self.run_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._build_plot()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plot)
+        split.addWidget(self._build_table())
+        split.setStretchFactor(0, 1)
+        split.setChildrenCollapsible(False)
+        self.pages = self._pages(split)
+        lay = self._page()
+        lay.addLayout(header)
+        lay.addLayout(options)
+        lay.addWidget(self.cards_row)
+        lay.addWidget(self.messages)
+        lay.addWidget(self.pages, 1)
+        self._apply_palette()
+
+    def _build_controls(self) -> None:
+        """Horizon, return model, paths, history, liquidation and seed."""
         self.horizon_spin = QSpinBox()
         self.horizon_spin.setRange(1, MAX_HORIZON_DAYS)
         self.horizon_spin.setValue(7)
@@ -185,53 +224,11 @@ class RiskTab(ResultTab):
         self.liq_check.setToolTip("A path that reaches the liquidation price loses the margin")
         self.liq_check.toggled.connect(lambda _: self.schedule())
 
-        self.busy_label = BusyLabel("Simulating…")
-        # Two rows: in one, at 1280 px with the portfolio list open, the seed
-        # and the segmented controls were squeezed until they clipped.
-        header = QHBoxLayout()
-        header.addWidget(section_title("Risk over a horizon", self))
-        header.addSpacing(10)
-        header.addWidget(self.busy_label)
-        header.addStretch(1)
-        header.addWidget(dim(QLabel("Horizon")))
-        header.addWidget(self.horizon_control)
-        header.addWidget(self.horizon_spin)
-        header.addSpacing(12)
-        header.addWidget(dim(QLabel("Returns")))
-        header.addWidget(self.method_control)
-        options = QHBoxLayout()
-        options.addWidget(self.paths_combo)
-        options.addWidget(self.history_combo)
-        options.addSpacing(8)
-        options.addWidget(self.liq_check)
-        options.addStretch(1)
-        options.addWidget(dim(QLabel("Seed")))
-        options.addWidget(self.seed_edit)
-        options.addWidget(self.new_seed_button)
-
-        self.cards = {
-            "var95": StatCard("VaR 95 %", "Loss not exceeded in 95 % of paths"),
-            "es95": StatCard("ES 95 %", "Average loss in the worst 5 % of paths"),
-            "var99": StatCard("VaR 99 %", "Loss not exceeded in 99 % of paths"),
-            "es99": StatCard("ES 99 %", "Average loss in the worst 1 % of paths"),
-        }
-        self.cards_row = QWidget()
-        cards = QHBoxLayout(self.cards_row)
-        cards.setContentsMargins(0, 0, 0, 0)
-        cards.setSpacing(8)
-        for card in self.cards.values():
-            cards.addWidget(card)
-
-        self.messages = MessageList()
-        self.run_label = dim(QLabel(""))
-        self.run_label.setObjectName("riskRunLabel")
-        self.run_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self.plot = pg.PlotWidget(axisItems={"bottom": UsdAxis("bottom")})
+    def _build_plot(self) -> None:
+        """Histograms of the P&L over the horizon, with the two VaR 95 % lines."""
+        self.plot = self._plot(bottom=UsdAxis("bottom"))
         self.plot.setMinimumHeight(240)
         pi = self.plot.getPlotItem()
-        pi.setMenuEnabled(False)
-        pi.hideButtons()
         pi.getAxis("bottom").signed = True
         pi.setLabel("bottom", "P&L over the horizon (USD)")
         pi.setLabel("left", "share of paths %")
@@ -253,6 +250,8 @@ class RiskTab(ResultTab):
         for line in self.var_lines.values():
             pi.addItem(line, ignoreBounds=True)
 
+    def _build_table(self) -> QWidget:
+        """Tail figures of both books (as tall as its two rows), and the run's settings."""
         self.table_model = RowsModel(
             [
                 Column("", numeric=False),
@@ -288,26 +287,7 @@ class RiskTab(ResultTab):
                 )
             )
         )
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 1)
-        split.setChildrenCollapsible(False)
-
-        self.empty = EmptyState()
-        self.pages = QStackedWidget()
-        self.pages.addWidget(split)
-        self.pages.addWidget(self.empty)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.setSpacing(8)
-        lay.addLayout(header)
-        lay.addLayout(options)
-        lay.addWidget(self.cards_row)
-        lay.addWidget(self.messages)
-        lay.addWidget(self.pages, 1)
-        self._apply_palette()
+        return lower
 
     def _apply_palette(self) -> None:
         pal = self.palette()

@@ -25,7 +25,8 @@ from hedger.core.analytics.position_sizing import (
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.ui import format as fmt
-from hedger.ui.analytics.common import Column, Row, RowsModel, fit_rows, make_table
+from hedger.ui.analytics.base import AnalyticsTab
+from hedger.ui.analytics.rows import Column, Row, RowsModel, fit_rows, make_table
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.widgets.cards import Card, OrderLine, StatCard
 from hedger.ui.widgets.message_list import MessageList, Severity
@@ -40,7 +41,7 @@ def _money(value: Decimal | None, places: int = 2) -> str:
     return fmt.money(value, places) if value is not None else fmt.DASH
 
 
-class SizingTab(QWidget):
+class SizingTab(AnalyticsTab):
     """The article's rule: contracts = floor(equity × risk / (|entry − stop| × size))."""
 
     def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
@@ -79,19 +80,7 @@ class SizingTab(QWidget):
         self.family_combo.currentIndexChanged.connect(self.recompute)
         self.fees_check.toggled.connect(self.recompute)
 
-        form_card = Card()
-        form = QFormLayout(form_card)
-        form.setContentsMargins(14, 12, 14, 12)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        form.addRow("Equity (USD)", self.equity_edit)
-        form.addRow("Risk per trade (%)", self.risk_edit)
-        form.addRow("Entry price", self.entry_edit)
-        form.addRow("Stop price", self.stop_edit)
-        form.addRow("Contracts", self.family_combo)
-        form.addRow("Leverage (x)", self.leverage_edit)
-        form.addRow("", self.fees_check)
-        self.family_combo.setMinimumContentsLength(26)
-        form_card.setMaximumWidth(460)
+        form_card = self._build_form()
 
         self.cards = {
             "risk": StatCard("Risk budget", "The most you accept to lose at the stop"),
@@ -138,9 +127,7 @@ class SizingTab(QWidget):
                 "budget more fully."
             )
         )
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.setSpacing(8)
+        lay = self._page()
         lay.addWidget(section_title("Position size from a risk budget", self))
         lay.addLayout(top)
         # The table is as tall as its rows (four at most); the rest of the tab
@@ -150,6 +137,23 @@ class SizingTab(QWidget):
         lay.addWidget(self.messages)
         lay.addWidget(explain)
         lay.addStretch(1)
+
+    def _build_form(self) -> Card:
+        """The inputs in a card: equity, risk, entry, stop, contracts, leverage, fees."""
+        form_card = Card()
+        form = QFormLayout(form_card)
+        form.setContentsMargins(14, 12, 14, 12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("Equity (USD)", self.equity_edit)
+        form.addRow("Risk per trade (%)", self.risk_edit)
+        form.addRow("Entry price", self.entry_edit)
+        form.addRow("Stop price", self.stop_edit)
+        form.addRow("Contracts", self.family_combo)
+        form.addRow("Leverage (x)", self.leverage_edit)
+        form.addRow("", self.fees_check)
+        self.family_combo.setMinimumContentsLength(26)
+        form_card.setMaximumWidth(460)
+        return form_card
 
     def _prefill(self) -> None:
         self._refresh_families()

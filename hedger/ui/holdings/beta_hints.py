@@ -21,23 +21,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hedger.core.models import Holding, Portfolio
+from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.columns import BetaEstimate, EstimateKey
 from hedger.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
-    from hedger.ui.analytics.common import HistoryLibrary
+    from hedger.ui.analytics.history_library import HistoryLibrary
 
 WINDOW_DAYS = 365  # the Betas tab's default window: the same numbers in both places
 WARM_MODULES = (
     "hedger.core.analytics.estimation",
-    "hedger.ui.analytics.common",
-    "hedger.ui.analytics.history",
-    "hedger.ui.analytics.betas",
-    "hedger.ui.analytics.backtest",
-    "hedger.ui.analytics.risk",
-    "hedger.ui.analytics.sizing",
+    "hedger.ui.analytics.history_library",
+    *(entry.module for entry in ANALYTICS_TABS),
 )
 
 
