@@ -21,7 +21,8 @@ from test_live_contracts import fake_ccxt, okx_markets
 from hedger.core.catalog import Catalog, builtin_catalog
 from hedger.store import paths
 from hedger.store.user_catalog import load_user_catalog, read_user_additions
-from hedger.ui.contracts.dialog import ContractForm, ContractsDialog, FamilyForm
+from hedger.ui.contracts.dialog import ContractsDialog
+from hedger.ui.contracts.forms import ContractForm, FamilyForm
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.prices.controller import LivePricesController
 
@@ -289,7 +290,7 @@ def test_prices_menu_opens_the_dialog_and_replans_the_document(
 
 
 def test_copies_get_one_id_scheme() -> None:
-    from hedger.ui.contracts.dialog import own_copy_id
+    from hedger.ui.contracts.compare import own_copy_id
 
     assert own_copy_id("CME:MBT", set()) == "CME:MBT-MINE"
     assert own_copy_id("CME:MBT", {"CME:MBT-MINE"}) == "CME:MBT-MINE-2"

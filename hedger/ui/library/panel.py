@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QElapsedTimer,
     QModelIndex,
-    QPersistentModelIndex,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QIcon
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -35,64 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.store.library import LibraryEntry, LibraryError, PortfolioLibrary
+from hedger.ui.library.model import LibraryModel, PathRole
 
-Index = QModelIndex | QPersistentModelIndex
-PathRole = Qt.ItemDataRole.UserRole + 1
 RECENT_SHOWN = 5
-
-
-class LibraryModel(QAbstractListModel):
-    def __init__(self, library: PortfolioLibrary, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._library = library
-        self._entries: list[LibraryEntry] = []
-        self._current: Path | None = None
-
-    def refresh(self) -> None:
-        self.beginResetModel()
-        self._entries = sorted(self._library.list(), key=lambda e: e.name.lower())
-        self.endResetModel()
-
-    def set_current(self, path: Path | None) -> None:
-        self._current = path.resolve() if path else None
-        if self._entries:
-            self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1))
-
-    def entry(self, row: int) -> LibraryEntry:
-        return self._entries[row]
-
-    def row_of(self, path: Path) -> int | None:
-        target = path.resolve()
-        for i, e in enumerate(self._entries):
-            if e.path.resolve() == target:
-                return i
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
-            return None
-        e = self._entries[index.row()]
-        current = self._current is not None and e.path.resolve() == self._current
-        if role == Qt.ItemDataRole.DisplayRole:
-            if e.error:
-                return f"{e.name}\nCannot be opened"
-            count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
-            when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
-            return f"{e.name}\n{count} · {when}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{e.path}\n{e.error}" if e.error else str(e.path)
-        if role == Qt.ItemDataRole.FontRole and current:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ItemDataRole.DecorationRole and e.error:
-            return QWidget().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        if role == PathRole:
-            return str(e.path)
-        return None
 
 
 class LibraryPanel(QWidget):
@@ -137,23 +79,7 @@ class LibraryPanel(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setEnabled(False)
 
-        st = self.style()
-        self.act_new = QAction(st.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "New…", self)
-        self.act_new.setToolTip("New empty portfolio in the library")
-        self.act_new.triggered.connect(self.new_portfolio)
-        self.act_open = QAction(
-            st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Open…", self
-        )
-        self.act_open.setToolTip("Open a portfolio file from anywhere")
-        self.act_open.triggered.connect(self.openFileRequested)
-        self.act_dup = QAction(QIcon.fromTheme("edit-copy"), "Duplicate", self)
-        self.act_dup.triggered.connect(self.duplicate_selected)
-        self.act_rename = QAction("Rename…", self)
-        self.act_rename.triggered.connect(self.rename_selected)
-        self.act_delete = QAction(
-            st.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete…", self
-        )
-        self.act_delete.triggered.connect(self.delete_selected)
+        self._make_actions()
 
         self.recent_title = QLabel("Recent files")
         self.recent_title.setObjectName("recentTitle")
@@ -192,6 +118,26 @@ class LibraryPanel(QWidget):
         lay.addWidget(self.recent_view)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.refresh()
+
+    def _make_actions(self) -> None:
+        """New, Open, Duplicate, Rename and Delete: the buttons under the list."""
+        st = self.style()
+        self.act_new = QAction(st.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "New…", self)
+        self.act_new.setToolTip("New empty portfolio in the library")
+        self.act_new.triggered.connect(self.new_portfolio)
+        self.act_open = QAction(
+            st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Open…", self
+        )
+        self.act_open.setToolTip("Open a portfolio file from anywhere")
+        self.act_open.triggered.connect(self.openFileRequested)
+        self.act_dup = QAction(QIcon.fromTheme("edit-copy"), "Duplicate", self)
+        self.act_dup.triggered.connect(self.duplicate_selected)
+        self.act_rename = QAction("Rename…", self)
+        self.act_rename.triggered.connect(self.rename_selected)
+        self.act_delete = QAction(
+            st.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete…", self
+        )
+        self.act_delete.triggered.connect(self.delete_selected)
 
     def sizeHint(self) -> QSize:
         # A side list: wide enough for a name and its date line, no wider.
