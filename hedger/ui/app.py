@@ -7,6 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -20,6 +21,9 @@ from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
 from hedger.store.settings import AppSettings, ThemeMode, load_settings, save_settings
 from hedger.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from hedger.ui.main_window import MainWindow
 
 APP_ID = "io.github.hedger.Hedger"
 SAMPLE_FILE = "core-stack.json"
@@ -157,21 +161,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         window.remember_path(start.path)
     settings.first_run_done = True
 
-    def set_theme(mode: str) -> None:
-        theme: ThemeMode = mode  # type: ignore[assignment]
-        settings.theme = theme
-        apply_theme(app, theme)
-        chart = window.chart_host.chart
-        if chart is not None:
-            chart.apply_palette()
-
-    window.themeRequested.connect(set_theme)
-
-    def system_scheme_changed(_scheme: object) -> None:
-        if settings.theme == "system":
-            set_theme("system")
-
-    app.styleHints().colorSchemeChanged.connect(system_scheme_changed)
+    _follow_theme(app, window, settings)
 
     timings: dict[str, int] = {}
     exit_code = 0
@@ -220,6 +210,26 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         window.save_layout()
         save_settings(settings)
     return exit_code or code
+
+
+def _follow_theme(app: QApplication, window: MainWindow, settings: AppSettings) -> None:
+    """Theme menu choices, and the system's light/dark switch while "system" is chosen."""
+
+    def set_theme(mode: str) -> None:
+        theme: ThemeMode = mode  # type: ignore[assignment]
+        settings.theme = theme
+        apply_theme(app, theme)
+        chart = window.chart_host.chart
+        if chart is not None:
+            chart.apply_palette()
+
+    window.themeRequested.connect(set_theme)
+
+    def system_scheme_changed(_scheme: object) -> None:
+        if settings.theme == "system":
+            set_theme("system")
+
+    app.styleHints().colorSchemeChanged.connect(system_scheme_changed)
 
 
 def _after_show(window: object, notes: list[str]) -> None:

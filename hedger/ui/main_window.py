@@ -42,6 +42,7 @@ from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.file_controller import FileController
 from hedger.ui.document.recovery import AutosaveController
+from hedger.ui.hedge.chart_host import ChartHost
 from hedger.ui.hedge.panel import HedgePanel
 from hedger.ui.holdings.beta_hints import BetaHints
 from hedger.ui.holdings.panel import HoldingsPanel
@@ -52,7 +53,6 @@ from hedger.ui.prices.progress_bar import RefreshProgressBar
 
 if TYPE_CHECKING:
     from hedger.ui.analytics.history_library import HistoryLibrary
-    from hedger.ui.hedge.chart import ScenarioChart
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 # Default width of the portfolio library: a name and its date line.
@@ -72,34 +72,6 @@ def _unb64(text: str | None) -> QByteArray | None:
         return QByteArray(base64.b64decode(text))
     except ValueError:
         return None
-
-
-class ChartHost(QWidget):
-    """Holds the scenario chart, which is created after the first paint.
-
-    pyqtgraph takes a noticeable share of start-up; importing it once the
-    window is on screen keeps the first paint quick.
-    """
-
-    chartReady = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.chart: ScenarioChart | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._loading = QLabel("Loading chart…")
-        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._loading.setEnabled(False)
-        self._layout.addWidget(self._loading)
-
-    def install(self, chart: ScenarioChart) -> None:
-        self._loading.hide()
-        self._layout.removeWidget(self._loading)
-        self._loading.deleteLater()
-        self.chart = chart
-        self._layout.addWidget(chart)
-        self.chartReady.emit()
 
 
 class MainWindow(QMainWindow):
@@ -129,6 +101,34 @@ class MainWindow(QMainWindow):
         # Injectable for tests (modal dialogs cannot be answered headless).
         self.show_about: Callable[[], None] = self._show_about
 
+        self._build_workspace()
+        self._build_library_dock()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect()
+        self.statusBar().setSizeGripEnabled(True)
+        self._plan_label = QLabel()
+        self._plan_label.setContentsMargins(12, 0, 4, 0)
+        self._plan_label.setToolTip("Totals over all underlyings, using each recommended hedge")
+        self.statusBar().addPermanentWidget(RefreshProgressBar(self.live))
+        self.statusBar().addPermanentWidget(PriceAgeWidget(document))
+        self.statusBar().addPermanentWidget(self._plan_label)
+        if settings.live_refresh_minutes in AUTO_REFRESH_CHOICES:
+            self.live.set_auto_refresh(settings.live_refresh_minutes)
+        self.live.include_futures_action.setChecked(settings.live_include_futures)
+        # A source saved by another build (a ccxt exchange id it knew) must not stop start-up.
+        with contextlib.suppress(ValueError):
+            self.live.set_source(settings.live_source)
+        self.library_panel.set_current(document.path)
+        self.library_panel.set_recent([Path(p) for p in settings.recent_files])
+        self._update_title()
+        self._update_plan_summary()
+        self._restore_layout()
+
+    # -- construction -----------------------------------------------------------
+    def _build_workspace(self) -> None:
+        """Hedge tab (holdings and chart over the hedge panel), then the analytics tabs."""
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.top_split.setObjectName("topSplit")
         self.top_split.addWidget(self.holdings_panel)
@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         self._beta_hints_running = False
         self.setCentralWidget(self.workspace)
 
+    def _build_library_dock(self) -> None:
         self.library_dock = QDockWidget("Portfolios", self)
         self.library_dock.setObjectName("libraryDock")
         self.library_dock.setWidget(self.library_panel)
@@ -174,30 +175,6 @@ class MainWindow(QMainWindow):
         self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
 
-        self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
-        self._connect()
-        self.statusBar().setSizeGripEnabled(True)
-        self._plan_label = QLabel()
-        self._plan_label.setContentsMargins(12, 0, 4, 0)
-        self._plan_label.setToolTip("Totals over all underlyings, using each recommended hedge")
-        self.statusBar().addPermanentWidget(RefreshProgressBar(self.live))
-        self.statusBar().addPermanentWidget(PriceAgeWidget(document))
-        self.statusBar().addPermanentWidget(self._plan_label)
-        if settings.live_refresh_minutes in AUTO_REFRESH_CHOICES:
-            self.live.set_auto_refresh(settings.live_refresh_minutes)
-        self.live.include_futures_action.setChecked(settings.live_include_futures)
-        # A source saved by another build (a ccxt exchange id it knew) must not stop start-up.
-        with contextlib.suppress(ValueError):
-            self.live.set_source(settings.live_source)
-        self.library_panel.set_current(document.path)
-        self.library_panel.set_recent([Path(p) for p in settings.recent_files])
-        self._update_title()
-        self._update_plan_summary()
-        self._restore_layout()
-
-    # -- construction -----------------------------------------------------------
     def _build_actions(self) -> None:
         SK = QKeySequence.StandardKey
         f = self.files

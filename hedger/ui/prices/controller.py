@@ -482,21 +482,3 @@ def _refresh_icon() -> QIcon:
         if style is not None:
             icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
     return icon
-
-
-def _stop_icon() -> QIcon:
-    icon = QIcon.fromTheme("process-stop")
-    if icon.isNull():
-        style = QApplication.style()
-        if style is not None:
-            icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserStop)
-    return icon
-
-
-def _refresh_icon() -> QIcon:
-    icon = QIcon.fromTheme("view-refresh")
-    if icon.isNull():
-        style = QApplication.style()
-        if style is not None:
-            icon = style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
-    return icon
