@@ -14,13 +14,13 @@ from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
-from hedger.ui.analytics_backtest import BacktestTab
-from hedger.ui.analytics_common import HistoryLibrary
-from hedger.ui.analytics_estimation import EstimationTab
-from hedger.ui.analytics_history import HistoryTab, ImportReportDialog, guess_symbol
-from hedger.ui.analytics_risk import RiskTab
-from hedger.ui.analytics_sizing import SizingTab
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.analytics.backtest import BacktestTab
+from hedger.ui.analytics.betas import EstimationTab
+from hedger.ui.analytics.history import HistoryTab, ImportReportDialog, guess_symbol
+from hedger.ui.analytics.history_library import HistoryLibrary
+from hedger.ui.analytics.risk import RiskTab
+from hedger.ui.analytics.sizing import SizingTab
+from hedger.ui.document.document import PortfolioDocument
 
 pytestmark = pytest.mark.gui
 
@@ -348,7 +348,7 @@ def test_hidden_tab_waits_until_shown(
     doc.edit_holding_field(0, "quantity", "0.6")
     qtbot.wait(400)  # well past the pause after an edit
     assert tab.result is before  # hidden: nothing computed, only marked stale
-    assert tab._compute.stale
+    assert tab.stale
     tab.show()
     qtbot.waitExposed(tab)
     qtbot.waitUntil(lambda: tab.result is not before and not tab.busy, timeout=10_000)
@@ -370,7 +370,7 @@ def test_newer_edit_supersedes_a_running_computation(
     tab.wait()
     shown: list[int] = []
     deliver = tab._deliver
-    tab._compute._deliver = lambda c: (shown.append(c.result.seed), deliver(c))  # type: ignore[method-assign]
+    tab._deliver = lambda c: (shown.append(c.result.seed), deliver(c))  # type: ignore[method-assign]
     tab.seed_edit.setText("1")
     tab.recompute()  # starts with seed 1...
     tab.seed_edit.setText("2")

@@ -18,8 +18,10 @@ from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
 from hedger.live.http import HttpSettings
 from hedger.live.sources import BinanceSource, CoinbaseSource, PriceSource
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.live_prices import LivePricesController, PriceAgeWidget, RefreshProgressBar
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.prices.age_widget import PriceAgeWidget
+from hedger.ui.prices.controller import LivePricesController
+from hedger.ui.prices.progress_bar import RefreshProgressBar
 
 pytestmark = pytest.mark.gui
 

@@ -13,10 +13,11 @@ from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.history import HistoryStore
-from hedger.ui.analytics_common import HistoryLibrary
-from hedger.ui.beta_hints import BetaHints
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_model import BETA_HINT_ROLE, Column, HoldingsTableModel
+from hedger.ui.analytics.history_library import HistoryLibrary
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.beta_hints import BetaHints
+from hedger.ui.holdings.columns import BETA_HINT_ROLE, Column
+from hedger.ui.holdings.model import HoldingsTableModel
 
 pytestmark = pytest.mark.gui
 DAY0 = int(np.datetime64("2023-01-01", "ns").astype(np.int64))

@@ -15,9 +15,10 @@ from pytestqt.qtbot import QtBot
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.core.scenarios import scenario_for
-from hedger.ui.charts import PercentAxis, ScenarioChart, UsdAxis
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_panel import HedgePanel
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.chart import ScenarioChart
+from hedger.ui.hedge.panel import HedgePanel
+from hedger.ui.widgets.axes import PercentAxis, UsdAxis
 
 
 def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:

@@ -21,9 +21,10 @@ from test_live_contracts import fake_ccxt, okx_markets
 from hedger.core.catalog import Catalog, builtin_catalog
 from hedger.store import paths
 from hedger.store.user_catalog import load_user_catalog, read_user_additions
-from hedger.ui.contracts_dialog import ContractForm, ContractsDialog, FamilyForm
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.live_prices import LivePricesController
+from hedger.ui.contracts.dialog import ContractsDialog
+from hedger.ui.contracts.forms import ContractForm, FamilyForm
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.prices.controller import LivePricesController
 
 pytestmark = pytest.mark.gui
 
@@ -226,8 +227,8 @@ def test_compare_with_exchange_and_save_as_my_contract(
     cmp = d.show_compare()
     assert cmp is not None
     cmp.exchange.setCurrentText("okx")
-    with qtbot.waitSignal(cmp._bridge.finished, timeout=3000):
-        cmp.compare()
+    cmp.compare()
+    qtbot.waitUntil(lambda: not cmp.busy, timeout=3000)
     rows = [(r.contract_id, r.field, r.catalog, r.exchange) for r in cmp.model.rows]
     assert ("OKX:BTC-USDT-SWAP", "size", "0.01 BTC", "0.001 BTC") in rows
     assert ("OKX:ETH-USDT-SWAP", "size", "0.1 ETH", "0.1 ETH") not in rows
@@ -265,8 +266,8 @@ def test_compare_failure_is_one_line_in_the_dialog(qtbot: QtBot) -> None:
     qtbot.addWidget(d)
     cmp = d.show_compare()
     assert cmp is not None
-    with qtbot.waitSignal(cmp._bridge.finished, timeout=3000):
-        cmp.compare()
+    cmp.compare()
+    qtbot.waitUntil(lambda: not cmp.busy, timeout=3000)
     assert cmp.status.text().startswith("okx (ccxt) unreachable: okx GET")
     assert cmp.compare_button.isEnabled() and not cmp.save_button.isEnabled()
 
@@ -289,7 +290,7 @@ def test_prices_menu_opens_the_dialog_and_replans_the_document(
 
 
 def test_copies_get_one_id_scheme() -> None:
-    from hedger.ui.contracts_dialog import own_copy_id
+    from hedger.ui.contracts.compare import own_copy_id
 
     assert own_copy_id("CME:MBT", set()) == "CME:MBT-MINE"
     assert own_copy_id("CME:MBT", {"CME:MBT-MINE"}) == "CME:MBT-MINE-2"

@@ -11,9 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.hedge_panel import HedgePanel
-from hedger.ui.hedge_table_model import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.options_model import (
     COL_CONTRACTS,
     COL_OPTION,
     COL_RESIDUAL,
@@ -22,6 +21,7 @@ from hedger.ui.hedge_table_model import (
     OptionNameRole,
     RecommendedRole,
 )
+from hedger.ui.hedge.panel import HedgePanel
 
 ORDER_05_BTC_CME = (
     "Short 5 × CME Micro Bitcoin (MBT) — hedges 35,000 USD, 0 USD left unhedged, "

@@ -11,17 +11,17 @@ from PySide6.QtTest import QSignalSpy
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_icons import warning_color
-from hedger.ui.holdings_model import (
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.columns import (
     BETA_HINT_ROLE,
     SORT_ROLE,
     BetaEstimate,
     Column,
-    HoldingsSortProxy,
-    HoldingsTableModel,
     group_decimal,
 )
+from hedger.ui.holdings.model import HoldingsTableModel
+from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
+from hedger.ui.widgets.style import warning_color
 
 pytestmark = pytest.mark.gui
 D = Decimal

@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_clipboard import Question
-from hedger.ui.holdings_delegate import CellEditor
-from hedger.ui.holdings_model import Column
-from hedger.ui.holdings_panel import EMPTY_TEXT, HoldingsPanel
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.clipboard import Question
+from hedger.ui.holdings.columns import Column
+from hedger.ui.holdings.delegate import CellEditor
+from hedger.ui.holdings.panel import HoldingsPanel
+from hedger.ui.holdings.view import EMPTY_TEXT
 
 pytestmark = pytest.mark.gui
 D = Decimal
@@ -612,7 +613,7 @@ def test_ctrl_v_and_delete_inside_an_editor_edit_its_text_only(
 
 
 def test_context_menu_applies_estimated_betas_as_one_undo_step(qtbot):
-    from hedger.ui.holdings_model import BetaEstimate
+    from hedger.ui.holdings.columns import BetaEstimate
 
     pf = Portfolio(
         name="x",

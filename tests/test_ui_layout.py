@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QScrollArea
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.library import PortfolioLibrary
-from hedger.ui.document import PortfolioDocument
+from hedger.store.settings import AppSettings
+from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.main_window import MainWindow
-from hedger.ui.settings import AppSettings
 
 TWELVE = [
     ("BTC", "1.2345", "68250.5", None),

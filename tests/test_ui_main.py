@@ -14,10 +14,10 @@ from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Portfolio
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import load_portfolio
+from hedger.store.settings import AppSettings, load_settings, migrate
 from hedger.ui import app as app_mod
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.main_window import MainWindow
-from hedger.ui.settings import AppSettings, load_settings, migrate
 
 EXAMPLE = {
     "schema_version": 1,
@@ -219,7 +219,7 @@ def test_recovery_after_simulated_crash(qtbot):
     dead = crashed.with_name("session-999999.json")
     crashed.rename(dead)
 
-    from hedger.ui.recovery import find_recoverable
+    from hedger.ui.document.recovery import find_recoverable
 
     found = find_recoverable()
     assert [f.file for f in found] == [dead]

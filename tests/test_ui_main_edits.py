@@ -16,11 +16,11 @@ from hedger.core.catalog import Catalog, builtin_catalog
 from hedger.core.models import Portfolio
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import load_portfolio
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.holdings_delegate import CellEditor
-from hedger.ui.holdings_model import Column
+from hedger.store.settings import AppSettings
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.columns import Column
+from hedger.ui.holdings.delegate import CellEditor
 from hedger.ui.main_window import MainWindow
-from hedger.ui.settings import AppSettings
 
 PORTFOLIO = {
     "schema_version": 1,
@@ -333,7 +333,7 @@ def test_set_catalog_refreshes_families_and_keeps_choices(qtbot):
 
 # -- autosave ----------------------------------------------------------------------------------
 def test_autosave_writes_while_edits_keep_coming(qtbot, monkeypatch):
-    from hedger.ui import recovery
+    from hedger.ui.document import recovery
 
     monkeypatch.setattr(recovery, "AUTOSAVE_DELAY_MS", 300)
     monkeypatch.setattr(recovery, "AUTOSAVE_MAX_WAIT_MS", 600)

@@ -13,10 +13,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from hedger.store.library import PortfolioLibrary
+from hedger.store.settings import AppSettings
 from hedger.ui import app as app_mod
-from hedger.ui.document import PortfolioDocument
+from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.main_window import MainWindow
-from hedger.ui.settings import AppSettings
 from hedger.ui.theme import apply_theme
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -18,8 +19,11 @@ from hedger.core.models import Portfolio
 from hedger.core.resources import resource_path
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
-from hedger.ui.settings import AppSettings, ThemeMode, load_settings, save_settings
+from hedger.store.settings import AppSettings, ThemeMode, load_settings, save_settings
 from hedger.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from hedger.ui.main_window import MainWindow
 
 APP_ID = "io.github.hedger.Hedger"
 SAMPLE_FILE = "core-stack.json"
@@ -147,31 +151,17 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         print(f"hedger: {start.message}", file=sys.stderr)
         return 2
 
-    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
 
     document = PortfolioDocument(catalog, start.portfolio, start.path)
     window = MainWindow(document, library, settings)
     window.setWindowIcon(app.windowIcon())
     if start.path is not None:
-        window._remember_path(start.path)
+        window.remember_path(start.path)
     settings.first_run_done = True
 
-    def set_theme(mode: str) -> None:
-        theme: ThemeMode = mode  # type: ignore[assignment]
-        settings.theme = theme
-        apply_theme(app, theme)
-        chart = window.chart_host.chart
-        if chart is not None:
-            chart.apply_palette()
-
-    window.themeRequested.connect(set_theme)
-
-    def system_scheme_changed(_scheme: object) -> None:
-        if settings.theme == "system":
-            set_theme("system")
-
-    app.styleHints().colorSchemeChanged.connect(system_scheme_changed)
+    _follow_theme(app, window, settings)
 
     timings: dict[str, int] = {}
     exit_code = 0
@@ -222,9 +212,29 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
     return exit_code or code
 
 
+def _follow_theme(app: QApplication, window: MainWindow, settings: AppSettings) -> None:
+    """Theme menu choices, and the system's light/dark switch while "system" is chosen."""
+
+    def set_theme(mode: str) -> None:
+        theme: ThemeMode = mode  # type: ignore[assignment]
+        settings.theme = theme
+        apply_theme(app, theme)
+        chart = window.chart_host.chart
+        if chart is not None:
+            chart.apply_palette()
+
+    window.themeRequested.connect(set_theme)
+
+    def system_scheme_changed(_scheme: object) -> None:
+        if settings.theme == "system":
+            set_theme("system")
+
+    app.styleHints().colorSchemeChanged.connect(system_scheme_changed)
+
+
 def _after_show(window: object, notes: list[str]) -> None:
+    from hedger.ui.document.recovery import discard, find_recoverable
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.recovery import discard, find_recoverable
 
     assert isinstance(window, MainWindow)
     for note in notes:
@@ -245,27 +255,16 @@ def _after_show(window: object, notes: list[str]) -> None:
 
 def restore_work(window: object, work: object) -> None:
     """Open recovered work as an unsaved document attached to its original file."""
+    from hedger.ui.document.recovery import RecoveredWork
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.recovery import RecoveredWork
 
     assert isinstance(window, MainWindow) and isinstance(work, RecoveredWork)
-    if not window.files.maybe_keep_changes():
-        return
-    doc = window.document
-    original = work.original_path
-    try:
-        saved = load_portfolio(original) if original and original.exists() else None
-    except PortfolioFileError:
-        saved = None
-    # The saved file is the clean base; the recovered content is one undoable
-    # step on top, so the title shows unsaved changes and Undo shows the disk copy.
-    doc.load(saved or Portfolio(name=work.portfolio.name), original if saved else None)
-    doc.replace_portfolio(work.portfolio, "Restore Recovered Work")
+    window.files.restore(work)
 
 
 def _smoke_edit(document: object, window: object) -> int:
     """--smoke-edit: edit the first holding, save, reload and compare."""
-    from hedger.ui.document import PortfolioDocument
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
 
     assert isinstance(document, PortfolioDocument) and isinstance(window, MainWindow)

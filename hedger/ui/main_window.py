@@ -37,41 +37,28 @@ from PySide6.QtWidgets import (
 
 import hedger
 from hedger.store.library import PortfolioLibrary
-from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
-from hedger.ui.beta_hints import BetaHints
-from hedger.ui.document import PortfolioDocument
-from hedger.ui.file_controller import FileController
-from hedger.ui.hedge_panel import HedgePanel
-from hedger.ui.holdings_panel import HoldingsPanel
-from hedger.ui.library_panel import LibraryPanel
-from hedger.ui.live_prices import (
-    AUTO_REFRESH_CHOICES,
-    LivePricesController,
-    PriceAgeWidget,
-    RefreshProgressBar,
-)
-from hedger.ui.recovery import AutosaveController
-from hedger.ui.settings import AppSettings, ThemeMode
+from hedger.store.settings import AppSettings, ThemeMode
+from hedger.ui.analytics.registry import ANALYTICS_TABS
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.document.file_controller import FileController
+from hedger.ui.document.recovery import AutosaveController
+from hedger.ui.hedge.chart_host import ChartHost
+from hedger.ui.hedge.panel import HedgePanel
+from hedger.ui.holdings.beta_hints import BetaHints
+from hedger.ui.holdings.panel import HoldingsPanel
+from hedger.ui.library.panel import LibraryPanel
+from hedger.ui.prices.age_widget import PriceAgeWidget
+from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
+from hedger.ui.prices.progress_bar import RefreshProgressBar
 
 if TYPE_CHECKING:
-    from hedger.ui.analytics_common import HistoryLibrary
-    from hedger.ui.charts import ScenarioChart
+    from hedger.ui.analytics.history_library import HistoryLibrary
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 # Default width of the portfolio library: a name and its date line.
 LIBRARY_WIDTH = 180
 # Floor of the window's minimum size; the panels may need more.
 MIN_WINDOW = QSize(900, 600)
-
-# Analytics tabs are built the first time they are shown: they pull in numpy
-# and pyqtgraph, which the hedge view's first paint does not need.
-ANALYTICS_TABS = (
-    ("History", "hedger.ui.analytics_history", "HistoryTab", True),
-    ("Betas", "hedger.ui.analytics_estimation", "EstimationTab", True),
-    ("Backtest", "hedger.ui.analytics_backtest", "BacktestTab", True),
-    ("Risk", "hedger.ui.analytics_risk", "RiskTab", True),
-    ("Position Sizing", "hedger.ui.analytics_sizing", "SizingTab", False),
-)
 
 
 def _b64(data: QByteArray) -> str:
@@ -85,34 +72,6 @@ def _unb64(text: str | None) -> QByteArray | None:
         return QByteArray(base64.b64decode(text))
     except ValueError:
         return None
-
-
-class ChartHost(QWidget):
-    """Holds the scenario chart, which is created after the first paint.
-
-    pyqtgraph takes a noticeable share of start-up; importing it once the
-    window is on screen keeps the first paint quick.
-    """
-
-    chartReady = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.chart: ScenarioChart | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._loading = QLabel("Loading chart…")
-        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._loading.setEnabled(False)
-        self._layout.addWidget(self._loading)
-
-    def install(self, chart: ScenarioChart) -> None:
-        self._loading.hide()
-        self._layout.removeWidget(self._loading)
-        self._loading.deleteLater()
-        self.chart = chart
-        self._layout.addWidget(chart)
-        self.chartReady.emit()
 
 
 class MainWindow(QMainWindow):
@@ -142,51 +101,8 @@ class MainWindow(QMainWindow):
         # Injectable for tests (modal dialogs cannot be answered headless).
         self.show_about: Callable[[], None] = self._show_about
 
-        self.top_split = QSplitter(Qt.Orientation.Horizontal)
-        self.top_split.setObjectName("topSplit")
-        self.top_split.addWidget(self.holdings_panel)
-        self.top_split.addWidget(self.chart_host)
-        self.top_split.setStretchFactor(0, 5)
-        self.top_split.setStretchFactor(1, 6)
-        self.main_split = QSplitter(Qt.Orientation.Vertical)
-        self.main_split.setObjectName("mainSplit")
-        self.main_split.addWidget(self.top_split)
-        self.main_split.addWidget(self.hedge_panel)
-        self.main_split.setStretchFactor(0, 1)
-        self.main_split.setStretchFactor(1, 1)
-        for s in (self.top_split, self.main_split):
-            s.setChildrenCollapsible(False)
-            s.setHandleWidth(6)
-        self.workspace = QTabWidget()
-        self.workspace.setObjectName("workspace")
-        self.workspace.setDocumentMode(True)
-        self.workspace.addTab(self.main_split, "Hedge")
-        self._analytics: dict[int, QWidget | None] = {}
-        self._histories: HistoryLibrary | None = None
-        for title, *_rest in ANALYTICS_TABS:
-            holder = QWidget()
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-            self._analytics[self.workspace.addTab(holder, title)] = None
-        self.workspace.currentChanged.connect(self._ensure_tab)
-        # Estimated betas for the holdings editor, computed in the background
-        # once the window is up; starting them also imports the analytics
-        # modules off the GUI thread, so the first analytics tab opens at once.
-        self.beta_hints = BetaHints(self.document, self.history_library, self)
-        self.beta_hints.estimatesChanged.connect(self.holdings_panel.model.set_beta_estimates)
-        self._beta_hints_started = False
-        self._beta_hints_running = False
-        self.setCentralWidget(self.workspace)
-
-        self.library_dock = QDockWidget("Portfolios", self)
-        self.library_dock.setObjectName("libraryDock")
-        self.library_dock.setWidget(self.library_panel)
-        self.library_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
-        self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
-
+        self._build_workspace()
+        self._build_library_dock()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -211,6 +127,54 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # -- construction -----------------------------------------------------------
+    def _build_workspace(self) -> None:
+        """Hedge tab (holdings and chart over the hedge panel), then the analytics tabs."""
+        self.top_split = QSplitter(Qt.Orientation.Horizontal)
+        self.top_split.setObjectName("topSplit")
+        self.top_split.addWidget(self.holdings_panel)
+        self.top_split.addWidget(self.chart_host)
+        self.top_split.setStretchFactor(0, 5)
+        self.top_split.setStretchFactor(1, 6)
+        self.main_split = QSplitter(Qt.Orientation.Vertical)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.top_split)
+        self.main_split.addWidget(self.hedge_panel)
+        self.main_split.setStretchFactor(0, 1)
+        self.main_split.setStretchFactor(1, 1)
+        for s in (self.top_split, self.main_split):
+            s.setChildrenCollapsible(False)
+            s.setHandleWidth(6)
+        self.workspace = QTabWidget()
+        self.workspace.setObjectName("workspace")
+        self.workspace.setDocumentMode(True)
+        self.workspace.addTab(self.main_split, "Hedge")
+        self._analytics: dict[int, QWidget | None] = {}
+        self._histories: HistoryLibrary | None = None
+        for entry in ANALYTICS_TABS:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._analytics[self.workspace.addTab(holder, entry.title)] = None
+        self.workspace.currentChanged.connect(self._ensure_tab)
+        # Estimated betas for the holdings editor, computed in the background
+        # once the window is up; starting them also imports the analytics
+        # modules off the GUI thread, so the first analytics tab opens at once.
+        self.beta_hints = BetaHints(self.document, self.history_library, self)
+        self.beta_hints.estimatesChanged.connect(self.holdings_panel.model.set_beta_estimates)
+        self._beta_hints_started = False
+        self._beta_hints_running = False
+        self.setCentralWidget(self.workspace)
+
+    def _build_library_dock(self) -> None:
+        self.library_dock = QDockWidget("Portfolios", self)
+        self.library_dock.setObjectName("libraryDock")
+        self.library_dock.setWidget(self.library_panel)
+        self.library_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+
     def _build_actions(self) -> None:
         SK = QKeySequence.StandardKey
         f = self.files
@@ -347,13 +311,13 @@ class MainWindow(QMainWindow):
         self.hedge_panel.orderCopied.connect(
             lambda _t: self._status("Order copied to the clipboard")
         )
-        self.files.opened.connect(self._remember_path)
+        self.files.opened.connect(self.remember_path)
         self.files.saved.connect(lambda _p: self.library_panel.refresh())
-        self.library_panel.openRequested.connect(self._open_from_library)
+        self.library_panel.openRequested.connect(self.files.switch_to)
         self.library_panel.created.connect(self._open_created)
         self.library_panel.openFileRequested.connect(self.files.open_dialog)
-        self.library_panel.currentRenamed.connect(self._on_current_renamed)
-        self.library_panel.currentDeleted.connect(self._on_current_deleted)
+        self.library_panel.currentRenamed.connect(self.files.adopt_renamed)
+        self.library_panel.currentDeleted.connect(self.files.file_deleted)
         self.hedge_panel.underlyingSelected.connect(self._on_underlying_changed)
         self.hedge_panel.optionSelected.connect(self._on_option_selected)
 
@@ -364,11 +328,9 @@ class MainWindow(QMainWindow):
         tab = self._analytics[index]
         if tab is not None:
             return tab
-        import importlib
-
-        _title, module, cls_name, needs_history = ANALYTICS_TABS[index - 1]
-        cls = getattr(importlib.import_module(module), cls_name)
-        histories = self.history_library() if needs_history else None
+        entry = ANALYTICS_TABS[index - 1]
+        cls = entry.load()
+        histories = self.history_library() if entry.needs_history else None
         tab = cls(self.document) if histories is None else cls(self.document, histories)
         holder = self.workspace.widget(index)
         holder.layout().addWidget(tab)
@@ -384,7 +346,7 @@ class MainWindow(QMainWindow):
     def history_library(self) -> HistoryLibrary:
         """The price histories the analytics tabs and the beta hints share."""
         if self._histories is None:
-            from hedger.ui.analytics_common import HistoryLibrary
+            from hedger.ui.analytics.history_library import HistoryLibrary
 
             self._histories = HistoryLibrary(parent=self)
         return self._histories
@@ -400,7 +362,7 @@ class MainWindow(QMainWindow):
     def load_charts(self) -> None:
         if self.chart_host.chart is not None:
             return
-        from hedger.ui.charts import ScenarioChart
+        from hedger.ui.hedge.chart import ScenarioChart
 
         chart = ScenarioChart()
         chart.bind(self.document)
@@ -464,7 +426,7 @@ class MainWindow(QMainWindow):
     def _on_path_changed(self, path: Path | None) -> None:
         self.library_panel.set_current(path)
 
-    def _remember_path(self, path: Path) -> None:
+    def remember_path(self, path: Path) -> None:
         self.settings.last_portfolio = str(path)
         self.settings.add_recent(path)
         self.library_panel.set_current(path)
@@ -473,26 +435,6 @@ class MainWindow(QMainWindow):
     def _open_created(self, path: Path) -> None:
         # The library panel asked about unsaved changes before creating it.
         self.files.open_path(path, ask=False)
-
-    def _open_from_library(self, path: Path) -> None:
-        if self.document.path is not None and path.resolve() == self.document.path.resolve():
-            return
-        self.files.open_path(path)
-
-    def _on_current_renamed(self, path: Path) -> None:
-        # The library rewrote the file under its new name. The document takes
-        # the name as already saved: unsaved edits and undo history stay, and
-        # the next save writes the new name, not the old one.
-        try:
-            name = load_portfolio(path).name
-        except PortfolioFileError:
-            name = path.stem
-        self.document.adopt_rename(path, name)
-        self._remember_path(path)
-
-    def _on_current_deleted(self) -> None:
-        self.document.set_path(None)
-        self._status("The open portfolio was deleted; Save to keep it again")
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

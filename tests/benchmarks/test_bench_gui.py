@@ -109,9 +109,9 @@ def _edit_latency(qtbot, tmp_path: Path, n: int, sort: bool = False) -> tuple[fl
     from hedger.core.catalog import builtin_catalog
     from hedger.store.library import PortfolioLibrary
     from hedger.store.portfolio_file import load_portfolio
-    from hedger.ui.document import PortfolioDocument
+    from hedger.store.settings import AppSettings
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.settings import AppSettings
 
     path = portfolio_file(tmp_path, n)
     doc = PortfolioDocument(builtin_catalog(), load_portfolio(path), path)
@@ -129,7 +129,7 @@ def _edit_latency(qtbot, tmp_path: Path, n: int, sort: bool = False) -> tuple[fl
         # a large portfolio (by value, largest first).
         from PySide6.QtCore import Qt
 
-        from hedger.ui.holdings_model import Column
+        from hedger.ui.holdings.columns import Column
 
         w.holdings_panel.view.sortByColumn(Column.VALUE, Qt.SortOrder.DescendingOrder)
         app.processEvents()

@@ -1,0 +1,599 @@
+"""Scenario chart: portfolio value against a move of one underlying (pyqtgraph).
+
+Importing this module imports pyqtgraph (~150 ms); the main window may
+import it after the first paint. Curves are created once per option name and
+refreshed with ``setData``, so a recompute while typing costs well under a
+millisecond here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hedger.core.planner import Plan, UnderlyingPlan
+from hedger.core.scenarios import Scenario, scenario_for
+from hedger.ui import format as fmt
+from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
+from hedger.ui.hedge.chart_style import chart_colors
+from hedger.ui.hedge.chart_text import (
+    current_price,
+    hedged_label,
+    options_at,
+    readout_text,
+    short_option_name,
+    tier_label,
+    values_at,
+)
+from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
+from hedger.ui.widgets.plot_grid import MajorGrid
+from hedger.ui.widgets.segmented import SegmentedControl
+from hedger.ui.widgets.style import blend, dim, scaled_font
+
+ChartMode = Literal["value", "change"]
+
+
+# Below this widget height the move/price axis titles are hidden.
+COMPACT_HEIGHT = 380
+
+
+class _LeaveFilter(QObject):
+    def __init__(self, on_leave: Any) -> None:
+        super().__init__()
+        self._on_leave = on_leave
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._on_leave()
+        return False
+
+
+class ScenarioChart(QWidget):
+    """Value (or change in value) of the portfolio against one underlying's move."""
+
+    # Move (fraction) under the mouse, or nan when the mouse leaves the plot.
+    hoverMoved = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plan: Plan | None = None
+        self._underlying: str | None = None
+        self._scenario: Scenario | None = None
+        self._emphasis: str | None = None  # option picked in the hedge panel
+        self._mode: ChartMode = "value"
+        self._legend_names: dict[int, str] = {}
+        self._pen_states: dict[int, tuple[int, float, Qt.PenStyle]] = {}
+        self._compact = False
+        self._hover_move: float | None = None
+        self._doc_connected: Any = None
+        self._build()
+        self.apply_palette()
+        self._refresh()
+
+    # -- construction ---------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("Scenario")
+        self.title.setObjectName("chartTitle")
+        self.title.setFont(scaled_font(self, 1.1, bold=True))
+        self.mode_control = SegmentedControl(
+            [
+                ("value", "Value", "Portfolio value after the move"),
+                ("change", "Change", "Gain or loss against today's value (P&L)"),
+            ]
+        )
+        self.mode_control.setObjectName("chartMode")
+        self.mode_control.set_current("value")
+        self.mode_control.activated.connect(lambda m: self.set_mode(m))
+        self.readout = QLabel()
+        self.readout.setObjectName("chartReadout")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setMinimumHeight(self.fontMetrics().height() + 4)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.readout.setToolTip("Hover the chart to read values at any move")
+        self._build_plot()
+        self._build_items()
+        self._build_layout()
+
+    def _build_plot(self) -> None:
+        """Axes, the plot, its grid and the legend strip under it."""
+        self.x_axis = PercentAxis("bottom")
+        self.y_axis = UsdAxis("left")
+        self.price_axis = PriceAxis("top")
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": self.x_axis, "left": self.y_axis, "top": self.price_axis}
+        )
+        self.plot_widget.setAntialiasing(True)
+        self.plot_widget.setMinimumSize(320, 220)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        pi = self.plot_item
+        pi.showAxis("top")
+        self.grid = MajorGrid(pi, self.x_axis, self.y_axis)
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        pi.setMouseEnabled(x=False, y=False)
+        pi.getViewBox().setDefaultPadding(0.02)
+        pi.layout.setContentsMargins(4, 4, 12, 4)
+        self._axis_underlying = ""
+
+        # Below the plot, not over it: in a small chart a floating legend hides
+        # the curves. Being in the plot item's layout, it is exported too.
+        self.legend = pg.LegendItem(verSpacing=-6, horSpacing=18, labelTextSize="9pt", colCount=4)
+        pi.layout.addItem(self.legend, 4, 1)
+        pi.getViewBox().sigResized.connect(self.fit_legend_columns)
+
+    def _build_items(self) -> None:
+        """Reference lines, liquidation marks, curves and the crosshair."""
+        pi = self.plot_item
+        # Reference lines: today's price (move 0) and today's value.
+        self.zero_line = pg.InfiniteLine(pos=0, angle=90, movable=False)
+        self.base_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
+        pi.addItem(self.zero_line, ignoreBounds=True)
+        pi.addItem(self.base_line, ignoreBounds=True)
+
+        self.liquidation_region = pg.LinearRegionItem(movable=False)
+        self.liquidation_region.setZValue(-40)  # under the grid lines
+        for line in self.liquidation_region.lines:
+            line.setPen(pg.mkPen(None))
+        pi.addItem(self.liquidation_region, ignoreBounds=True)
+        self.liquidation_line = pg.InfiniteLine(
+            pos=0,
+            angle=90,
+            movable=False,
+            label="Liquidation",
+            labelOpts={"position": 0.9, "anchors": [(1, 0), (1, 0)]},
+        )
+        pi.addItem(self.liquidation_line, ignoreBounds=True)
+        self.liquidation_move: float | None = None
+
+        self.tier_curves: dict[str, pg.PlotDataItem] = {}
+        self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
+        self.hedged_curve = pi.plot(name="Hedged", antialias=True)
+        self.hedged_curve.setZValue(10)
+        # Above the dashed tiers: a 0-contract tier coincides with it.
+        self.unhedged_curve.setZValue(6)
+        self.legend.addItem(self.unhedged_curve, "Unhedged")
+        self.legend.addItem(self.hedged_curve, "Hedged")
+
+        self.v_cross = pg.InfiniteLine(angle=90, movable=False)
+        self.h_cross = pg.InfiniteLine(angle=0, movable=False)
+        self.cross_dots = pg.ScatterPlotItem(size=8, antialias=True)
+        for item in (self.v_cross, self.h_cross, self.cross_dots):
+            item.setZValue(30)
+            item.hide()
+            pi.addItem(item, ignoreBounds=True)
+        self._mouse_proxy = pg.SignalProxy(
+            pi.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
+        )
+        self._leave_filter = _LeaveFilter(self._on_mouse_left)
+        self.plot_widget.viewport().installEventFilter(self._leave_filter)
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.mode_control)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(4)
+        lay.addLayout(header)
+        lay.addWidget(dim(self.readout))
+        lay.addWidget(self.plot_widget, 1)
+
+    # -- public API ------------------------------------------------------------------------
+    def bind(self, document: Any) -> None:
+        """Follow a PortfolioDocument: redraw on every planChanged."""
+        if self._doc_connected is not None:
+            self._doc_connected.planChanged.disconnect(self._on_plan_changed)
+        self._doc_connected = document
+        document.planChanged.connect(self._on_plan_changed)
+        self.set_plan(document.plan, self._underlying)
+
+    def unbind(self) -> None:
+        """Stop following the document (the window is closing)."""
+        if self._doc_connected is not None:
+            self._doc_connected.planChanged.disconnect(self._on_plan_changed)
+            self._doc_connected = None
+
+    def set_plan(self, plan: Plan | None, underlying: str | None = None) -> None:
+        """Show ``underlying`` of ``plan`` (keeps the current one when None)."""
+        self._plan = plan
+        if underlying is not None:
+            self._underlying = underlying or None
+        if plan is not None and (
+            self._underlying is None or plan.underlying(self._underlying) is None
+        ):
+            self._underlying = plan.underlyings[0].underlying if plan.underlyings else None
+        self._scenario = (
+            scenario_for(plan, self._underlying) if plan is not None and self._underlying else None
+        )
+        self._refresh()
+
+    def set_underlying(self, underlying: str) -> None:
+        """Slot for HedgePanel.underlyingSelected."""
+        if underlying != self._underlying:
+            self._emphasis = None
+            self.set_plan(self._plan, underlying)
+
+    def set_highlighted_option(self, underlying: str, name: str) -> None:
+        """Slot for HedgePanel.optionSelected: emphasise that option's curve."""
+        if underlying and underlying != self._underlying:
+            self._emphasis = name or None
+            self.set_plan(self._plan, underlying)
+            return
+        if (name or None) != self._emphasis:
+            self._emphasis = name or None
+            self._refresh()
+
+    def set_scenario(self, scenario: Scenario | None) -> None:
+        """Show a precomputed scenario (no plan: the option tiers are unlabelled)."""
+        self._scenario = scenario
+        if scenario is not None:
+            self._underlying = scenario.underlying
+        self._refresh()
+
+    @property
+    def scenario(self) -> Scenario | None:
+        return self._scenario
+
+    @property
+    def underlying(self) -> str | None:
+        return self._underlying
+
+    @property
+    def mode(self) -> ChartMode:
+        return self._mode
+
+    def set_mode(self, mode: ChartMode) -> None:
+        if mode not in ("value", "change"):
+            raise ValueError(mode)
+        self.mode_control.set_current(mode)
+        if mode != self._mode:
+            self._mode = mode
+            self._refresh()
+
+    def export_png(
+        self, path: str | Path, width: int | None = None, scale: float = EXPORT_SCALE
+    ) -> Path:
+        """Write the plot as it looks on screen (see ``chart_export.export_png``)."""
+        return export_png(self, Path(path), width, scale)
+
+    def export_svg(self, path: str | Path) -> Path:
+        return export_svg(self, Path(path))
+
+    def base_color(self) -> QColor:
+        """The plot's background colour under the palette in use."""
+        return self._palette.color(QPalette.ColorRole.Base)
+
+    def apply_palette(self, palette: QPalette | None = None) -> None:
+        """Take colours from the (new) palette; also runs by itself on palette changes."""
+        pal = QPalette(palette) if palette is not None else self.palette()
+        self._palette = pal
+        colors = chart_colors(pal)
+        self._tier_colors = colors.tiers
+        self._accent = colors.accent
+        self._unhedged_color = colors.unhedged
+        self._danger = colors.danger
+        base, text = colors.base, colors.text
+        self.plot_widget.setBackground(base)
+        axis_pen = pg.mkPen(blend(text, base, 0.55), width=1)
+        tick_font = QFont(self.font())
+        for axis in (self.x_axis, self.y_axis, self.price_axis):
+            axis.setPen(axis_pen)
+            axis.setTextPen(pg.mkPen(blend(text, base, 0.2)))
+            axis.setStyle(tickFont=tick_font)
+        self._label_style = {"color": blend(text, base, 0.35).name(), "font-size": "9pt"}
+        self._axis_underlying = ""
+        self._update_axis_labels()
+        self.grid.setPen(pg.mkPen(colors.grid, width=1))
+        faint = pg.mkPen(blend(text, base, 0.75), width=1, style=Qt.PenStyle.DashLine)
+        self.zero_line.setPen(faint)
+        self.base_line.setPen(faint)
+        cross = pg.mkPen(blend(text, base, 0.5), width=1, style=Qt.PenStyle.DotLine)
+        self.v_cross.setPen(cross)
+        self.h_cross.setPen(cross)
+        self.liquidation_line.setPen(pg.mkPen(self._danger, width=1.5, style=Qt.PenStyle.DashLine))
+        self.liquidation_line.label.setColor(self._danger)
+        # Opaque tints, not alpha: blending a large translucent fill costs
+        # ~2 ms a frame in software rendering.
+        self.liquidation_region.setBrush(pg.mkBrush(colors.danger_fill))
+        # A strip under the plot needs no frame of its own.
+        self.legend.setBrush(pg.mkBrush(None))
+        self.legend.setPen(pg.mkPen(None))
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        self._refresh()
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _on_plan_changed(self, plan: Plan) -> None:
+        self.set_plan(plan, None)
+
+    def _shown_option(self) -> str | None:
+        s = self._scenario
+        if s is None:
+            return None
+        if self._emphasis and self._emphasis in s.options:
+            return self._emphasis
+        return s.recommended if s.recommended in s.options else None
+
+    def _refresh(self) -> None:
+        s = self._scenario
+        u = self._plan.underlying(s.underlying) if (self._plan and s) else None
+        self._update_title(s, u)
+        if s is None:
+            for item in (self.unhedged_curve, self.hedged_curve, *self.tier_curves.values()):
+                item.setData([], [])
+                item.hide()
+            self._set_liquidation(None, None)
+            self.price_axis.price = 0.0
+            self.readout.setText("Add holdings to see how hedged and unhedged value move.")
+            return
+        x = s.moves * 100.0
+        offset = s.base_value if self._mode == "change" else 0.0
+        self.y_axis.signed = self._mode == "change"
+        self.price_axis.price = current_price(s, u)
+        self.unhedged_curve.setData(x, s.unhedged - offset)
+        self._set_pen(self.unhedged_curve, self._unhedged_color, 2.0)
+        self.unhedged_curve.show()
+
+        shown = self._shown_option()
+        rec = s.recommended if s.recommended in s.options else None
+        if rec is not None:
+            self.hedged_curve.setData(x, s.options[rec].value - offset)
+            self._set_pen(self.hedged_curve, self._accent, 3.5)
+            self.hedged_curve.show()
+        else:
+            self.hedged_curve.setData([], [])
+            self.hedged_curve.hide()
+        self._update_tiers(s, u, x, offset, rec, shown)
+        self._set_legend_label(self.hedged_curve, hedged_label(u, rec))
+        self.zero_line.setValue(0.0)
+        self.base_line.setValue(s.base_value - offset)
+        liq = s.options[shown].liquidation_move if shown else None
+        self._set_liquidation(liq, u)
+        self._show_readout(self._hover_move)
+
+    def _update_tiers(
+        self,
+        s: Scenario,
+        u: UnderlyingPlan | None,
+        x: np.ndarray,
+        offset: float,
+        rec: str | None,
+        shown: str | None,
+    ) -> None:
+        names = [n for n in s.options if n != rec]
+        for gone in [n for n in self.tier_curves if n not in names]:
+            item = self.tier_curves.pop(gone)
+            self._pen_states.pop(id(item), None)
+            self._legend_names.pop(id(item), None)
+            self.legend.removeItem(item)
+            self.plot_item.removeItem(item)
+        for name in names:
+            item = self.tier_curves.get(name)
+            if item is None:
+                item = self.plot_item.plot(antialias=True)
+                self.tier_curves[name] = item
+                self.legend.addItem(item, name)
+            color = self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
+            emphasised = name == shown
+            self._set_pen(
+                item,
+                color,
+                2.5 if emphasised else 1.3,
+                Qt.PenStyle.SolidLine if emphasised else Qt.PenStyle.DashLine,
+            )
+            item.setZValue(8 if emphasised else 5)
+            item.setData(x, s.options[name].value - offset)
+            self._set_legend_label(item, tier_label(name, u))
+
+    def _set_pen(
+        self,
+        item: pg.PlotDataItem,
+        color: QColor,
+        width: float,
+        style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+    ) -> None:
+        # setPen redraws the curve; skip it while typing when nothing changed.
+        state = (color.rgba(), width, style)
+        if self._pen_states.get(id(item)) != state:
+            self._pen_states[id(item)] = state
+            item.setPen(pg.mkPen(color, width=width, style=style))
+
+    def _set_legend_label(self, item: pg.PlotDataItem, text: str) -> None:
+        key = id(item)
+        if self._legend_names.get(key) == text:
+            return
+        self._legend_names[key] = text
+        label = self.legend.getLabel(item)
+        if label is not None:
+            label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
+            self.fit_legend_columns()
+
+    def _set_liquidation(self, move: float | None, u: UnderlyingPlan | None) -> None:
+        s = self._scenario
+        in_range = (
+            move is not None and s is not None and float(s.moves[0]) <= move <= float(s.moves[-1])
+        )
+        self.liquidation_move = move if in_range else None
+        if not in_range or s is None or move is None:
+            self.liquidation_line.hide()
+            self.liquidation_region.hide()
+            return
+        x = move * 100.0
+        self.liquidation_line.setValue(x)
+        edge = float(s.moves[-1] if move > 0 else s.moves[0]) * 100.0
+        self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
+        price = self.price_axis.price * (1.0 + move)
+        # Text sits on the safe side of the line, away from the plot edge.
+        label = self.liquidation_line.label
+        label.anchors = [(1.0, 0.0), (1.0, 0.0)] if move > 0 else [(0.0, 0.0), (0.0, 0.0)]
+        # The label only reformats while visible: show first.
+        self.liquidation_line.show()
+        self.liquidation_region.show()
+        text = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        if self.plot_item.getViewBox().width() < 420:
+            text = f"Liq. {fmt.signed_pct(move * 100)}"  # a narrow plot would clip it
+        label.setFormat(text)
+        label.updatePosition()
+
+    def _update_axis_labels(self) -> None:
+        name = self._underlying or ""
+        if name == self._axis_underlying:
+            return
+        self._axis_underlying = name
+        prefix = f"{name} " if name else ""
+        self.x_axis.setLabel(f"{prefix}move", **self._label_style)
+        self.y_axis.setLabel("USD", **self._label_style)
+        self.price_axis.setLabel(f"{prefix}price", **self._label_style)
+        # setLabel shows a title again; a compact chart keeps them hidden.
+        self._show_axis_titles()
+
+    def fit_legend_columns(self, *_: object, width: float | None = None) -> None:
+        # As many columns as the widest entry allows: a legend wider than the
+        # plot would widen the whole chart past its splitter and clip it.
+        if width is None:
+            # The view's width, not the plot's: the plot may be held wide by
+            # the legend itself.
+            width = min(
+                self.plot_item.getViewBox().width(),
+                self.plot_widget.viewport().width() - self.y_axis.width() - 20,
+            )
+        entries = [
+            sample.boundingRect().width() + label.itemRect().width()
+            for sample, label in self.legend.items
+        ]
+        widest = max(entries, default=120.0) + 18.0 + 12.0
+        columns = max(1, min(4, len(entries) or 1, int(width // widest)))
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
+        # The plot item keeps the geometry it had when the legend was wider;
+        # fit it to the view again (what a resize of the view does).
+        pw = self.plot_widget
+        if self.plot_item.geometry().width() > pw.viewport().width() + 1:
+            QTimer.singleShot(0, self, self.refit_plot)
+
+    def refit_plot(self) -> None:
+        pw = self.plot_widget
+        pg.GraphicsView.setRange(pw, pw.range, padding=0, disableAutoPixel=False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_palette"):
+            self.apply_palette()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A short chart keeps its height for the curves: the tick labels and
+        # the title already say what the axes are.
+        compact = event.size().height() < COMPACT_HEIGHT
+        if compact != self._compact:
+            self._compact = compact
+            self._show_axis_titles()
+        # The readout fits as many option values as its new width allows.
+        self._show_readout(self._hover_move)
+
+    def _show_axis_titles(self) -> None:
+        self.x_axis.showLabel(not self._compact)
+        self.price_axis.showLabel(not self._compact)
+
+    def _update_title(self, s: Scenario | None, u: UnderlyingPlan | None) -> None:
+        if s is None:
+            text = "Scenario"
+        else:
+            what = "Portfolio value" if self._mode == "value" else "Change in value"
+            text = f"{what} vs {s.underlying} move"
+        if self.title.text() != text:
+            self.title.setText(text)
+        self._update_axis_labels()
+
+    # -- crosshair ---------------------------------------------------------------------------
+    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
+        pos = event[0]
+        vb = self.plot_item.getViewBox()
+        if self._scenario is None or not vb.sceneBoundingRect().contains(pos):
+            self._on_mouse_left()
+            return
+        point = vb.mapSceneToView(pos)
+        s = self._scenario
+        move = float(np.clip(point.x() / 100.0, s.moves[0], s.moves[-1]))
+        self._show_readout(move)
+        self.hoverMoved.emit(move)
+
+    def _on_mouse_left(self) -> None:
+        for item in (self.v_cross, self.h_cross, self.cross_dots):
+            item.hide()
+        self._show_readout(None)
+        self.hoverMoved.emit(float("nan"))
+
+    def readout_values(self, move: float) -> dict[str, float]:
+        """Interpolated values at a move (fraction): what the crosshair shows."""
+        s = self._scenario
+        return {} if s is None else values_at(s, self._shown_option(), move)
+
+    def readout_options(self, move: float) -> dict[str, float]:
+        """Value hedged by every option at a move, the shown one first."""
+        s = self._scenario
+        return {} if s is None else options_at(s, self._shown_option(), move)
+
+    def _option_color(self, name: str) -> QColor:
+        s = self._scenario
+        if s is not None and name == s.recommended:
+            return self._accent
+        return self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
+
+    def _show_readout(self, move: float | None) -> None:
+        s = self._scenario
+        self._hover_move = move
+        if s is None:
+            return
+        hovering = move is not None
+        at = 0.0 if move is None else move
+        values = self.readout_values(at)
+        options = self.readout_options(at)
+        shown = self._shown_option()
+        offset = s.base_value if self._mode == "change" else 0.0
+        if hovering:
+            x = values["move"] * 100.0
+            self.v_cross.setValue(x)
+            self.h_cross.setValue(values["hedged"] - offset)
+            shown_color = self._option_color(shown) if shown else self._unhedged_color
+            self.cross_dots.setData(
+                [x, x],
+                [values["unhedged"] - offset, values["hedged"] - offset],
+                brush=[pg.mkBrush(self._unhedged_color), pg.mkBrush(shown_color)],
+                pen=[pg.mkPen(self._palette.color(QPalette.ColorRole.Base), width=1.5)] * 2,
+            )
+            for item in (self.v_cross, self.h_cross, self.cross_dots):
+                item.show()
+        text, tip = readout_text(
+            s,
+            values,
+            options,
+            shown=shown,
+            hovering=hovering,
+            offset=offset,
+            unhedged_color=self._unhedged_color,
+            color_of=self._option_color,
+            short_name=self._short_option_name,
+            font=self.readout.font(),
+            room=self.readout.width() - 4,
+        )
+        self.readout.setText(text)
+        self.readout.setToolTip(tip)
+
+    def _short_option_name(self, name: str) -> str:
+        return short_option_name(self._scenario, name)

@@ -1,0 +1,460 @@
+"""Comparison table of hedge options (one row per tier, plus the mix)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from hedger.core.planner import HedgeOption, UnderlyingPlan
+from hedger.ui import format as fmt
+
+Index = QModelIndex | QPersistentModelIndex
+
+# Custom roles: the option's name for views/tests, and whether it is recommended.
+OptionNameRole = Qt.ItemDataRole.UserRole + 1
+RecommendedRole = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS: tuple[str, ...] = (
+    "Option",
+    "Contracts",
+    "Side",
+    "Hedged USD",
+    "Residual USD",
+    "Residual %",
+    "Initial margin",
+    "Est. fee",
+    "Liquidation price",
+)
+(
+    COL_OPTION,
+    COL_CONTRACTS,
+    COL_SIDE,
+    COL_HEDGED,
+    COL_RESIDUAL,
+    COL_RESIDUAL_PCT,
+    COL_MARGIN,
+    COL_FEE,
+    COL_LIQUIDATION,
+) = range(len(COLUMNS))
+
+HEADER_TIPS: tuple[str, ...] = (
+    "The contract size (tier) used, or the best mix of the family's sizes.\n"
+    "Multiplier = how much of the coin one contract controls (or its USD face "
+    "value for inverse contracts).",
+    "Whole contracts to trade, after the rounding policy.",
+    "Short hedges a long holding; long hedges a short one.",
+    "Notional hedged = contracts × multiplier × futures price\n"
+    "(inverse contracts: contracts × USD face value).",
+    "Residual = target − hedged: what whole contracts cannot match.\n"
+    "Positive: part of the exposure stays unhedged. Negative: over-hedged.",
+    "Residual as a share of the target exposure.",
+    "Initial margin = hedged notional ÷ leverage: the cash the position ties up.",
+    "Estimated trading fee to open the position: notional × the venue's fee rate.",
+    "Approximate futures price at which the position is liquidated "
+    "(isolated margin, fees ignored): entry × (1 + 1/leverage − maintenance rate) for a short.",
+)
+
+NUMERIC_COLUMNS = frozenset(
+    {
+        COL_CONTRACTS,
+        COL_HEDGED,
+        COL_RESIDUAL,
+        COL_RESIDUAL_PCT,
+        COL_MARGIN,
+        COL_FEE,
+        COL_LIQUIDATION,
+    }
+)
+
+
+def option_label(option: HedgeOption) -> str:
+    """``Micro · CME:MBT 0.1 BTC``, ``Mix · BTC + MBT`` or ``Mix · best of 3 sizes``."""
+    if option.name == "mix" or len(option.legs) != 1:
+        symbols = " + ".join(leg.contract.symbol for leg in option.legs)
+        # Long generic symbols would crowd the column; the Contracts cell
+        # says which sizes the mix uses.
+        return (
+            f"Mix · {symbols}" if len(symbols) <= 18 else f"Mix · best of {len(option.legs)} sizes"
+        )
+    c = option.legs[0].contract
+    return f"{c.tier.capitalize()} · {c.short_label} {c.size_text()}"
+
+
+def contracts_text(option: HedgeOption) -> str:
+    """``5`` for one tier, ``1 × BTC + 4 × MBT`` for a mix."""
+    if option.name != "mix" and len(option.legs) == 1:
+        return fmt.contracts(option.legs[0].contracts)
+    active = [leg for leg in option.legs if leg.contracts]
+    if not active:
+        return "0"
+    return " + ".join(f"{fmt.contracts(leg.contracts)} × {leg.contract.symbol}" for leg in active)
+
+
+def accent_background(palette: QPalette) -> QColor:
+    """A tint of the highlight colour that keeps text readable on light and dark bases."""
+    base = palette.color(QPalette.ColorRole.Base)
+    accent = palette.color(QPalette.ColorRole.Highlight)
+    share = 0.28 if base.lightness() < 128 else 0.16
+    return QColor(
+        round(base.red() + (accent.red() - base.red()) * share),
+        round(base.green() + (accent.green() - base.green()) * share),
+        round(base.blue() + (accent.blue() - base.blue()) * share),
+    )
+
+
+def warning_foreground(palette: QPalette) -> QColor:
+    """An amber that reads on the palette's base (darker on light themes)."""
+    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+    return QColor("#f0b35a") if dark else QColor("#a15c00")
+
+
+class HedgeOptionsModel(QAbstractTableModel):
+    """Rows = the options of one UnderlyingPlan; read-only."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plan: UnderlyingPlan | None = None
+        self._options: tuple[HedgeOption, ...] = ()
+        self._names: tuple[str, ...] = ()
+        self._palette = QGuiApplication.palette()
+        self._accent = accent_background(self._palette)
+        self._warn = warning_foreground(self._palette)
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- feeding --------------------------------------------------------------
+    def set_plan(self, plan: UnderlyingPlan | None) -> None:
+        """Show a new plan; rows are only reset when the set of options changes."""
+        options = plan.options if plan is not None else ()
+        names = tuple(o.name for o in options)
+        if names != self._names:
+            self.beginResetModel()
+            self._plan, self._options, self._names = plan, options, names
+            self.endResetModel()
+            return
+        self._plan, self._options = plan, options
+        if options:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(options) - 1, len(COLUMNS) - 1))
+
+    def set_palette(self, palette: QPalette) -> None:
+        self._palette = QPalette(palette)
+        self._accent = accent_background(self._palette)
+        self._warn = warning_foreground(self._palette)
+        if self._options:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._options) - 1, len(COLUMNS) - 1)
+            )
+
+    @property
+    def plan(self) -> UnderlyingPlan | None:
+        return self._plan
+
+    def option_at(self, row: int) -> HedgeOption | None:
+        return self._options[row] if 0 <= row < len(self._options) else None
+
+    def row_of(self, name: str) -> int:
+        try:
+            return self._names.index(name)
+        except ValueError:
+            return -1
+
+    # -- QAbstractTableModel --------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._options)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if section == COL_SIDE:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            if section in NUMERIC_COLUMNS:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._plan is None:
+            return None
+        row, col = index.row(), index.column()
+        if not 0 <= row < len(self._options) or not 0 <= col < len(COLUMNS):
+            return None
+        option = self._options[row]
+        recommended = option.name == self._plan.recommended
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(option, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(option, col, recommended)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == COL_SIDE:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            if col in NUMERIC_COLUMNS:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if recommended else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._accent if recommended else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(option, col)
+        if role == OptionNameRole:
+            return option.name
+        if role == RecommendedRole:
+            return recommended
+        return None
+
+    # -- cell contents ----------------------------------------------------------
+    def _places(self) -> int:
+        assert self._plan is not None
+        return fmt.money_places(self._plan.target_usd)
+
+    def _display(self, o: HedgeOption, col: int) -> str:
+        places = self._places()
+        if col == COL_OPTION:
+            return option_label(o)
+        if col == COL_CONTRACTS:
+            return contracts_text(o)
+        if col == COL_SIDE:
+            return "Short" if o.side == "short" else "Long"
+        if col == COL_HEDGED:
+            return fmt.money(o.hedged_usd, places)
+        if col == COL_RESIDUAL:
+            return fmt.money(o.residual_usd, places)
+        if col == COL_RESIDUAL_PCT:
+            return fmt.pct(o.residual_pct, 1)
+        if col == COL_MARGIN:
+            return fmt.money(o.initial_margin_usd, places)
+        if col == COL_FEE:
+            return fmt.money(o.fee_usd, 2)
+        if col == COL_LIQUIDATION:
+            return fmt.DASH if o.liquidation_price is None else fmt.price(o.liquidation_price)
+        return ""
+
+    def _foreground(self, o: HedgeOption, col: int) -> QColor | None:
+        if col in (COL_RESIDUAL, COL_RESIDUAL_PCT) and o.residual_usd < 0:
+            return self._warn
+        if col == COL_LIQUIDATION and any(w.startswith("Liquidation") for w in o.warnings):
+            return self._warn
+        if col == COL_CONTRACTS and o.contracts == 0:
+            return self._palette.color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+    def _tooltip(self, o: HedgeOption, col: int, recommended: bool) -> str:
+        u = self._plan
+        assert u is not None
+        price = u.futures_price or Decimal(0)
+        places = self._places()
+        if col == COL_OPTION:
+            return option_tooltip(o, price, recommended)
+        if col == COL_CONTRACTS:
+            parts = []
+            if o.exact_contracts is not None:
+                parts.append(
+                    f"Exact {fmt_exact(o.exact_contracts)} contracts, rounded {u.rounding} "
+                    f"to {fmt.contracts(o.contracts)}."
+                )
+            else:
+                parts.append(
+                    "Fewest contracts that get closest to the target under the rounding policy."
+                )
+            parts.append(HEADER_TIPS[COL_CONTRACTS])
+            return "\n".join(parts)
+        if col == COL_HEDGED:
+            legs = " + ".join(
+                f"{fmt.contracts(leg.contracts)} × {leg.contract.size_text()}"
+                + ("" if leg.contract.kind == "inverse" else f" × {fmt.price(price)}")
+                for leg in o.legs
+                if leg.contracts
+            )
+            detail = (
+                f"{legs} = {fmt.usd(o.hedged_usd, places)}"
+                if legs
+                else "No contracts: nothing hedged."
+            )
+            return f"{detail}\n{HEADER_TIPS[COL_HEDGED]}"
+        if col in (COL_RESIDUAL, COL_RESIDUAL_PCT):
+            state = (
+                "over-hedged: a rise loses money overall"
+                if o.residual_usd < 0
+                else "left unhedged"
+                if o.residual_usd > 0
+                else "matched exactly"
+            )
+            return (
+                f"Target {fmt.usd(abs(u.target_usd), places)} − hedged "
+                f"{fmt.usd(o.hedged_usd, places)} = {fmt.usd(o.residual_usd, places)} ({state}).\n"
+                f"{HEADER_TIPS[COL_RESIDUAL]}"
+            )
+        if col == COL_MARGIN:
+            return (
+                f"{fmt.usd(o.hedged_usd, places)} ÷ {fmt.leverage(u.leverage)} = "
+                f"{fmt.usd(o.initial_margin_usd, places)}.\n{HEADER_TIPS[COL_MARGIN]}"
+            )
+        if col == COL_FEE:
+            rates = ", ".join(
+                sorted({fmt.pct(leg.contract.fee_rate * 100, 3) for leg in o.legs if leg.contracts})
+            )
+            extra = f" (fee rate {rates})" if rates else ""
+            return f"{HEADER_TIPS[COL_FEE]}{extra}\nA default rate; your broker's may differ."
+        if col == COL_LIQUIDATION:
+            if o.liquidation_price is None or not price:
+                return "No position, nothing to liquidate."
+            move = (o.liquidation_price / price - 1) * 100
+            return (
+                f"About {fmt.price(o.liquidation_price)}: a {fmt.signed_pct(move)} move from "
+                f"{fmt.price(price)} at {fmt.leverage(u.leverage)}.\n{HEADER_TIPS[COL_LIQUIDATION]}"
+            )
+        return HEADER_TIPS[col]
+
+
+def option_tooltip(o: HedgeOption, price: Decimal, recommended: bool) -> str:
+    """The option's contracts with their size and notional at ``price``, and its warnings."""
+    lines = [option_label(o)]
+    for leg in o.legs:
+        c = leg.contract
+        mult = (
+            f"face value {c.size_text()} per contract"
+            if c.kind == "inverse"
+            else f"multiplier {c.size_text()} per contract"
+        )
+        lines.append(
+            f"{c.name}: {mult}, notional {fmt.usd(c.notional_usd(price))} at {fmt.price(price)}"
+        )
+    if recommended:
+        lines.append("Recommended: smallest residual, then fewest contracts, then least margin.")
+    lines.extend(f"⚠ {w}" for w in o.warnings)
+    return "\n".join(lines)
+
+
+def fmt_exact(value: Decimal) -> str:
+    return fmt.money(value, 3).rstrip("0").rstrip(".") if value else "0"
+
+
+class PaddedDelegate(QStyledItemDelegate):
+    """Cells with breathing room: numbers in adjacent columns never touch."""
+
+    PAD = 8
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        size = super().sizeHint(option, index)
+        size.setWidth(size.width() + 2 * self.PAD)
+        return size
+
+    def _paint_cell(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: Index, right_reserve: int
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        # Rows are selected whole; a per-cell focus frame is only noise.
+        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        text = opt.text  # type: ignore[attr-defined]
+        opt.text = ""  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        opt.text = text  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        # Text keeps the style's margins so it lines up with the header labels;
+        # the extra width from sizeHint is the gap between columns.
+        opt.rect = rect.adjusted(0, 0, -right_reserve, 0)  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        super().paint(painter, opt, index)
+
+
+class OptionBadgeDelegate(PaddedDelegate):
+    """Paints a "★ Recommended" pill at the right of the recommended row's Option cell."""
+
+    BADGE = "★ Recommended"
+    BADGE_SHORT = "★"
+
+    def _badge_font(self, option: QStyleOptionViewItem) -> QFont:
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setBold(True)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        return font
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.data(RecommendedRole):
+            fm = QFontMetrics(self._badge_font(option))
+            size.setWidth(size.width() + fm.horizontalAdvance(self.BADGE) + 24)
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if not index.data(RecommendedRole):
+            super().paint(painter, option, index)
+            return
+        font = self._badge_font(option)
+        fm = QFontMetrics(font)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        styled = QStyleOptionViewItem(option)
+        self.initStyleOption(styled, index)
+        text_w = QFontMetrics(styled.font).horizontalAdvance(styled.text)  # type: ignore[attr-defined]
+        badge_text = self.BADGE
+        badge_w = fm.horizontalAdvance(badge_text) + 14
+        if text_w + badge_w + 2 * self.PAD > rect.width():
+            # A narrow column keeps the label readable; the star alone marks the row.
+            badge_text = self.BADGE_SHORT
+            badge_w = fm.horizontalAdvance(badge_text) + 12
+        badge_h = fm.height() + 4
+        self._paint_cell(painter, option, index, badge_w + self.PAD + 4)
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        badge = QRect(
+            rect.right() - badge_w - 4,
+            rect.top() + (rect.height() - badge_h) // 2,
+            badge_w,
+            badge_h,
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        fill = palette.color(QPalette.ColorRole.Highlight)
+        ink = palette.color(QPalette.ColorRole.HighlightedText)
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+            # On a selected (highlight-coloured) row the pill inverts to stay visible.
+            fill, ink = ink, fill
+        painter.setBrush(fill)
+        painter.drawRoundedRect(badge, badge_h / 2, badge_h / 2)
+        painter.setPen(ink)
+        painter.setFont(font)
+        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), badge_text)
+        painter.restore()

@@ -1,0 +1,104 @@
+"""The four figures above the hedge table: holdings value, weighted exposure, target, price."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtWidgets import QHBoxLayout
+
+from hedger.core.decimals import fmt_decimal
+from hedger.core.models import Portfolio
+from hedger.core.planner import UnderlyingPlan
+from hedger.live.age import fmt_age, futures_price_status, venue_of
+from hedger.ui import format as fmt
+from hedger.ui.widgets.cards import StatCard
+
+# Tooltips list at most this many betas or coins; thousands would fill the screen.
+MAX_TIP_LINES = 10
+EXPOSURE_TIP = (
+    "Beta-weighted exposure = Σ quantity × price × beta over the holdings hedged "
+    "with this underlying. Beta is 1 for the coin itself; a cross-hedged altcoin "
+    "counts beta times its value."
+)
+TARGET_TIP = (
+    "Target = hedge ratio × beta-weighted exposure: the USD amount the futures should offset."
+)
+PRICE_TIP = (
+    "Futures price used for sizing: notional per contract = multiplier × this price. "
+    "Defaults to the spot price of your holding; override it in the settings."
+)
+
+
+class SummaryCards:
+    """Stat cards of one underlying's plan, in a row the panel places."""
+
+    def __init__(self) -> None:
+        self.value = StatCard("Holdings value", "Market value of the holdings hedged here")
+        self.exposure = StatCard("Weighted exposure", EXPOSURE_TIP)
+        self.target = StatCard("Hedge target", TARGET_TIP)
+        self.price = StatCard("Futures price", PRICE_TIP)
+        self.row = QHBoxLayout()
+        self.row.setSpacing(8)
+        for c in (self.value, self.exposure, self.target, self.price):
+            self.row.addWidget(c)
+
+    def show_plan(self, u: UnderlyingPlan, portfolio: Portfolio) -> None:
+        self.value.set(
+            fmt.usd(u.value_usd),
+            f"{u.holdings} holding{'s' if u.holdings != 1 else ''}",
+        )
+        assumed = u.assumed_beta_symbols
+        # The planner keeps groups in first-seen order; shown sorted, and a
+        # book of thousands of distinct betas must not make a screen-high tip.
+        groups = sorted(u.beta_groups)
+        if assumed:
+            # A list of coins does not fit the card; the tooltip names them.
+            beta_detail = (
+                f"beta 1 assumed for {assumed[0]}"
+                if len(assumed) == 1
+                else f"beta 1 assumed for {len(assumed)} coins"
+            )
+        elif len(groups) == 1 and groups[0][0] == 1:
+            beta_detail = "beta 1"
+        else:
+            beta_detail = "betas " + " · ".join(fmt_decimal(b) for b, _ in groups[:4])
+            if len(groups) > 4:
+                beta_detail += " …"
+        shown = groups[:MAX_TIP_LINES]
+        rest = len(groups) - len(shown)
+        names = ", ".join(assumed[:MAX_TIP_LINES])
+        if len(assumed) > MAX_TIP_LINES:
+            names += f" and {len(assumed) - MAX_TIP_LINES} more"
+        beta_tip = "\n".join(
+            [
+                EXPOSURE_TIP,
+                *(f"beta {fmt_decimal(b)}: {fmt.usd(v)}" for b, v in shown),
+                *([f"… and {rest} more betas"] if rest else []),
+                *([f"beta 1 assumed for {names}"] if assumed else []),
+            ]
+        )
+        self.exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
+        side = "short" if u.side == "short" else "long"
+        self.target.set(fmt.usd(abs(u.target_usd)), f"{fmt.ratio_pct(u.ratio)} % · {side} futures")
+        self.show_price(u, portfolio)
+
+    def show_price(self, u: UnderlyingPlan, portfolio: Portfolio) -> None:
+        """The futures price and where it came from (its age moves on without edits)."""
+        if u.futures_price is None:
+            self.price.set(fmt.DASH, "missing: enter one", PRICE_TIP)
+            return
+        if u.futures_price_from_spot:
+            self.price.set(fmt.price(u.futures_price), "from spot", PRICE_TIP)
+            return
+        status = futures_price_status(portfolio, u.underlying, datetime.now(UTC))
+        if status is None:
+            self.price.set(fmt.price(u.futures_price), "typed by you", PRICE_TIP)
+            return
+        detail = f"{venue_of(status.source)} · {fmt_age(status.age)}"
+        if status.stale:
+            detail += " · stale"
+        when = status.fetched_at.astimezone().strftime("%d %b %Y %H:%M")
+        tip = f"{PRICE_TIP}\n\nFetched from {status.source} at {when} ({fmt_age(status.age)})."
+        if status.stale:
+            tip += " It is stale: refresh prices (F5) or type the current quote."
+        self.price.set(fmt.price(u.futures_price), detail, tip, warn=status.stale)

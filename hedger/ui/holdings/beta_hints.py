@@ -1,0 +1,192 @@
+"""Estimated betas for the holdings editor, computed from stored history off the GUI thread.
+
+The holdings table shows "est 1.38" beside a beta when history suggests
+another value. Estimating means loading histories (millions of rows for a
+minute file) and resampling them, so it runs on the thread pool and only
+when what it depends on changes: the stored histories or the holdings'
+symbols and hedge choices. Quantity, price and beta edits cost nothing.
+
+This module is imported at start-up, so it imports nothing heavy at the top:
+numpy, the analytics code and pyqtgraph (pulled in by the analytics tabs) are
+imported on a worker thread by ``start``, which also warms them up for the
+first analytics tab the user opens.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hedger.core.models import Holding, Portfolio
+from hedger.ui.analytics.registry import ANALYTICS_TABS
+from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.columns import BetaEstimate, EstimateKey
+from hedger.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from hedger.core.catalog import Catalog
+    from hedger.ui.analytics.history_library import HistoryLibrary
+
+WINDOW_DAYS = 365  # the Betas tab's default window: the same numbers in both places
+WARM_MODULES = (
+    "hedger.core.analytics.estimation",
+    "hedger.ui.analytics.history_library",
+    *(entry.module for entry in ANALYTICS_TABS),
+)
+
+
+def hint_inputs(portfolio: Portfolio) -> Hashable:
+    """What the estimates depend on in the portfolio: symbols and hedge choices only."""
+    return (
+        frozenset((h.symbol, h.hedge_with) for h in portfolio.holdings if not h.is_stablecoin),
+        tuple(sorted(portfolio.hedge.families.items())),
+    )
+
+
+def estimate_betas(
+    portfolio: Portfolio, catalog: Catalog, library: HistoryLibrary
+) -> dict[EstimateKey, BetaEstimate]:
+    """One estimate per (symbol, underlying) that has both histories (worker thread)."""
+    from hedger.core.analytics.estimation import INTERVAL_NAMES, Window, estimate_holdings
+    from hedger.core.analytics.links import link_portfolio
+
+    links = link_portfolio(portfolio, catalog, library.symbols())
+    series = library.series(links.series_needed())
+    window = Window(lookback_days=WINDOW_DAYS, interval="day")
+    out: dict[EstimateKey, BetaEstimate] = {}
+    seen: set[tuple[str, str | None]] = set()
+    # One holding per symbol and hedge choice is enough: the estimate is the same.
+    unique: list[Holding] = []
+    for h in portfolio.holdings:
+        key = (h.symbol, h.hedge_with)
+        if h.is_stablecoin or key in seen:
+            continue
+        seen.add(key)
+        unique.append(h)
+    book = portfolio.model_copy(update={"holdings": tuple(unique)})
+    for e in estimate_holdings(book, catalog, series, window):
+        beta = e.suggested_beta
+        if e.estimate is None or beta is None:
+            continue
+        out[(e.symbol, e.underlying)] = BetaEstimate(
+            beta=beta,
+            observations=e.estimate.observations,
+            interval=INTERVAL_NAMES[window.interval],
+            hedge_series=e.hedge_series,
+            effectiveness=e.estimate.effectiveness,
+        )
+    return out
+
+
+class BetaHints(QObject):
+    """Feeds ``HoldingsTableModel.set_beta_estimates`` from the history library.
+
+    ``library`` is called once, on the GUI thread, after the analytics modules
+    are imported in the background: it returns the window's shared
+    HistoryLibrary (built then if no analytics tab has built it yet), so an
+    import in the History tab updates the hints too.
+    """
+
+    estimatesChanged = Signal(object)  # dict[(symbol, underlying), BetaEstimate]
+
+    def __init__(
+        self,
+        document: PortfolioDocument,
+        library: Callable[[], HistoryLibrary],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._library_of = library
+        self._library: HistoryLibrary | None = None
+        self._inputs: Hashable = None  # of the last computation started
+        # Serial: a newer estimate waits for the one running (CPU-bound, it
+        # cannot stop early) and the older one's answer is dropped. A window
+        # closed meanwhile has deleted the runner: the answer goes nowhere.
+        self._task = TaskRunner(self, serial=True, name="hedger-beta-hints")
+        self.estimates: dict[EstimateKey, BetaEstimate] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self._start)
+        document.portfolioChanged.connect(self._on_portfolio)
+        # Another catalog can route a holding to another underlying.
+        document.catalogChanged.connect(self.refresh)
+
+    @property
+    def busy(self) -> bool:
+        return self._task.busy or self._timer.isActive() or self._library is None
+
+    def start(self) -> None:
+        """Import the analytics modules off the GUI thread, then estimate."""
+        # A failed warm-up only loses the head start: the modules then load
+        # on first use, and the hints must not wait for it forever.
+        self._task.start(
+            lambda _state: self._warm_up(), lambda _r: self._on_warm(), lambda _e: self._on_warm()
+        )
+
+    @staticmethod
+    def _warm_up() -> None:
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+
+    def _on_warm(self) -> None:
+        self._library = self._library_of()
+        self._library.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Histories changed: estimate again (soon)."""
+        self._inputs = None
+        self._timer.start()
+
+    def _on_portfolio(self) -> None:
+        # Inputs are compared once the edits pause (in _start), not per edit:
+        # building them walks every holding.
+        if self._library is not None:
+            self._timer.start()
+
+    def _start(self) -> None:
+        library = self._library
+        if library is None:
+            return
+        portfolio, catalog = self._doc.portfolio, self._doc.catalog
+        inputs = hint_inputs(portfolio)
+        if inputs == self._inputs:
+            return
+        self._inputs = inputs
+        self._task.start(
+            lambda _state: estimate_betas(portfolio, catalog, library), self._on_done, self._on_fail
+        )
+
+    def _on_done(self, estimates: dict[EstimateKey, BetaEstimate]) -> None:
+        self.estimates = estimates
+        self.estimatesChanged.emit(estimates)
+
+    def _on_fail(self, _exc: Exception) -> None:
+        """No hints is the quiet fallback: the Betas tab shows the reason."""
+
+    def wait(self, timeout_s: float = 30.0) -> bool:
+        """Process events until the estimates are in (tests and scripts)."""
+        import time
+
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        end = time.monotonic() + timeout_s
+        if self._timer.isActive():
+            self._timer.stop()
+            self._start()
+        while self.busy:
+            if time.monotonic() > end:
+                return False
+            if app is not None:
+                app.processEvents()
+            time.sleep(0.001)
+            if self._timer.isActive() and not self._task.busy:
+                self._timer.stop()
+                self._start()
+        return True

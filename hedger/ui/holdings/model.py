@@ -1,0 +1,557 @@
+"""Table model of the open portfolio's holdings, one row per Holding.
+
+The model holds no data of its own: it reads the PortfolioDocument and sends
+edits back through ``document.edit_holding_field`` (one undo step each). The
+document's fine-grained row signals become begin/end calls so views keep
+their selection and scroll position across edits, undo and redo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QFont
+
+from hedger.core.decimals import fmt_decimal, fmt_money
+from hedger.core.models import Holding
+from hedger.core.planner import resolve_underlying
+from hedger.live.age import PriceStatus, holding_price_status
+from hedger.ui.document.document import (
+    FIELD_LABELS,
+    EditRefused,
+    PortfolioDocument,
+    parse_holding_field,
+    validation_message,
+)
+from hedger.ui.holdings.columns import (
+    BETA_HINT_ROLE,
+    COLUMN_FIELDS,
+    DERIVED_COLUMNS,
+    EMPTY_REASONS,
+    HEADER_TIPS,
+    HEADERS,
+    HOLDING_KEY_COLUMNS,
+    HOLDING_ROLE,
+    NUMERIC_COLUMNS,
+    SORT_ROLE,
+    BetaEstimate,
+    Column,
+    EstimateKey,
+    clean_reason,
+    group_decimal,
+    share_text,
+)
+from hedger.ui.holdings.sort_proxy import holding_sort_key
+from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.style import muted_color, warning_color
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+HUNDRED = Decimal(100)
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+
+
+@dataclass(frozen=True, slots=True)
+class _RowInfo:
+    holding: Holding
+    cash: bool
+    underlying: str | None
+    automatic: bool
+    beta_assumed: bool
+    problem: str | None
+
+
+class HoldingsTableModel(QAbstractTableModel):
+    """Holdings of a PortfolioDocument; edits become undoable document edits."""
+
+    editRefused = Signal(int, int, str)  # row, column, message for people
+
+    def __init__(self, document: PortfolioDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        # Derived per-row facts and sort keys, rebuilt lazily after any change:
+        # sorting thousands of rows asks for each key many times.
+        self._infos: dict[int, _RowInfo] = {}
+        self._sort_keys: dict[int, list[Any]] = {}
+        self._estimates: dict[EstimateKey, BetaEstimate] = {}
+        document.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
+        document.rowsInserted.connect(self._on_rows_inserted)
+        document.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
+        document.rowsRemoved.connect(self._on_rows_removed)
+        document.holdingsAboutToBeReset.connect(self._on_about_to_reset)
+        document.holdingsReset.connect(self._on_reset)
+        document.holdingChanged.connect(self._on_holding_changed)
+        document.planChanged.connect(self._on_plan_changed)
+
+    @property
+    def document(self) -> PortfolioDocument:
+        return self._doc
+
+    # -- shape ----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._doc.portfolio.holdings)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        # Called for every selected cell on each change: no enum arithmetic here.
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _EDITABLE if index.column() in COLUMN_FIELDS else _READ_ONLY
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+                return str(section + 1)
+            return None
+        if not 0 <= section < len(Column):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if section in NUMERIC_COLUMNS else _LEFT
+        return None
+
+    # -- reading --------------------------------------------------------------
+    def holding(self, row: int) -> Holding:
+        return self._doc.portfolio.holdings[row]
+
+    def _invalidate(self) -> None:
+        self._infos.clear()
+        self._sort_keys.clear()
+
+    def _info(self, row: int) -> _RowInfo:
+        info = self._infos.get(row)
+        if info is None:
+            info = self._infos[row] = self._compute_info(row)
+        return info
+
+    def _compute_info(self, row: int) -> _RowInfo:
+        h = self._doc.portfolio.holdings[row]
+        if h.is_stablecoin:
+            return _RowInfo(h, True, None, h.hedge_with is None, False, None)
+        families = self._doc.portfolio.hedge.families
+        under, assumed = resolve_underlying(h, self._doc.catalog, families)
+        plan = self._doc.plan.underlying(under)
+        problem = plan.problem if plan is not None else None
+        return _RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._doc.portfolio.holdings):
+            return None
+        col = index.column()
+        if role == SORT_ROLE:
+            keys = self._sort_keys.get(col)
+            if keys is None:
+                keys = self._sort_keys[col] = self._column_sort_keys(col)
+            return keys[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(self._info(index.row()), col)
+        if role == Qt.ItemDataRole.EditRole:
+            return self._edit_text(self.holding(index.row()), col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if col in NUMERIC_COLUMNS else _LEFT
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(self._info(index.row()), col)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font(self._info(index.row()), col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(self._info(row), col, row)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._decoration(self._info(index.row()), col)
+        if role == HOLDING_ROLE:
+            return self.holding(index.row())
+        if role == BETA_HINT_ROLE:
+            return self._beta_hint(row) if col == Column.BETA else None
+        return None
+
+    # -- estimated betas --------------------------------------------------------
+    def set_beta_estimates(self, estimates: Mapping[EstimateKey, BetaEstimate]) -> None:
+        """Estimates from history, by (symbol, underlying); computed elsewhere, off-thread.
+
+        Only the Beta column repaints; nothing else in the row depends on them.
+        """
+        new = dict(estimates)
+        if new == self._estimates:
+            return
+        self._estimates = new
+        n = self.rowCount()
+        if n:
+            self.dataChanged.emit(
+                self.index(0, Column.BETA),
+                self.index(n - 1, Column.BETA),
+                [int(Qt.ItemDataRole.ToolTipRole), BETA_HINT_ROLE],
+            )
+
+    def beta_estimates(self) -> dict[EstimateKey, BetaEstimate]:
+        return dict(self._estimates)
+
+    def estimated_beta(self, row: int) -> BetaEstimate | None:
+        """The estimate for this row's holding against its hedge underlying, if any."""
+        if not 0 <= row < self.rowCount() or not self._estimates:
+            return None
+        info = self._info(row)
+        if info.cash or info.underlying is None:
+            return None
+        return self._estimates.get((info.holding.symbol, info.underlying))
+
+    def estimate_differs(self, row: int) -> bool:
+        """An estimate exists and is not the beta in use (unset counts as 1)."""
+        est = self.estimated_beta(row)
+        if est is None:
+            return False
+        h = self.holding(row)
+        return est.beta != (Decimal(1) if h.beta is None else h.beta)
+
+    def apply_estimated_betas(self, rows: Iterable[int]) -> int:
+        """Set each row's beta to its estimate, as one undo step; returns how many."""
+        targets = sorted({r for r in rows if self.estimate_differs(r)})
+        if not targets:
+            return 0
+        stack = self._doc.undo_stack
+        stack.beginMacro("Apply Estimated Beta" if len(targets) == 1 else "Apply Estimated Betas")
+        applied = 0
+        try:
+            for r in targets:
+                est = self.estimated_beta(r)
+                if est is None:
+                    continue
+                try:
+                    self._doc.edit_holding_field(r, "beta", fmt_decimal(est.beta))
+                except EditRefused as exc:
+                    self.editRefused.emit(r, Column.BETA, str(exc))
+                    continue
+                applied += 1
+        finally:
+            stack.endMacro()
+        return applied
+
+    def _beta_hint(self, row: int) -> str | None:
+        if not self.estimate_differs(row):
+            return None
+        est = self.estimated_beta(row)
+        return None if est is None else f"est {fmt_decimal(est.beta)}"
+
+    def _estimate_tip(self, info: _RowInfo, row: int) -> str | None:
+        est = self.estimated_beta(row)
+        if est is None:
+            return None
+        h = info.holding
+        yours = "1 (not set)" if h.beta is None else fmt_decimal(h.beta)
+        if self.estimate_differs(row):
+            return f"Your β {yours} · {est.describe()} — right-click to apply"
+        return f"Your β {yours} matches the beta {est.describe()}"
+
+    def _total(self) -> Decimal:
+        # The plan's total is computed once per change, unlike a fresh sum per
+        # cell that would make painting quadratic in the number of rows.
+        return self._doc.plan.total_value_usd
+
+    def _share(self, h: Holding) -> Decimal | None:
+        total = self._total()
+        if total <= 0:
+            return None
+        return h.value / total * HUNDRED
+
+    def _display(self, info: _RowInfo, col: int) -> str | None:
+        h = info.holding
+        if col == Column.SYMBOL:
+            return h.symbol
+        if col == Column.QUANTITY:
+            return group_decimal(h.quantity)
+        if col == Column.PRICE:
+            return group_decimal(h.price, min_places=2)
+        if col == Column.VALUE:
+            return fmt_money(h.value)
+        if col == Column.SHARE:
+            if info.cash:
+                return "cash"
+            share = self._share(h)
+            return "—" if share is None else share_text(share)
+        if col == Column.BETA:
+            if h.beta is not None:
+                return group_decimal(h.beta)
+            return "—" if info.cash else "1"
+        if col == Column.HEDGE_WITH:
+            return "cash" if info.cash else info.underlying
+        return None
+
+    @staticmethod
+    def _edit_text(h: Holding, col: int) -> str | None:
+        if col == Column.SYMBOL:
+            return h.symbol
+        if col == Column.QUANTITY:
+            return fmt_decimal(h.quantity)
+        if col == Column.PRICE:
+            return fmt_decimal(h.price)
+        if col == Column.BETA:
+            return "" if h.beta is None else fmt_decimal(h.beta)
+        if col == Column.HEDGE_WITH:
+            return h.hedge_with or ""
+        return None
+
+    def _is_muted(self, info: _RowInfo, col: int) -> bool:
+        if col == Column.SHARE:
+            return info.cash
+        if col == Column.BETA:
+            return info.holding.beta is None and not info.beta_assumed
+        if col == Column.HEDGE_WITH:
+            return info.cash or (info.automatic and info.problem is None)
+        return False
+
+    def _price_status(self, symbol: str) -> PriceStatus | None:
+        if not self._doc.portfolio.quotes:
+            return None
+        return holding_price_status(self._doc.portfolio, symbol, datetime.now(UTC))
+
+    def _foreground(self, info: _RowInfo, col: int) -> QBrush | None:
+        if col == Column.PRICE:
+            status = self._price_status(info.holding.symbol)
+            if status is not None and status.stale:
+                return QBrush(warning_color())
+        if col == Column.BETA and info.beta_assumed:
+            return QBrush(warning_color())
+        if col == Column.HEDGE_WITH and info.problem:
+            return QBrush(warning_color())
+        if col == Column.QUANTITY and info.holding.quantity < 0:
+            return None
+        if self._is_muted(info, col):
+            return QBrush(muted_color())
+        return None
+
+    def _font(self, info: _RowInfo, col: int) -> QFont | None:
+        automatic = (col == Column.BETA and info.holding.beta is None) or (
+            col == Column.HEDGE_WITH and info.automatic and not info.cash
+        )
+        if col == Column.SYMBOL:
+            font = QFont()
+            font.setWeight(QFont.Weight.DemiBold)
+            return font
+        if automatic or (info.cash and col in (Column.SHARE, Column.HEDGE_WITH)):
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
+
+    def _decoration(self, info: _RowInfo, col: int) -> Any:
+        if col == Column.BETA and info.beta_assumed:
+            return icon("warning")
+        if col == Column.HEDGE_WITH and info.problem:
+            return icon("warning")
+        return None
+
+    def _tooltip(self, info: _RowInfo, col: int, row: int = -1) -> str | None:
+        h = info.holding
+        if info.cash and col in (Column.SYMBOL, Column.SHARE, Column.HEDGE_WITH, Column.BETA):
+            share = self._share(h)
+            of_total = "" if share is None else f" ({share_text(share)} of the portfolio)"
+            return (
+                f"{h.symbol} is a stablecoin: counted as cash{of_total}. "
+                "It does not move with crypto prices, so there is nothing to hedge."
+            )
+        if col == Column.QUANTITY:
+            text = f"{fmt_decimal(h.quantity)} {h.symbol}"
+            if h.quantity < 0:
+                text += " (negative: a short spot position)"
+            return text
+        if col == Column.PRICE:
+            tip = f"1 {h.symbol} = {fmt_decimal(h.price)} USD"
+            status = self._price_status(h.symbol)
+            if status is None:
+                return f"{tip}\nTyped by you (F5 fetches live prices)"
+            return f"{tip}\nFetched: {status.text}"
+        if col == Column.VALUE:
+            return (
+                f"{group_decimal(h.quantity)} {h.symbol} × {group_decimal(h.price)} USD "
+                f"= {fmt_money(h.value)} USD"
+            )
+        if col == Column.SHARE:
+            share = self._share(h)
+            if share is None:
+                return "A share is not meaningful while the portfolio's total value is not positive"
+            return (
+                f"{share_text(share)} of the portfolio's total value "
+                f"({fmt_money(self._total())} USD)"
+            )
+        if col == Column.BETA:
+            tip = self._beta_tip(info)
+            estimate = self._estimate_tip(info, row)
+            return tip if estimate is None else f"{estimate}\n\n{tip}"
+        if col == Column.HEDGE_WITH:
+            return self._hedge_tip(info)
+        return None
+
+    @staticmethod
+    def _beta_tip(info: _RowInfo) -> str:
+        h = info.holding
+        if info.beta_assumed:
+            return (
+                f"Beta not set: assumed 1. {h.symbol} is hedged with {info.underlying} "
+                f"futures (a cross-hedge), so its beta to {info.underlying} matters. "
+                f"Enter it (e.g. 1.5 if {h.symbol} moves 1.5 % per 1 % of "
+                f"{info.underlying}) for a better hedge."
+            )
+        if h.beta is None:
+            return (
+                f"Beta not set: assumed 1, which is exact here because {h.symbol} is "
+                "hedged with its own futures."
+            )
+        return (
+            f"{h.symbol} moves about {fmt_decimal(h.beta)} % per 1 % move of "
+            f"{info.underlying}. Clear the cell to go back to 1."
+        )
+
+    def _hedge_tip(self, info: _RowInfo) -> str:
+        h = info.holding
+        under = info.underlying
+        if info.automatic:
+            if under == h.symbol:
+                text = f"Automatic: hedged with {under} futures."
+            else:
+                text = (
+                    f"Automatic: the catalog has no {h.symbol} futures, so {h.symbol} is "
+                    f"hedged with {under} futures."
+                )
+            text += " Type another underlying to choose it."
+        else:
+            text = f"Hedged with {under} futures (your choice). Clear the cell for automatic."
+        if info.problem:
+            text = f"{info.problem}: this holding stays unhedged.\n{text}"
+        return text
+
+    def _column_sort_keys(self, col: int) -> list[Any]:
+        holdings = self._doc.portfolio.holdings
+        if col in HOLDING_KEY_COLUMNS:
+            return [holding_sort_key(h, col) for h in holdings]
+        if col == Column.SHARE:
+            # Cash sorts below every crypto share, in value order among itself.
+            total = self._total()
+            keys: list[Any] = []
+            for h in holdings:
+                share = float(h.value / total) if total > 0 else 0.0
+                keys.append(share - 1e9 if h.is_stablecoin else share)
+            return keys
+        if col == Column.HEDGE_WITH:
+            infos = (self._info(r) for r in range(len(holdings)))
+            return ["" if i.cash else (i.underlying or "") for i in infos]
+        return [None] * len(holdings)
+
+    # -- editing --------------------------------------------------------------
+    def validate_edit(self, row: int, column: int, text: str) -> str | None:
+        """Why ``text`` cannot go into this cell (None when it can).
+
+        The same checks as document.edit_holding_field, without pushing an
+        undo command, so an editor can flag bad text while it is typed.
+        """
+        field = COLUMN_FIELDS.get(column)
+        if field is None:
+            return "This column is calculated and cannot be edited"
+        if not 0 <= row < self.rowCount():
+            return "This row no longer exists"
+        if field in EMPTY_REASONS and not text.strip():
+            return EMPTY_REASONS[field]
+        try:
+            value = parse_holding_field(field, text)
+        except EditRefused as exc:
+            return clean_reason(field, str(exc), text)
+        old = self.holding(row)
+        if getattr(old, field) == value:
+            return None
+        data = old.model_dump()
+        data[field] = value
+        try:
+            Holding.model_validate(data)
+        except ValidationError as exc:
+            return clean_reason(field, validation_message(exc), text)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        row, col = index.row(), index.column()
+        field = COLUMN_FIELDS.get(col)
+        if field is None or not 0 <= row < self.rowCount():
+            return False
+        text = "" if value is None else str(value)
+        reason = self.validate_edit(row, col, text)
+        if reason is None:
+            try:
+                self._doc.edit_holding_field(row, field, text)
+            except EditRefused as exc:
+                reason = clean_reason(field, str(exc), text)
+        if reason is not None:
+            self.editRefused.emit(row, col, f"{FIELD_LABELS[field]} not changed: {reason}")
+            return False
+        return True
+
+    # -- document signals -----------------------------------------------------
+    def _on_rows_about_to_be_inserted(self, first: int, last: int) -> None:
+        self._invalidate()
+        self.beginInsertRows(QModelIndex(), first, last)
+
+    def _on_rows_inserted(self, first: int, last: int) -> None:
+        self._invalidate()
+        self.endInsertRows()
+
+    def _on_rows_about_to_be_removed(self, first: int, last: int) -> None:
+        self._invalidate()
+        self.beginRemoveRows(QModelIndex(), first, last)
+
+    def _on_rows_removed(self, first: int, last: int) -> None:
+        self._invalidate()
+        self.endRemoveRows()
+
+    def _on_about_to_reset(self) -> None:
+        self._invalidate()
+        self.beginResetModel()
+
+    def _on_reset(self) -> None:
+        self._invalidate()
+        self.endResetModel()
+
+    def _on_holding_changed(self, row: int) -> None:
+        self._infos.pop(row, None)
+        h = self._doc.portfolio.holdings[row]
+        for col in list(self._sort_keys):
+            if col in HOLDING_KEY_COLUMNS:
+                self._sort_keys[col][row] = holding_sort_key(h, col)
+            else:
+                del self._sort_keys[col]
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _on_plan_changed(self, _plan: object) -> None:
+        # Infos carry plan facts (underlying, problems); holding-only sort
+        # keys stay valid, so a sorted table does not re-read every row.
+        self._infos.clear()
+        for col in [c for c in self._sort_keys if c not in HOLDING_KEY_COLUMNS]:
+            del self._sort_keys[col]
+        # Shares, assumed-beta flags and the automatic underlying depend on
+        # the whole portfolio and the hedge settings.
+        n = self.rowCount()
+        if n:
+            self.dataChanged.emit(
+                self.index(0, min(DERIVED_COLUMNS)), self.index(n - 1, max(DERIVED_COLUMNS))
+            )

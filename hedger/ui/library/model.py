@@ -1,0 +1,78 @@
+"""The portfolios in the library as a list model: name, holdings and date, the open one marked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QStyle,
+    QWidget,
+)
+
+from hedger.store.library import LibraryEntry, PortfolioLibrary
+
+Index = QModelIndex | QPersistentModelIndex
+PathRole = Qt.ItemDataRole.UserRole + 1
+
+
+class LibraryModel(QAbstractListModel):
+    def __init__(self, library: PortfolioLibrary, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._entries: list[LibraryEntry] = []
+        self._current: Path | None = None
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._entries = sorted(self._library.list(), key=lambda e: e.name.lower())
+        self.endResetModel()
+
+    def set_current(self, path: Path | None) -> None:
+        self._current = path.resolve() if path else None
+        if self._entries:
+            self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1))
+
+    def entry(self, row: int) -> LibraryEntry:
+        return self._entries[row]
+
+    def row_of(self, path: Path) -> int | None:
+        target = path.resolve()
+        for i, e in enumerate(self._entries):
+            if e.path.resolve() == target:
+                return i
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        e = self._entries[index.row()]
+        current = self._current is not None and e.path.resolve() == self._current
+        if role == Qt.ItemDataRole.DisplayRole:
+            if e.error:
+                return f"{e.name}\nCannot be opened"
+            count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
+            when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
+            return f"{e.name}\n{count} · {when}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{e.path}\n{e.error}" if e.error else str(e.path)
+        if role == Qt.ItemDataRole.FontRole and current:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.DecorationRole and e.error:
+            return QWidget().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == PathRole:
+            return str(e.path)
+        return None
