@@ -12,7 +12,8 @@ leaves damaged ones out (the app lists them beside its results).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -129,13 +130,10 @@ def backtest(
     """Hedged and unhedged value over the histories; ``plan`` defaults to the
     portfolio's own. Raises AnalyticsInputError."""
     from hedger.core.analytics.backtest import run_backtest
-    from hedger.core.planner import plan_portfolio
 
-    plan = plan or plan_portfolio(portfolio, catalog)
-    try:
+    plan = plan or _plan(portfolio, catalog)
+    with _refused_inputs():
         return run_backtest(portfolio, plan, catalog, histories, config, hedge_series)
-    except AnalyticsError as exc:
-        raise AnalyticsInputError(str(exc)) from None
 
 
 def simulate(
@@ -150,11 +148,23 @@ def simulate(
     """Monte Carlo of hedged and unhedged P&L over the config's horizon; ``plan``
     defaults to the portfolio's own. Raises AnalyticsInputError."""
     from hedger.core.analytics.risk import simulate_risk
+
+    plan = plan or _plan(portfolio, catalog)
+    with _refused_inputs():
+        return simulate_risk(portfolio, plan, catalog, histories, config, hedge_series)
+
+
+def _plan(portfolio: Portfolio, catalog: Catalog) -> Plan:
     from hedger.core.planner import plan_portfolio
 
-    plan = plan or plan_portfolio(portfolio, catalog)
+    return plan_portfolio(portfolio, catalog)
+
+
+@contextmanager
+def _refused_inputs() -> Iterator[None]:
+    """The core's AnalyticsError as the services' AnalyticsInputError."""
     try:
-        return simulate_risk(portfolio, plan, catalog, histories, config, hedge_series)
+        yield
     except AnalyticsError as exc:
         raise AnalyticsInputError(str(exc)) from None
 
