@@ -33,37 +33,28 @@ def test_overrides_apply_to_every_underlying(tmp_path: Path) -> None:
     book.write_text(json.dumps(doc), encoding="utf-8")
     portfolio = portfolios.open_portfolio(book)
     assert portfolio.hedge.per_underlying["BTC"].ratio == Decimal("0.3")
-    overrides = portfolios.SettingsOverrides(
-        families=(("BTC", "OKX-BTC"),), prices=(("ETH", Decimal(3600)),), ratio=Decimal("0.5")
+    changed = portfolios.apply_overrides(
+        portfolio,
+        builtin_catalog(),
+        families=[("BTC", "OKX-BTC")],
+        prices=[("ETH", Decimal(3600))],
+        ratio=Decimal("0.5"),
     )
-    assert overrides.any
-    changed = portfolios.apply_overrides(portfolio, builtin_catalog(), overrides)
     assert changed.hedge.ratio == Decimal("0.5")
     assert changed.hedge.per_underlying["BTC"].ratio is None
     assert changed.hedge.families["BTC"] == "OKX-BTC"
     assert changed.hedge.futures_prices["ETH"] == Decimal(3600)
 
 
-def test_a_zero_ratio_counts_as_an_override() -> None:
-    assert portfolios.SettingsOverrides(ratio=Decimal(0)).any
-    assert not portfolios.SettingsOverrides().any
-
-
 def test_override_refusals() -> None:
     portfolio = portfolios.open_portfolio(SAMPLE)
     catalog = builtin_catalog()
     with pytest.raises(UnknownFamily, match="NOPE"):
-        portfolios.apply_overrides(
-            portfolio, catalog, portfolios.SettingsOverrides(families=(("BTC", "NOPE"),))
-        )
+        portfolios.apply_overrides(portfolio, catalog, families=[("BTC", "NOPE")])
     with pytest.raises(portfolios.SettingsError, match="hedges ETH, not BTC"):
-        portfolios.apply_overrides(
-            portfolio, catalog, portfolios.SettingsOverrides(families=(("BTC", "CME-ETH"),))
-        )
+        portfolios.apply_overrides(portfolio, catalog, families=[("BTC", "CME-ETH")])
     with pytest.raises(portfolios.SettingsError, match="leverage"):
-        portfolios.apply_overrides(
-            portfolio, catalog, portfolios.SettingsOverrides(leverage=Decimal(-1))
-        )
+        portfolios.apply_overrides(portfolio, catalog, leverage=Decimal(-1))
 
 
 # --------------------------------------------------------------------------- library

@@ -59,9 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    from hedger.cli.gui import gui_from_argv, launch_gui
-
     if not argv:
+        from hedger.cli.gui import launch_gui
+
         return launch_gui(None, smoke_test=False)
     first = argv[0]
     if first in ("-h", "--help"):
@@ -74,6 +74,8 @@ def _run(argv: list[str]) -> int:
         return EXIT_OK
     command = command_named(first)
     if command is None:
+        from hedger.cli.gui import gui_from_argv
+
         return gui_from_argv(argv)
     ns = build_parser(command).parse_args(argv)
     func: CommandFunc | None = getattr(ns, "func", None)

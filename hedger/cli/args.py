@@ -14,9 +14,11 @@ from pathlib import Path
 
 from hedger.cli.output import clean
 
-_CONTRACT_ID = re.compile(r"([A-Za-z0-9]+):([A-Za-z0-9._\-]+)")
-_FAMILY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
-_DAYS = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$", re.IGNORECASE)
+# Patterns, not compiled ones: ``re`` compiles (and caches) them on first use,
+# so a command that takes no such argument does not pay for them at start-up.
+_CONTRACT_ID = r"([A-Za-z0-9]+):([A-Za-z0-9._\-]+)"
+_FAMILY_ID = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
+_DAYS = r"(?i)^\s*(\d+)\s*([dwmy]?)\s*$"
 _UNIT_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
 
 
@@ -142,7 +144,7 @@ def symbol_arg(text: str) -> str:
 
 
 def contract_id_arg(text: str) -> str:
-    m = _CONTRACT_ID.fullmatch(text.strip())
+    m = re.fullmatch(_CONTRACT_ID, text.strip())
     if m is None or len(text.strip()) > 60:
         raise argparse.ArgumentTypeError(
             f"contract id must be VENUE:SYMBOL (letters, digits, '.', '_', '-'), "
@@ -153,7 +155,7 @@ def contract_id_arg(text: str) -> str:
 
 def family_id_arg(text: str) -> str:
     fid = text.strip().upper()
-    if not _FAMILY_ID.fullmatch(fid) or len(fid) > 60:
+    if not re.fullmatch(_FAMILY_ID, fid) or len(fid) > 60:
         raise argparse.ArgumentTypeError(
             f"family id must be letters, digits, '.', '_' or '-', e.g. MY-SOL, "
             f"got {clean(text)[:40]!r}"
@@ -206,7 +208,7 @@ def series_pair_arg(text: str) -> tuple[str, str]:
 
 def parse_days(text: str) -> int:
     """``90``, ``90d``, ``2w``, ``3m`` (30-day months), ``1y`` -> days."""
-    m = _DAYS.match(text)
+    m = re.match(_DAYS, text)
     if not m:
         raise ValueError(f"expected days like 90, 2w, 3m or 1y, got {text!r}")
     return int(m.group(1)) * _UNIT_DAYS[m.group(2).lower()]

@@ -1,7 +1,7 @@
 """``hedger contracts``: list the catalog; ``add``, ``add-family``, ``remove`` the user's own.
 
 The user's contracts live in ``contracts.json`` in the data folder; changes
-go through ``hedger.services.catalog``, which refuses to rewrite a file it
+go through ``hedger.services.own_contracts``, which refuses to rewrite a file it
 cannot read.
 """
 
@@ -152,7 +152,7 @@ def cmd_contracts(args: argparse.Namespace) -> int:
 def cmd_contracts_add(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from hedger.services.catalog import FamilyNotSaved, open_own_contracts
+    from hedger.services.own_contracts import FamilyNotSaved, open_own_contracts
 
     own = open_own_contracts()
     own.check_free("contract", args.id, args.replace)
@@ -209,7 +209,7 @@ def _check_date(text: str) -> None:
 
 
 def cmd_contracts_add_family(args: argparse.Namespace) -> int:
-    from hedger.services.catalog import UnknownContracts, open_own_contracts
+    from hedger.services.own_contracts import UnknownContracts, open_own_contracts
 
     own = open_own_contracts()
     own.check_free("family", args.id, args.replace)
@@ -236,7 +236,7 @@ def cmd_contracts_add_family(args: argparse.Namespace) -> int:
 
 
 def cmd_contracts_remove(args: argparse.Namespace) -> int:
-    from hedger.services.catalog import NoSuchEntry, open_own_contracts
+    from hedger.services.own_contracts import NoSuchEntry, open_own_contracts
 
     own = open_own_contracts()
     try:

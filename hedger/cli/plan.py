@@ -63,21 +63,24 @@ def add_parser(sub: SubParsers, command: Command) -> None:
 def cmd_plan(args: argparse.Namespace) -> int:
     from hedger.core.planner import plan_portfolio
     from hedger.services.catalog import UnknownFamily
-    from hedger.services.portfolios import SettingsOverrides, apply_overrides
+    from hedger.services.portfolios import apply_overrides
 
     catalog = load_catalog()
     portfolio = load_portfolio(args.file)
-    overrides = SettingsOverrides(
-        families=tuple(args.family),
-        prices=tuple(args.price),
-        ratio=args.ratio,
-        rounding=args.rounding,
-        leverage=args.leverage,
-    )
     # Re-validating the settings costs a schema build: only when a flag is given.
-    if overrides.any:
+    # (--ratio 0 is a flag too, so compare with None rather than test truth.)
+    scalars = (args.ratio, args.rounding, args.leverage)
+    if args.family or args.price or any(v is not None for v in scalars):
         try:
-            portfolio = apply_overrides(portfolio, catalog, overrides)
+            portfolio = apply_overrides(
+                portfolio,
+                catalog,
+                families=args.family,
+                prices=args.price,
+                ratio=args.ratio,
+                rounding=args.rounding,
+                leverage=args.leverage,
+            )
         except UnknownFamily as exc:
             raise CliError(f"{exc} (see 'hedger contracts')") from None
     plan = plan_portfolio(portfolio, catalog)

@@ -1,5 +1,7 @@
 """Portfolio files: open, save, and hedge settings overridden for one plan.
 
+On the path of every ``hedger plan``, so kept lean (no dataclasses).
+
 Used by the command line (``plan``, ``prices``, ``beta``, ``backtest``,
 ``risk``) and the desktop app (open, save and revert in the file commands,
 the main window's recent files). The library of named portfolios and the
@@ -8,7 +10,7 @@ start-up choice live in ``hedger.services.library``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,31 +42,22 @@ def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> 
     save(path, portfolio, backup=backup)
 
 
-@dataclass(frozen=True)
-class SettingsOverrides:
-    """Hedge settings to put in force for every underlying of one plan."""
-
-    families: tuple[tuple[str, str], ...] = ()  # (underlying, family id)
-    prices: tuple[tuple[str, Decimal], ...] = ()  # (underlying, futures price)
-    ratio: Decimal | None = None
-    rounding: Rounding | None = None
-    leverage: Decimal | None = None
-
-    @property
-    def any(self) -> bool:
-        """Whether anything is overridden (``ratio=0`` counts: compare with None)."""
-        scalars = (self.ratio, self.rounding, self.leverage)
-        return bool(self.families or self.prices) or any(v is not None for v in scalars)
-
-
 def apply_overrides(
-    portfolio: Portfolio, catalog: Catalog, overrides: SettingsOverrides
+    portfolio: Portfolio,
+    catalog: Catalog,
+    *,
+    families: Iterable[tuple[str, str]] = (),
+    prices: Iterable[tuple[str, Decimal]] = (),
+    ratio: Decimal | None = None,
+    rounding: Rounding | None = None,
+    leverage: Decimal | None = None,
 ) -> Portfolio:
-    """The portfolio with ``overrides`` in force for every underlying.
+    """The portfolio with these hedge settings in force for every underlying.
 
-    An override beats the file's portfolio-wide value and its per-underlying
-    overrides of the same field: a ratio of 0.5 means 0.5 everywhere.
-    Raises UnknownFamily or SettingsError.
+    ``families``: (underlying, family id) pairs; ``prices``: (underlying,
+    futures price) pairs. A setting given here beats the file's
+    portfolio-wide value and its per-underlying overrides of the same field:
+    a ratio of 0.5 means 0.5 everywhere. Raises UnknownFamily or SettingsError.
     """
     from pydantic import ValidationError
 
@@ -73,7 +66,7 @@ def apply_overrides(
 
     hedge = portfolio.hedge
     fam_map = dict(hedge.families)
-    for underlying, family_id in overrides.families:
+    for underlying, family_id in families:
         try:
             family = catalog.family(family_id)
         except CatalogError as exc:
@@ -82,15 +75,10 @@ def apply_overrides(
             raise SettingsError(f"family {family.id} hedges {family.underlying}, not {underlying}")
         fam_map[underlying] = family.id
     price_map = dict(hedge.futures_prices)
-    price_map.update(overrides.prices)
+    price_map.update(prices)
     update: dict[str, Any] = {"families": fam_map, "futures_prices": price_map}
     cleared: dict[str, None] = {}
-    scalars = (
-        ("ratio", overrides.ratio),
-        ("rounding", overrides.rounding),
-        ("leverage", overrides.leverage),
-    )
-    for name, value in scalars:
+    for name, value in (("ratio", ratio), ("rounding", rounding), ("leverage", leverage)):
         if value is not None:
             update[name] = value
             cleared[name] = None
@@ -122,7 +110,6 @@ __all__ = [
     "NewerSchemaError",
     "PortfolioFileError",
     "SettingsError",
-    "SettingsOverrides",
     "apply_overrides",
     "open_portfolio",
     "save_portfolio",

@@ -7,17 +7,17 @@ with an exchange). Wraps ``hedger.live``.
 
 Only ``hedger.live.age`` is imported up front: the network stack (urllib,
 ssl) loads on the first refresh, so the desktop app does not pay for it at
-start-up.
+start-up. Results are NamedTuples for the same reason (a dataclass costs
+about a millisecond to build).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from hedger.core.models import Portfolio
 from hedger.live.age import (
@@ -60,8 +60,7 @@ def _one_line(message: object) -> str:
 # --------------------------------------------------------------------------- sources
 
 
-@dataclass(frozen=True)
-class RefreshDefaults:
+class RefreshDefaults(NamedTuple):
     sources: tuple[str, ...]  # the built-in venue names, in fallback order
     timeout: float  # per request, seconds
     time_limit: float  # for a whole refresh, seconds
@@ -100,8 +99,7 @@ def make_sources(names: Sequence[str] = (), *, timeout: float | None = None) -> 
 # --------------------------------------------------------------------------- refresh
 
 
-@dataclass(frozen=True)
-class RefreshRequest:
+class RefreshRequest(NamedTuple):
     sources: tuple[str, ...] = ()  # none: the built-in venues in fallback order
     timeout: float | None = None  # per request; None: the environment's or the default
     time_limit: float | None = None  # for the whole refresh; None: the default
@@ -109,8 +107,7 @@ class RefreshRequest:
     accept_jumps: bool = False  # take prices far from the last fetched or typed one
 
 
-@dataclass(frozen=True)
-class PreparedRefresh:
+class PreparedRefresh(NamedTuple):
     """A refresh ready to run: the portfolio as read and the sources to ask."""
 
     path: Path
@@ -207,8 +204,7 @@ def describe_key(key: str) -> str:
 # --------------------------------------------------------------------------- ages
 
 
-@dataclass(frozen=True)
-class PriceAge:
+class PriceAge(NamedTuple):
     """One price in a portfolio: where it came from and how old it is."""
 
     name: str  # "BTC" or "BTC futures"
@@ -247,8 +243,7 @@ def ccxt_available() -> bool:
     return available()
 
 
-@dataclass(frozen=True)
-class SizeComparison:
+class SizeComparison(NamedTuple):
     exchange: str  # the ccxt exchange id, normalised
     differences: list[SizeDifference]
 
