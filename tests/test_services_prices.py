@@ -137,3 +137,12 @@ def test_importing_the_service_loads_no_network_stack(data_dir: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_result_types_are_importable_when_asked_for() -> None:
+    from hedger.live.refresh import FetchReport, RefreshResult
+
+    assert prices.FetchReport is FetchReport
+    assert prices.RefreshResult is RefreshResult
+    with pytest.raises(AttributeError):
+        _ = prices.NoSuchThing  # type: ignore[attr-defined]

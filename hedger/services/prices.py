@@ -30,7 +30,7 @@ from hedger.live.age import (
     summarize_prices,
     venue_of,
 )
-from hedger.live.validate import fmt_price
+from hedger.live.validate import ACCEPT_HINT, fmt_price
 from hedger.services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -267,7 +267,27 @@ def compare_contract_sizes(
     return SizeComparison(source.exchange_id, differences)
 
 
+#: Types the functions return, importable from here at run time too (for
+#: ``isinstance``) without loading their modules before they are asked for.
+_LAZY_TYPES = {
+    "FetchReport": "hedger.live.refresh",
+    "RefreshResult": "hedger.live.refresh",
+    "PriceSource": "hedger.live.sources",
+    "SizeDifference": "hedger.live.contract_sizes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_TYPES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
+    "ACCEPT_HINT",
     "MAX_TIME_LIMIT",
     "STALE_AFTER",
     "PreparedRefresh",
