@@ -1,4 +1,4 @@
-"""Layering rules: core and store never pull in Qt; the CLI plan path stays light."""
+"""Layering rules: core, store and services never pull in Qt; the CLI plan path stays light."""
 
 from __future__ import annotations
 
@@ -48,17 +48,22 @@ REPORT = (
 )
 
 
-def test_core_and_store_never_import_qt(data_dir: Path) -> None:
-    names = modules_under("hedger.core") + modules_under("hedger.store")
+def test_core_store_and_services_never_import_qt(data_dir: Path) -> None:
+    names = (
+        modules_under("hedger.core")
+        + modules_under("hedger.store")
+        + modules_under("hedger.services")
+    )
     assert "hedger.core.planner" in names
     assert "hedger.store.portfolio_file" in names
+    assert "hedger.services.analytics" in names
     code = (
         "import importlib\n"
         f"for name in {names!r}:\n"
         "    importlib.import_module(name)\n" + REPORT.format(GUI=(*GUI_MODULES, "PyQt5", "PyQt6"))
     )
     result = run_python(code, data_dir)
-    assert result["loaded"] == [], f"Qt imported by hedger.core/hedger.store: {result['loaded']}"
+    assert result["loaded"] == [], f"Qt imported by core/store/services: {result['loaded']}"
 
 
 def test_cli_plan_imports_neither_qt_nor_numpy(data_dir: Path) -> None:

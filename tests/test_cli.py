@@ -16,6 +16,8 @@ import pytest
 
 import hedger
 from hedger import cli
+from hedger.cli import commands
+from hedger.cli import plan as plan_command
 from hedger.core.resources import resource_path
 
 SAMPLE = resource_path("samples", "core-stack.json")
@@ -422,55 +424,81 @@ def test_missing_gui_is_one_clear_line(
     assert_one_line_error(err, "the desktop app is not available in this build")
 
 
-# --------------------------------------------------------------------------- extensions
+# --------------------------------------------------------------------------- command table
 
 
-def _fake_extension(
+def _fake_command_module(
     monkeypatch: pytest.MonkeyPatch,
     name: str,
-    register: Callable[[Any], None],
+    add_parser: Callable[[Any, Any], None],
 ) -> None:
     module = types.ModuleType(name)
     module.__spec__ = importlib.machinery.ModuleSpec(name, None)
-    module.register = register  # type: ignore[attr-defined]
+    module.add_parser = add_parser  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, name, module)
 
 
-def test_extension_commands_are_loaded_on_demand(
+def test_command_modules_are_imported_on_demand(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registered: list[str] = []
+    added: list[str] = []
 
-    def register(sub: Any) -> None:
-        registered.append("fake")
-        p = sub.add_parser("echo", help="say something")
+    def add_parser(sub: Any, command: Any) -> None:
+        added.append(command.name)
+        p = sub.add_parser(command.name, help=command.help)
         p.add_argument("word")
         p.set_defaults(func=lambda args: print(f"echo {args.word}") or 0)
 
-    _fake_extension(monkeypatch, "hedger_fake_ext", register)
-    monkeypatch.setattr(cli, "EXTENSIONS", {"echo": "hedger_fake_ext"})
+    _fake_command_module(monkeypatch, "hedger_fake_cmd", add_parser)
+    echo = commands.Command("echo", "hedger_fake_cmd", "say something")
+    monkeypatch.setattr(commands, "COMMANDS", (*commands.COMMANDS, echo))
 
     code, out, _ = run(capsys, "plan", str(SAMPLE), "--json")
     assert code == 0
-    assert registered == []  # plan never touches extension modules
+    assert added == []  # plan never imports another command's module
 
     code, out, _ = run(capsys, "echo", "hi")
     assert (code, out) == (0, "echo hi\n")
+    assert added == ["echo"]
+    # --help lists the table without importing any command module.
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "echo" in out and "say something" in out
+    assert added == ["echo"]
 
 
-def test_missing_or_broken_extensions_do_not_break_the_cli(
+def test_help_imports_no_command_module(data_dir: Path) -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from hedger.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main(['--help']) == 0\n"
+        "from hedger.cli.commands import COMMANDS\n"
+        "assert all(c.name in out.getvalue() for c in COMMANDS)\n"
+        "print(sorted(c.module for c in COMMANDS if c.module in sys.modules))\n"
+    )
+    env = {**os.environ, "HEDGER_DATA_DIR": str(data_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_missing_or_broken_command_modules_do_not_break_the_cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(sub: Any) -> None:
+    def broken(sub: Any, command: Any) -> None:
         raise RuntimeError("half-written module")
 
-    _fake_extension(monkeypatch, "hedger_broken_ext", broken)
+    _fake_command_module(monkeypatch, "hedger_broken_cmd", broken)
     monkeypatch.setattr(
-        cli,
-        "EXTENSIONS",
-        {"prices": "hedger_no_such_module.cli", "bad": "hedger_broken_ext"},
+        commands,
+        "COMMANDS",
+        (
+            commands.Command("plan", "hedger.cli.plan", "plan"),
+            commands.Command("prices", "hedger_no_such_module.cli", "prices"),
+            commands.Command("bad", "hedger_broken_cmd", "broken"),
+        ),
     )
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "plan" in out
@@ -611,7 +639,7 @@ def test_ctrl_c_exits_130(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load_portfolio_arg", interrupted)
+    monkeypatch.setattr(plan_command, "load_portfolio", interrupted)
     code, _, err = run(capsys, "plan", str(SAMPLE))
     assert code == 130
     assert "Traceback" not in err

@@ -1,0 +1,262 @@
+"""Argument types shared by the commands: each parses one flag or fails with a clear reason.
+
+A type raises ``argparse.ArgumentTypeError``; argparse turns it into
+``argument --ratio: <reason>`` and the parser into one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from hedger.cli.output import clean
+
+# Patterns, not compiled ones: ``re`` compiles (and caches) them on first use,
+# so a command that takes no such argument does not pay for them at start-up.
+_CONTRACT_ID = r"([A-Za-z0-9]+):([A-Za-z0-9._\-]+)"
+_FAMILY_ID = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
+_DAYS = r"(?i)^\s*(\d+)\s*([dwmy]?)\s*$"
+_UNIT_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def decimal_arg(text: str, what: str) -> Decimal:
+    from hedger.core.decimals import DecimalParseError, parse_decimal
+
+    try:
+        return parse_decimal(text, what=what)
+    except DecimalParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_arg(what: str) -> Callable[[str], Decimal]:
+    def parse(text: str) -> Decimal:
+        value = decimal_arg(text, what)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{what} must be above 0, got {text.strip()}")
+        return value
+
+    return parse
+
+
+def rate_arg(what: str) -> Callable[[str], Decimal]:
+    """A rate below 100 %: ``0.1`` or ``10%``."""
+
+    def parse(text: str) -> Decimal:
+        raw = text.strip()
+        percent = raw.endswith("%")
+        value = decimal_arg(raw[:-1] if percent else raw, what)
+        if percent:
+            value = value / 100
+        if not 0 <= value < 1:
+            hint = "" if percent else f" (for a percentage write {raw}%)"
+            raise argparse.ArgumentTypeError(
+                f"{what} must be at least 0 and below 100%, got {raw}{hint}"
+            )
+        return value
+
+    return parse
+
+
+def ratio_arg(text: str) -> Decimal:
+    from hedger.core.models import MAX_RATIO
+
+    raw = text.strip()
+    percent = raw.endswith("%")
+    value = decimal_arg(raw[:-1] if percent else raw, "hedge ratio")
+    if percent:
+        value = value / 100
+    if not 0 <= value <= MAX_RATIO:
+        raise argparse.ArgumentTypeError(
+            f"hedge ratio must be between 0 and {MAX_RATIO} ({MAX_RATIO * 100:.0f}%), got {raw}"
+        )
+    return value
+
+
+def leverage_arg(text: str) -> Decimal:
+    from hedger.core.models import MAX_LEVERAGE
+
+    value = decimal_arg(text, "leverage")
+    if not 0 < value <= MAX_LEVERAGE:
+        raise argparse.ArgumentTypeError(
+            f"leverage must be above 0 and at most {MAX_LEVERAGE}, got {text.strip()}"
+        )
+    return value
+
+
+def money_arg(text: str) -> Decimal:
+    value = decimal_arg(text, "value")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text.strip()}")
+    return value
+
+
+def percent_arg(text: str) -> Decimal:
+    """A share of equity to risk: ``1`` or ``1%`` (percent either way)."""
+    raw = text.strip().removesuffix("%")
+    value = decimal_arg(raw, "risk")
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"risk must be above 0 and at most 100 %, got {text}")
+    return value
+
+
+def int_arg(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def seed_arg(text: str) -> int:
+    from hedger.core.analytics.risk import MAX_SEED
+
+    value = int_arg(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed must be at most {MAX_SEED} (2^63-1), got {text}")
+    return value
+
+
+# --------------------------------------------------------------------------- files and ids
+
+
+def file_arg(text: str) -> Path:
+    # Path("") is ".", the current folder: "is a folder" would puzzle.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path; give the path of a portfolio file")
+    return Path(text)
+
+
+def symbol_arg(text: str) -> str:
+    from hedger.core.models import normalise_symbol
+
+    try:
+        return normalise_symbol(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def contract_id_arg(text: str) -> str:
+    m = re.fullmatch(_CONTRACT_ID, text.strip())
+    if m is None or len(text.strip()) > 60:
+        raise argparse.ArgumentTypeError(
+            f"contract id must be VENUE:SYMBOL (letters, digits, '.', '_', '-'), "
+            f"e.g. MYBROKER:SOL-1, got {clean(text)[:40]!r}"
+        )
+    return f"{m.group(1).upper()}:{m.group(2)}"
+
+
+def family_id_arg(text: str) -> str:
+    fid = text.strip().upper()
+    if not re.fullmatch(_FAMILY_ID, fid) or len(fid) > 60:
+        raise argparse.ArgumentTypeError(
+            f"family id must be letters, digits, '.', '_' or '-', e.g. MY-SOL, "
+            f"got {clean(text)[:40]!r}"
+        )
+    return fid
+
+
+def id_list_arg(text: str) -> list[str]:
+    ids = [contract_id_arg(part) for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("give at least one contract id, e.g. CME:MBT")
+    return ids
+
+
+# --------------------------------------------------------------------------- UNDERLYING=VALUE
+
+
+def _underlying_and(text: str, example: str) -> tuple[str, str]:
+    left, sep, right = text.partition("=")
+    if not sep or not left.strip() or not right.strip():
+        raise argparse.ArgumentTypeError(f"expected UNDERLYING=VALUE like {example}, got {text!r}")
+    return symbol_arg(left), right.strip()
+
+
+def family_pair_arg(text: str) -> tuple[str, str]:
+    """``BTC=CME-BTC``: an underlying and the family that hedges it."""
+    underlying, family = _underlying_and(text, "BTC=CME-BTC")
+    return underlying, family.upper()
+
+
+def price_pair_arg(text: str) -> tuple[str, Decimal]:
+    """``BTC=70000``: an underlying and its futures price."""
+    underlying, raw = _underlying_and(text, "BTC=70000")
+    price = decimal_arg(raw, f"price of {underlying}")
+    if price <= 0:
+        raise argparse.ArgumentTypeError(f"price of {underlying} must be above 0, got {raw}")
+    return underlying, price
+
+
+def series_pair_arg(text: str) -> tuple[str, str]:
+    """``BTC=BTC-PERP``: the history standing for an underlying's futures."""
+    left, sep, right = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected UNDERLYING=SYMBOL like BTC=BTC-PERP: {text!r}")
+    return symbol_arg(left), symbol_arg(right)
+
+
+# --------------------------------------------------------------------------- days and dates
+
+
+def parse_days(text: str) -> int:
+    """``90``, ``90d``, ``2w``, ``3m`` (30-day months), ``1y`` -> days."""
+    m = re.match(_DAYS, text)
+    if not m:
+        raise ValueError(f"expected days like 90, 2w, 3m or 1y, got {text!r}")
+    return int(m.group(1)) * _UNIT_DAYS[m.group(2).lower()]
+
+
+def window_arg(text: str) -> int | None:
+    """Days of history to use; ``all`` is None."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        days = parse_days(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("the window must be at least 1 day")
+    return days
+
+
+def horizon_arg(text: str) -> int:
+    try:
+        days = parse_days(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not 1 <= days <= 92:
+        raise argparse.ArgumentTypeError(f"horizon must be 1 day to 3 months, got {text}")
+    return days
+
+
+def parse_date_ns(text: str, *, end_of_day: bool = False) -> int:
+    """``YYYY-MM-DD`` (or an ISO time) -> ns UTC; a date as end bound covers the whole day."""
+    from datetime import UTC, datetime
+
+    raw = text.strip()
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"expected a date like 2024-01-31, got {text!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    ns = int(dt.timestamp()) * 1_000_000_000 + dt.microsecond * 1000
+    if end_of_day and len(raw) <= 10:
+        ns += 86_400 * 1_000_000_000 - 1
+    return ns
+
+
+def date_arg(text: str) -> str:
+    try:
+        parse_date_ns(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

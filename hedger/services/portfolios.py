@@ -1,0 +1,116 @@
+"""Portfolio files: open, save, and hedge settings overridden for one plan.
+
+On the path of every ``hedger plan``, so kept lean (no dataclasses).
+
+Used by the command line (``plan``, ``prices``, ``beta``, ``backtest``,
+``risk``) and the desktop app (open, save and revert in the file commands,
+the main window's recent files). The library of named portfolios and the
+start-up choice live in ``hedger.services.library``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hedger.services.catalog import UnknownFamily
+from hedger.services.errors import ServiceError
+from hedger.store.portfolio_file import NewerSchemaError, PortfolioFileError
+
+if TYPE_CHECKING:
+    from hedger.core.catalog import Catalog
+    from hedger.core.models import Portfolio, Rounding
+
+
+class SettingsError(ServiceError):
+    """Hedge settings given for a plan do not fit together or do not fit the catalog."""
+
+
+def open_portfolio(path: Path) -> Portfolio:
+    """The portfolio in ``path``; raises PortfolioFileError with a one-line reason."""
+    from hedger.store.portfolio_file import load_portfolio
+
+    return load_portfolio(path)
+
+
+def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> None:
+    """Write ``portfolio`` atomically (keeping ``FILE.bak``); raises PortfolioFileError."""
+    from hedger.store.portfolio_file import save_portfolio as save
+
+    save(path, portfolio, backup=backup)
+
+
+def apply_overrides(
+    portfolio: Portfolio,
+    catalog: Catalog,
+    *,
+    families: Iterable[tuple[str, str]] = (),
+    prices: Iterable[tuple[str, Decimal]] = (),
+    ratio: Decimal | None = None,
+    rounding: Rounding | None = None,
+    leverage: Decimal | None = None,
+) -> Portfolio:
+    """The portfolio with these hedge settings in force for every underlying.
+
+    ``families``: (underlying, family id) pairs; ``prices``: (underlying,
+    futures price) pairs. A setting given here beats the file's
+    portfolio-wide value and its per-underlying overrides of the same field:
+    a ratio of 0.5 means 0.5 everywhere. Raises UnknownFamily or SettingsError.
+    """
+    from pydantic import ValidationError
+
+    from hedger.core.catalog import CatalogError
+    from hedger.core.models import HedgeSettings
+
+    hedge = portfolio.hedge
+    fam_map = dict(hedge.families)
+    for underlying, family_id in families:
+        try:
+            family = catalog.family(family_id)
+        except CatalogError as exc:
+            raise UnknownFamily(str(exc)) from None
+        if family.underlying != underlying:
+            raise SettingsError(f"family {family.id} hedges {family.underlying}, not {underlying}")
+        fam_map[underlying] = family.id
+    price_map = dict(hedge.futures_prices)
+    price_map.update(prices)
+    update: dict[str, Any] = {"families": fam_map, "futures_prices": price_map}
+    cleared: dict[str, None] = {}
+    for name, value in (("ratio", ratio), ("rounding", rounding), ("leverage", leverage)):
+        if value is not None:
+            update[name] = value
+            cleared[name] = None
+    if cleared:
+        update["per_underlying"] = {
+            u: o.model_copy(update=cleared) for u, o in hedge.per_underlying.items()
+        }
+    # Validate again rather than model_copy: each value was checked alone,
+    # the model checks them together.
+    try:
+        settings = HedgeSettings.model_validate({**_shallow_fields(hedge), **update})
+    except ValidationError as exc:
+        raise SettingsError(_validation_line(exc)) from None
+    return portfolio.model_copy(update={"hedge": settings})
+
+
+def _shallow_fields(model: Any) -> dict[str, Any]:
+    return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def _validation_line(exc: Any) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+__all__ = [
+    "NewerSchemaError",
+    "PortfolioFileError",
+    "SettingsError",
+    "apply_overrides",
+    "open_portfolio",
+    "save_portfolio",
+]
