@@ -7,8 +7,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from hedger.core.analytics.backtest import BacktestConfig, figures, run_backtest
+from hedger.core.analytics.backtest import BacktestConfig, run_backtest
 from hedger.core.analytics.links import AnalyticsError
+from hedger.core.analytics.performance import figures
 from hedger.core.analytics.series import NS_PER_DAY, NS_PER_MINUTE, PriceSeries
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import hedger
 
 GUI_MODULES = ("PySide6", "pyqtgraph", "shiboken6")
@@ -89,3 +91,72 @@ def test_cli_module_itself_is_light(data_dir: Path) -> None:
     # Importing the CLI (e.g. for --version) loads no models, no Qt.
     assert result["loaded"] == []
     assert result["numpy"] == []
+
+
+# --------------------------------------------------------------------------- layers
+
+ROOT = PACKAGE_DIR.parent
+
+
+def test_import_contracts_hold() -> None:
+    """`lint-imports` with the contracts in pyproject.toml: cli | ui -> services ->
+    live | store -> core, front ends never reach store or live, Qt only in ui."""
+    pytest.importorskip("importlinter")
+    lint = Path(sys.executable).parent / "lint-imports"
+    proc = subprocess.run(
+        [str(lint) if lint.exists() else "lint-imports", "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "broken" in proc.stdout and " 0 broken" in proc.stdout
+
+
+def _folder(module: str, packages: set[str]) -> str:
+    return module if module in packages else module.rpartition(".")[0]
+
+
+def test_no_import_loop_crosses_folders() -> None:
+    """An import loop between modules of different folders hides a layering mistake."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("hedger")
+    packages = {m for m in graph.modules if graph.find_children(m)}
+    crossing = []
+    for a in sorted(graph.modules):
+        for b in graph.find_modules_directly_imported_by(a):
+            if not b.startswith("hedger") or _folder(a, packages) == _folder(b, packages):
+                continue
+            # a imports b across folders: b must not lead back to a.
+            if graph.chain_exists(importer=b, imported=a):
+                crossing.append(f"{a} -> {b}")
+    assert crossing == []
+
+
+# --------------------------------------------------------------------------- sizes
+
+MAX_FILE_LINES = 600
+MAX_FUNCTION_LINES = 80
+# Files and functions allowed over the limits, each with its reason.
+SIZE_EXCEPTIONS: dict[str, str] = {}
+
+
+def test_no_file_over_600_lines_and_no_function_over_80() -> None:
+    import ast
+
+    over: list[str] = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n") + 1
+        if lines > MAX_FILE_LINES and rel not in SIZE_EXCEPTIONS:
+            over.append(f"{rel}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                name = f"{rel}::{node.name}"
+                if length > MAX_FUNCTION_LINES and name not in SIZE_EXCEPTIONS:
+                    over.append(f"{name}: {length} lines")
+    assert over == [], "split by responsibility:\n" + "\n".join(over)

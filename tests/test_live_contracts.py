@@ -20,7 +20,7 @@ from hedger.core.models import Holding, Portfolio
 from hedger.live.contract_sizes import compare_contract_sizes
 from hedger.live.http import PriceSourceError
 from hedger.live.refresh import refresh_portfolio
-from hedger.live.venues import make_source
+from hedger.live.venues import make_source, venue_for_exchange
 from hedger.live.venues.ccxt import INSTALL_HINT, CcxtSource
 
 
@@ -180,7 +180,7 @@ def test_ccxt_source_prices_spot_and_perpetuals() -> None:
     assert spot.prices == {"BTC": Decimal("70000.5")}
     assert "ETH" in spot.problems
     assert src.fetch_futures(["BTC"]).prices == {"BTC": Decimal("70011.3")}
-    assert src.compare_catalog(builtin_catalog()) == []
+    assert src.compare_catalog(builtin_catalog(), ("OKX",)) == []
 
 
 def test_ccxt_errors_become_one_line_messages() -> None:
@@ -194,7 +194,7 @@ def test_ccxt_errors_become_one_line_messages() -> None:
     with pytest.raises(PriceSourceError, match="ccxt does not know the exchange 'nosuchx'"):
         unknown.fetch_spot(["BTC"])
     with pytest.raises(PriceSourceError, match="no contracts for 'nosuchx'"):
-        unknown.compare_catalog(builtin_catalog())
+        venue_for_exchange(unknown.exchange_id)
 
 
 def test_without_ccxt_the_source_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:

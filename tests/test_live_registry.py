@@ -15,8 +15,8 @@ import hedger
 from hedger.core.catalog import builtin_catalog
 from hedger.core.resources import resource_path
 from hedger.live import venues
-from hedger.live.contract_sizes import venue_for_exchange
 from hedger.live.http import PriceSourceError
+from hedger.live.venues import venue_for_exchange
 from hedger.live.venues.base import PriceSource, Venue, VenueSource
 
 PACKAGE_DIR = Path(hedger.__file__).resolve().parent
@@ -26,7 +26,6 @@ NOT_VENUES = {"__init__", "base", "ccxt"}
 # Files that still name venues themselves and are moving to the registry in
 # other branches (the lead merges them). Do not add to this list: read the
 # registry instead (``price_source_keys``, ``ccxt_price_ids``, ``ccxt_market_ids``).
-WAITING_FOR_THE_REGISTRY = {"hedger/ui/live_prices.py", "hedger/ui/contracts_dialog.py"}
 
 
 def test_every_catalog_venue_has_a_venue_module() -> None:
@@ -136,26 +135,6 @@ def test_lookups() -> None:
     assert isinstance(venues.make_source("okx", env={}), PriceSource)
 
 
-def test_old_import_paths_are_the_same_objects() -> None:
-    from hedger.live import ccxt_probe, ccxt_source, sources
-    from hedger.live.venues import base, binance, ccxt, coinbase, okx
-
-    assert sources.make_source is venues.make_source
-    assert sources.default_sources is venues.default_sources
-    assert sources.BUILTIN_SOURCES == ("binance", "coinbase", "okx")
-    assert sources.PriceSource is base.PriceSource and sources.SourceAnswer is base.SourceAnswer
-    assert sources.BinanceSource is binance.BinanceSource
-    assert sources.CoinbaseSource is coinbase.CoinbaseSource
-    assert sources.OkxSource is okx.OkxSource
-    assert sources.http_settings_from_env is base.http_settings_from_env
-    assert (sources.BINANCE_URL, sources.ENV_OKX_URL) == (
-        "https://api.binance.com",
-        "HEDGER_OKX_URL",
-    )
-    assert ccxt_source.CcxtSource is ccxt.CcxtSource
-    assert ccxt_probe.ccxt_available is ccxt.ccxt_available
-
-
 def _venue_names_in(path: Path, names: set[str]) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return sorted(
@@ -180,8 +159,7 @@ def test_only_the_venue_modules_name_venues() -> None:
         lines = _venue_names_in(path, names)
         if lines:
             offenders[path.relative_to(PACKAGE_DIR.parent).as_posix()] = lines
-    unexpected = {p: lines for p, lines in offenders.items() if p not in WAITING_FOR_THE_REGISTRY}
-    assert unexpected == {}, "venue names outside hedger/live/venues (use the registry)"
+    assert offenders == {}, "venue names outside hedger/live/venues (use the registry)"
 
 
 def test_the_registry_loads_neither_the_network_stack_nor_ccxt(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ from test_live_venue import FakeVenue, no_sleep
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Holding, Portfolio
 from hedger.live.http import HttpSettings
-from hedger.live.sources import BinanceSource, CoinbaseSource, PriceSource
+from hedger.live.venues.base import PriceSource
+from hedger.live.venues.binance import BinanceSource
+from hedger.live.venues.coinbase import CoinbaseSource
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import LivePricesController

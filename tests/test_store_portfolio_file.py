@@ -597,13 +597,3 @@ def test_fast_row_writer_gives_the_same_text_as_the_dict_shape() -> None:
     assert json.loads(dumps_portfolio(p.model_copy(update={"holdings": (odd,)})))["holdings"] == [
         {"symbol": 'A"B\\', "quantity": "1", "price": "2"}
     ]
-
-
-def test_the_temporary_core_copy_of_the_writer_matches_the_store() -> None:
-    # Delete with hedger.core.models.portfolio_to_dict once hedger/ui/recovery.py
-    # imports the store's.
-    from hedger.core.models import portfolio_to_dict as core_copy
-    from hedger.store.portfolio_file import portfolio_to_dict
-
-    for p in (full_portfolio(), Portfolio(), loads_portfolio(EXAMPLE, "x.json")):
-        assert core_copy(p) == portfolio_to_dict(p)

@@ -266,6 +266,7 @@ def test_compare_failure_is_one_line_in_the_dialog(qtbot: QtBot) -> None:
     qtbot.addWidget(d)
     cmp = d.show_compare()
     assert cmp is not None
+    cmp.exchange.setCurrentText("okx")
     cmp.compare()
     qtbot.waitUntil(lambda: not cmp.busy, timeout=3000)
     assert cmp.status.text().startswith("okx (ccxt) unreachable: okx GET")

@@ -12,6 +12,7 @@ from PySide6.QtGui import QDropEvent
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import Portfolio
+from hedger.services.library import choose_initial
 from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import load_portfolio
 from hedger.store.settings import AppSettings, load_settings, migrate
@@ -246,12 +247,11 @@ def test_settings_migrate_from_v1_and_survive_garbage(tmp_path):
 
 def test_first_run_opens_sample_clearly_named(qtbot):
     library = PortfolioLibrary()
-    start = app_mod.choose_initial(None, AppSettings(), library)
+    start = choose_initial(None, library)
     assert start.portfolio.name.startswith("Sample")
     assert start.path is not None and start.path.exists()
     # The second start opens the last portfolio used.
-    s = AppSettings(last_portfolio=str(start.path), first_run_done=True)
-    again = app_mod.choose_initial(None, s, library)
+    again = choose_initial(None, library, last_portfolio=start.path, first_run_done=True)
     assert again.path == start.path
 
 

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from hedger.services.library import choose_initial
 from hedger.store.library import PortfolioLibrary
 from hedger.store.settings import AppSettings
 from hedger.ui import app as app_mod
@@ -28,7 +29,7 @@ def test_main_window_screenshot(qtbot, tmp_path: Path, mode: str) -> None:
     apply_theme(app, mode)  # type: ignore[arg-type]
     try:
         library = PortfolioLibrary()
-        start = app_mod.choose_initial(None, AppSettings(), library)
+        start = choose_initial(None, library)
         doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
         w = MainWindow(doc, library, AppSettings())
         qtbot.addWidget(w)

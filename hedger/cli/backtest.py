@@ -13,7 +13,8 @@ from hedger.cli.output import align, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
-    from hedger.core.analytics.backtest import BacktestConfig, BacktestResult, Figures
+    from hedger.core.analytics.backtest import BacktestConfig, BacktestResult
+    from hedger.core.analytics.performance import Figures
 
 
 def add_parser(sub: SubParsers, command: Command) -> None:

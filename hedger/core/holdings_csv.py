@@ -291,53 +291,61 @@ def _parse_row(
     errors: list[RowError],
     thousands_commas: bool = False,
 ) -> Holding | None:
-    cells = [c.strip() for c in cells]
-    values: dict[str, str] = {}
+    values = _row_values(line, [c.strip() for c in cells], columns, delimiter)
+    if isinstance(values, RowError):
+        errors.append(values)
+        return None
+    data = _row_fields(line, values, thousands_commas)
+    if isinstance(data, RowError):
+        errors.append(data)
+        return None
+    try:
+        return Holding.model_validate(data)
+    except ValidationError as exc:
+        col, reason = _validation_reason(exc)
+        errors.append(RowError(line, col, reason))
+        return None
+
+
+def _row_values(
+    line: int, cells: list[str], columns: list[str | None] | None, delimiter: str | None
+) -> dict[str, str] | RowError:
+    """The row's text by field: by position without a header, else by the header's columns."""
     if columns is None:
         while cells and not cells[-1]:
             cells.pop()
         if len(cells) > len(FIELDS):
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    f"{len(cells)} values, expected symbol, quantity, price, beta, hedge with"
-                    + _quote_hint(delimiter),
-                )
+            return RowError(
+                line,
+                None,
+                f"{len(cells)} values, expected symbol, quantity, price, beta, hedge with"
+                + _quote_hint(delimiter),
             )
-            return None
-        values = dict(zip(FIELDS, cells, strict=False))
-    else:
-        extra = [c for c in cells[len(columns) :] if c]
-        if extra:
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    f"{len(cells)} values but the header has {len(columns)} columns"
-                    + _quote_hint(delimiter),
-                )
-            )
-            return None
-        for f, c in zip(columns, cells, strict=False):
-            if f is not None:
-                values[f] = c
+        return dict(zip(FIELDS, cells, strict=False))
+    extra = [c for c in cells[len(columns) :] if c]
+    if extra:
+        return RowError(
+            line,
+            None,
+            f"{len(cells)} values but the header has {len(columns)} columns"
+            + _quote_hint(delimiter),
+        )
+    return {f: c for f, c in zip(columns, cells, strict=False) if f is not None}
 
+
+def _row_fields(
+    line: int, values: dict[str, str], thousands_commas: bool
+) -> dict[str, object] | RowError:
+    """The holding's fields from the row's text; the first unreadable one as an error."""
     symbol_text = values.get("symbol", "")
     if not symbol_text:
-        errors.append(RowError(line, "symbol", "symbol is missing"))
-        return None
+        return RowError(line, "symbol", "symbol is missing")
     try:
         symbol = normalise_symbol(symbol_text)
     except ValueError as exc:
-        errors.append(RowError(line, "symbol", str(exc)))
-        return None
+        return RowError(line, "symbol", str(exc))
     if symbol in TOTAL_WORDS:
-        errors.append(
-            RowError(line, "symbol", f"{symbol_text!r} looks like a totals row, not a holding")
-        )
-        return None
-
+        return RowError(line, "symbol", f"{symbol_text!r} looks like a totals row, not a holding")
     data: dict[str, object] = {"symbol": symbol}
     for name in ("quantity", "price"):
         text = values.get(name, "")
@@ -346,34 +354,24 @@ def _parse_row(
                 # A stablecoin is worth a dollar; nobody types its price.
                 data["price"] = Decimal(1)
                 continue
-            errors.append(RowError(line, name, f"{name} is missing"))
-            return None
+            return RowError(line, name, f"{name} is missing")
         try:
             data[name] = parse_decimal(text, what=name, thousands_commas=thousands_commas)
         except DecimalParseError as exc:
-            errors.append(RowError(line, name, _number_reason(name, text, exc)))
-            return None
+            return RowError(line, name, _number_reason(name, text, exc))
     beta_text = values.get("beta", "")
     if beta_text.lower() not in AUTO_WORDS:
         try:
             data["beta"] = parse_decimal(beta_text, what="beta", thousands_commas=thousands_commas)
         except DecimalParseError as exc:
-            errors.append(RowError(line, "beta", _number_reason("beta", beta_text, exc)))
-            return None
+            return RowError(line, "beta", _number_reason("beta", beta_text, exc))
     hedge_text = values.get("hedge_with", "")
     if hedge_text.lower() not in AUTO_WORDS:
         try:
             data["hedge_with"] = normalise_symbol(hedge_text)
         except ValueError as exc:
-            reason = str(exc).replace("symbol", "hedge with", 1)
-            errors.append(RowError(line, "hedge_with", reason))
-            return None
-    try:
-        return Holding.model_validate(data)
-    except ValidationError as exc:
-        col, reason = _validation_reason(exc)
-        errors.append(RowError(line, col, reason))
-        return None
+            return RowError(line, "hedge_with", str(exc).replace("symbol", "hedge with", 1))
+    return data
 
 
 def _quote_hint(delimiter: str | None) -> str:

@@ -14,13 +14,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from hedger.core.decimals import fmt_decimal
-from hedger.live.http import PriceSourceError
 from hedger.live.validate import as_decimal
-from hedger.live.venues import ccxt_market_ids, venue_for_ccxt_id
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog, Contract
-    from hedger.live.venues.base import Venue
 
 Field = Literal["listing", "kind", "size"]
 
@@ -43,17 +40,6 @@ class SizeDifference:
             f"{self.contract_id}: {what} differs — catalog {self.catalog}, "
             f"{self.exchange_name} {self.exchange}"
         )
-
-
-def venue_for_exchange(exchange_id: str) -> Venue:
-    """The venue whose catalog contracts the ccxt exchange's markets list, or why there is none."""
-    venue = venue_for_ccxt_id(exchange_id)
-    if venue is None:
-        known = ", ".join(sorted(ccxt_market_ids()))
-        raise PriceSourceError(
-            f"the catalog has no contracts for {exchange_id!r} (try one of: {known})"
-        )
-    return venue
 
 
 def _size_text(size: Decimal, kind: str, underlying: str) -> str:

@@ -26,12 +26,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from hedger.core.catalog import Catalog, Contract, builtin_catalog
+from hedger.core.catalog import Catalog, builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio, Quote
 from hedger.core.planner import resolve_underlying
 from hedger.live.age import (
     FUTURES_PREFIX,
-    INSTRUMENT_SEPARATOR,
     as_utc,
     futures_key,
     futures_price_status,
@@ -40,21 +39,18 @@ from hedger.live.age import (
     prices_by_symbol,
     venue_of,
 )
-from hedger.live.http import (
-    PriceSourceError,
-    RefreshStopped,
-    RefreshTimeLimit,
-    VenueUnreachable,
-    clip,
-    request_budget,
+from hedger.live.quote_requests import (
+    REJECTED,
+    AnswerCheck,
+    Collected,
+    Kind,
+    ask_venues,
+    key_label,
+    plan_requests,
 )
-from hedger.live.validate import Plausibility, validate_prices
-from hedger.live.venues.base import PriceSource, SourceAnswer
+from hedger.live.validate import Plausibility
+from hedger.live.venues.base import PriceSource
 
-Kind = Literal["spot", "futures"]
-# "contract": the hedge's own contract where its venue is a source (OKX's
-# inverse swap for an OKX inverse family), asked before the perpetuals.
-Phase = Literal["spot", "contract", "futures"]
 PAR_SOURCE = "par"
 ONE = Decimal(1)
 # The longest a whole refresh may take, over every venue and retry: a person
@@ -173,122 +169,26 @@ def fetch_quotes(
     ``on_source(name, kind)`` is told which venue is being asked.
     """
     p = plausibility or Plausibility()
-    wanted = wanted_prices(portfolio, catalog or builtin_catalog())
+    catalog = catalog or builtin_catalog()
+    wanted = wanted_prices(portfolio, catalog)
     futures_wanted = wanted.futures if include_futures else ()
-    spot_sources = list(sources) if wanted.spot else []
-    futures_sources = [s for s in sources if s.has_futures] if futures_wanted else []
-    hedge = _hedge_contracts(portfolio, catalog or builtin_catalog(), futures_wanted)
-    contract_sources = [
-        s
-        for s in futures_sources
-        if any(c.venue.upper() in s.contract_venues for c in hedge.values())
-    ]
-    total = len(spot_sources) + len(contract_sources) + len(futures_sources)
-    done = 0
-    stop = should_stop or (lambda: False)
-    last = _last_prices(portfolio, now, p)
-    typed = _typed_prices(portfolio, now)
-    quotes: dict[str, Quote] = {}
-    jumps: dict[str, Quote] = {}
-    problems: dict[str, list[tuple[int, str]]] = {}
-    errors: list[str] = []
-    unreachable: set[int] = set()
-    stopped = timed_out = False
-
-    def tick(steps: int = 1) -> None:
-        nonlocal done
-        done = min(total, done + steps)
-        if progress is not None:
-            progress(done, total)
-
-    if progress is not None:
-        progress(0, total)
-    phases: list[tuple[Phase, tuple[str, ...], list[PriceSource]]] = [
-        ("spot", wanted.spot, spot_sources),
-        ("contract", tuple(hedge), contract_sources),
-        ("futures", futures_wanted, futures_sources),
-    ]
-    with request_budget(time_limit, stop) as budget:
-        for phase_index, (kind, symbols, phase_sources) in enumerate(phases):
-            remaining = [s for s in symbols if _key(kind, s) not in quotes]
-            for i, source in enumerate(phase_sources):
-                if not remaining:
-                    tick(len(phase_sources) - i)
-                    break
-                asked = remaining
-                if kind == "contract":
-                    asked = [
-                        u for u in remaining if hedge[u].venue.upper() in source.contract_venues
-                    ]
-                if id(source) in unreachable or not asked:
-                    tick()
-                    continue
-                try:
-                    budget.check(source.name)
-                except RefreshStopped:
-                    stopped = True
-                    break
-                except RefreshTimeLimit as exc:
-                    timed_out = True
-                    later: list[tuple[Phase, PriceSource]] = [
-                        *((kind, src) for src in phase_sources[i:]),
-                        *((k, src) for k, _, srcs in phases[phase_index + 1 :] for src in srcs),
-                    ]
-                    errors.append(_time_limit_message(exc, later, unreachable))
-                    break
-                if on_source is not None:
-                    on_source(source.name, kind)
-                answer, failure = _ask(source, kind, asked, hedge)
-                if isinstance(failure, RefreshStopped):
-                    stopped = True
-                    break
-                if failure is not None:
-                    errors.append(str(failure))
-                    if isinstance(failure, VenueUnreachable | RefreshTimeLimit):
-                        unreachable.add(id(source))
-                    timed_out = timed_out or isinstance(failure, RefreshTimeLimit)
-                keyed = _keyed(kind, answer.prices)
-                check = validate_prices(
-                    source.name,
-                    keyed,
-                    last,
-                    p.max_factor,
-                    typed=typed,
-                    typed_factor=p.typed_factor,
-                    check_jumps=p.check_jumps,
-                )
-                for sym in answer.prices:
-                    key = _key(kind, sym)
-                    label = _source_label(source.name, kind, answer, sym)
-                    if key in check.accepted:
-                        quotes[key] = Quote(
-                            price=check.accepted[key],
-                            source=label,
-                            fetched_at=now,
-                            kind=_quote_kind(kind),
-                        )
-                    elif key in check.jumps:
-                        jumps.setdefault(
-                            key,
-                            Quote(
-                                price=check.jumps[key],
-                                source=label,
-                                fetched_at=now,
-                                kind=_quote_kind(kind),
-                            ),
-                        )
-                for sym, msg in answer.problems.items():
-                    rank = REJECTED if sym in answer.unreadable else UNLISTED
-                    problems.setdefault(_key(kind, sym), []).append((rank, msg))
-                for key, msg in check.rejected.items():
-                    problems.setdefault(key, []).append(
-                        (REJECTED, msg.replace(key, _label(key), 1))
-                    )
-                remaining = [s for s in remaining if _key(kind, s) not in quotes]
-                tick()
-            if stopped or timed_out:
-                break
+    plan = plan_requests(portfolio, catalog, wanted.spot, futures_wanted, sources)
+    check = AnswerCheck(now, _last_prices(portfolio, now, p), _typed_prices(portfolio, now), p)
+    collected = ask_venues(
+        plan,
+        check,
+        progress=progress,
+        should_stop=should_stop,
+        time_limit=time_limit,
+        on_source=on_source,
+    )
     keys = (*wanted.spot, *(futures_key(u) for u in futures_wanted))
+    return _report(now, keys, collected)
+
+
+def _report(now: datetime, keys: tuple[str, ...], collected: Collected) -> FetchReport:
+    """The report of a fetch: why each wanted key that got no price has none, worst first."""
+    quotes, problems = collected.quotes, collected.problems
     unresolved = {k: msgs for k, msgs in problems.items() if k not in quotes}
     # Worst first: a rejected answer explains more than "not listed".
     position = {k: i for i, k in enumerate(keys)}
@@ -301,101 +201,29 @@ def fetch_quotes(
         k: "rejected" if min(r for r, _ in unresolved[k]) == REJECTED else "unlisted" for k in order
     }
     for k in keys:
-        if k not in quotes and k not in final and not stopped and not errors:
-            final[k] = f"{_label(k)}: no source has a price"
+        if k not in quotes and k not in final and not collected.stopped and not collected.errors:
+            final[k] = f"{key_label(k)}: no source has a price"
             severity[k] = "unlisted"
     return FetchReport(
         now,
         keys,
         quotes,
         final,
-        tuple(dict.fromkeys(errors)),
-        stopped,
+        tuple(dict.fromkeys(collected.errors)),
+        collected.stopped,
         severity,
-        {k: q for k, q in jumps.items() if k in final},
-        timed_out,
+        {k: q for k, q in collected.jumps.items() if k in final},
+        collected.timed_out,
         {k: min(unresolved[k], key=lambda m: m[0])[1] for k in order},
     )
 
 
-REJECTED = 0
-UNLISTED = 1
-
-
-def _hedge_contracts(
-    portfolio: Portfolio, catalog: Catalog, underlyings: Sequence[str]
-) -> dict[str, Contract]:
-    """The contract each underlying is hedged with (its family's largest)."""
-    out: dict[str, Contract] = {}
-    for u in underlyings:
-        fid = portfolio.hedge.families.get(u) or catalog.default_family_for(u)
-        if fid is None or fid not in catalog.families:
-            continue
-        members = catalog.family_contracts(fid)
-        if members:
-            out[u] = members[0]
-    return out
-
-
-def _quote_kind(phase: Phase) -> Kind:
-    return "spot" if phase == "spot" else "futures"
-
-
-def _source_label(name: str, kind: Phase, answer: SourceAnswer, symbol: str) -> str:
-    """The venue, and for a futures price its instrument: "Binance · BTCUSDT perpetual"."""
-    instrument = answer.instruments.get(symbol) if kind != "spot" else None
-    if not instrument:
-        return name
-    return f"{name}{INSTRUMENT_SEPARATOR}{instrument}"[:80]
-
-
-def _time_limit_message(
-    exc: RefreshTimeLimit, left: Sequence[tuple[Phase, PriceSource]], skipped: set[int]
-) -> str:
-    """'OKX (spot) and Binance (futures) not asked: the refresh's 20 s time limit …'."""
-    names = [f"{s.name} ({_quote_kind(kind)})" for kind, s in left if id(s) not in skipped]
-    return f"{' and '.join(dict.fromkeys(names))} not asked: {exc.reason}"
-
-
 def _joined(key: str, messages: list[tuple[int, str]]) -> str:
     """'SOL: Binance does not list SOLUSDT; Coinbase does not list SOL-USD'."""
-    prefix = f"{_label(key)}: "
+    prefix = f"{key_label(key)}: "
     ordered = sorted(messages, key=lambda m: m[0])  # stable: venue order within a rank
     parts = [m.removeprefix(prefix) for m in dict.fromkeys(msg for _, msg in ordered)]
     return prefix + "; ".join(parts)
-
-
-def _ask(
-    source: PriceSource, kind: Phase, symbols: list[str], hedge: dict[str, Contract]
-) -> tuple[SourceAnswer, PriceSourceError | None]:
-    try:
-        if kind == "spot":
-            return source.fetch_spot(symbols), None
-        if kind == "contract":
-            return source.fetch_contracts({u: hedge[u] for u in symbols}), None
-        return source.fetch_futures(symbols), None
-    except PriceSourceError as exc:
-        return SourceAnswer(), exc
-    except Exception as exc:
-        # A source is network code fed by strangers (or an optional library):
-        # whatever it throws must not take down the app's refresh.
-        failure = PriceSourceError(f"{source.name} failed: {type(exc).__name__}: {clip(exc, 80)}")
-        return SourceAnswer(), failure
-
-
-def _key(kind: Phase, symbol: str) -> str:
-    return symbol if kind == "spot" else futures_key(symbol)
-
-
-def _keyed(kind: Phase, prices: dict[str, Decimal]) -> dict[str, Decimal]:
-    return {_key(kind, s): v for s, v in prices.items()}
-
-
-def _label(key: str) -> str:
-    """'BTC' or 'BTC futures' for a quote key."""
-    if key.startswith(FUTURES_PREFIX):
-        return f"{key.removeprefix(FUTURES_PREFIX)} futures"
-    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,7 +434,7 @@ def refresh_portfolio(
 
 def describe_key(key: str) -> str:
     """'BTC' or 'BTC futures', for tables and messages."""
-    return _label(key)
+    return key_label(key)
 
 
 __all__ = [

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hedger.live.contract_sizes import SizeDifference as SizeDifference
     from hedger.live.refresh import FetchReport as FetchReport
     from hedger.live.refresh import RefreshResult as RefreshResult
-    from hedger.live.sources import PriceSource as PriceSource
+    from hedger.live.venues.base import PriceSource as PriceSource
 
 #: The longest a whole refresh may be allowed to take, in seconds.
 MAX_TIME_LIMIT = 600.0
@@ -70,9 +70,39 @@ def refresh_defaults() -> RefreshDefaults:
     """What a refresh uses unless told otherwise (for help texts and menus)."""
     from hedger.live.http import DEFAULT_TIMEOUT
     from hedger.live.refresh import DEFAULT_TIME_LIMIT
-    from hedger.live.sources import BUILTIN_SOURCES
+    from hedger.live.venues import builtin_source_keys
 
-    return RefreshDefaults(tuple(BUILTIN_SOURCES), DEFAULT_TIMEOUT, DEFAULT_TIME_LIMIT)
+    return RefreshDefaults(builtin_source_keys(), DEFAULT_TIMEOUT, DEFAULT_TIME_LIMIT)
+
+
+class SourceChoice(NamedTuple):
+    key: str  # what make_sources takes: "binance", "ccxt:bybit"
+    label: str  # what a menu shows
+
+
+DEFAULT_SOURCE_KEY = "default"
+
+
+def source_choices() -> tuple[list[SourceChoice], list[SourceChoice]]:
+    """The price sources a front end offers, from the venue registry:
+    (built-in ones, first the default fallback chain; ccxt exchanges)."""
+    from hedger.live.venues import all_venues, ccxt_price_ids
+
+    builtin = [v for v in all_venues() if v.has_builtin_source]
+    chain = ", then ".join(v.name for v in builtin)
+    choices = [SourceChoice(DEFAULT_SOURCE_KEY, chain)]
+    for v in builtin:
+        spot_only = "" if v.has_futures_prices else " (spot)"
+        choices.append(SourceChoice(v.key, f"{v.name} only{spot_only}"))
+    ccxt = [SourceChoice(f"ccxt:{i}", f"ccxt: {i}") for i in ccxt_price_ids()]
+    return choices, ccxt
+
+
+def is_builtin_source(key: str) -> bool:
+    """Whether ``key`` names a venue with a built-in source (not ccxt, not the default)."""
+    from hedger.live.venues import builtin_source_keys
+
+    return key.strip().lower() in builtin_source_keys()
 
 
 def make_sources(names: Sequence[str] = (), *, timeout: float | None = None) -> list[PriceSource]:
@@ -82,9 +112,9 @@ def make_sources(names: Sequence[str] = (), *, timeout: float | None = None) -> 
     HEDGER_LIVE_RETRIES) unless ``timeout`` is given. Raises PricesError for
     an unknown name or a bad setting."""
     from hedger.live.http import HttpSettings, PriceSourceError
-    from hedger.live.sources import BUILTIN_SOURCES, http_settings_from_env, make_source
+    from hedger.live.venues import builtin_source_keys, http_settings_from_env, make_source
 
-    keys = list(names) or list(BUILTIN_SOURCES)
+    keys = list(names) or list(builtin_source_keys())
     try:
         settings = http_settings_from_env()
         if timeout is not None:
@@ -238,9 +268,16 @@ def price_ages(portfolio: Portfolio, now: datetime | None = None) -> list[PriceA
 
 def ccxt_available() -> bool:
     """Whether the optional ccxt extra is installed (without importing it)."""
-    from hedger.live.ccxt_probe import ccxt_available as available
+    from hedger.live.venues.ccxt import ccxt_available as available
 
     return available()
+
+
+def size_comparison_exchanges() -> tuple[str, ...]:
+    """ccxt exchanges whose markets list catalog contracts, to compare sizes with."""
+    from hedger.live.venues import ccxt_market_ids
+
+    return ccxt_market_ids()
 
 
 class SizeComparison(NamedTuple):
@@ -254,14 +291,15 @@ def compare_contract_sizes(
     """Where ``catalog``'s contracts (the shipped ones by default) differ from the
     exchange's market list, loaded through ccxt. Raises PricesError."""
     from hedger.core.catalog import builtin_catalog
-    from hedger.live.ccxt_source import CcxtSource
     from hedger.live.http import PriceSourceError
-    from hedger.live.sources import http_settings_from_env
+    from hedger.live.venues import http_settings_from_env, venue_for_exchange
+    from hedger.live.venues.ccxt import CcxtSource
 
     try:
         timeout = http_settings_from_env().timeout
         source = CcxtSource(exchange, timeout=timeout, module=module)
-        differences = source.compare_catalog(catalog or builtin_catalog())
+        codes = venue_for_exchange(source.exchange_id).catalog_codes
+        differences = source.compare_catalog(catalog or builtin_catalog(), codes)
     except PriceSourceError as exc:
         raise PricesError(_one_line(exc)) from None
     return SizeComparison(source.exchange_id, differences)
@@ -272,7 +310,7 @@ def compare_contract_sizes(
 _LAZY_TYPES = {
     "FetchReport": "hedger.live.refresh",
     "RefreshResult": "hedger.live.refresh",
-    "PriceSource": "hedger.live.sources",
+    "PriceSource": "hedger.live.venues.base",
     "SizeDifference": "hedger.live.contract_sizes",
 }
 
@@ -288,6 +326,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ACCEPT_HINT",
+    "DEFAULT_SOURCE_KEY",
     "MAX_TIME_LIMIT",
     "STALE_AFTER",
     "PreparedRefresh",
@@ -297,6 +336,7 @@ __all__ = [
     "RefreshDefaults",
     "RefreshRequest",
     "SizeComparison",
+    "SourceChoice",
     "apply_prices",
     "ccxt_available",
     "compare_contract_sizes",
@@ -307,11 +347,14 @@ __all__ = [
     "futures_price_status",
     "holding_price_status",
     "instrument_of",
+    "is_builtin_source",
     "make_sources",
     "prepare_refresh",
     "price_ages",
     "refresh_defaults",
     "run_refresh",
+    "size_comparison_exchanges",
+    "source_choices",
     "summarize_prices",
     "use_rejected_prices",
     "venue_of",

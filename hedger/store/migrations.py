@@ -15,7 +15,8 @@ Bumping a shape to version 2, e.g. the portfolio: raise
 ``_portfolio_v1_to_v2(doc)`` below and add ``1: _portfolio_v1_to_v2`` to
 ``PORTFOLIO_STEPS``. The writer then writes version 2 only.
 
-The app settings file (``hedger/ui/settings.py``) keeps its own ``migrate`` for now.
+Every versioned file Hedger writes has its chain here: portfolios, the
+user's contracts, the history index and the app settings.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ Step = Callable[[Document], Document]
 USER_CATALOG_SCHEMA_VERSION = 1
 #: The JSON index written beside each price-history archive.
 HISTORY_SCHEMA_VERSION = 1
+#: ``settings.json`` in the data folder (window layout, theme, price source).
+SETTINGS_SCHEMA_VERSION = 2
 
 
 class NewerVersionError(Exception):
@@ -97,3 +100,17 @@ USER_CATALOG = Chain("contracts file", USER_CATALOG_SCHEMA_VERSION, USER_CATALOG
 # index is a cache: one that cannot be read or upgraded is rebuilt from the archive.
 HISTORY_STEPS: dict[int, Step] = {}
 HISTORY_INDEX = Chain("history index", HISTORY_SCHEMA_VERSION, HISTORY_STEPS)
+
+
+# -- app settings (hedger.store.settings) ----------------------------------------
+def _settings_v1_to_v2(doc: Document) -> Document:
+    # v1 stored a single "geometry" key and "dark_mode": bool.
+    if "geometry" in doc:
+        doc["window_geometry"] = doc.pop("geometry")
+    if "dark_mode" in doc:
+        doc["theme"] = "dark" if doc.pop("dark_mode") else "system"
+    return doc
+
+
+SETTINGS_STEPS: dict[int, Step] = {1: _settings_v1_to_v2}
+SETTINGS = Chain("settings", SETTINGS_SCHEMA_VERSION, SETTINGS_STEPS)

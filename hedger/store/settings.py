@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SETTINGS_VERSION = 2
+from hedger.store.migrations import SETTINGS, SETTINGS_SCHEMA_VERSION, NewerVersionError
+
+SETTINGS_VERSION = SETTINGS_SCHEMA_VERSION
 MAX_RECENT = 10
 
 ThemeMode = Literal["system", "light", "dark"]
@@ -42,30 +43,15 @@ class AppSettings(BaseModel):
         self.recent_files = [p, *[r for r in self.recent_files if r != p]][:MAX_RECENT]
 
 
-def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    # v1 stored a single "geometry" key and "dark_mode": bool.
-    doc = dict(doc)
-    if "geometry" in doc:
-        doc["window_geometry"] = doc.pop("geometry")
-    if "dark_mode" in doc:
-        doc["theme"] = "dark" if doc.pop("dark_mode") else "system"
-    doc["schema_version"] = 2
-    return doc
-
-
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
-
-
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` brought to the current settings version (hedger.store.migrations)."""
     version = doc.get("schema_version", 1)
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         raise ValueError("settings schema_version is not a number")
-    if version > SETTINGS_VERSION:
-        raise ValueError(f"settings written by a newer Hedger (schema {version})")
-    while version < SETTINGS_VERSION:
-        doc = MIGRATIONS[version](doc)
-        version = doc["schema_version"]
-    return doc
+    try:
+        return SETTINGS.upgrade(dict(doc), version)
+    except NewerVersionError:
+        raise ValueError(f"settings written by a newer Hedger (schema {version})") from None
 
 
 def settings_path() -> Path:

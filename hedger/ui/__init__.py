@@ -1,1 +1,1 @@
-"""Qt user interface. Depends on hedger.core and hedger.store, never the reverse."""
+"""Qt user interface: widgets over hedger.services (and hedger.core's models), never the reverse."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,19 +13,19 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import hedger
-from hedger.core.catalog import Catalog, builtin_catalog
-from hedger.core.models import Portfolio
+from hedger.core.catalog import Catalog
 from hedger.core.resources import resource_path
-from hedger.store.library import PortfolioLibrary
-from hedger.store.portfolio_file import PortfolioFileError, load_portfolio
-from hedger.store.settings import AppSettings, ThemeMode, load_settings, save_settings
+from hedger.services import catalog as catalog_service
+from hedger.services.library import PortfolioLibrary, choose_initial
+from hedger.services.portfolios import open_portfolio
+from hedger.services.settings import AppSettings, ThemeMode, load_settings, save_settings
 from hedger.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    from hedger.ui.document.document import PortfolioDocument
     from hedger.ui.main_window import MainWindow
 
 APP_ID = "io.github.hedger.Hedger"
-SAMPLE_FILE = "core-stack.json"
 
 
 def process_age_seconds() -> float | None:
@@ -63,57 +62,9 @@ def app_icon() -> QIcon:
 
 
 def load_catalog() -> tuple[Catalog, str | None]:
-    base = builtin_catalog()
-    try:
-        from hedger.store.user_catalog import load_user_catalog
-    except ImportError:
-        return base, None
-    result = load_user_catalog(base)
-    if isinstance(result, tuple):
-        return result[0], result[1]
-    return result, None
-
-
-def sample_portfolio() -> Portfolio:
-    return load_portfolio(resource_path("samples", SAMPLE_FILE))
-
-
-@dataclass
-class Startup:
-    portfolio: Portfolio
-    path: Path | None
-    message: str | None = None  # shown to the user after the window appears
-    failed_file: bool = False
-
-
-def choose_initial(file: Path | None, settings: AppSettings, library: PortfolioLibrary) -> Startup:
-    """The portfolio to open: FILE, else the last one used, else the sample."""
-    problem: str | None = None
-    if file is not None:
-        try:
-            return Startup(load_portfolio(file), file)
-        except PortfolioFileError as exc:
-            problem = str(exc)
-    last = Path(settings.last_portfolio) if settings.last_portfolio else None
-    if last is not None and last.exists():
-        try:
-            return Startup(load_portfolio(last), last, problem, failed_file=problem is not None)
-        except PortfolioFileError as exc:
-            problem = problem or str(exc)
-    entries = [e for e in library.list() if not e.error]
-    if entries and settings.first_run_done:
-        newest = max(entries, key=lambda e: e.modified)
-        try:
-            return Startup(load_portfolio(newest.path), newest.path, problem, problem is not None)
-        except PortfolioFileError:
-            pass
-    # First run: put the sample in the library so the user can play with it.
-    sample = sample_portfolio()
-    existing = next((e for e in entries if e.name == sample.name), None)
-    if existing is not None:
-        return Startup(load_portfolio(existing.path), existing.path, problem, problem is not None)
-    path = library.save_as(sample, sample.name)
-    return Startup(sample, path, problem, failed_file=problem is not None)
+    """The shipped catalog plus the user's own contracts, and why those are missing."""
+    loaded = catalog_service.load_catalog()
+    return loaded.catalog, loaded.problem
 
 
 class _PaintWatcher(QObject):
@@ -133,20 +84,17 @@ class _PaintWatcher(QObject):
 
 
 def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool = False) -> int:
-    QGuiApplication.setDesktopFileName(APP_ID)
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hedger"])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Hedger")
-    app.setApplicationDisplayName("Hedger")
-    app.setOrganizationName("Hedger")
-    app.setApplicationVersion(hedger.__version__)
-    app.setWindowIcon(app_icon())
-
+    app = _application()
     settings, settings_problem = load_settings()
     apply_theme(app, settings.theme)
     catalog, catalog_problem = load_catalog()
     library = PortfolioLibrary()
-    start = choose_initial(file, settings, library)
+    start = choose_initial(
+        file,
+        library,
+        last_portfolio=settings.last_portfolio,
+        first_run_done=settings.first_run_done,
+    )
     if smoke_test and start.failed_file:
         print(f"hedger: {start.message}", file=sys.stderr)
         return 2
@@ -162,42 +110,7 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
     settings.first_run_done = True
 
     _follow_theme(app, window, settings)
-
-    timings: dict[str, int] = {}
-    exit_code = 0
-
-    def charts_painted() -> None:
-        timings["charts_ms"] = ms_since_start()
-        if smoke_test:
-            finish_smoke()
-
-    def first_painted() -> None:
-        timings["first_paint_ms"] = ms_since_start()
-        window.load_charts()
-        chart = window.chart_host.chart
-        if chart is not None:
-            _PaintWatcher(chart.plot_widget.viewport(), charts_painted)
-            chart.plot_widget.viewport().update()
-
-    def finish_smoke() -> None:
-        nonlocal exit_code
-        print(f"first_paint_ms={timings['first_paint_ms']} charts_ms={timings['charts_ms']}")
-        if smoke_edit:
-            exit_code = _smoke_edit(document, window)
-        window.files.ask_unsaved = lambda _name: "discard"
-        window.close()
-        app.quit()
-
-    _PaintWatcher(window, first_painted)
-    if smoke_test:
-
-        def timeout() -> None:
-            nonlocal exit_code
-            print("hedger: smoke test timed out before the window painted", file=sys.stderr)
-            exit_code = 1
-            app.quit()
-
-        QTimer.singleShot(30_000, timeout)
+    first_paint = _FirstPaint(app, window, document, smoke_test, smoke_edit)
     window.show()
 
     if not smoke_test:
@@ -209,7 +122,72 @@ def run_gui(file: Path | None = None, smoke_test: bool = False, smoke_edit: bool
         # recent files and window geometry as they were.
         window.save_layout()
         save_settings(settings)
-    return exit_code or code
+    return first_paint.exit_code or code
+
+
+def _application() -> QApplication:
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hedger"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Hedger")
+    app.setApplicationDisplayName("Hedger")
+    app.setOrganizationName("Hedger")
+    app.setApplicationVersion(hedger.__version__)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+class _FirstPaint:
+    """Times the first paint of the window, then of its charts (loaded only after it).
+
+    A smoke test prints both times and ends there, or fails after 30 s.
+    """
+
+    def __init__(
+        self,
+        app: QApplication,
+        window: MainWindow,
+        document: PortfolioDocument,
+        smoke_test: bool,
+        smoke_edit: bool,
+    ) -> None:
+        self.app = app
+        self.window = window
+        self.document = document
+        self.smoke_test = smoke_test
+        self.smoke_edit = smoke_edit
+        self.timings: dict[str, int] = {}
+        self.exit_code = 0
+        _PaintWatcher(window, self._first_painted)
+        if smoke_test:
+            QTimer.singleShot(30_000, self._timed_out)
+
+    def _first_painted(self) -> None:
+        self.timings["first_paint_ms"] = ms_since_start()
+        self.window.load_charts()
+        chart = self.window.chart_host.chart
+        if chart is not None:
+            _PaintWatcher(chart.plot_widget.viewport(), self._charts_painted)
+            chart.plot_widget.viewport().update()
+
+    def _charts_painted(self) -> None:
+        self.timings["charts_ms"] = ms_since_start()
+        if self.smoke_test:
+            self._finish_smoke()
+
+    def _finish_smoke(self) -> None:
+        timings = self.timings
+        print(f"first_paint_ms={timings['first_paint_ms']} charts_ms={timings['charts_ms']}")
+        if self.smoke_edit:
+            self.exit_code = _smoke_edit(self.document, self.window)
+        self.window.files.ask_unsaved = lambda _name: "discard"
+        self.window.close()
+        self.app.quit()
+
+    def _timed_out(self) -> None:
+        print("hedger: smoke test timed out before the window painted", file=sys.stderr)
+        self.exit_code = 1
+        self.app.quit()
 
 
 def _follow_theme(app: QApplication, window: MainWindow, settings: AppSettings) -> None:
@@ -277,7 +255,7 @@ def _smoke_edit(document: object, window: object) -> int:
     if not window.files.save():
         print("hedger: smoke edit could not save", file=sys.stderr)
         return 1
-    reloaded = load_portfolio(document.path)
+    reloaded = open_portfolio(document.path)
     if reloaded.holdings[0].quantity != new or document.dirty:
         print("hedger: smoke edit did not round-trip", file=sys.stderr)
         return 1

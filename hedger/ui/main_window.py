@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 import hedger
-from hedger.store.library import PortfolioLibrary
-from hedger.store.settings import AppSettings, ThemeMode
+from hedger.services.library import PortfolioLibrary
+from hedger.services.settings import AppSettings, ThemeMode
 from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.file_controller import FileController

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from hedger.store.settings import ThemeMode
+from hedger.services.settings import ThemeMode
 
 ACCENT = QColor("#2f7d6d")  # hedge green, also in the icon
 

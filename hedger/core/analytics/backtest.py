@@ -20,7 +20,6 @@ move ``beta`` times their hedge series' returns (``links.proxy_factor``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,14 +36,8 @@ from hedger.core.analytics.links import (
     proxy_factor,
     require_series,
 )
-from hedger.core.analytics.series import (
-    NS_PER_DAY,
-    NS_PER_YEAR,
-    FloatArray,
-    IntArray,
-    PriceSeries,
-    ns_to_iso,
-)
+from hedger.core.analytics.performance import DayIndex, Figures, day_starts, figures_for
+from hedger.core.analytics.series import NS_PER_DAY, FloatArray, IntArray, PriceSeries, ns_to_iso
 from hedger.core.catalog import Catalog, Contract
 from hedger.core.models import Portfolio
 from hedger.core.planner import (
@@ -59,6 +52,7 @@ from hedger.core.planner import (
 from hedger.core.sizing import SizingError
 
 Rebalance = Literal["none", "weekly", "monthly"]
+EventKind = Literal["open", "resize", "liquidation"]
 REBALANCES: tuple[Rebalance, ...] = ("none", "weekly", "monthly")
 MAX_EVENTS = 500
 MIN_POINTS = 2
@@ -75,35 +69,10 @@ class BacktestConfig:
 
 
 @dataclass(frozen=True)
-class Figures:
-    start_value: float
-    end_value: float
-    total_return: float  # fraction of the start value
-    volatility: float  # annualised, fraction
-    max_drawdown: float  # fraction, <= 0
-    worst_day: float  # fraction, the worst UTC day's change
-    worst_day_ns: int | None
-    # In USD: defined even when the percentages are not (a net-short book
-    # whose value starts at or below zero has no meaningful "return").
-    max_drawdown_usd: float = math.nan  # <= 0, largest fall from a previous high
-    worst_day_usd: float = math.nan  # the worst UTC day's change
-    worst_day_usd_ns: int | None = None
-    volatility_usd: float = math.nan  # annualised std of the value's changes, USD
-
-    @property
-    def pnl_usd(self) -> float:
-        return self.end_value - self.start_value
-
-    @property
-    def percentages_defined(self) -> bool:
-        return math.isfinite(self.total_return)
-
-
-@dataclass(frozen=True)
 class BacktestEvent:
     ns: int
     underlying: str
-    kind: Literal["open", "resize", "liquidation"]
+    kind: EventKind
     text: str
 
 
@@ -175,7 +144,7 @@ def run_backtest(
     fees = np.cumsum(fee_steps)
     hedged = unhedged + pnl_total - fees
     events.sort(key=lambda e: e.ns)
-    day_index = _DayIndex(timeline)
+    day_index = DayIndex(timeline)
     return BacktestResult(
         timestamps=timeline,
         unhedged=unhedged,
@@ -276,6 +245,18 @@ class _Position:
         return any(self.counts)
 
 
+@dataclass
+class _Tally:
+    """One underlying's hedge so far: what it holds and what it has added up."""
+
+    held: _Position
+    base: float = 0.0  # P&L of the segments already closed
+    final: float = 0.0  # P&L at the end, before fees
+    fees: float = 0.0
+    liquidations: int = 0
+    resizes: int = 0
+
+
 class _UnderlyingHedge:
     def __init__(
         self,
@@ -309,75 +290,66 @@ class _UnderlyingHedge:
         hs = self.links[0].hedge_series
         if self.option is None or not self.contracts or not self.option.contracts:
             return UnderlyingResult(u.underlying, hs, None, "no hedge", 0.0, 0.0, 0, 0)
-        base = 0.0
-        final = 0.0
-        fees_total = 0.0
-        liquidations = resizes = 0
-        held = _Position([0] * len(self.contracts), self.option.side)
+        tally = _Tally(_Position([0] * len(self.contracts), self.option.side))
         opening = _legs_text(self.option)
-        n = timeline.size
-        bounds = [int(b) for b in boundaries] + [n - 1]
-        fixed = self.config.rebalance == "none"
+        bounds = [int(b) for b in boundaries] + [timeline.size - 1]
         for k in range(len(bounds) - 1):
             a, b = bounds[k], bounds[k + 1]
-            last_segment = k == len(bounds) - 2
             f_open = float(self.futures[a])
-            if fixed:
-                want = _Position(self._counts_of(self.option), self.option.side)
-            else:
-                want = self._resize(a, f_open)
-            fee = self._fee(held, want, f_open)
+            want = self._target(a, f_open)
+            fee = self._fee(tally.held, want, f_open)
             if fee:
                 fee_steps[a] += fee
-                fees_total += fee
+                tally.fees += fee
             if k == 0:
-                events.append(
-                    BacktestEvent(
-                        int(timeline[a]), u.underlying, "open", f"{u.underlying}: {opening}"
-                    )
-                )
-            elif want.counts != held.counts:
-                resizes += 1
-                events.append(
-                    BacktestEvent(
-                        int(timeline[a]),
-                        u.underlying,
-                        "resize",
-                        f"{u.underlying}: resized to {self._counts_text(want)}",
-                    )
-                )
-            held = want
-            stop = n if last_segment else b + 1
-            path = self.futures[a:stop]
-            pnl, liq_at = self._segment_pnl(held, f_open, path)
-            if last_segment:
-                pnl_total[a:n] += base + pnl
-                final = base + float(pnl[-1])
-            else:
-                pnl_total[a:b] += base + pnl[:-1]
-                base += float(pnl[-1])
+                events.append(self._event(int(timeline[a]), "open", opening))
+            elif want.counts != tally.held.counts:
+                tally.resizes += 1
+                text = f"resized to {self._counts_text(want)}"
+                events.append(self._event(int(timeline[a]), "resize", text))
+            tally.held = want
+            liq_at = self._hold(tally, f_open, a, b, k == len(bounds) - 2, pnl_total)
             if liq_at is not None:
-                liquidations += 1
-                near = self._liq_price(held, f_open)
-                events.append(
-                    BacktestEvent(
-                        int(timeline[a + liq_at]),
-                        u.underlying,
-                        "liquidation",
-                        f"{u.underlying}: hedge liquidated near {near:,.0f}",
-                    )
-                )
-                held = _Position([0] * len(self.contracts), held.side)
+                tally.liquidations += 1
+                text = f"hedge liquidated near {self._liq_price(tally.held, f_open):,.0f}"
+                events.append(self._event(int(timeline[a + liq_at]), "liquidation", text))
+                tally.held = _Position([0] * len(self.contracts), tally.held.side)
         return UnderlyingResult(
             underlying=u.underlying,
             hedge_series=hs,
             option=self.option.name,
             opening=opening,
-            pnl_usd=final,
-            fees_usd=fees_total,
-            liquidations=liquidations,
-            resizes=resizes,
+            pnl_usd=tally.final,
+            fees_usd=tally.fees,
+            liquidations=tally.liquidations,
+            resizes=tally.resizes,
         )
+
+    def _target(self, i: int, f_now: float) -> _Position:
+        """The position to hold from point ``i``: the plan's, or re-sized at that moment."""
+        assert self.option is not None
+        if self.config.rebalance == "none":
+            return _Position(self._counts_of(self.option), self.option.side)
+        return self._resize(i, f_now)
+
+    def _hold(
+        self, tally: _Tally, f_open: float, a: int, b: int, last: bool, pnl_total: FloatArray
+    ) -> int | None:
+        """Add the held position's P&L over points ``a`` to ``b`` (the last segment runs to
+        the end); the offset from ``a`` where it was liquidated, if it was."""
+        n = pnl_total.size
+        path = self.futures[a : n if last else b + 1]
+        pnl, liq_at = self._segment_pnl(tally.held, f_open, path)
+        if last:
+            pnl_total[a:n] += tally.base + pnl
+            tally.final = tally.base + float(pnl[-1])
+        else:
+            pnl_total[a:b] += tally.base + pnl[:-1]
+            tally.base += float(pnl[-1])
+        return liq_at
+
+    def _event(self, ns: int, kind: EventKind, text: str) -> BacktestEvent:
+        return BacktestEvent(ns, self.u.underlying, kind, f"{self.u.underlying}: {text}")
 
     # -- pieces --------------------------------------------------------------
     def _counts_of(self, option: HedgeOption) -> list[int]:
@@ -475,139 +447,3 @@ def _legs_text(option: HedgeOption) -> str:
     verb = "short" if option.side == "short" else "long"
     parts = [f"{leg.contracts:,} × {leg.contract.symbol}" for leg in option.legs if leg.contracts]
     return f"{verb} {' + '.join(parts)}" if parts else "no contracts"
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def day_starts(timestamps: IntArray) -> tuple[IntArray, IntArray]:
-    """Index of the first point of each UTC day that has points, and that day's number.
-
-    Binary search per calendar day: much cheaper than dividing millions of
-    timestamps when the points are minutes apart.
-    """
-    first = int(timestamps[0]) // NS_PER_DAY
-    last = int(timestamps[-1]) // NS_PER_DAY
-    if last - first + 1 > timestamps.size:
-        # Sparse points (weekly data over decades): divide directly.
-        days = timestamps // NS_PER_DAY
-        idx = np.concatenate([[0], np.flatnonzero(days[1:] != days[:-1]) + 1]).astype(np.int64)
-        return idx, days[idx]
-    all_days = np.arange(first, last + 1, dtype=np.int64)
-    idx = np.searchsorted(timestamps, all_days * NS_PER_DAY, side="left").astype(np.int64)
-    idx[0] = 0
-    keep = np.concatenate([idx[1:] != idx[:-1], [True]]) & (idx < timestamps.size)
-    return idx[keep], all_days[keep]
-
-
-def figures(timestamps: IntArray, values: FloatArray, start_value: float) -> Figures:
-    return figures_for(_DayIndex(timestamps), values, start_value)
-
-
-class _DayIndex:
-    """Where each UTC day's last point is, shared by the figures of several lines."""
-
-    def __init__(self, timestamps: IntArray) -> None:
-        starts, days = day_starts(timestamps)
-        self.last = np.append(starts[1:] - 1, timestamps.size - 1)
-        self.day_ns = days * NS_PER_DAY
-        head = timestamps[: min(timestamps.size, 100_001)]
-        # The median step of a sample is enough to tell minutes from days.
-        self.step = float(np.median(np.diff(head))) if head.size > 1 else float(NS_PER_DAY)
-
-
-def figures_for(days: _DayIndex, values: FloatArray, start_value: float) -> Figures:
-    end = float(values[-1])
-    total = end / start_value - 1.0 if start_value > 0 else math.nan
-    closes = values[days.last]
-    worst, worst_ns = _worst_day(days, values, closes)
-    worst_usd, worst_usd_ns = _worst_day_usd(days, values, closes)
-    return Figures(
-        start_value=start_value,
-        end_value=end,
-        total_return=total,
-        volatility=_volatility(days, values, closes),
-        max_drawdown=_max_drawdown(values),
-        worst_day=worst,
-        worst_day_ns=worst_ns,
-        max_drawdown_usd=_max_drawdown_usd(values),
-        worst_day_usd=worst_usd,
-        worst_day_usd_ns=worst_usd_ns,
-        volatility_usd=_volatility_usd(days, values, closes),
-    )
-
-
-def _returns(values: FloatArray) -> FloatArray:
-    prev = values[:-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out: FloatArray = np.where(prev > 0, values[1:] / prev - 1.0, np.nan)
-    return out
-
-
-def _volatility(days: _DayIndex, values: FloatArray, closes: FloatArray) -> float:
-    if values.size < 3:
-        return math.nan
-    if days.step < NS_PER_DAY and closes.size >= 20:
-        # Intraday data: daily returns, so the figure compares with daily files.
-        r = _returns(closes)
-        step = float(NS_PER_DAY)
-    else:
-        r = _returns(values)
-        step = max(days.step, 1.0)
-    if np.count_nonzero(np.isfinite(r)) < 2:
-        return math.nan
-    return float(np.nanstd(r, ddof=1) * math.sqrt(NS_PER_YEAR / step))
-
-
-def _volatility_usd(days: _DayIndex, values: FloatArray, closes: FloatArray) -> float:
-    """Like ``_volatility`` but of the changes in USD, for books with no positive value."""
-    if values.size < 3:
-        return math.nan
-    if days.step < NS_PER_DAY and closes.size >= 20:
-        changes = np.diff(closes)
-        step = float(NS_PER_DAY)
-    else:
-        changes = np.diff(values)
-        step = max(days.step, 1.0)
-    if np.count_nonzero(np.isfinite(changes)) < 2:
-        return math.nan
-    return float(np.nanstd(changes, ddof=1) * math.sqrt(NS_PER_YEAR / step))
-
-
-def _max_drawdown(values: FloatArray) -> float:
-    peak = np.maximum.accumulate(values)
-    if float(peak[0]) > 0:
-        # The running peak never falls, so it stays positive: divide in place.
-        np.divide(values, peak, out=peak)
-        return float(peak.min()) - 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dd = np.where(peak > 0, values / peak - 1.0, np.nan)
-    return float(np.nanmin(dd)) if np.isfinite(dd).any() else math.nan
-
-
-def _worst_day(days: _DayIndex, values: FloatArray, closes: FloatArray) -> tuple[float, int | None]:
-    prev = np.concatenate([values[:1], closes[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(prev > 0, closes / prev - 1.0, np.nan)
-    if not np.isfinite(r).any():
-        return math.nan, None
-    i = int(np.nanargmin(r))
-    return float(r[i]), int(days.day_ns[i])
-
-
-def _max_drawdown_usd(values: FloatArray) -> float:
-    if not values.size:
-        return math.nan
-    fall = values - np.maximum.accumulate(values)
-    return float(fall.min())
-
-
-def _worst_day_usd(
-    days: _DayIndex, values: FloatArray, closes: FloatArray
-) -> tuple[float, int | None]:
-    if not closes.size:
-        return math.nan, None
-    prev = np.concatenate([values[:1], closes[:-1]])
-    change = closes - prev
-    i = int(np.argmin(change))
-    return float(change[i]), int(days.day_ns[i])

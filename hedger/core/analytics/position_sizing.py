@@ -13,7 +13,7 @@ multiplier. All arithmetic is Decimal: a float floor would give 28 for 29.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
@@ -238,7 +238,31 @@ def _option(
     side: Side,
     leverage: Decimal,
 ) -> SizedOption:
-    distance = abs(entry - stop)
+    loss, fees, notional = _totals(legs, entry, abs(entry - stop))
+    active = [leg.contract for leg in legs if leg.contracts]
+    liq: Decimal | None = None
+    if active:
+        mm = max(c.maintenance_margin_rate for c in active)
+        liq = liquidation_price(entry, leverage, mm, side, legs[0].contract.kind)
+    option = SizedOption(
+        name=name,
+        legs=tuple(legs),
+        loss_per_contract=loss_per_contract,
+        loss_at_stop=loss,
+        fees=fees,
+        notional=notional,
+        margin=notional / leverage,
+        effective_leverage=notional / equity,
+        liquidation_price=liq,
+        risk_used_pct=loss / risk * HUNDRED if risk > 0 else Decimal(0),
+    )
+    return replace(option, warnings=_warnings(option, equity, risk, entry, stop, side))
+
+
+def _totals(
+    legs: Sequence[SizedLeg], entry: Decimal, distance: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Loss at the stop, round-trip fees and notional at entry, all in USD."""
     loss = Decimal(0)
     fees = Decimal(0)
     notional = Decimal(0)
@@ -253,63 +277,57 @@ def _option(
             leg_notional = units * entry
         notional += leg_notional
         fees += 2 * leg_notional * c.fee_rate
-    margin = notional / leverage
-    active = [leg.contract for leg in legs if leg.contracts]
-    kind = legs[0].contract.kind
-    liq: Decimal | None = None
-    warnings: list[str] = []
-    if active:
-        mm = max(c.maintenance_margin_rate for c in active)
-        liq = liquidation_price(entry, leverage, mm, side, kind)
-        # The price meets whichever comes first on its way from the entry.
-        liquidated_first = liq >= stop if side == "long" else liq <= stop
-        if liquidated_first:
-            warnings.append(
-                f"Liquidation near {liq:,.0f} comes before the stop at {stop:,.0f}: "
-                f"the loss would be the whole margin ({margin:,.2f} USD); lower the leverage"
-            )
-        if margin > equity:
-            warnings.append(
-                f"Margin {margin:,.2f} USD is more than the equity of {equity:,.2f} USD"
-            )
-        eff = notional / equity
-        if eff > HIGH_LEVERAGE:
-            warnings.append(
-                f"The position is {eff:.1f}x the equity: a small gap past the stop costs a lot"
-            )
-        if loss + fees > risk:
-            warnings.append(
-                f"With fees (about {fees:,.2f} USD in and out) the loss is {loss + fees:,.2f} USD, "
-                f"above the {risk:,.2f} USD risk"
-            )
-        for leg in legs:
-            c = leg.contract
-            if leg.contracts and c.min_notional is not None:
-                leg_notional = c.notional_usd(entry) * leg.contracts
-                if leg_notional < c.min_notional:
-                    warnings.append(
-                        f"{c.short_label}: order of {leg_notional:,.2f} USD is below the venue "
-                        f"minimum of {c.min_notional} USD"
-                    )
-    elif loss_per_contract is not None:
-        warnings.append(
-            f"One contract loses {loss_per_contract:,.2f} USD at the stop, more than the "
-            f"{risk:,.2f} USD risk: use a smaller contract or a closer stop"
+    return loss, fees, notional
+
+
+def _warnings(
+    option: SizedOption,
+    equity: Decimal,
+    risk: Decimal,
+    entry: Decimal,
+    stop: Decimal,
+    side: Side,
+) -> tuple[str, ...]:
+    """What the person should know before placing ``option``, most serious first."""
+    liq = option.liquidation_price
+    if liq is None:  # not one contract fits the budget
+        if option.loss_per_contract is None:
+            return ()
+        return (
+            f"One contract loses {option.loss_per_contract:,.2f} USD at the stop, more than the "
+            f"{risk:,.2f} USD risk: use a smaller contract or a closer stop",
         )
-    used = loss / risk * HUNDRED if risk > 0 else Decimal(0)
-    return SizedOption(
-        name=name,
-        legs=tuple(legs),
-        loss_per_contract=loss_per_contract,
-        loss_at_stop=loss,
-        fees=fees,
-        notional=notional,
-        margin=margin,
-        effective_leverage=notional / equity,
-        liquidation_price=liq,
-        risk_used_pct=used,
-        warnings=tuple(warnings),
-    )
+    margin, loss, fees = option.margin, option.loss_at_stop, option.fees
+    warnings: list[str] = []
+    # The price meets whichever comes first on its way from the entry.
+    liquidated_first = liq >= stop if side == "long" else liq <= stop
+    if liquidated_first:
+        warnings.append(
+            f"Liquidation near {liq:,.0f} comes before the stop at {stop:,.0f}: "
+            f"the loss would be the whole margin ({margin:,.2f} USD); lower the leverage"
+        )
+    if margin > equity:
+        warnings.append(f"Margin {margin:,.2f} USD is more than the equity of {equity:,.2f} USD")
+    eff = option.effective_leverage
+    if eff > HIGH_LEVERAGE:
+        warnings.append(
+            f"The position is {eff:.1f}x the equity: a small gap past the stop costs a lot"
+        )
+    if loss + fees > risk:
+        warnings.append(
+            f"With fees (about {fees:,.2f} USD in and out) the loss is {loss + fees:,.2f} USD, "
+            f"above the {risk:,.2f} USD risk"
+        )
+    for leg in option.legs:
+        c = leg.contract
+        if leg.contracts and c.min_notional is not None:
+            leg_notional = c.notional_usd(entry) * leg.contracts
+            if leg_notional < c.min_notional:
+                warnings.append(
+                    f"{c.short_label}: order of {leg_notional:,.2f} USD is below the venue "
+                    f"minimum of {c.min_notional} USD"
+                )
+    return tuple(warnings)
 
 
 def _recommend(options: Sequence[SizedOption]) -> str | None:

@@ -27,9 +27,11 @@ from decimal import Decimal
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from hedger.core.analytics.links import (
     AnalyticsError,
+    PortfolioLinks,
     link_portfolio,
     proxy_factor,
     require_series,
@@ -143,6 +145,14 @@ def daily_log_returns(
     return symbols, np.column_stack(cols), common[1:]
 
 
+# A holding without its own history, moving ``beta`` times its hedge series:
+# (asset column, beta, USD value).
+Proxy = tuple[int, float, float]
+# A hedge held through the horizon:
+# (asset column, kind, signed units, futures price, liquidation price / futures price, side).
+HeldHedge = tuple[int, str, float, float, float, str]
+
+
 def simulate_risk(
     portfolio: Portfolio,
     plan: Plan,
@@ -165,22 +175,47 @@ def simulate_risk(
         )
     col = {s: i for i, s in enumerate(symbols)}
     seed = new_seed() if config.seed is None else int(config.seed)
-    rng = np.random.default_rng(seed)
-    k = len(symbols)
-    steps = config.horizon_days
+    own_value, proxies = _exposures(links, col)
+    hedges = _held_hedges(plan, links, col)
+    unhedged, hedged, liquidated = _simulate(
+        rets, config, np.random.default_rng(seed), own_value, proxies, hedges
+    )
+    return RiskResult(
+        config=config,
+        seed=seed,
+        paths=config.paths,
+        horizon_days=config.horizon_days,
+        method=config.method,
+        observations=int(rets.shape[0]),
+        first_ns=int(days[0]),
+        last_ns=int(days[-1]),
+        start_value=float(sum((h.value for h in links.holdings), Decimal(0)) + links.cash_usd),
+        unhedged_pnl=unhedged,
+        hedged_pnl=hedged,
+        unhedged=summarise(unhedged),
+        hedged=summarise(hedged),
+        liquidated_share=liquidated / config.paths,
+        proxied=links.proxied,
+        notes=tuple(_notes(plan, links, config, int(rets.shape[0]))),
+    )
 
-    # Per asset: the USD value that moves with it (own history), or with a
-    # beta times it (proxies); per underlying: the hedge position.
-    own_value = np.zeros(k)
-    proxies: list[tuple[int, float, float]] = []  # (asset column, beta, value)
+
+def _exposures(links: PortfolioLinks, col: Mapping[str, int]) -> tuple[FloatArray, list[Proxy]]:
+    """USD value per asset column that moves with it, and the holdings that follow a proxy."""
+    own_value = np.zeros(len(col))
+    proxies: list[Proxy] = []
     for h in links.holdings:
         value = float(h.value)
         if h.own_series is not None:
             own_value[col[h.own_series]] += value
         else:
             proxies.append((col[h.hedge_series], float(h.beta), value))
-    hedges: list[tuple[int, str, float, float, float, str]] = []
-    # (asset column, kind, signed units, futures price, liquidation factor, side)
+    return own_value, proxies
+
+
+def _held_hedges(plan: Plan, links: PortfolioLinks, col: Mapping[str, int]) -> list[HeldHedge]:
+    """The plan's recommended hedge per underlying, as the simulation holds it."""
+    hedges: list[HeldHedge] = []
     for u in plan.underlyings:
         opt = u.recommended_option
         u_links = links.for_underlying(u.underlying)
@@ -193,7 +228,20 @@ def simulate_risk(
         mm = max(c.maintenance_margin_rate for c in active)
         liq = liquidation_price(u.futures_price, u.leverage, mm, opt.side, opt.kind)
         hedges.append((col[hs], opt.kind, units, f0, float(liq) / f0, opt.side))
+    return hedges
 
+
+def _simulate(
+    rets: FloatArray,
+    config: RiskConfig,
+    rng: np.random.Generator,
+    own_value: FloatArray,
+    proxies: list[Proxy],
+    hedges: list[HeldHedge],
+) -> tuple[FloatArray, FloatArray, int]:
+    """Unhedged and hedged P&L per path at the horizon, and how many paths liquidated."""
+    k = rets.shape[1]
+    steps = config.horizon_days
     mean = rets.mean(axis=0) if config.drift else np.zeros(k)
     chol: FloatArray | None = None
     if config.method == "normal":
@@ -217,25 +265,41 @@ def simulate_risk(
         pnl_u = (factor - 1.0) @ own_value
         for c, beta, value in proxies:
             pnl_u += value * (proxy_factor(factor[:, c], beta) - 1.0)
-        pnl_h = pnl_u.copy()
-        hit_any = np.zeros(m, dtype=bool)
-        for c, kind, units, f0, liq_factor, side in hedges:
-            fut = factor[:, c]
-            pnl = _hedge_pnl(kind, units, f0, fut)
-            if need_path:
-                # Only the hedge series need whole paths: did they touch liquidation?
-                cum = np.cumsum(logs[c], axis=1)
-                log_liq = math.log(liq_factor) if liq_factor > 0 else -math.inf
-                hit = cum.max(axis=1) >= log_liq if side == "short" else cum.min(axis=1) <= log_liq
-                if bool(hit.any()):
-                    at_liq = _hedge_pnl(kind, units, f0, np.array([liq_factor]))[0]
-                    pnl = np.where(hit, at_liq, pnl)
-                    hit_any |= hit
-            pnl_h += pnl
+        pnl_h, hit_any = _hedged_pnl(pnl_u, logs, factor, hedges, need_path)
         unhedged[done : done + m] = pnl_u
         hedged[done : done + m] = pnl_h
         liquidated += int(hit_any.sum())
         done += m
+    return unhedged, hedged, liquidated
+
+
+def _hedged_pnl(
+    pnl_u: FloatArray,
+    logs: FloatArray,
+    factor: FloatArray,
+    hedges: list[HeldHedge],
+    need_path: bool,
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """One block's P&L with the hedges, and which of its paths liquidated one."""
+    pnl_h = pnl_u.copy()
+    hit_any = np.zeros(pnl_u.shape[0], dtype=bool)
+    for c, kind, units, f0, liq_factor, side in hedges:
+        fut = factor[:, c]
+        pnl = _hedge_pnl(kind, units, f0, fut)
+        if need_path:
+            # Only the hedge series need whole paths: did they touch liquidation?
+            cum = np.cumsum(logs[c], axis=1)
+            log_liq = math.log(liq_factor) if liq_factor > 0 else -math.inf
+            hit = cum.max(axis=1) >= log_liq if side == "short" else cum.min(axis=1) <= log_liq
+            if bool(hit.any()):
+                at_liq = _hedge_pnl(kind, units, f0, np.array([liq_factor]))[0]
+                pnl = np.where(hit, at_liq, pnl)
+                hit_any |= hit
+        pnl_h += pnl
+    return pnl_h, hit_any
+
+
+def _notes(plan: Plan, links: PortfolioLinks, config: RiskConfig, observations: int) -> list[str]:
     notes = [
         f"{u.underlying} is not hedged: {u.problem}."
         for u in plan.underlyings
@@ -243,26 +307,9 @@ def simulate_risk(
     ]
     if config.method == "normal" and not config.drift:
         notes.append("No drift: daily returns are centred on zero.")
-    if config.method == "bootstrap" and rets.shape[0] < 250:
-        notes.append(f"Bootstrap from only {rets.shape[0]} days: rare moves are under-represented.")
-    return RiskResult(
-        config=config,
-        seed=seed,
-        paths=config.paths,
-        horizon_days=steps,
-        method=config.method,
-        observations=int(rets.shape[0]),
-        first_ns=int(days[0]),
-        last_ns=int(days[-1]),
-        start_value=float(sum((h.value for h in links.holdings), Decimal(0)) + links.cash_usd),
-        unhedged_pnl=unhedged,
-        hedged_pnl=hedged,
-        unhedged=summarise(unhedged),
-        hedged=summarise(hedged),
-        liquidated_share=liquidated / config.paths,
-        proxied=links.proxied,
-        notes=tuple(notes),
-    )
+    if config.method == "bootstrap" and observations < 250:
+        notes.append(f"Bootstrap from only {observations} days: rare moves are under-represented.")
+    return notes
 
 
 def _hedge_pnl(kind: str, units: float, f0: float, factor: FloatArray) -> FloatArray:

@@ -76,6 +76,17 @@ def venue_for_ccxt_id(exchange_id: str) -> Venue | None:
     return _BY_CCXT_MARKETS.get(exchange_id.strip().lower())
 
 
+def venue_for_exchange(exchange_id: str) -> Venue:
+    """The venue whose catalog contracts the ccxt exchange's markets list, or why there is none."""
+    found = venue_for_ccxt_id(exchange_id)
+    if found is None:
+        known = ", ".join(sorted(ccxt_market_ids()))
+        raise PriceSourceError(
+            f"the catalog has no contracts for {exchange_id!r} (try one of: {known})"
+        )
+    return found
+
+
 def ccxt_market_ids() -> tuple[str, ...]:
     """ccxt exchanges whose markets list catalog contracts, in registry order."""
     return tuple(_BY_CCXT_MARKETS)
@@ -133,4 +144,5 @@ __all__ = [
     "venue",
     "venue_for_catalog_code",
     "venue_for_ccxt_id",
+    "venue_for_exchange",
 ]

@@ -16,11 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hedger.live.contract_sizes import (
-    SizeDifference,
-    compare_contract_sizes,
-    venue_for_exchange,
-)
+from hedger.live.contract_sizes import SizeDifference, compare_contract_sizes
 from hedger.live.http import (
     DEFAULT_TIMEOUT,
     PriceSourceError,
@@ -186,16 +182,19 @@ class CcxtSource(PriceSource):
         return None if best is None else best[1]
 
     # -- catalog check ------------------------------------------------------
-    def compare_catalog(self, catalog: Catalog) -> list[SizeDifference]:
-        """Where the catalog's contracts for this exchange differ from its markets."""
-        venue = venue_for_exchange(self.exchange_id)
+    def compare_catalog(
+        self, catalog: Catalog, catalog_codes: Sequence[str]
+    ) -> list[SizeDifference]:
+        """Where the catalog's contracts of venues ``catalog_codes`` (those this
+        exchange lists, from the registry's ``venue_for_exchange``) differ from
+        its markets."""
         markets = self.markets()
         ccxt = self._ccxt()
         digits_mode = getattr(ccxt, "DECIMAL_PLACES", _DECIMAL_PLACES_DEFAULT)
         step_is_digits = getattr(self._client(), "precisionMode", None) == digits_mode
         return [
             difference
-            for code in venue.catalog_codes
+            for code in catalog_codes
             for difference in compare_contract_sizes(
                 catalog,
                 markets,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_price_file
 from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
-from hedger.store.history import HistoryInfo, HistoryStoreError, ImportOutcome
+from hedger.services.history import HistoryInfo, HistoryStoreError, ImportOutcome
 from hedger.ui.analytics.base import AnalyticsTab
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages

@@ -27,13 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.catalog import Catalog, Contract
-from hedger.live.contract_sizes import SizeDifference
+from hedger.services.prices import (
+    PricesError,
+    SizeDifference,
+    compare_contract_sizes,
+    size_comparison_exchanges,
+)
 from hedger.ui.contracts.forms import ERROR_COLOR
 from hedger.ui.contracts.tables import DifferencesModel
 from hedger.ui.tasks import TaskRunner
 
-# Exchanges whose markets list catalog contracts, as offered in the compare dialog.
-COMPARE_EXCHANGES = ("okx", "binanceusdm", "binancecoinm", "bybit", "deribit", "krakenfutures")
+# Exchanges whose markets list catalog contracts (from the venue registry).
+COMPARE_EXCHANGES = size_comparison_exchanges()
 
 
 class CompareDialog(QDialog):
@@ -110,16 +115,10 @@ class CompareDialog(QDialog):
         self._task.start(lambda _state: self._work(exchange, catalog), self._on_finished)
 
     def _work(self, exchange: str, catalog: Catalog) -> list[SizeDifference] | str:
-        from hedger.live.ccxt_source import CcxtSource
-        from hedger.live.http import PriceSourceError
-        from hedger.live.sources import http_settings_from_env
-
         outcome: list[SizeDifference] | str
         try:
-            timeout = http_settings_from_env().timeout
-            source = CcxtSource(exchange, timeout=timeout, module=self._module)
-            outcome = source.compare_catalog(catalog)
-        except PriceSourceError as exc:
+            outcome = compare_contract_sizes(exchange, catalog, module=self._module).differences
+        except PricesError as exc:
             outcome = str(exc)
         except Exception as exc:
             # ccxt is a large third-party library: nothing it throws may crash the app.

@@ -2,7 +2,7 @@
 
 The built-in catalog is read-only here; the user's additions live in
 ``contracts.json`` in the data folder and every change goes through
-``hedger.store.user_catalog``, which validates and saves atomically. A change
+``hedger.services.own_contracts``, which validates and saves atomically. A change
 that is refused leaves the form open with everything typed in it and says why.
 "Compare with Exchange…" (needs ccxt) shows where the exchange's market data
 differs from the catalog and can copy the exchange's figures into a contract
@@ -41,13 +41,13 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.catalog import Catalog, Contract, Family
-from hedger.live.contract_sizes import SizeDifference
-from hedger.store.user_catalog import (
-    UserCatalogError,
-    load_user_catalog,
-    remove_user_contract,
-    remove_user_family,
+from hedger.services.own_contracts import (
+    CatalogChangeError,
+    own_contracts_problem,
+    remove_own_contract,
+    remove_own_family,
 )
+from hedger.services.prices import SizeDifference, ccxt_available
 from hedger.ui.contracts.compare import CompareDialog, copy_with_exchange_figures, own_copy_id
 from hedger.ui.contracts.forms import ERROR_COLOR, ContractForm, FamilyForm
 from hedger.ui.contracts.tables import ContractsModel, FamiliesModel
@@ -116,7 +116,7 @@ class ContractsDialog(QDialog):
         self.families_view.doubleClicked.connect(lambda _i: self.edit_family())
         self._reload_models()
         # A damaged user file is reported, not silently replaced.
-        _merged, problem = load_user_catalog(catalog, path)
+        problem = own_contracts_problem(catalog, path)
         if problem:
             self.show_message(f"Your contracts were not loaded: {problem}", error=True)
         self.resize(1000, 600)
@@ -147,8 +147,6 @@ class ContractsDialog(QDialog):
         self.copy_contract_button.clicked.connect(self.copy_contract)
         self.remove_contract_button.clicked.connect(self.remove_contract)
         self.compare_button.clicked.connect(self.show_compare)
-        from hedger.live.ccxt_probe import ccxt_available
-
         self.ccxt_available = ccxt_module is not None or ccxt_available()
         if not self.ccxt_available:
             self.compare_button.setEnabled(False)
@@ -333,8 +331,8 @@ class ContractsDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            catalog = remove_user_contract(c.id, base=self.catalog, path=self._path)
-        except UserCatalogError as exc:
+            catalog = remove_own_contract(c.id, base=self.catalog, path=self._path)
+        except CatalogChangeError as exc:
             self.show_message(str(exc), error=True)
             return
         self._changed(catalog, f"Removed {c.id}.")
@@ -376,8 +374,8 @@ class ContractsDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            catalog = remove_user_family(f.id, base=self.catalog, path=self._path)
-        except UserCatalogError as exc:
+            catalog = remove_own_family(f.id, base=self.catalog, path=self._path)
+        except CatalogChangeError as exc:
             self.show_message(str(exc), error=True)
             return
         self._changed(catalog, f"Removed family {f.id}.")

@@ -1,6 +1,6 @@
 """Forms for the user's own contracts and families.
 
-Every save goes through ``hedger.store.user_catalog``, which validates and
+Every save goes through ``hedger.services.own_contracts``, which validates and
 saves atomically; a refused change leaves the form open with everything
 typed in it and says why.
 """
@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 
 from hedger.core.catalog import TIERS, Catalog, Contract, Family
 from hedger.core.decimals import fmt_decimal
-from hedger.store.user_catalog import (
-    UserCatalogError,
-    save_user_contract,
-    save_user_family,
+from hedger.services.own_contracts import (
+    CatalogChangeError,
+    save_own_contract,
+    save_own_family,
 )
 
 ERROR_COLOR = "#c0392b"
@@ -260,8 +260,8 @@ class ContractForm(_FormBase):
         if c is None:
             return
         try:
-            self.saved = save_user_contract(c, base=self._base, path=self._path)
-        except UserCatalogError as exc:
+            self.saved = save_own_contract(c, base=self._base, path=self._path)
+        except CatalogChangeError as exc:
             self.show_error(str(exc), self.edits["id"])
             return
         self.accept()
@@ -378,8 +378,8 @@ class FamilyForm(_FormBase):
         if f is None:
             return
         try:
-            self.saved = save_user_family(f, base=self._base, path=self._path)
-        except UserCatalogError as exc:
+            self.saved = save_own_family(f, base=self._base, path=self._path)
+        except CatalogChangeError as exc:
             self.show_error(str(exc), self.id_edit)
             return
         self.accept()

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from hedger.core.catalog import Catalog, Contract, Family
-from hedger.live.contract_sizes import SizeDifference
+from hedger.services.prices import SizeDifference
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from hedger.core.models import Portfolio
 from hedger.core.plan_export import plan_to_csv
-from hedger.store.library import PortfolioLibrary
-from hedger.store.portfolio_file import PortfolioFileError, load_portfolio, save_portfolio
+from hedger.services.library import PortfolioLibrary
+from hedger.services.portfolios import PortfolioFileError, open_portfolio, save_portfolio
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.recovery import RecoveredWork
 
@@ -58,7 +58,7 @@ class FileController(QObject):
         if ask and not self.maybe_keep_changes():
             return False
         try:
-            portfolio = load_portfolio(path)
+            portfolio = open_portfolio(path)
         except PortfolioFileError as exc:
             self.show_error("Cannot open portfolio", str(exc))
             self.statusMessage.emit(str(exc))
@@ -82,7 +82,7 @@ class FileController(QObject):
         history stay, and the next save writes the new name, not the old one.
         """
         try:
-            name = load_portfolio(path).name
+            name = open_portfolio(path).name
         except PortfolioFileError:
             name = path.stem
         self.document.adopt_rename(path, name)
@@ -99,7 +99,7 @@ class FileController(QObject):
             return
         original = work.original_path
         try:
-            saved = load_portfolio(original) if original and original.exists() else None
+            saved = open_portfolio(original) if original and original.exists() else None
         except PortfolioFileError:
             saved = None
         # The saved file is the clean base; the recovered content is one undoable
@@ -151,7 +151,7 @@ class FileController(QObject):
         ):
             return False
         try:
-            portfolio = load_portfolio(path)
+            portfolio = open_portfolio(path)
         except PortfolioFileError as exc:
             self.show_error("Cannot revert", str(exc))
             return False

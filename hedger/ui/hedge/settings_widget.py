@@ -29,7 +29,7 @@ from hedger.core.catalog import Family
 from hedger.core.decimals import DecimalParseError, fmt_decimal, parse_decimal
 from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
 from hedger.core.planner import UnderlyingPlan
-from hedger.live.age import fmt_age, futures_price_status
+from hedger.services.prices import fmt_age, futures_price_status
 from hedger.ui import format as fmt
 from hedger.ui.document.document import EditRefused, PortfolioDocument
 from hedger.ui.widgets.message_list import MessageList

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import Portfolio
 from hedger.core.planner import UnderlyingPlan
-from hedger.live.age import fmt_age, futures_price_status, venue_of
+from hedger.services.prices import fmt_age, futures_price_status, venue_of
 from hedger.ui import format as fmt
 from hedger.ui.widgets.cards import StatCard
 

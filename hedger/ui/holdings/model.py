@@ -28,7 +28,7 @@ from PySide6.QtGui import QBrush, QFont
 from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.models import Holding
 from hedger.core.planner import resolve_underlying
-from hedger.live.age import PriceStatus, holding_price_status
+from hedger.services.prices import PriceStatus, holding_price_status
 from hedger.ui.document.document import (
     FIELD_LABELS,
     EditRefused,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.store.library import LibraryEntry, PortfolioLibrary
+from hedger.services.library import LibraryEntry, PortfolioLibrary
 
 Index = QModelIndex | QPersistentModelIndex
 PathRole = Qt.ItemDataRole.UserRole + 1

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.store.library import LibraryEntry, LibraryError, PortfolioLibrary
+from hedger.services.library import LibraryEntry, LibraryError, PortfolioLibrary
 from hedger.ui.library.model import LibraryModel, PathRole
 
 RECENT_SHOWN = 5

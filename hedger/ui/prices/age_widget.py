@@ -9,7 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from hedger.core.models import Portfolio
-from hedger.live.age import (
+from hedger.services.prices import (
     STALE_AFTER,
     futures_price_status,
     holding_price_status,

@@ -23,14 +23,14 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QStyle, QWidget
 
 from hedger.core.catalog import Catalog
 from hedger.core.models import Portfolio
+from hedger.services import prices as price_service
 from hedger.ui.document.commands import RefreshPricesCommand
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.tasks import TaskRunner, TaskState
 
 if TYPE_CHECKING:
     # The network stack (urllib, ssl) loads on the first refresh, not at start-up.
-    from hedger.live.refresh import FetchReport, RefreshResult
-    from hedger.live.sources import PriceSource
+    from hedger.services.prices import FetchReport, PriceSource, RefreshResult
     from hedger.ui.contracts.dialog import ContractsDialog
     from hedger.ui.prices.details_dialog import RefreshDetailsDialog
 
@@ -39,16 +39,11 @@ AUTO_REFRESH_CHOICES = (0, 1, 5, 15)  # minutes; 0 = off
 SourcesFactory = Callable[[], Sequence["PriceSource"]]
 Clock = Callable[[], datetime]
 
-DEFAULT_SOURCE = "default"
+DEFAULT_SOURCE = price_service.DEFAULT_SOURCE_KEY
 # Built-in sources (no extra needed), then the ccxt exchanges offered in the
-# menu; any other ccxt id can be typed under "Other ccxt Exchange…".
-BUILTIN_CHOICES: tuple[tuple[str, str], ...] = (
-    (DEFAULT_SOURCE, "Binance, then Coinbase, then OKX"),
-    ("binance", "Binance only"),
-    ("coinbase", "Coinbase only (spot)"),
-    ("okx", "OKX only"),
-)
-CCXT_CHOICES = ("binance", "bybit", "okx", "kraken", "coinbase", "deribit")
+# menu, both from the venue registry; any other ccxt id can be typed under
+# "Other ccxt Exchange…".
+BUILTIN_CHOICES, CCXT_CHOICES = price_service.source_choices()
 CCXT_INSTALL = "pip install 'hedger[live]'"
 TIME_LIMIT_TEXT = "at most 20 s"
 
@@ -66,9 +61,7 @@ def utc_now() -> datetime:
 
 
 def _default_sources() -> Sequence[PriceSource]:
-    from hedger.live.sources import default_sources
-
-    return default_sources()
+    return price_service.make_sources()
 
 
 class LivePricesController(QObject):
@@ -164,11 +157,9 @@ class LivePricesController(QObject):
         self.source_actions: dict[str, QAction] = {}
         for key, label in BUILTIN_CHOICES:
             self._add_source_action(key, label)
-        from hedger.live.ccxt_probe import ccxt_available
-
-        self.ccxt_available = ccxt_available()
-        for exchange in CCXT_CHOICES:
-            self._add_source_action(f"ccxt:{exchange}", f"ccxt: {exchange}")
+        self.ccxt_available = price_service.ccxt_available()
+        for key, label in CCXT_CHOICES:
+            self._add_source_action(key, label)
         self.other_ccxt_action = QAction("Other ccxt Exchange…", self)
         self.other_ccxt_action.triggered.connect(lambda _checked=False: self._ask_ccxt_exchange())
         self.ccxt_hint_action = QAction(f"ccxt not installed: {CCXT_INSTALL}", self)
@@ -247,7 +238,7 @@ class LivePricesController(QObject):
     def set_source(self, key: str) -> None:
         """Where the next refresh fetches from (see ``source_key``)."""
         k = key.strip().lower()
-        if k != DEFAULT_SOURCE and k not in ("binance", "coinbase", "okx"):
+        if k != DEFAULT_SOURCE and not price_service.is_builtin_source(k):
             exchange = k.removeprefix("ccxt:")
             if not k.startswith("ccxt:") or not exchange.replace("_", "").isalnum():
                 raise ValueError(f"unknown price source {key!r}")
@@ -278,9 +269,7 @@ class LivePricesController(QObject):
     def _sources(self) -> Sequence[PriceSource]:
         if self._source_key == DEFAULT_SOURCE:
             return self._sources_factory()
-        from hedger.live.sources import make_source
-
-        return [make_source(self._source_key)]
+        return price_service.make_sources([self._source_key])
 
     # -- commands ----------------------------------------------------------------
     def refresh(self, *, auto: bool = False) -> bool:
@@ -345,20 +334,19 @@ class LivePricesController(QObject):
     ) -> FetchReport | str:
         # Runs on the worker thread: touches only immutable inputs and the state.
         try:
-            from hedger.live.refresh import fetch_quotes
 
             def on_source(venue: str, kind: str) -> None:
                 what = "prices" if kind == "spot" else "futures prices"
                 state.set_status(f"Fetching {what} from {venue}…")
 
-            return fetch_quotes(
+            return price_service.fetch_prices(
                 portfolio,
+                catalog,
                 list(self._sources()),
-                now,
-                catalog=catalog,
+                now=now,
                 include_futures=include_futures,
-                progress=state.set_progress,
-                should_stop=state.is_cancelled,
+                on_progress=state.set_progress,
+                cancelled=state.is_cancelled,
                 on_source=on_source,
             )
         except Exception as exc:
@@ -371,9 +359,7 @@ class LivePricesController(QObject):
         if isinstance(outcome, str):
             self.statusMessage.emit(outcome[:300])
             return
-        from hedger.live.refresh import apply_quotes
-
-        result = apply_quotes(self.document.portfolio, outcome)
+        result = price_service.apply_prices(self.document.portfolio, outcome)
         if result.ok and result.portfolio != self.document.portfolio:
             text = "Auto-Refresh Prices" if auto else "Refresh Prices"
             self.document.undo_stack.push(
@@ -420,15 +406,13 @@ class LivePricesController(QObject):
         result = self.last_result
         if result is None:
             return False
-        from hedger.live.refresh import accept_jumps, describe_key
-
         chosen = [k for k in keys if k in result.jumps]
         if not chosen:
             return False
-        taken = accept_jumps(self.document.portfolio, result, chosen)
+        taken = price_service.use_rejected_prices(self.document.portfolio, result, chosen)
         if taken.portfolio == self.document.portfolio:
             return False
-        names = ", ".join(describe_key(k) for k in chosen)
+        names = ", ".join(price_service.describe_key(k) for k in chosen)
         self.document.undo_stack.push(
             RefreshPricesCommand(self.document, taken.portfolio, f"Use Rejected Price ({names})")
         )

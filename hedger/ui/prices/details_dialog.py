@@ -26,9 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.models import Portfolio
-from hedger.live.age import instrument_of, venue_of
-from hedger.live.refresh import RefreshResult, describe_key
-from hedger.live.validate import ACCEPT_HINT, fmt_price
+from hedger.services.prices import (
+    ACCEPT_HINT,
+    RefreshResult,
+    describe_key,
+    fmt_price,
+    instrument_of,
+    venue_of,
+)
 from hedger.ui import format as fmt
 
 Outcome = Literal["updated", "unchanged", "rejected", "unlisted", "used"]
