@@ -190,7 +190,7 @@ def builtin_calendars() -> Calendars:
 
 _closed: dict[tuple[str, int], frozenset[date]] = {}
 _closed_lock = threading.Lock()
-HOLIDAY_CALENDARS = ("GB-ENG", "NYSE", "CME")
+HOLIDAY_CALENDARS = ("GB-ENG", "XNYS", "XCME")
 
 
 def closed_days(calendar_name: str, year: int) -> frozenset[date]:
@@ -211,7 +211,7 @@ def _holiday_dates(calendar_name: str, year: int) -> Iterable[date]:
 
     if calendar_name == "GB-ENG":
         return holidays.country_holidays("GB", subdiv="ENG", years=year).keys()
-    if calendar_name in ("NYSE", "CME"):
+    if calendar_name in ("XNYS", "XCME"):  # NYSE and CME, by their market codes
         return holidays.financial_holidays(calendar_name, years=year).keys()
     raise CalendarError(f"unknown holiday calendar {calendar_name!r}")
 

@@ -14,6 +14,7 @@ nothing doubtful is ever stored.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
@@ -21,14 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 from hedger.core.funding import MS_PER_DAY, FundingError, FundingHistory, checked_rows
 from hedger.live.funding_fetch import FundingFetcher, FundingFetchError, Paging
 from hedger.live.http import HttpSettings, request_budget
-from hedger.live.venues import (
-    binance,
-    bybit,
-    deribit,
-    http_settings_from_env,
-    okx,
-    venue_for_catalog_code,
-)
+from hedger.live.venues import all_venues, http_settings_from_env, venue_for_catalog_code
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Contract
@@ -42,13 +36,18 @@ class FetcherFactory(Protocol):
     ) -> FundingFetcher: ...
 
 
-#: Catalog venue code -> the built-in funding fetcher of that venue.
-_BUILT_IN: dict[str, FetcherFactory] = {
-    "BINANCE": binance.make_funding_fetcher,
-    "OKX": okx.make_funding_fetcher,
-    "BYBIT": bybit.make_funding_fetcher,
-    "DERIBIT": deribit.make_funding_fetcher,
-}
+def _built_in() -> dict[str, FetcherFactory]:
+    """Catalog venue code -> the funding fetcher its venue module offers (its
+    ``make_funding_fetcher``); read from the registry, so no venue is named here."""
+    out: dict[str, FetcherFactory] = {}
+    for v in all_venues():
+        factory = getattr(sys.modules[type(v).__module__], "make_funding_fetcher", None)
+        if factory is not None:
+            out.update({code.upper(): factory for code in v.catalog_codes})
+    return out
+
+
+_BUILT_IN = _built_in()
 
 
 def built_in_venues() -> tuple[str, ...]:
