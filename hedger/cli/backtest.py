@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hedger.cli.analytics import add_portfolio_args, load_inputs, money_text, pct, pct_text, usd
-from hedger.cli.args import date_arg, parse_date_ns
+from hedger.cli.args import date_arg, int_arg, parse_date_ns
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.output import align, write, write_json
 
@@ -24,7 +24,10 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         description=(
             "Value the portfolio and its current hedge over stored price history: held "
             "fixed, or re-sized weekly or monthly. Figures: return, volatility, maximum "
-            "drawdown, worst day."
+            "drawdown, worst day. Perpetual hedges receive or pay funding at each stored "
+            "funding time ('hedger funding download'); dated hedges roll on their expiry "
+            "calendar and pay fees on both legs. Spot P&L, hedge P&L, funding and fees are "
+            "shown apart."
         ),
     )
     add_portfolio_args(p)
@@ -43,13 +46,25 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         help="assume margin is topped up (no liquidation)",
     )
     p.add_argument("--no-fees", action="store_true", help="leave trading fees out")
+    p.add_argument(
+        "--roll-days",
+        type=int_arg,
+        help="dated contracts roll this many business days before expiry (default 5 for CME)",
+    )
+    p.add_argument(
+        "--no-carry",
+        action="store_true",
+        help="leave funding and calendar rolls out (the hedge is then valued as before)",
+    )
     p.set_defaults(func=cmd_backtest)
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from hedger.core.analytics.backtest import BacktestConfig
     from hedger.core.analytics.series import NS_PER_DAY, NS_PER_HOUR
+    from hedger.core.planner import plan_portfolio
     from hedger.services.analytics import backtest
+    from hedger.services.carry import backtest_carry
 
     inputs = load_inputs(args)
     start = parse_date_ns(args.start) if args.start else None
@@ -65,8 +80,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         include_fees=not args.no_fees,
         interval_ns=interval,
     )
+    if args.roll_days is not None and args.roll_days > 30:
+        raise CliError("--roll-days must be at most 30")
+    plan = plan_portfolio(inputs.portfolio, inputs.catalog)
+    carry = None
+    if not args.no_carry:
+        carry = backtest_carry(inputs.catalog, plan, roll_days=args.roll_days)
     result = backtest(
-        inputs.portfolio, inputs.catalog, inputs.histories, config, inputs.hedge_series
+        inputs.portfolio,
+        inputs.catalog,
+        inputs.histories,
+        config,
+        inputs.hedge_series,
+        plan=plan,
+        carry=carry,
     )
     name = inputs.portfolio.name
     if args.json:
@@ -115,7 +142,9 @@ def _backtest_to_dict(name: str, r: BacktestResult, config: BacktestConfig) -> d
         "fees": config.include_fees,
         "unhedged": _figures_to_dict(r.unhedged_figures),
         "hedged": _figures_to_dict(r.hedged_figures),
+        "spot_pnl_usd": usd(r.spot_pnl),
         "hedge_pnl_usd": usd(float(r.hedge_pnl[-1])),
+        "funding_usd": usd(float(r.funding[-1])) if r.funding is not None else None,
         "fees_usd": usd(float(r.fees[-1])),
         "underlyings": [
             {
@@ -125,6 +154,8 @@ def _backtest_to_dict(name: str, r: BacktestResult, config: BacktestConfig) -> d
                 "opening": u.opening,
                 "pnl_usd": usd(u.pnl_usd),
                 "fees_usd": usd(u.fees_usd),
+                "funding_usd": usd(u.funding_usd),
+                "rolls": u.rolls,
                 "liquidations": u.liquidations,
                 "resizes": u.resizes,
             }
@@ -178,9 +209,26 @@ def _figure_tables(r: BacktestResult) -> list[str]:
     return lines + align(usd_rows, "lrrrr")
 
 
+def _pnl_lines(r: BacktestResult) -> list[str]:
+    """Spot P&L, hedge P&L, funding and fees, each on its own line."""
+    from hedger.core.decimals import fmt_money
+
+    def m(value: float) -> str:
+        return fmt_money(Decimal(repr(value))) + " USD"
+
+    rows = [
+        ["Spot P&L", m(r.spot_pnl), "the holdings"],
+        ["Hedge P&L", m(float(r.hedge_pnl[-1])), "the futures, before funding and fees"],
+    ]
+    if r.funding is not None:
+        f = float(r.funding[-1])
+        rows.append(["Funding", m(f), "none" if f == 0 else ("received" if f > 0 else "paid")])
+    rows.append(["Fees", m(-float(r.fees[-1])), "opening, re-sizing and rolls"])
+    return align(rows, "lrl")
+
+
 def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
     from hedger.core.analytics.series import ns_to_iso
-    from hedger.core.decimals import fmt_money
 
     start, end = int(r.timestamps[0]), int(r.timestamps[-1])
     held = "held fixed" if rebalance == "none" else f"re-sized {rebalance}"
@@ -190,11 +238,12 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
         "",
         *_figure_tables(r),
         "",
-        f"Hedge P&L {fmt_money(Decimal(repr(float(r.hedge_pnl[-1]))))} USD, "
-        f"fees {fmt_money(Decimal(repr(float(r.fees[-1]))))} USD",
+        *_pnl_lines(r),
     ]
     for u in r.underlyings:
         extra = []
+        if u.rolls:
+            extra.append(f"{u.rolls} rolls")
         if u.resizes:
             extra.append(f"{u.resizes} re-sizings")
         if u.liquidations:

@@ -50,6 +50,12 @@ COMMANDS: tuple[Command, ...] = (
         "simulate hedged and unhedged P&L: value at risk, expected shortfall",
     ),
     Command("size", "hedger.cli.size", "contracts per tier that risk a share of your equity"),
+    Command(
+        "carry",
+        "hedger.cli.carry",
+        "what the hedge costs to hold: funding, basis, rolls and fees, venue against venue",
+    ),
+    Command("funding", "hedger.cli.funding", "download and list funding-rate histories"),
 )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from hedger.cli.analytics import add_portfolio_args, load_inputs, money_text, pct, pct_text, usd
 from hedger.cli.args import horizon_arg, int_arg, seed_arg, window_arg
 from hedger.cli.errors import EXIT_OK
-from hedger.cli.output import align, write, write_json
+from hedger.cli.output import align, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -23,6 +23,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "Monte Carlo of the P&L over a horizon from the volatility and correlation "
             "in the history (normal) or by resampling historical days (bootstrap)."
         ),
+        epilog=_basis_words(),
     )
     add_portfolio_args(p)
     p.add_argument(
@@ -37,6 +38,12 @@ def add_parser(sub: SubParsers, command: Command) -> None:
     p.add_argument("--drift", action="store_true", help="keep the history's mean return")
     p.add_argument("--no-liquidation", action="store_true", help="assume margin is topped up")
     p.set_defaults(func=cmd_risk)
+
+
+def _basis_words() -> str:
+    from hedger.core.carry import RISK_BASIS_ASSUMPTION
+
+    return RISK_BASIS_ASSUMPTION
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
@@ -126,6 +133,7 @@ def _render_risk(name: str, r: RiskResult) -> str:
         )
     lines += align(rows, "lrrrrrr")
     lines += ["", "VaR and ES are losses in USD (positive = money lost)."]
+    lines += wrapped(_basis_words(), "")
     if r.liquidated_share > 0:
         lines.append(
             f"A hedge was liquidated in {r.liquidated_share * 100:.1f} % of paths "

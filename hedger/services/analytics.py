@@ -26,6 +26,7 @@ from hedger.services.errors import ServiceError
 if TYPE_CHECKING:
     from hedger.core.analytics.backtest import BacktestConfig, BacktestResult
     from hedger.core.analytics.estimation import HoldingEstimate, Window
+    from hedger.core.analytics.funding import BacktestCarry
     from hedger.core.analytics.position_sizing import SizingResult
     from hedger.core.analytics.risk import RiskConfig, RiskResult
     from hedger.core.catalog import Catalog, Family
@@ -126,14 +127,16 @@ def backtest(
     hedge_series: Mapping[str, str] | None = None,
     *,
     plan: Plan | None = None,
+    carry: BacktestCarry | None = None,
 ) -> BacktestResult:
     """Hedged and unhedged value over the histories; ``plan`` defaults to the
-    portfolio's own. Raises AnalyticsInputError."""
+    portfolio's own; ``carry`` (``hedger.services.carry.backtest_carry``) adds
+    funding and calendar rolls. Raises AnalyticsInputError."""
     from hedger.core.analytics.backtest import run_backtest
 
     plan = plan or _plan(portfolio, catalog)
     with _refused_inputs():
-        return run_backtest(portfolio, plan, catalog, histories, config, hedge_series)
+        return run_backtest(portfolio, plan, catalog, histories, config, hedge_series, carry)
 
 
 def simulate(

@@ -16,7 +16,7 @@ Bumping a shape to version 2, e.g. the portfolio: raise
 ``PORTFOLIO_STEPS``. The writer then writes version 2 only.
 
 Every versioned file Hedger writes has its chain here: portfolios, the
-user's contracts, the history index and the app settings.
+user's contracts, the history index, the app settings and the funding histories.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ USER_CATALOG_SCHEMA_VERSION = 1
 HISTORY_SCHEMA_VERSION = 1
 #: ``settings.json`` in the data folder (window layout, theme, price source).
 SETTINGS_SCHEMA_VERSION = 2
+#: ``funding/<VENUE>_<SYMBOL>.json`` in the data folder (hedger.store.funding).
+FUNDING_SCHEMA_VERSION = 1
 
 
 class NewerVersionError(Exception):
@@ -114,3 +116,9 @@ def _settings_v1_to_v2(doc: Document) -> Document:
 
 SETTINGS_STEPS: dict[int, Step] = {1: _settings_v1_to_v2}
 SETTINGS = Chain("settings", SETTINGS_SCHEMA_VERSION, SETTINGS_STEPS)
+
+
+# -- funding-rate histories (hedger.store.funding) -------------------------------
+# Version 1: contract, sign, sources, updated, first, last, rows [[ms, "rate"], ...].
+FUNDING_STEPS: dict[int, Step] = {}
+FUNDING = Chain("funding history", FUNDING_SCHEMA_VERSION, FUNDING_STEPS)

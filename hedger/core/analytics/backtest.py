@@ -13,21 +13,24 @@ moment's prices). Futures are valued from the hedge series' history:
 Fees are the contracts' fee rate on each traded notional (opening and every
 re-sizing). With ``model_liquidation`` a position whose price reaches the
 liquidation price (isolated margin, no top-up) is closed there and stays
-closed until the next re-sizing. Funding payments of perpetuals are not
-modelled. Holdings without their own history start at today's value and
-move ``beta`` times their hedge series' returns (``links.proxy_factor``).
+closed until the next re-sizing. With a ``carry`` (``hedger.core.analytics.funding``)
+perpetual hedges receive or pay funding at each stored funding time and dated
+hedges roll on their expiry calendar, paying fees on both legs. Holdings
+without their own history start at today's value and move ``beta`` times
+their hedge series' returns (``links.proxy_factor``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from hedger.core.analytics.funding import BacktestCarry, Segment, hedge_carry
 from hedger.core.analytics.links import (
     AnalyticsError,
     HoldingLink,
@@ -86,6 +89,8 @@ class UnderlyingResult:
     fees_usd: float
     liquidations: int
     resizes: int
+    funding_usd: float = 0.0  # received (+) or paid (−), with a carry
+    rolls: int = 0  # calendar rolls made, with a carry
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,20 @@ class BacktestResult:
     events: tuple[BacktestEvent, ...]
     proxied: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    #: Cumulative funding received (+) or paid (−); None when not counted.
+    funding: FloatArray | None = None
 
     @property
     def net_hedge_pnl(self) -> FloatArray:
         out: FloatArray = self.hedge_pnl - self.fees
+        if self.funding is not None:
+            out = out + self.funding
         return out
+
+    @property
+    def spot_pnl(self) -> float:
+        """What the holdings gained or lost over the period, in USD."""
+        return float(self.unhedged[-1] - self.unhedged[0])
 
 
 def run_backtest(
@@ -115,6 +129,7 @@ def run_backtest(
     histories: Mapping[str, PriceSeries],
     config: BacktestConfig | None = None,
     hedge_series: Mapping[str, str] | None = None,
+    carry: BacktestCarry | None = None,
 ) -> BacktestResult:
     config = config or BacktestConfig()
     links = link_portfolio(portfolio, catalog, frozenset(histories), hedge_series)
@@ -129,6 +144,7 @@ def run_backtest(
     boundaries = _boundaries(timeline, config.rebalance)
     pnl_total = np.zeros(timeline.size, dtype=np.float64)
     fee_steps = np.zeros(timeline.size, dtype=np.float64)
+    funding_steps = np.zeros(timeline.size, dtype=np.float64) if carry is not None else None
     events: list[BacktestEvent] = []
     results: list[UnderlyingResult] = []
     for u in plan.underlyings:
@@ -138,11 +154,25 @@ def run_backtest(
         hs = u_links[0].hedge_series
         hedge = _UnderlyingHedge(u, catalog, u_links, prices, prices[hs], config)
         res = hedge.run(timeline, boundaries, pnl_total, fee_steps, events)
+        if carry is not None and funding_steps is not None and hedge.lead is not None:
+            outcome = hedge_carry(hedge.lead, hedge.segments, timeline, prices[hs], carry)
+            funding_steps += outcome.funding_steps
+            fee_steps += outcome.roll_fee_steps
+            notes.extend(outcome.notes)
+            res = replace(
+                res,
+                fees_usd=res.fees_usd + float(outcome.roll_fee_steps.sum()),
+                funding_usd=float(outcome.funding_steps.sum()),
+                rolls=outcome.rolls,
+            )
         results.append(res)
         if u.problem:
             notes.append(f"{u.underlying} is not hedged: {u.problem}.")
     fees = np.cumsum(fee_steps)
+    funding = np.cumsum(funding_steps) if funding_steps is not None else None
     hedged = unhedged + pnl_total - fees
+    if funding is not None:
+        hedged += funding
     events.sort(key=lambda e: e.ns)
     day_index = DayIndex(timeline)
     return BacktestResult(
@@ -157,6 +187,7 @@ def run_backtest(
         events=tuple(events[:MAX_EVENTS]),
         proxied=links.proxied,
         notes=tuple(notes),
+        funding=funding,
     )
 
 
@@ -255,6 +286,7 @@ class _Tally:
     fees: float = 0.0
     liquidations: int = 0
     resizes: int = 0
+    segments: list[Segment] = field(default_factory=list)  # for funding and rolls
 
 
 class _UnderlyingHedge:
@@ -277,6 +309,9 @@ class _UnderlyingHedge:
             catalog.family_contracts(u.family.id) if u.family is not None else []
         )
         self.kind = self.contracts[0].kind if self.contracts else "linear"
+        #: The contract whose funding or calendar applies, and the positions held.
+        self.lead: Contract | None = None
+        self.segments: list[Segment] = []
 
     def run(
         self,
@@ -291,6 +326,8 @@ class _UnderlyingHedge:
         if self.option is None or not self.contracts or not self.option.contracts:
             return UnderlyingResult(u.underlying, hs, None, "no hedge", 0.0, 0.0, 0, 0)
         tally = _Tally(_Position([0] * len(self.contracts), self.option.side))
+        self.segments = tally.segments
+        self.lead = next((leg.contract for leg in self.option.legs if leg.contracts), None)
         opening = _legs_text(self.option)
         bounds = [int(b) for b in boundaries] + [timeline.size - 1]
         for k in range(len(bounds) - 1):
@@ -340,6 +377,8 @@ class _UnderlyingHedge:
         n = pnl_total.size
         path = self.futures[a : n if last else b + 1]
         pnl, liq_at = self._segment_pnl(tally.held, f_open, path)
+        stop = a + liq_at if liq_at is not None else (n if last else b)
+        tally.segments.append((a, stop, self._units(tally.held), self._fee_rate(tally.held)))
         if last:
             pnl_total[a:n] += tally.base + pnl
             tally.final = tally.base + float(pnl[-1])
@@ -403,6 +442,15 @@ class _UnderlyingHedge:
                 notional = float(c.size) if c.kind == "inverse" else float(c.size) * price
                 fee += traded * notional * float(c.fee_rate)
         return fee
+
+    def _fee_rate(self, pos: _Position) -> float:
+        """The legs' fee rate weighted by size (for roll fees)."""
+        sizes = [n * float(c.size) for n, c in zip(pos.counts, self.contracts, strict=True)]
+        total = sum(sizes)
+        if not total:
+            return 0.0
+        rates = [float(c.fee_rate) for c in self.contracts]
+        return sum(s * r for s, r in zip(sizes, rates, strict=True)) / total
 
     def _units(self, pos: _Position) -> float:
         units = sum(n * float(c.size) for n, c in zip(pos.counts, self.contracts, strict=True))
