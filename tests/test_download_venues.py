@@ -101,8 +101,10 @@ class CandleServer:
         self._thread.start()
 
     # -- setup ------------------------------------------------------------------
-    def add(self, symbol: str, step: int, days: int = 30, base: float = 100.0) -> dict[int, Any]:
-        end = aligned_end(NOW_MS, "1d" if step == DAY_MS else "1h")
+    def add(
+        self, symbol: str, step: int, days: int = 30, base: float = 100.0, now_ms: int = NOW_MS
+    ) -> dict[int, Any]:
+        end = aligned_end(now_ms, "1d" if step == DAY_MS else "1h")
         series = price_series(end - days * DAY_MS, end, step, base)
         # The venue also has the bar still open.
         series[end] = series[end - step]
@@ -264,9 +266,7 @@ def no_sleep(_seconds: float) -> None:
     pass
 
 
-def fetch(
-    source: Any, symbol: str, days: int, interval: str = "1d", **limits: Any
-) -> CandleFetch:
+def fetch(source: Any, symbol: str, days: int, interval: str = "1d", **limits: Any) -> CandleFetch:
     end = aligned_end(NOW_MS, interval)
     return fetch_candles(
         source,
@@ -382,9 +382,7 @@ def test_repeated_rate_limits_give_up_after_a_few_waits(server: CandleServer) ->
 
 def test_okx_code_50011_in_a_200_answer_is_a_rate_limit(server: CandleServer) -> None:
     server.add("BTC", DAY_MS, days=20)
-    server.script(
-        "/api/v5", ("json", {"code": "50011", "msg": "Too Many Requests", "data": []})
-    )
+    server.script("/api/v5", ("json", {"code": "50011", "msg": "Too Many Requests", "data": []}))
     got = fetch(okx(server), "BTC", 20)
     assert got.complete, got.error
     assert len(got.bars) == 20 and got.waited == 1.0
@@ -563,6 +561,8 @@ def test_ccxt_candles_page_forward_and_wait_on_rate_limits() -> None:
     got = fetch(source, "BTC", 20)
     assert got.complete, got.error
     assert len(got.bars) == 20 and got.waited == 1.0
-    assert [c[2] for c in module.calls][1:] == [end - 20 * DAY_MS + n * 7 * DAY_MS for n in range(3)]
+    assert [c[2] for c in module.calls][1:] == [
+        end - 20 * DAY_MS + n * 7 * DAY_MS for n in range(3)
+    ]
     with pytest.raises(NotListed, match="kraken \\(ccxt\\) lists no ETH/USD spot market"):
         source.instrument("ETH")

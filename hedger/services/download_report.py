@@ -91,7 +91,11 @@ def gaps_and_notes(
     new = sorted(bars)
     known = set(new)
     if info is not None and info.last_ns is not None and info.first_ns is not None:
-        known |= {info.last_ns // NS_PER_MS, info.first_ns // NS_PER_MS}
+        # The stored bars next to the new ones: a hole there is a gap too.
+        if info.last_ns // NS_PER_MS < new[0]:
+            known.add(info.last_ns // NS_PER_MS)
+        if info.first_ns // NS_PER_MS > new[-1]:
+            known.add(info.first_ns // NS_PER_MS)
     gaps = [
         g
         for g in find_gaps(sorted(known), step)

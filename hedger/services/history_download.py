@@ -43,6 +43,11 @@ OVERLAP_BARS = 3
 SYMBOL_TIME_LIMIT = 300.0
 #: Gaps kept per symbol (the rest are counted).
 KEPT_GAPS = 20
+#: The interval choices in words, for headings.
+INTERVAL_WORDS = {
+    "1d": "daily closes (each UTC day's close, dated by its 00:00 UTC opening)",
+    "1h": "hourly closes (each UTC hour's close, dated by its opening time)",
+}
 #: What is downloaded, in the words of the help texts.
 WHAT_IS_STORED = (
     "the close of each completed bar: of each UTC day (1d) or UTC hour (1h), "
@@ -129,6 +134,7 @@ class SymbolDownload:
     symbol: str
     state: str  # "downloaded", "up to date", "no bars", "failed", "stopped", "not asked"
     instrument: str = ""  # "BTCUSDT spot"
+    interval: str = DEFAULT_INTERVAL
     asked: tuple[tuple[int, int], ...] = ()  # [start, end) ranges in ms
     requests: int = 0
     received: int = 0  # good bars the venue sent
@@ -170,6 +176,13 @@ class DownloadReport:
     @property
     def added(self) -> int:
         return sum(s.added for s in self.symbols)
+
+    @property
+    def last_bar_ms(self) -> int:
+        """The opening time of the last bar asked for (the newest closed one)."""
+        from hedger.live.candles import INTERVALS
+
+        return self.end_ms - INTERVALS[self.interval]
 
 
 # --------------------------------------------------------------------------- the download
@@ -418,6 +431,7 @@ def _store_symbol(
         symbol=symbol,
         state=state,
         instrument=instrument,
+        interval=run.interval,
         asked=tuple((f.start_ms, f.end_ms) for f in fetches),
         requests=sum(f.requests for f in fetches),
         received=len(bars),
@@ -450,32 +464,47 @@ def _state(
     return "up to date" if info is not None and not bars else "no bars"
 
 
+def bar_text(ms: int, interval: str, *, iso: bool = False) -> str:
+    """A bar's time: ``2025-03-01`` (daily), ``2025-03-01 13:00 UTC`` (hourly), or ISO 8601."""
+    from hedger.live.candles import INTERVALS, iso_utc
+    from hedger.services.download_report import when
+
+    return iso_utc(ms) if iso else when(ms, INTERVALS[interval])
+
+
 def symbol_line(done: SymbolDownload) -> str:
     """One line on a symbol's download, for a progress list or a terminal."""
     if done.state == "downloaded" and done.imported is not None:
         outcome = done.imported.outcome
         assert outcome is not None
-        st = outcome.stats
-        text = f"{done.symbol}: {st.added:,} new bars"
+        st, info = outcome.stats, outcome.info
+        text = f"{done.symbol}: {_count(st.added, 'new bar')}"
         if st.replaced:
             text += f", {st.replaced:,} changed"
-        text += f"; {outcome.info.rows:,} stored"
+        text += f"; {info.rows:,} stored"
+        if info.first_ns is not None and info.last_ns is not None:
+            first = bar_text(info.first_ns // 1_000_000, done.interval)
+            last = bar_text(info.last_ns // 1_000_000, done.interval)
+            text += f" ({first} to {last})"
     elif done.state == "up to date":
         text = f"{done.symbol}: up to date"
     elif done.state == "no bars":
         text = f"{done.symbol}: the venue sent no bars for this span"
     else:
         text = done.error or f"{done.symbol}: {done.state}"
-        if not text.startswith(done.symbol):
+        if not text.startswith(f"{done.symbol}:"):
             text = f"{done.symbol}: {text}"
     if done.gap_count:
-        s = "s" if done.gap_count != 1 else ""
-        text += f"; {done.gap_count:,} gap{s} ({done.missing_bars:,} bars missing)"
+        text += f"; {_count(done.gap_count, 'gap')} ({_count(done.missing_bars, 'bar')} missing)"
     if done.refused:
-        text += f"; {done.refused:,} bad rows left out"
+        text += f"; {_count(done.refused, 'bad row')} left out"
     if done.error and done.state == "downloaded":
         text += f" ({done.error})"
     return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 __all__ = [
@@ -483,6 +512,7 @@ __all__ = [
     "DEFAULT_INTERVAL",
     "DEFAULT_SOURCE",
     "INTERVAL_CHOICES",
+    "INTERVAL_WORDS",
     "MAX_DAYS",
     "WHAT_IS_STORED",
     "DownloadChoice",
@@ -490,6 +520,7 @@ __all__ = [
     "DownloadProgress",
     "DownloadReport",
     "SymbolDownload",
+    "bar_text",
     "check_symbols",
     "default_symbols",
     "download_choices",
