@@ -291,4 +291,5 @@ def test_symbols_and_choices() -> None:
     builtin, ccxt = download_choices()
     assert [c.key for c in builtin] == ["binance", "coinbase", "okx"]
     assert [c.label for c in builtin] == ["Binance", "Coinbase", "OKX"]
+    assert builtin[0].hint == "Binance spot <SYMBOL>USDT klines (USDT taken as USD)"
     assert all(c.key.startswith("ccxt:") for c in ccxt)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QTabWidget
 from pytestqt.qtbot import QtBot
 from test_download_venues import CandleServer
@@ -206,3 +207,121 @@ def test_a_state_with_history_has_no_buttons(
     assert clicked == ["again"]
     empty.set("Nothing", "to do")
     assert empty.buttons == []
+
+
+# --------------------------------------------------------------------------- screenshots
+
+
+def compose(window: QImage, dialog: DownloadDialog, mode: str) -> QImage:
+    """The dialog over the dimmed window, with a plain title bar (offscreen Qt draws none)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QColor, QFont, QPainter, QPen
+
+    palette = dialog.palette()
+    title_h = 30
+    x = (window.width() - dialog.width()) // 2
+    y = (window.height() - dialog.height() - title_h) // 2
+    painter = QPainter(window)
+    painter.fillRect(window.rect(), QColor(0, 0, 0, 50 if mode == "light" else 90))
+    for spread, alpha in ((6, 20), (4, 30), (2, 45)):
+        painter.fillRect(
+            QRect(
+                x - spread,
+                y - spread + 3,
+                dialog.width() + 2 * spread,
+                dialog.height() + title_h + 2 * spread,
+            ),
+            QColor(0, 0, 0, alpha),
+        )
+    bar = QRect(x, y, dialog.width(), title_h)
+    painter.fillRect(bar, palette.alternateBase().color().darker(104 if mode == "light" else 90))
+    font = QFont(dialog.font())
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(palette.windowText().color())
+    painter.drawText(bar, Qt.AlignmentFlag.AlignCenter, dialog.windowTitle())
+    painter.drawImage(x, y + title_h, dialog.grab().toImage())
+    painter.setPen(QPen(palette.mid().color(), 1))
+    painter.drawRect(x - 1, y - 1, dialog.width() + 1, dialog.height() + title_h + 1)
+    painter.end()
+    return window
+
+
+def realistic_series(
+    server: CandleServer, symbol: str, start: float, end: float, seed: int
+) -> None:
+    """800 daily closes wandering from ``start`` to ``end`` like a crypto price."""
+    import numpy as np
+
+    days = 800
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(0, 0.028, days)
+    walk = np.cumsum(steps)
+    walk += np.linspace(0, np.log(end / start) - walk[-1], days)
+    closes = start * np.exp(walk)
+    first = END - (days - 1) * DAY_MS
+    server.bars[symbol] = {
+        DAY_MS: {first + i * DAY_MS: f"{c:.2f}" for i, c in enumerate(closes)},
+    }
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_download_dialog_screenshot(
+    qtbot: QtBot, server: CandleServer, tmp_path: Path, mode: str
+) -> None:
+    """The dialog after downloading BTC, ETH and SOL, over the main window at 1280×800.
+
+    Set HEDGER_SCREENSHOT_DIR=docs to refresh the README images.
+    """
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    from hedger.services.library import choose_initial
+    from hedger.store.library import PortfolioLibrary
+    from hedger.store.settings import AppSettings
+    from hedger.ui import app as app_mod
+    from hedger.ui.main_window import MainWindow
+    from hedger.ui.theme import apply_theme
+
+    realistic_series(server, "BTC", 44_000, 97_400, 7)
+    realistic_series(server, "ETH", 2_300, 3_620, 11)
+    realistic_series(server, "SOL", 98, 231, 5)
+    eth = server.bars["ETH"][DAY_MS]
+    for t in (END - 200 * DAY_MS, END - 199 * DAY_MS):
+        del eth[t]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_palette, old_style = app.palette(), app.style().name()
+    apply_theme(app, mode)  # type: ignore[arg-type]
+    try:
+        library = PortfolioLibrary()
+        start = choose_initial(None, library)
+        doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
+        w = MainWindow(doc, library, AppSettings())
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        tab = w.analytics_tab("History")
+        assert isinstance(tab, HistoryTab)
+        w.workspace.setCurrentWidget(tab.parentWidget())
+        dialog = tab.open_download()
+        assert dialog.symbols_edit.text() == "BTC, ETH, SOL"
+        dialog.start_button.click()
+        assert dialog.wait(30)
+        assert "Stored 2,188 new closes from Binance for BTC, ETH, SOL" in dialog.summary.text()
+        qtbot.waitUntil(lambda: "points" in tab.preview_title.text(), timeout=10_000)
+        dialog.resize(760, 430)
+        qtbot.wait(100)
+        shot = compose(w.grab().toImage(), dialog, mode)
+        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"screenshot-download-{mode}.png"
+        assert shot.save(str(out))
+        img = QImage(str(out))
+        assert (img.width(), img.height()) == (1280, 800)
+        dialog.reject()
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)

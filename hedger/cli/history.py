@@ -201,11 +201,12 @@ def cmd_history_delete(args: argparse.Namespace) -> int:
 
 #: Gaps and refused rows listed per symbol in the text output (--json lists more).
 SHOWN_DETAILS = 3
-DOWNLOAD_SOURCES = "binance, coinbase, okx or ccxt:<exchange>"
 
 
 def _add_download_parser(actions: Any) -> None:
-    from hedger.services.history_download import DEFAULT_DAYS, MAX_DAYS
+    from hedger.services.history_download import DEFAULT_DAYS, MAX_DAYS, download_source_keys
+
+    keys = download_source_keys()
 
     dl = actions.add_parser(
         "download",
@@ -238,9 +239,8 @@ def _add_download_parser(actions: Any) -> None:
     )
     dl.add_argument(
         "--source",
-        default="binance",
         metavar="SOURCE",
-        help=f"where from: {DOWNLOAD_SOURCES} (default binance)",
+        help=f"where from: {', '.join(keys[:-1])} or {keys[-1]} (default {keys[0]})",
     )
     dl.add_argument("--json", action="store_true", help="machine-readable output")
     dl.set_defaults(func=cmd_history_download)

@@ -117,6 +117,8 @@ class CandleSource(ABC):
     forward: ClassVar[bool] = True
     #: Seconds between two requests, from the venue's public rate limit.
     min_gap: ClassVar[float] = 0.0
+    #: What is downloaded, in a few words for people ("spot <SYMBOL>USDT klines").
+    what: ClassVar[str] = ""
 
     @abstractmethod
     def instrument(self, symbol: str) -> str:

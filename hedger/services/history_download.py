@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 730
 MAX_DAYS = 3650
 DEFAULT_INTERVAL = "1d"
-DEFAULT_SOURCE = "binance"
 INTERVAL_CHOICES = ("1d", "1h")
 MAX_SYMBOLS = 100
 #: Stored bars asked for again, to check the venue still agrees with them.
@@ -62,19 +61,31 @@ class DownloadError(ServiceError):
 class DownloadChoice(NamedTuple):
     key: str  # what download_history takes: "binance", "ccxt:kraken"
     label: str  # what a menu shows
+    hint: str = ""  # what it downloads, for a tooltip
 
 
 def download_choices() -> tuple[list[DownloadChoice], list[DownloadChoice]]:
     """The candle sources a front end offers, from the venue registry: (built-in, ccxt)."""
-    from hedger.live.venues import CCXT_CHOICE, candle_source_keys, ccxt_price_ids, venue
+    from hedger.live.venues import (
+        CCXT_CHOICE,
+        candle_source_keys,
+        candle_source_what,
+        ccxt_price_ids,
+        venue,
+    )
 
-    builtin = [DownloadChoice(k, venue(k).name) for k in candle_source_keys() if k != CCXT_CHOICE]
+    builtin = [
+        DownloadChoice(k, venue(k).name, f"{venue(k).name} {candle_source_what(k)}")
+        for k in candle_source_keys()
+        if k != CCXT_CHOICE
+    ]
     ccxt = [DownloadChoice(f"ccxt:{i}", f"ccxt: {i}") for i in ccxt_price_ids()]
     return builtin, ccxt
 
 
 def download_source_keys() -> tuple[str, ...]:
-    """``binance``, ``coinbase``, ``okx``, ``ccxt:<exchange>`` (for help texts)."""
+    """``binance``, ``coinbase``, ``okx``, ``ccxt:<exchange>`` (for help texts); the first
+    is the default."""
     from hedger.live.venues import candle_source_keys
 
     return candle_source_keys()
@@ -212,7 +223,7 @@ def download_history(
     *,
     days: int = DEFAULT_DAYS,
     interval: str = DEFAULT_INTERVAL,
-    source: str = DEFAULT_SOURCE,
+    source: str | None = None,
     on_progress: Callable[[DownloadProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     store: HistoryStore | None = None,
@@ -236,7 +247,7 @@ def download_history(
         raise DownloadError(f"interval must be {' or '.join(INTERVAL_CHOICES)}, not {interval!r}")
     if not 1 <= days <= MAX_DAYS:
         raise DownloadError(f"days must be between 1 and {MAX_DAYS}")
-    candles = _make_source(source, env)
+    candles = _make_source(source or download_source_keys()[0], env)
     now_ms = int((now or datetime.now(UTC)).timestamp() * 1000)
     end_ms = aligned_end(now_ms, interval)
     run = _Run(
@@ -510,7 +521,6 @@ def _count(n: int, noun: str) -> str:
 __all__ = [
     "DEFAULT_DAYS",
     "DEFAULT_INTERVAL",
-    "DEFAULT_SOURCE",
     "INTERVAL_CHOICES",
     "INTERVAL_WORDS",
     "MAX_DAYS",

@@ -147,6 +147,12 @@ def candle_source_keys() -> tuple[str, ...]:
     return (*sorted(_CANDLES_BY_KEY, key=order.__getitem__), CCXT_CHOICE)
 
 
+def candle_source_what(key: str) -> str:
+    """What a built-in candle source downloads, in a few words (for menus)."""
+    found = _CANDLES_BY_KEY.get(key.strip().lower())
+    return found.what if found is not None else ""
+
+
 def make_candle_source(
     key: str,
     env: Mapping[str, str] | None = None,
@@ -175,6 +181,7 @@ __all__ = [
     "all_venues",
     "builtin_source_keys",
     "candle_source_keys",
+    "candle_source_what",
     "ccxt_market_ids",
     "ccxt_price_ids",
     "default_sources",

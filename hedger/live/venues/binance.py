@@ -137,6 +137,7 @@ class BinanceCandles(CandleSource):
     forward = True
     # Weight 2 of an IP budget in the thousands per minute: 20 a second stays far below.
     min_gap = 0.05
+    what = "spot <SYMBOL>USDT klines (USDT taken as USD)"
 
     def __init__(
         self,

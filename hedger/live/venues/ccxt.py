@@ -222,6 +222,7 @@ class CcxtCandles(CandleSource):
 
     forward = True
     min_gap = 0.0  # ccxt's own rate limiter paces the requests
+    what = "spot <SYMBOL>/USDT (or /USD, /USDC) candles through ccxt"
 
     def __init__(
         self, exchange_id: str, *, timeout: float = DEFAULT_TIMEOUT, module: Any | None = None

@@ -92,6 +92,7 @@ class CoinbaseCandles(CandleSource):
     name = CoinbaseVenue.name
     forward = True
     min_gap = 0.12  # under 10 a second
+    what = "Exchange <SYMBOL>-USD candles"
 
     def __init__(
         self,

@@ -138,6 +138,7 @@ class OkxCandles(CandleSource):
     name = OkxVenue.name
     forward = False
     min_gap = 0.11  # under 20 per 2 s
+    what = "spot <SYMBOL>-USDT candles (USDT taken as USD)"
 
     def __init__(
         self,

@@ -54,11 +54,6 @@ INTRO = (
     "are listed, not filled in."
 )
 INTERVALS = (("Daily (1 close per UTC day)", "1d"), ("Hourly (1 close per UTC hour)", "1h"))
-SOURCE_HINTS = {
-    "binance": "Binance spot <SYMBOL>USDT klines (USDT taken as USD)",
-    "coinbase": "Coinbase Exchange <SYMBOL>-USD candles",
-    "okx": "OKX spot <SYMBOL>-USDT candles (USDT taken as USD)",
-}
 _COLUMNS = ("Symbol", "Progress", "Result")
 _NOT_DONE = ("failed", "stopped", "not asked", "no bars")
 
@@ -158,9 +153,7 @@ class DownloadDialog(QDialog):
         builtin, ccxt = download_choices()
         for choice in builtin:
             combo.addItem(choice.label, choice.key)
-            combo.setItemData(
-                combo.count() - 1, SOURCE_HINTS.get(choice.key, ""), Qt.ItemDataRole.ToolTipRole
-            )
+            combo.setItemData(combo.count() - 1, choice.hint, Qt.ItemDataRole.ToolTipRole)
         if ccxt:
             combo.insertSeparator(combo.count())
         have_ccxt = ccxt_available()
@@ -230,8 +223,12 @@ class DownloadDialog(QDialog):
         self.stop_button.setEnabled(running)
         if running:
             self.stop_button.setFocus()
-        else:
-            self.start_button.setText("Download again" if self.report else "Download")
+            return
+        self.start_button.setText("Download again" if self.report else "Download")
+        if self.report is not None:
+            # Done: Enter closes, and the typed symbols are not left selected.
+            self.close_button.setDefault(True)
+            self.close_button.setFocus()
 
     def _fill_rows(self, symbols: Sequence[str]) -> None:
         self.table.setRowCount(len(symbols))
