@@ -124,7 +124,7 @@ def test_history_import_json_reports_refusal(
         (["history", "import", "missing.csv", "--symbol", "BTC"], ["file not found"]),
         (["history", "import", "x.csv"], ["--symbol"]),
         (["history", "import", "x.csv", "--symbol", "bad/sym"], ["symbol"]),
-        (["history"], ["import, list or delete"]),
+        (["history"], ["import, download, list or delete"]),
         (["history", "delete", "NOPE"], ["no price history for NOPE"]),
     ],
 )

@@ -41,7 +41,7 @@ COMMANDS: tuple[Command, ...] = (
         "list the contract catalog; add or remove your own contracts",
     ),
     Command("prices", "hedger.cli.prices", "refresh or show live prices in a portfolio file"),
-    Command("history", "hedger.cli.history", "import and list price histories"),
+    Command("history", "hedger.cli.history", "import, download and list price histories"),
     Command("beta", "hedger.cli.beta", "estimate betas and hedge ratios from price history"),
     Command("backtest", "hedger.cli.backtest", "hedged versus unhedged value over past prices"),
     Command(

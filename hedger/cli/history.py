@@ -1,4 +1,4 @@
-"""``hedger history import|list|delete``: the price histories the analytics use.
+"""``hedger history import|download|list|delete``: the price histories the analytics use.
 
 Histories (daily or intraday closes) are stored in the data folder and
 shared by every portfolio; ``hedger.services.history`` reads and stores them.
@@ -17,6 +17,11 @@ from hedger.cli.output import align, write, write_json
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
     from hedger.services.history import HistoryImport, HistoryInfo
+    from hedger.services.history_download import (
+        DownloadProgress,
+        DownloadReport,
+        SymbolDownload,
+    )
 
 #: Row errors listed in --json output (the text output shows the report's own few).
 SHOWN_ERRORS_JSON = 20
@@ -57,11 +62,14 @@ def add_parser(sub: SubParsers, command: Command) -> None:
     rm = actions.add_parser("delete", help="delete the stored history of a symbol")
     rm.add_argument("symbol", type=symbol_arg, metavar="SYMBOL")
     rm.set_defaults(func=cmd_history_delete)
+    _add_download_parser(actions)
     p.set_defaults(func=_history_usage)
 
 
 def _history_usage(args: argparse.Namespace) -> int:
-    raise CliError("history needs an action: import, list or delete (see 'hedger history --help')")
+    raise CliError(
+        "history needs an action: import, download, list or delete (see 'hedger history --help')"
+    )
 
 
 # --------------------------------------------------------------------------- import
@@ -187,3 +195,187 @@ def cmd_history_delete(args: argparse.Namespace) -> int:
     delete_history(args.symbol)
     write(f"Deleted the price history of {args.symbol}.\n")
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- download
+
+#: Gaps and refused rows listed per symbol in the text output (--json lists more).
+SHOWN_DETAILS = 3
+
+
+def _add_download_parser(actions: Any) -> None:
+    from hedger.services.history_download import DEFAULT_DAYS, MAX_DAYS, download_source_keys
+
+    keys = download_source_keys()
+
+    dl = actions.add_parser(
+        "download",
+        help="download daily or hourly closes from a venue's public candles",
+        description=(
+            "Download closes from a venue's public, key-less candle endpoint (Binance klines, "
+            "Coinbase candles, OKX candles, or any exchange through ccxt when installed) and "
+            "merge them into the stored history, as an import does. Stored: the close of each "
+            "completed bar, of each UTC day (1d) or UTC hour (1h), dated by the bar's opening "
+            "time in UTC; prices are in USDT (Binance, OKX) or USD (Coinbase). A symbol already "
+            "stored resumes from its last stored bar: only the missing bars are fetched (and a "
+            "few before, to check they still agree). Gaps are reported, never filled; bad rows "
+            "are left out and counted. Exit 0 when something was downloaded or was already up "
+            "to date, 2 when nothing was."
+        ),
+    )
+    dl.add_argument("symbols", nargs="+", type=symbol_arg, metavar="SYMBOL", help="e.g. BTC ETH")
+    dl.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=f"how far back, in days (1-{MAX_DAYS}; default {DEFAULT_DAYS})",
+    )
+    dl.add_argument(
+        "--interval",
+        choices=("1d", "1h"),
+        default="1d",
+        help="1d: one close per UTC day (default); 1h: one per UTC hour",
+    )
+    dl.add_argument(
+        "--source",
+        metavar="SOURCE",
+        help=f"where from: {', '.join(keys[:-1])} or {keys[-1]} (default {keys[0]})",
+    )
+    dl.add_argument("--json", action="store_true", help="machine-readable output")
+    dl.set_defaults(func=cmd_history_download)
+
+
+def cmd_history_download(args: argparse.Namespace) -> int:
+    import sys
+
+    from hedger.services.history_download import download_history
+
+    progress = _TerminalProgress() if sys.stderr.isatty() else None
+    try:
+        report = download_history(
+            args.symbols,
+            days=args.days,
+            interval=args.interval,
+            source=args.source,
+            on_progress=progress.show if progress is not None else None,
+        )
+    finally:
+        if progress is not None:
+            progress.clear()
+    if args.json:
+        write_json(_download_to_dict(report))
+    else:
+        write(_render_download(report))
+    if not report.ok:
+        problems = "; ".join(s.error or f"{s.symbol}: {s.state}" for s in report.symbols)
+        raise CliError(f"nothing downloaded: {problems}")
+    return EXIT_OK
+
+
+class _TerminalProgress:
+    """One line on stderr, rewritten as pages arrive (only when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self._width = 0
+
+    def show(self, p: DownloadProgress) -> None:
+        import sys
+
+        from hedger.cli.output import clean
+
+        line = clean(f"[{p.index + 1}/{p.count}] {p.text} {p.fraction:.0%}")[:79]
+        sys.stderr.write("\r" + line.ljust(self._width))
+        sys.stderr.flush()
+        self._width = len(line)
+
+    def clear(self) -> None:
+        import sys
+
+        if self._width:
+            sys.stderr.write("\r" + " " * self._width + "\r")
+            sys.stderr.flush()
+
+
+def _render_download(report: DownloadReport) -> str:
+    from hedger.services.history_download import INTERVAL_WORDS, bar_text, symbol_line
+
+    iv = report.interval
+    lines = [
+        f"{report.source_name}, {INTERVAL_WORDS[iv]}, "
+        f"{bar_text(report.start_ms, iv)} to {bar_text(report.last_bar_ms, iv)}:"
+    ]
+    for s in report.symbols:
+        line = symbol_line(s)
+        if s.instrument:
+            line = line.replace(f"{s.symbol}:", f"{s.symbol} ({s.instrument}):", 1)
+        lines.append(line)
+        lines.extend(_download_details(s, iv))
+    if report.stopped:
+        lines.append("Stopped; what was downloaded before is stored.")
+    return "\n".join(lines) + "\n"
+
+
+def _download_details(s: SymbolDownload, interval: str) -> list[str]:
+    from hedger.services.history_download import bar_text
+
+    lines = [
+        f"  gap: no bars between {bar_text(g.after_ms, interval)} and "
+        f"{bar_text(g.before_ms, interval)} ({g.missing:,} missing)"
+        for g in s.gaps[:SHOWN_DETAILS]
+    ]
+    if s.gap_count > SHOWN_DETAILS:
+        lines.append(f"  … and {s.gap_count - SHOWN_DETAILS:,} more gaps")
+    lines.extend(f"  left out: {r}" for r in s.refused_reasons[:SHOWN_DETAILS])
+    if s.refused > SHOWN_DETAILS:
+        lines.append(f"  … and {s.refused - SHOWN_DETAILS:,} more rows left out")
+    lines.extend(f"  note: {n}" for n in s.notes)
+    return lines
+
+
+def _download_to_dict(report: DownloadReport) -> dict[str, Any]:
+    from hedger.services.history_download import WHAT_IS_STORED, bar_text
+
+    iv = report.interval
+    return {
+        "source": report.source_key,
+        "source_name": report.source_name,
+        "interval": iv,
+        "days": report.days,
+        "price": WHAT_IS_STORED,
+        "from": bar_text(report.start_ms, iv, iso=True),
+        "to": bar_text(report.last_bar_ms, iv, iso=True),
+        "stopped": report.stopped,
+        "symbols": [_symbol_to_dict(s, iv) for s in report.symbols],
+    }
+
+
+def _symbol_to_dict(s: SymbolDownload, interval: str) -> dict[str, Any]:
+    from hedger.services.history_download import bar_text
+
+    outcome = s.imported.outcome if s.imported is not None else None
+    return {
+        "symbol": s.symbol,
+        "state": s.state,
+        "instrument": s.instrument or None,
+        "requests": s.requests,
+        "received": s.received,
+        "added": outcome.stats.added if outcome is not None else 0,
+        "replaced": outcome.stats.replaced if outcome is not None else 0,
+        "unchanged": outcome.stats.unchanged if outcome is not None else 0,
+        "refused": s.refused,
+        "refused_examples": list(s.refused_reasons[:SHOWN_ERRORS_JSON]),
+        "gap_count": s.gap_count,
+        "missing_bars": s.missing_bars,
+        "gaps": [
+            {
+                "after": bar_text(g.after_ms, interval, iso=True),
+                "before": bar_text(g.before_ms, interval, iso=True),
+                "missing": g.missing,
+            }
+            for g in s.gaps
+        ],
+        "notes": list(s.notes),
+        "error": s.error,
+        "stored": outcome.info.to_dict() if outcome is not None else None,
+    }

@@ -64,12 +64,18 @@ class RefreshTimeLimit(PriceSourceError):
 
 
 class VenueHttpError(PriceSourceError):
-    """The venue answered with a 4xx status; ``payload`` is its parsed JSON body, if any."""
+    """The venue answered with a 4xx status; ``payload`` is its parsed JSON body, if any.
 
-    def __init__(self, message: str, status: int, payload: Any) -> None:
+    ``retry_after`` is the venue's ``Retry-After`` in seconds (418/429), if it sent one.
+    """
+
+    def __init__(
+        self, message: str, status: int, payload: Any, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.payload = payload
+        self.retry_after = retry_after
 
 
 class _Retryable(Exception):
@@ -297,6 +303,7 @@ class JsonClient:
                 f"{self.venue} is limiting requests (HTTP {status}); try again in a minute",
                 status,
                 payload,
+                _retry_after(exc.headers.get("Retry-After") if exc.headers else None),
             ) from None
         detail = _error_detail(payload) or clip(exc.reason, 60)
         raise VenueHttpError(
@@ -326,6 +333,15 @@ class JsonClient:
         if isinstance(reason, OSError) and reason.strerror:
             return clip(reason.strerror.lower(), 80)
         return clip(reason, 80) or type(reason).__name__
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (Binance sends whole seconds); None if absent or a date."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 1e7 else None
 
 
 def _error_detail(payload: Any) -> str:

@@ -14,16 +14,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from hedger.live.candles import CandleSource
 from hedger.live.http import HttpSettings, PriceSourceError, clip
 from hedger.live.venues.base import PriceSource, Venue, http_settings_from_env
-from hedger.live.venues.binance import BinanceVenue
+from hedger.live.venues.binance import BinanceCandles, BinanceVenue
 from hedger.live.venues.bybit import BybitVenue
 from hedger.live.venues.cme import CmeVenue
-from hedger.live.venues.coinbase import CoinbaseVenue
+from hedger.live.venues.coinbase import CoinbaseCandles, CoinbaseVenue
 from hedger.live.venues.deribit import DeribitVenue
 from hedger.live.venues.generic import GenericVenue
 from hedger.live.venues.kraken import KrakenVenue
-from hedger.live.venues.okx import OkxVenue
+from hedger.live.venues.okx import OkxCandles, OkxVenue
 
 # Venues with a built-in price source come first, in fallback order: the
 # default refresh asks Binance, then Coinbase, then OKX.
@@ -128,6 +129,50 @@ def default_sources(env: Mapping[str, str] | None = None) -> list[PriceSource]:
     return [make_source(k, env, settings) for k in builtin_source_keys()]
 
 
+# --------------------------------------------------------------------------- candles
+# Venues whose public candles Hedger downloads as price history (``hedger history
+# download``, the History tab's Download…), in registry order.
+
+_CANDLE_SOURCES: tuple[type[BinanceCandles | CoinbaseCandles | OkxCandles], ...] = (
+    BinanceCandles,
+    CoinbaseCandles,
+    OkxCandles,
+)
+_CANDLES_BY_KEY = {c.key: c for c in _CANDLE_SOURCES}
+
+
+def candle_source_keys() -> tuple[str, ...]:
+    """What a history download may use: binance, coinbase, okx, then ccxt:<exchange>."""
+    order = {v.key: i for i, v in enumerate(_VENUES)}
+    return (*sorted(_CANDLES_BY_KEY, key=order.__getitem__), CCXT_CHOICE)
+
+
+def candle_source_what(key: str) -> str:
+    """What a built-in candle source downloads, in a few words (for menus)."""
+    found = _CANDLES_BY_KEY.get(key.strip().lower())
+    return found.what if found is not None else ""
+
+
+def make_candle_source(
+    key: str,
+    env: Mapping[str, str] | None = None,
+    settings: HttpSettings | None = None,
+) -> CandleSource:
+    """A candle source by its command-line name, base URLs from ``env`` as for prices."""
+    env = os.environ if env is None else env
+    settings = settings or http_settings_from_env(env)
+    k = key.strip().lower()
+    found = _CANDLES_BY_KEY.get(k)
+    if found is not None:
+        return found.from_env(env, settings)
+    if k.startswith(CCXT_PREFIX) and len(k) > len(CCXT_PREFIX):
+        from hedger.live.venues.ccxt import CcxtCandles
+
+        return CcxtCandles(k.removeprefix(CCXT_PREFIX), timeout=settings.timeout)
+    names = ", ".join(candle_source_keys())
+    raise PriceSourceError(f"unknown candle source {clip(key, 30)!r} (choose from {names})")
+
+
 __all__ = [
     "CCXT_CHOICE",
     "CCXT_PREFIX",
@@ -135,10 +180,13 @@ __all__ = [
     "Venue",
     "all_venues",
     "builtin_source_keys",
+    "candle_source_keys",
+    "candle_source_what",
     "ccxt_market_ids",
     "ccxt_price_ids",
     "default_sources",
     "http_settings_from_env",
+    "make_candle_source",
     "make_source",
     "price_source_keys",
     "venue",

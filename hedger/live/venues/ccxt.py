@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from hedger.live.candles import INTERVALS, CandleSource, NotListed, Page, RateLimited, read_rows
 from hedger.live.contract_sizes import SizeDifference, compare_contract_sizes
 from hedger.live.http import (
     DEFAULT_TIMEOUT,
@@ -203,3 +204,67 @@ class CcxtSource(PriceSource):
                 step_is_digits=step_is_digits,
             )
         ]
+
+
+# --------------------------------------------------------------------------- candles
+# ccxt's unified fetch_ohlcv(symbol, timeframe, since, limit) answers
+# [[timestamp ms, open, high, low, close, volume], ...] oldest first whatever the
+# exchange sent (ccxt js/src/binance.d.ts, as of 2026-12-06). With
+# enableRateLimit ccxt paces its own requests; RateLimitExceeded and
+# DDoSProtection are its "slow down" errors.
+
+OHLCV_TIMEFRAMES = {"1d": "1d", "1h": "1h"}
+_RATE_LIMIT_ERRORS = ("RateLimitExceeded", "DDoSProtection")
+
+
+class CcxtCandles(CandleSource):
+    """Spot candles of ``<SYMBOL>/USDT`` (or /USD, /USDC) from one ccxt exchange."""
+
+    forward = True
+    min_gap = 0.0  # ccxt's own rate limiter paces the requests
+    what = "spot <SYMBOL>/USDT (or /USD, /USDC) candles through ccxt"
+
+    def __init__(
+        self, exchange_id: str, *, timeout: float = DEFAULT_TIMEOUT, module: Any | None = None
+    ) -> None:
+        self._source = CcxtSource(exchange_id, timeout=timeout, module=module)
+        self.key = f"{PREFIX}{self._source.exchange_id}"
+        self.name = self._source.name
+        self._markets: dict[str, Any] | None = None
+
+    def instrument(self, symbol: str) -> str:
+        if self._markets is None:
+            self._markets = self._source.markets()
+        for quote in SPOT_QUOTES:
+            unified = f"{symbol}/{quote}"
+            market = self._markets.get(unified)
+            if isinstance(market, dict) and market.get("spot"):
+                return unified
+        raise NotListed(f"{symbol}: {self.name} lists no {symbol}/USD spot market")
+
+    def fetch_page(self, symbol: str, interval: str, start_ms: int, end_ms: int) -> Page:
+        unified = self.instrument(symbol)
+        client = self._source._client()
+        ccxt = self._source._ccxt()
+        slow_down: tuple[type[BaseException], ...] = tuple(
+            t
+            for t in (getattr(ccxt, n, None) for n in _RATE_LIMIT_ERRORS)
+            if isinstance(t, type) and issubclass(t, BaseException)
+        )
+
+        def fetch() -> Any:
+            try:
+                return client.fetch_ohlcv(unified, OHLCV_TIMEFRAMES[interval], start_ms)
+            except slow_down as exc:
+                message = f"{self.name} is limiting requests ({clip(exc, 60)})"
+                raise RateLimited(message, None) from None
+
+        data = self._source._call(fetch)
+        if not isinstance(data, list):
+            raise PriceSourceError(f"{self.name} sent no candles for {unified}")
+        rows = read_rows(data, time_index=0, close_index=4)
+        remaining = None
+        step = INTERVALS[interval]
+        if rows.times and max(rows.times) + step < end_ms:
+            remaining = (max(max(rows.times) + step, start_ms), end_ms)
+        return Page(rows, (start_ms, end_ms), remaining)

@@ -410,6 +410,7 @@ class BacktestTab(ResultTab):
             self.empty.set(
                 "Import price history to backtest this hedge",
                 f"{error[0].upper()}{error[1:].split('; import')[0]}. {IMPORT_HINT}",
+                self._history_actions(self.histories),
             )
         else:
             self.empty.set("Nothing to backtest", error)

@@ -29,11 +29,17 @@ from hedger.ui.widgets.style import dim, section_title
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
+    from hedger.ui.analytics.history_library import HistoryLibrary
+    from hedger.ui.widgets.empty_state import EmptyAction
+
 IMPORT_HINT = (
-    "Open the History tab and choose Import CSV… (daily or 1-minute closes: date,close, "
-    "CoinGecko, Yahoo Finance or Binance klines), or run "
-    "“hedger history import FILE --symbol BTC”."
+    "Choose Import CSV… for a file of daily or 1-minute closes (date,close, CoinGecko, "
+    "Yahoo Finance or Binance klines), or Download… for daily or hourly closes from "
+    "Binance, Coinbase or OKX (public data, no account needed). On the command line: "
+    "“hedger history import FILE --symbol BTC” or “hedger history download BTC”."
 )
+#: The empty states' buttons: what they say, and what they ask the History tab to do.
+HISTORY_ACTIONS = (("Import CSV…", "import"), ("Download…", "download"))
 
 # A header control: a widget, a dimmed label for a text, or a gap in pixels.
 HeaderItem = QWidget | str | int
@@ -92,6 +98,14 @@ class AnalyticsTab(QWidget):
         pages.addWidget(self.empty)
         return pages
 
+    def _history_actions(self, histories: HistoryLibrary) -> list[EmptyAction]:
+        """Import CSV… and Download… buttons for an empty state that lacks price history."""
+
+        def asker(action: str) -> Callable[[], None]:
+            return lambda: ask_history_tab(self, histories, action)
+
+        return [(label, asker(action)) for label, action in HISTORY_ACTIONS]
+
     @staticmethod
     def _plot(**axis_items: Any) -> pg.PlotWidget:
         """A plot without pyqtgraph's context menu and auto-range button."""
@@ -102,6 +116,25 @@ class AnalyticsTab(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         return plot
+
+
+def ask_history_tab(widget: QWidget, histories: HistoryLibrary, action: str) -> None:
+    """Show the History tab (the window builds it when first shown) and have it
+    import a file or open the download dialog (``action``)."""
+    from PySide6.QtWidgets import QTabWidget
+
+    from hedger.ui.analytics.registry import ANALYTICS_TABS
+
+    tabs = widget.parentWidget()
+    while tabs is not None and not isinstance(tabs, QTabWidget):
+        tabs = tabs.parentWidget()
+    if tabs is not None:
+        title = next(e.title for e in ANALYTICS_TABS if e.class_name == "HistoryTab")
+        for index in range(tabs.count()):
+            if tabs.tabText(index) == title:
+                tabs.setCurrentIndex(index)
+                break
+    histories.actionRequested.emit(action)
 
 
 def add_controls(row: QHBoxLayout, controls: Sequence[HeaderItem]) -> None:

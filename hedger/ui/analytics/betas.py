@@ -425,6 +425,7 @@ class EstimationTab(BackgroundTab):
                     "Import price history to estimate betas",
                     "A beta needs past closes of the holding and of its hedge underlying "
                     f"(e.g. SOL and BTC). {IMPORT_HINT}",
+                    self._history_actions(self.histories),
                 )
             return
         self.scatter_pages.setCurrentWidget(self.plot)

@@ -1,4 +1,5 @@
-"""History tab: import price CSVs (with a row-error report) and browse stored histories."""
+"""History tab: import price CSVs (with a row-error report), download closes from a venue,
+and browse stored histories."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_pr
 from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
 from hedger.services.history import HistoryInfo, HistoryStoreError, ImportOutcome
+from hedger.services.history_download import default_symbols
 from hedger.ui.analytics.base import AnalyticsTab
+from hedger.ui.analytics.download_dialog import DownloadDialog
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
@@ -207,6 +210,7 @@ class HistoryTab(AnalyticsTab):
         self.document = document
         self.histories = histories or HistoryLibrary(parent=self)
         self.report_dialog: ImportReportDialog | None = None
+        self.download_dialog: DownloadDialog | None = None
         self._busy = False
         self._preview_symbol: str | None = None
         # A newer selection supersedes the preview being loaded.
@@ -214,26 +218,39 @@ class HistoryTab(AnalyticsTab):
         self._read_task = TaskRunner(self, name="hedger-history-read")
         self._build()
         self.histories.changed.connect(self.refresh)
+        self.histories.actionRequested.connect(self.run_action)
         self.refresh()
 
     # -- construction --------------------------------------------------------------
-    def _build(self) -> None:
+    def _build_header(self) -> QHBoxLayout:
+        """Title, then Import CSV…, Download… and Delete."""
         self.import_button = QPushButton("Import CSV…")
         self.import_button.setObjectName("importHistory")
         self.import_button.setToolTip(
             "Daily or intraday closes: date,close, CoinGecko, Yahoo Finance or Binance klines"
         )
         self.import_button.clicked.connect(self.choose_file)
+        self.download_button = QPushButton("Download…")
+        self.download_button.setObjectName("downloadHistory")
+        self.download_button.setToolTip(
+            "Daily or hourly closes from Binance, Coinbase or OKX (public data, no account)"
+        )
+        self.download_button.clicked.connect(lambda _checked=False: self.open_download())
         self.delete_button = QPushButton("Delete")
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete_selected)
-        header = self._header("Price history", [self.import_button, self.delete_button])
+        return self._header(
+            "Price history", [self.import_button, self.download_button, self.delete_button]
+        )
 
+    def _build(self) -> None:
+        header = self._build_header()
         self.status = MessageList()
         self.intro = dim(
             WrapLabel(
-                "Histories are shared by all portfolios. Import a file per symbol (BTC, SOL…); "
-                "importing again adds new rows and replaces rows with the same time."
+                "Histories are shared by all portfolios. Import a file per symbol (BTC, SOL…) "
+                "or download closes from a venue; importing or downloading again adds new rows "
+                "and replaces rows with the same time."
             )
         )
 
@@ -280,10 +297,12 @@ class HistoryTab(AnalyticsTab):
         self.empty.set(
             "No price histories yet",
             "Backtests, risk and estimated betas need past closes of your holdings and "
-            "their hedge underlyings. Choose Import CSV… above, or run "
-            "“hedger history import FILE --symbol BTC”. Daily or 1-minute closes as "
-            "date,close, CoinGecko, Yahoo Finance or Binance klines; histories are shared "
-            "by all portfolios.",
+            "their hedge underlyings. Import CSV… reads a file of daily or 1-minute closes "
+            "(date,close, CoinGecko, Yahoo Finance or Binance klines); Download… fetches "
+            "daily or hourly closes from Binance, Coinbase or OKX. On the command line: "
+            "“hedger history import FILE --symbol BTC” or “hedger history download BTC”. "
+            "Histories are shared by all portfolios.",
+            [("Import CSV…", self.choose_file), ("Download…", self.open_download)],
         )
         lay = self._page()
         lay.addLayout(header)
@@ -469,6 +488,33 @@ class HistoryTab(AnalyticsTab):
         self.status.set_messages(messages)
         self.select_symbol(symbol)
         self.imported.emit(symbol)
+
+    # -- download ------------------------------------------------------------------
+    def run_action(self, action: str) -> None:
+        """An empty state elsewhere asked for an import or a download."""
+        if action == "import":
+            self.choose_file()
+        elif action == "download":
+            self.open_download()
+
+    def open_download(self, symbols: list[str] | None = None) -> DownloadDialog:
+        """The download dialog, for ``symbols`` or the portfolio's coins."""
+        dialog = self.download_dialog
+        if dialog is None:
+            dialog = DownloadDialog(self.histories, (), self)
+            dialog.downloaded.connect(self._on_downloaded)
+            self.download_dialog = dialog
+        if not dialog.running:
+            wanted = symbols if symbols is not None else default_symbols(self.document.portfolio)
+            if wanted or symbols is not None:
+                dialog.symbols_edit.setText(", ".join(wanted))
+        dialog.open()
+        return dialog
+
+    def _on_downloaded(self, symbols: list[str]) -> None:
+        if symbols:
+            self.select_symbol(symbols[0])
+            self.imported.emit(symbols[0])
 
     # -- delete --------------------------------------------------------------------
     def delete_selected(self) -> None:

@@ -30,6 +30,8 @@ class HistoryLibrary(QObject):
     """
 
     changed = Signal()
+    #: "import" or "download", asked by an empty state's button; the History tab does it.
+    actionRequested = Signal(str)
 
     def __init__(self, store: HistoryStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)

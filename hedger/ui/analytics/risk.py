@@ -465,6 +465,7 @@ class RiskTab(ResultTab):
                 "Import price history to simulate this portfolio",
                 f"{error[0].upper()}{error[1:].split('; import')[0]}. Volatilities and "
                 f"correlations come from it. {IMPORT_HINT}",
+                self._history_actions(self.histories),
             )
         else:
             self.empty.set("Nothing to simulate", error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import (
     Qt,
     QTimer,
@@ -9,6 +11,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -16,9 +19,15 @@ from PySide6.QtWidgets import (
 
 from hedger.ui.widgets.style import dim, scaled_font
 
+#: A button under the text: its label and what it does.
+EmptyAction = tuple[str, Callable[[], object]]
+
 
 class EmptyState(QWidget):
-    """What a tab shows instead of empty axes: why there is nothing, and what to do."""
+    """What a tab shows instead of empty axes: why there is nothing, and what to do.
+
+    Below the text, optional buttons do it ("Import…", "Download…").
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +47,11 @@ class EmptyState(QWidget):
         bl.setSpacing(8)
         bl.addWidget(self.title)
         bl.addWidget(self.text)
+        self.buttons: list[QPushButton] = []
+        self._button_row = QHBoxLayout()
+        self._button_row.setSpacing(8)
+        bl.addSpacing(4)
+        bl.addLayout(self._button_row)
         # Stretches, not an alignment flag: an aligned widget gets its size
         # hint's width and the wrapped text is cut after two lines.
         row = QHBoxLayout()
@@ -50,9 +64,36 @@ class EmptyState(QWidget):
         lay.addStretch(3)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set(self, title: str, text: str) -> None:
+    def set(self, title: str, text: str, actions: Sequence[EmptyAction] = ()) -> None:
         self.title.setText(title)
         self.text.setText(text)
+        self.set_actions(actions)
+
+    def set_actions(self, actions: Sequence[EmptyAction]) -> None:
+        """Buttons under the text, centred (none: the row is empty)."""
+        wanted = [label for label, _ in actions]
+        if wanted == [b.text() for b in self.buttons]:
+            # The same buttons: keep them (and the keyboard focus on them).
+            for button, (_, slot) in zip(self.buttons, actions, strict=True):
+                button.clicked.disconnect()
+                button.clicked.connect(lambda _checked=False, f=slot: f())
+            return
+        while self._button_row.count():
+            item = self._button_row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.buttons = []
+        if not actions:
+            return
+        self._button_row.addStretch(1)
+        for label, slot in actions:
+            button = QPushButton(label)
+            button.setObjectName("emptyAction")
+            button.clicked.connect(lambda _checked=False, f=slot: f())
+            self._button_row.addWidget(button)
+            self.buttons.append(button)
+        self._button_row.addStretch(1)
 
 
 class BusyLabel(QLabel):
