@@ -75,6 +75,7 @@ def test_hedger_plan_warns_and_use_spot_fixes_it(
     out = capsys.readouterr().out
     assert "futures 70,000.00 USD (typed)" in out
     assert "is 30 % below spot 100,000" in out
+    assert "use spot with --price BTC=spot, or fetch the futures price with" in out
     assert main(["plan", str(path), "--json"]) == 0
     btc = json.loads(capsys.readouterr().out)["underlyings"][0]
     assert btc["futures_price_check"]["stale"] is True

@@ -209,3 +209,19 @@ def test_safe_leverage_for_one_bad_day() -> None:
     # CME's maintenance is most of the margin: 2x is the most one bad day allows.
     assert max_safe_leverage(D("0.04"), D("0.36"), "linear") == D("2.0")
     assert max_safe_leverage(D("0.04"), D("0.01"), "inverse") == D("8.1")
+
+
+def test_cross_margin_uses_the_collateral_the_account_keeps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hedger.cli import main
+    from hedger.core.resources import resource_path
+
+    sample = str(resource_path("samples", "core-stack.json"))
+    assert main(["plan", sample, "--margin-mode", "cross"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(cross margin; say what your account keeps with --collateral BTC=USD)" in out
+    assert main(["plan", sample, "--margin-mode", "cross", "--collateral", "BTC=30000"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    # 70,000 + (30,000 − 36 % × 35,000) / 0.5 BTC, CME valued at entry.
+    assert "Liquidation: 104,800.00 (+49.7 %) with the collateral you keep (cross margin)" in out

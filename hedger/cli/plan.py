@@ -216,6 +216,13 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
         lines += ["", "  Warnings:"]
         for w in warnings:
             lines += wrapped(clean(w), "    ! ")
+    check = u.futures_check
+    if check is not None and check.stale:
+        lines += wrapped(
+            f"use spot with --price {u.underlying}=spot, or fetch the futures price with "
+            "'hedger prices refresh FILE'",
+            "    → ",
+        )
     return lines
 
 
@@ -281,7 +288,11 @@ def _margin_lines(u: UnderlyingPlan, o: HedgeOption) -> list[str]:
     else:
         move = f" ({(liq / price - 1) * 100:+.1f} %)" if price else ""
         where = f"{liquidation_text(liq)}{move} with {backing}"
-    out += wrapped(f"{where} ({u.margin_mode} margin)", "  Liquidation: ")
+    mode = f"{u.margin_mode} margin"
+    if u.margin_mode == "cross" and u.collateral_usd is None:
+        # Cross margin: the account's free collateral backs the hedge too.
+        mode += f"; say what your account keeps with --collateral {u.underlying}=USD"
+    out += wrapped(f"{where} ({mode})", "  Liquidation: ")
     if o.collateral is not None:
         out += wrapped(clean(o.collateral.words), "  Collateral: ")
     return out
