@@ -53,6 +53,9 @@ def assert_one_line_error(err: str, *fragments: str) -> None:
 
 
 def write_portfolio(path: Path, holdings: list[dict[str, Any]], **hedge: Any) -> Path:
+    # A version-1 file on the article's example family (the default family and
+    # leverage of a new portfolio changed: tests/test_orders_defaults.py).
+    hedge.setdefault("families", {"BTC": "GENERIC-BTC", "ETH": "GENERIC-ETH"})
     doc = {"schema_version": 1, "name": "Test book", "holdings": holdings, "hedge": hedge}
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
@@ -118,15 +121,22 @@ def test_plan_json_figures_on_the_sample(capsys: pytest.CaptureFixture[str]) -> 
             "name": "CME Micro Bitcoin (MBT)",
             "size": "0.1 BTC",
             "contracts": 5,
+            "lots": 5,
         }
     ]
     assert micro["hedged_usd"] == "35000"
     assert micro["residual_usd"] == "2700"
     assert micro["residual_pct"] == "7.16"
     assert micro["initial_margin_usd"] == "17500"
-    assert micro["liquidation_price"] == "104650"
+    # CME's maintenance is most of its initial margin: 70,000 x (1 + 1/2 - 0.36).
+    assert micro["liquidation_price"] == "79800"
     assert micro["exact_contracts"] == "5.385714"
-    assert micro["order"].startswith("Short 5 × CME Micro Bitcoin (MBT)")
+    assert micro["order_text"].startswith("Sell 5 contracts of CME Micro Bitcoin (MBT)")
+    assert (micro["order"]["side"], micro["order"]["quantity"], micro["order"]["unit"]) == (
+        "sell",
+        "5",
+        "contracts",
+    )
     assert option(btc, "standard")["contracts"] == 0
     assert option(btc, "standard")["liquidation_price"] is None
     eth = underlying(data, "ETH")
@@ -136,6 +146,7 @@ def test_plan_json_figures_on_the_sample(capsys: pytest.CaptureFixture[str]) -> 
         "name": "CME Micro Ether (MET)",
         "size": "0.1 ETH",
         "contracts": 40,
+        "lots": 40,
     }
     assert data["totals"] == {
         "exposure_usd": "51700",
@@ -191,7 +202,8 @@ def test_short_book_is_hedged_long(capsys: pytest.CaptureFixture[str], tmp_path:
     btc = underlying(plan_json(capsys, str(path)), "BTC")
     assert btc["side"] == "long"
     assert option(btc, "micro")["side"] == "long"
-    assert option(btc, "micro")["order"].startswith("Buy 5 × ")
+    assert option(btc, "micro")["order_text"].startswith("Buy 5 contracts of ")
+    assert option(btc, "micro")["order"]["side"] == "buy"
 
 
 def test_user_contracts_plan_and_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -245,9 +257,10 @@ def test_plan_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     header = next(line for line in out.splitlines() if "residual USD" in line)
     for col in (
         "option",
+        "order",
         "contracts",
         "hedged USD",
-        "residual %",
+        "residual USD",
         "margin USD",
         "fee USD",
         "liquidation",
@@ -256,21 +269,22 @@ def test_plan_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     # The side is the same for every option of an underlying: said once above the table.
     assert "Futures side short; rounding nearest" in out
     mix_row = next(line for line in out.splitlines() if line.lstrip().startswith("*  mix"))
-    # Contracts per size, largest first (0 CME:BTC + 5 CME:MBT); whole USD amounts.
-    assert mix_row.split()[2:5] == ["0", "+", "5"]
-    assert mix_row.split()[5:8] == ["35,000", "2,700", "7.16"]
-    assert "17,500" in mix_row and "104,650.00" in mix_row
+    # The order in the venue's unit, then contracts per size, largest first
+    # (0 CME:BTC + 5 CME:MBT); whole USD amounts.
+    assert mix_row.split()[2:4] == ["5", "contracts"]
+    assert mix_row.split()[4:7] == ["0", "+", "5"]
+    assert mix_row.split()[7:9] == ["35,000", "2,700"]
+    assert "17,500" in mix_row and "79,800.00" in mix_row
     # Fee: 5 MBT x 0.1 BTC x 70,000 x 0.02 %.
     assert mix_row.split()[-2] == "7.00"
-    # Columns line up: every row of a table has its residual % at the same place.
-    table = [line for line in out.split("\n\n")[2].splitlines() if " %  " in line]
-    assert len(table) == 4  # header and three options
-    assert len({line.index(" %  ") for line in table}) == 1
+    # Columns line up: every row of a table ends its liquidation at the same place.
+    table = out.split("\n\n")[2].splitlines()[:4]  # header and three options
+    assert len({len(line) for line in table}) == 1
     # Fits a 100-column terminal.
     assert max(len(line) for line in out.splitlines()) <= 100
     # Mix and micro tie fully (5 MBT each): the mix is recommended.
     assert "* recommended: mix" in out
-    assert "Short 5 × CME Micro Bitcoin (MBT) — hedges 35,000 USD" in out
+    assert "Sell 5 contracts of CME Micro Bitcoin (MBT) (0.5 BTC) — hedges 35,000 USD" in out
     assert "Total (recommended options)" in out
     assert "Cash and stablecoins: 2,000.00 USD" in out
 
@@ -298,7 +312,8 @@ def test_contracts_lists_every_family(capsys: pytest.CaptureFixture[str]) -> Non
     data = json.loads(out)
     fams = {f["id"]: f for f in data["families"]}
     assert fams["CME-BTC"]["contracts"] == ["CME:BTC", "CME:MBT"]
-    assert fams["GENERIC-BTC"]["default"] is True
+    assert fams["CME-BTC"]["default"] is True
+    assert fams["GENERIC-BTC"]["default"] is False
     by_id = {c["id"]: c for c in data["contracts"]}
     assert by_id["CME:BTC"]["size"] == "5"
     assert by_id["CME:BTC"]["source"].startswith("https://www.cmegroup.com")
@@ -670,7 +685,9 @@ def test_process_plan_json(data_dir: Path) -> None:
     btc = underlying(data, "BTC")
     assert btc["family"] == "CME-BTC"
     assert option(btc, "micro")["legs"][0]["contracts"] == 5
-    assert option(btc, "micro")["initial_margin_usd"] == "3500"
+    # 10x would be 3,500 USD; CME asks 40 % of the 35,000 USD notional.
+    assert option(btc, "micro")["initial_margin_usd"] == "14000"
+    assert option(btc, "micro")["margin"]["rule"] == "venue"
 
 
 def test_process_table_and_version(data_dir: Path) -> None:

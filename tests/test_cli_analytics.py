@@ -302,7 +302,18 @@ def test_risk_seed_range_is_the_cores(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_size_article_example(capsys: pytest.CaptureFixture[str]) -> None:
     doc = run_json(
-        capsys, "size", "--equity", "1000", "--risk", "1%", "--entry", "70000", "--stop", "69000"
+        capsys,
+        "size",
+        "--equity",
+        "1000",
+        "--risk",
+        "1%",
+        "--entry",
+        "70000",
+        "--stop",
+        "69000",
+        "--family",
+        "GENERIC-BTC",
     )
     assert doc["family"] == "GENERIC-BTC"
     assert doc["risk_usd"] == "10" and doc["side"] == "long"
@@ -311,10 +322,14 @@ def test_size_article_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert micro["contracts"] == 1
     assert micro["loss_at_stop_usd"] == "10"
     assert micro["margin_usd"] == "70"
-    code, out, _ = run(
-        capsys, "size", "--equity", "1000", "--risk", "1", "--entry", "70000", "--stop", "69000"
-    )
+    # A bare number is a fraction everywhere: 0.01 is 1 %; a bare 1 (all the equity)
+    # is refused with both readings.
+    argv = ["size", "--equity", "1000", "--entry", "70000", "--stop", "69000"]
+    code, out, _ = run(capsys, *argv, "--risk", "0.01", "--family", "GENERIC-BTC")
     assert code == 0 and "* 1 × Micro Bitcoin future" in out
+    code, _, err = run(capsys, *argv, "--risk", "1")
+    assert code == 2
+    one_error_line(err, "risk", "100 %", "1%")
 
 
 def test_size_family_and_short(capsys: pytest.CaptureFixture[str]) -> None:
@@ -324,7 +339,7 @@ def test_size_family_and_short(capsys: pytest.CaptureFixture[str]) -> None:
         "--equity",
         "50000",
         "--risk",
-        "2",
+        "2%",
         "--entry",
         "70000",
         "--stop",
@@ -343,7 +358,7 @@ def test_size_family_and_short(capsys: pytest.CaptureFixture[str]) -> None:
 def test_size_text_keeps_the_mix_order_out_of_the_table(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    argv = ["size", "--equity", "95250", "--risk", "1", "--entry", "62000", "--stop", "60760"]
+    argv = ["size", "--equity", "95250", "--risk", "1%", "--entry", "62000", "--stop", "60760"]
     code, out, err = run(capsys, *argv, "--family", "GENERIC-BTC", "--leverage", "5")
     assert code == 0, err
     lines = out.splitlines()
@@ -358,14 +373,14 @@ def test_size_text_keeps_the_mix_order_out_of_the_table(
 @pytest.mark.parametrize(
     ("argv", "parts"),
     [
-        (["--equity", "x", "--risk", "1", "--entry", "1", "--stop", "2"], ["--equity"]),
-        (["--equity", "1000", "--risk", "1", "--entry", "5", "--stop", "5"], ["stop must differ"]),
-        (["--equity", "1000", "--risk", "200", "--entry", "5", "--stop", "4"], ["risk"]),
+        (["--equity", "x", "--risk", "1%", "--entry", "1", "--stop", "2"], ["--equity"]),
+        (["--equity", "1000", "--risk", "1%", "--entry", "5", "--stop", "5"], ["stop must differ"]),
+        (["--equity", "1000", "--risk", "200%", "--entry", "5", "--stop", "4"], ["risk"]),
         (
-            ["--equity", "1000", "--risk", "1", "--entry", "5", "--stop", "4", "--family", "NOPE"],
+            ["--equity", "1000", "--risk", "1%", "--entry", "5", "--stop", "4", "--family", "NOPE"],
             ["NOPE"],
         ),
-        (["--equity", "1000", "--risk", "1", "--entry", "5"], ["--stop"]),
+        (["--equity", "1000", "--risk", "1%", "--entry", "5"], ["--stop"]),
     ],
 )
 def test_size_bad_input(

@@ -149,7 +149,7 @@ def test_add_family_of_built_in_contracts(
     ("extra", "fragment"),
     [
         (["--size", "0"], "size must be above 0"),
-        (["--fee", "5"], "for a percentage write 5%"),
+        (["--fee", "5"], "write 5% for 5 per cent"),
         (["--initial-margin", "1,5"], "use a dot for decimals"),
         (["--as-of", "yesterday"], "--as-of must be a date"),
         (["--tier", "huge"], "invalid choice"),

@@ -15,6 +15,7 @@ from hedger.core.catalog import (
     Contract,
     Family,
     builtin_catalog,
+    builtin_catalog_docs,
     load_catalog_file,
     parse_catalog,
 )
@@ -38,7 +39,8 @@ DOMAIN_ROWS: list[tuple[str, str, str, str | None]] = [
     ("OKX:ETH-USDT-SWAP", "0.1", "linear", None),
     ("OKX:BTC-USD-SWAP", "100", "inverse", "0.1"),
     ("BYBIT:BTCUSDT", "0.001", "linear", "0.10"),
-    ("BYBIT:BTCUSD", "1", "inverse", "0.5"),
+    # domain.md's table says 0.5; Bybit's instruments answer says 0.10 (venue-facts §5).
+    ("BYBIT:BTCUSD", "1", "inverse", "0.10"),
     ("DERIBIT:BTC-PERPETUAL", "10", "inverse", "0.5"),
     ("KRAKEN:PI_XBTUSD", "1", "inverse", "0.5"),
 ]
@@ -86,7 +88,9 @@ def test_every_contract_has_source_and_date(catalog: Catalog) -> None:
 def test_binance_usdm_trades_in_steps_of_a_thousandth(catalog: Catalog) -> None:
     c = catalog.contracts["BINANCE:BTCUSDT"]
     assert c.quantity_step == D("0.001")
-    assert c.min_notional == D(5)
+    assert c.order_unit == "coin"
+    # 100 USDT since 2023-11-02 (Binance FAQ; venue-facts §3), not the old 5.
+    assert c.min_notional == D(100)
     assert c.quote == "USDT"
 
 
@@ -113,9 +117,14 @@ def test_family_contracts_are_largest_first(catalog: Catalog) -> None:
 
 
 def test_default_families(catalog: Catalog) -> None:
-    assert catalog.default_family_for("BTC") == "GENERIC-BTC"
-    assert catalog.default_family_for("ETH") == "GENERIC-ETH"
+    # Real exchange families, not the article's example one.
+    assert catalog.default_family_for("BTC") == "CME-BTC"
+    assert catalog.default_family_for("ETH") == "CME-ETH"
     assert catalog.default_family_for("DOGE") is None
+    # The family the user last chose wins while it exists and fits.
+    assert catalog.default_family_for("BTC", "OKX-BTC") == "OKX-BTC"
+    assert catalog.default_family_for("BTC", "CME-ETH") == "CME-BTC"
+    assert catalog.default_family_for("BTC", "GONE") == "CME-BTC"
 
 
 def test_unknown_family_is_a_clear_error(catalog: Catalog) -> None:
@@ -226,7 +235,7 @@ def test_contract_sizes_never_go_through_floats(tmp_path: Path) -> None:
 def test_the_shipped_catalog_passes_full_validation_unchanged() -> None:
     # builtin_catalog() trusts resources/contracts.json and skips per-field
     # validation at start-up; this is the check it relies on.
-    validated = load_catalog_file(resource_path("contracts.json"))
+    validated = parse_catalog(*builtin_catalog_docs())
     shipped = builtin_catalog()
     assert list(shipped.contracts) == list(validated.contracts)
     for cid, contract in validated.contracts.items():
@@ -242,4 +251,11 @@ def test_the_shipped_catalog_passes_full_validation_unchanged() -> None:
     doc = json.loads(resource_path("contracts.json").read_text(encoding="utf-8"))
     # No JSON numbers: the trusted path reads decimals from strings only.
     for c in doc["contracts"]:
-        assert all(isinstance(v, str) for v in c.values()), c["id"]
+        assert all(isinstance(v, str | bool) for v in c.values()), c["id"]
+    tiers = json.loads(resource_path("margin_tiers.json").read_text(encoding="utf-8"))
+    for cid, tables in tiers["tables"].items():
+        assert cid in shipped.contracts, cid
+        for table in tables:
+            assert table["source"].strip() and table["as_of"], cid
+            for tier in table["tiers"]:
+                assert all(isinstance(v, str) for v in tier.values()), cid

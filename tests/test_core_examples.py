@@ -40,6 +40,9 @@ def plan_of(
     catalog: Catalog,
     **settings: object,
 ) -> Plan:
+    # The worked examples use the article's family (domain.md §1), no longer
+    # the default family of a new portfolio.
+    settings.setdefault("families", {"BTC": "GENERIC-BTC", "ETH": "GENERIC-ETH"})
     portfolio = Portfolio(
         name="example",
         holdings=tuple(Holding.model_validate(h) for h in holdings),
@@ -271,7 +274,9 @@ def test_example_9_the_traps_are_real() -> None:
 
 def test_example_10_liquidation_of_a_short(catalog: Catalog) -> None:
     assert liquidation_price(D(70000), D(10), D("0.005"), "short", "linear") == D(76650)
-    u = btc_plan(plan_of([{"symbol": "BTC", "quantity": "0.05", "price": "70000"}], catalog))
+    u = btc_plan(
+        plan_of([{"symbol": "BTC", "quantity": "0.05", "price": "70000"}], catalog, leverage="10")
+    )
     micro = option(u, "micro")
     assert micro.liquidation_price == D(76650)
     assert any("76,650" in w for w in micro.warnings)

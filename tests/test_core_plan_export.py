@@ -32,7 +32,12 @@ def test_one_row_per_option_with_figures_and_orders() -> None:
     micro = rows["micro"]
     assert micro["legs"] == "5 x CME:MBT" and micro["contracts"] == "5"
     assert micro["hedged_usd"] == "35000" and micro["residual_usd"] == "0"
-    assert micro["order"].startswith("Short 5 × CME Micro Bitcoin (MBT)")
+    assert micro["order"].startswith("Sell 5 contracts of CME Micro Bitcoin (MBT)")
+    assert (micro["order_side"], micro["order_quantity"], micro["order_unit"]) == (
+        "sell",
+        "5",
+        "contracts",
+    )
     # The mix lists only the sizes it uses; a single tier names its contract at 0.
     assert rows["mix"]["legs"] == "5 x CME:MBT"
     assert rows["standard"]["legs"] == "0 x CME:BTC"

@@ -27,6 +27,14 @@ def catalog() -> Catalog:
 def make_plan(
     holdings: Sequence[Mapping[str, object]], catalog: Catalog, **settings: object
 ) -> Plan:
+    # These tests describe the article's example family at 10x, the defaults
+    # before real exchange families and 2x (tests/test_orders_defaults.py).
+    settings = {"leverage": "10", **settings}
+    families = settings.get("families")
+    if isinstance(families, dict):
+        settings["families"] = {"BTC": "GENERIC-BTC", "ETH": "GENERIC-ETH", **families}
+    else:
+        settings["families"] = {"BTC": "GENERIC-BTC", "ETH": "GENERIC-ETH"}
     portfolio = Portfolio(
         name="test",
         holdings=tuple(Holding.model_validate(h) for h in holdings),
@@ -149,7 +157,7 @@ def test_short_spot_is_hedged_long(catalog: Catalog) -> None:
     assert micro.side == "long"
     assert micro.contracts == 5
     assert micro.residual_usd == 0
-    assert micro.order_text(D(10)).startswith("Buy 5 × ")
+    assert micro.order_text(D(10)).startswith("Buy 5 contracts of ")
     assert micro.liquidation_price is not None and micro.liquidation_price < D(70000)
     # A long futures hedge gains when the price rises, as the short spot loses.
     sc = scenario_for(plan, "BTC", np.array([0.1]))
@@ -307,8 +315,9 @@ def test_order_text_reads_like_an_order(catalog: Catalog) -> None:
     mix = under(plan, "BTC").option("mix")
     assert mix is not None
     assert mix.order_text(D(2)) == (
-        "Short 1 × CME Bitcoin futures (BTC) + 4 × CME Micro Bitcoin (MBT) — hedges "
-        "378,000 USD, over-hedged by 2,100 USD, 189,000 USD margin at 2x"
+        "Sell 1 contract of CME Bitcoin futures (BTC) (5 BTC) + 4 contracts of CME Micro "
+        "Bitcoin (MBT) (0.4 BTC) — hedges 378,000 USD, over-hedged by 2,100 USD by rounding, "
+        "189,000 USD margin at 2x"
     )
 
 
@@ -317,7 +326,7 @@ def test_high_leverage_and_near_liquidation_warn(catalog: Catalog) -> None:
         [{"symbol": "BTC", "quantity": "0.05", "price": "70000"}], catalog, leverage="50"
     )
     btc = under(plan, "BTC")
-    assert any("Leverage 50x is high" in w for w in btc.warnings)
+    assert any("Leverage 50x: a one-day 3-sigma move of BTC" in w for w in btc.warnings)
     micro = btc.option("micro")
     assert micro is not None
     assert any("Liquidation near" in w for w in micro.warnings)

@@ -71,6 +71,14 @@ def binance_markets(amount_precision: float = 0.001) -> dict[str, dict[str, Any]
         ),
         market("BTCUSD_PERP", "BTC/USD:BTC", linear=False, inverse=True, contractSize=100.0),
         market("ETHUSD_PERP", "ETH/USD:ETH", linear=False, inverse=True, contractSize=10.0),
+        market(
+            "ETHUSDT",
+            "ETH/USDT:USDT",
+            linear=True,
+            inverse=False,
+            contractSize=1.0,
+            precision={"amount": 3 if amount_precision == 3 else 0.001, "price": 0.01},
+        ),
     ]
     return {m["symbol"]: m for m in ms}
 

@@ -149,7 +149,7 @@ def test_corrupt_file_is_listed_with_its_error(library: PortfolioLibrary) -> Non
     assert broken.error is not None
     assert broken.error.startswith("broken.json: not a Hedger portfolio (invalid JSON")
     assert entries["future.json"].error == (
-        "future.json: written by a newer Hedger (schema 99; this version reads up to 1)"
+        "future.json: written by a newer Hedger (schema 99; this version reads up to 2)"
     )
     assert entries["good.json"].ok
 

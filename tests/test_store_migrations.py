@@ -92,14 +92,19 @@ def test_a_real_v1_portfolio_goes_through_a_registered_step(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(migrations, "PORTFOLIO", Chain("portfolio", 2, {1: _mark_upgraded}))
-    source = resource_path("samples", "core-stack.json")
+    # The sample as a version-1 file (the shipped one is version 2 now).
+    v1 = (
+        resource_path("samples", "core-stack.json")
+        .read_bytes()
+        .replace(b'"schema_version": 2', b'"schema_version": 1')
+    )
     path = tmp_path / "core-stack.json"
-    path.write_bytes(source.read_bytes())
+    path.write_bytes(v1)
     assert json.loads(path.read_text())["schema_version"] == 1
     portfolio = load_portfolio(path)
     assert portfolio.name == "Sample — Core stack (upgraded)"
     assert portfolio.schema_version == 2
-    assert path.read_bytes() == source.read_bytes()  # reading never writes
+    assert path.read_bytes() == v1  # reading never writes
     doc = {"schema_version": 1, "name": "Mine", "holdings": []}
     portfolio_from_dict(doc, "mine.json")
     assert doc == {"schema_version": 1, "name": "Mine", "holdings": []}  # caller's copy kept

@@ -138,7 +138,7 @@ def test_saved_file_is_readable_with_one_holding_per_line(tmp_path: Path) -> Non
     text = path.read_text(encoding="utf-8")
     assert '{"symbol": "BTC", "quantity": "0.29", "price": "70000.01"}' in text
     doc = json.loads(text)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["holdings"][1]["quantity"] == "-12.000000001"
     assert text.endswith("\n")
 
@@ -485,7 +485,7 @@ def test_newer_schema_is_refused_with_its_own_error(tmp_path: Path) -> None:
         load_portfolio(path)
     assert (
         str(info.value)
-        == "x.json: written by a newer Hedger (schema 7; this version reads up to 1)"
+        == "x.json: written by a newer Hedger (schema 7; this version reads up to 2)"
     )
     assert info.value.found == 7
     assert isinstance(info.value, PortfolioFileError)

@@ -75,12 +75,13 @@ def test_liquidation_marker_sits_at_the_liquidation_move(
 ) -> None:
     s = scenario_for(doc.plan, "BTC")
     liq = s.options[s.recommended].liquidation_move  # type: ignore[index]
-    assert liq is not None and math.isclose(liq, 0.095, abs_tol=1e-9)
+    # 2x on CME: 1/2 less CME's 36 % maintenance margin.
+    assert liq is not None and math.isclose(liq, 0.14, abs_tol=1e-9)
     assert chart.liquidation_line.isVisible()
     assert math.isclose(chart.liquidation_line.value(), liq * 100)
     assert chart.liquidation_move == pytest.approx(liq)
-    assert "+9.5 %" in chart.liquidation_line.label.format
-    # At 1x the liquidation is ~+99.5 %: outside the ±50 % grid, so no marker.
+    assert "+14 %" in chart.liquidation_line.label.format
+    # At 1x the liquidation is +64 %: outside the ±50 % grid, so no marker.
     doc.set_underlying_setting("BTC", "leverage", Decimal(1), "Change Leverage")
     assert not chart.liquidation_line.isVisible()
     assert chart.liquidation_move is None

@@ -23,9 +23,10 @@ from hedger.ui.hedge.options_model import (
 )
 from hedger.ui.hedge.panel import HedgePanel
 
+# At 10x CME's 40 % requirement is what the margin is, not 35,000 / 10.
 ORDER_05_BTC_CME = (
-    "Short 5 × CME Micro Bitcoin (MBT) — hedges 35,000 USD, 0 USD left unhedged, "
-    "3,500 USD margin at 10x"
+    "Sell 5 contracts of CME Micro Bitcoin (MBT) (0.5 BTC) — hedges 35,000 USD, 0 USD left "
+    "unhedged by rounding, 14,000 USD margin (CME's requirement; 10x would be 3,500)"
 )
 
 
@@ -34,7 +35,8 @@ def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:
 
 
 def make_doc(*holdings: Holding, families: dict[str, str] | None = None) -> PortfolioDocument:
-    hedge = HedgeSettings(families=families or {})
+    # 10x: the default leverage these tests were written for (new portfolios take 2x).
+    hedge = HedgeSettings(families=families or {}, leverage=Decimal(10))
     return PortfolioDocument(builtin_catalog(), Portfolio(holdings=holdings, hedge=hedge))
 
 
@@ -130,7 +132,7 @@ def test_rounding_up_changes_table_warns_and_undo_restores(
 
     panel.select_option("standard")
     assert panel.order.caption.text().startswith("Selected order")
-    assert panel.order.text.text().startswith("Short 1 × CME Bitcoin futures (BTC)")
+    assert panel.order.text.text().startswith("Sell 1 contract of CME Bitcoin futures (BTC)")
     assert any("Over-hedged by" in t for t in panel.messages.texts())
     assert panel.messages.isVisible()
 
@@ -225,8 +227,10 @@ def test_leverage_entry_and_warnings(panel: HedgePanel, btc_doc: PortfolioDocume
     e.editingFinished.emit()
     assert btc_doc.plan.underlyings[0].leverage == 20
     assert btc_doc.undo_stack.undoText() == "Change Leverage"
-    assert any("Leverage 20x is high" in t for t in panel.messages.texts())
-    assert panel.order.text.text().endswith("1,750 USD margin at 20x")
+    assert any("Leverage 20x: a one-day 3-sigma move" in t for t in panel.messages.texts())
+    assert panel.order.text.text().endswith(
+        "14,000 USD margin (CME's requirement; 20x would be 1,750)"
+    )
     for bad, reason in (("0", "between 1 and 200"), ("500", "between 1 and 200"), ("x", "enter")):
         e.setText(bad)
         e.editingFinished.emit()
@@ -257,7 +261,8 @@ def test_family_combo_switches_family_with_undo(
 
 
 def test_warnings_absent_when_there_are_none(qtbot: QtBot) -> None:
-    doc = make_doc(h("BTC", "0.5", "70000"))
+    # OKX at 2x: liquidation far away, no venue minimum, one bad day is fine.
+    doc = make_doc(h("BTC", "0.5", "70000"), families={"BTC": "OKX-BTC"})
     doc.set_underlying_setting("BTC", "leverage", Decimal(2), "Change Leverage")
     p = HedgePanel(doc)
     qtbot.addWidget(p)
@@ -412,7 +417,7 @@ def test_repicking_the_family_in_force_is_not_an_edit(qtbot: QtBot) -> None:
     p = HedgePanel(doc)
     qtbot.addWidget(p)
     combo = p.settings.family_combo
-    assert combo.currentData() == "GENERIC-BTC"
+    assert combo.currentData() == "CME-BTC"
     combo.activated.emit(combo.currentIndex())
     assert doc.undo_stack.count() == 0
     assert not doc.dirty

@@ -1,8 +1,9 @@
 """What the history-based commands (``beta``, ``backtest``, ``risk``) share.
 
 The portfolio arguments, loading the portfolio with the histories it needs,
-and how floats from the simulations are shown. numpy and the analytics code
-are imported inside the commands, so ``--help`` stays fast.
+how floats from the simulations are shown (never ``-0.00``), and the
+conventions every analytics command states in its ``--help``. numpy and the
+analytics code are imported inside the commands, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -20,6 +21,33 @@ if TYPE_CHECKING:
     from hedger.core.analytics.series import PriceSeries
     from hedger.core.catalog import Catalog
     from hedger.core.models import Portfolio
+
+
+# How each analytics command reads prices (README "Analytics conventions"):
+# shown at the end of its --help (an epilog: argparse does not %-format it).
+SHARES = "Percent options: 50% is fifty per cent, a bare number is a fraction (0.5)."
+CONVENTIONS = {
+    "beta": (
+        "Conventions: simple returns between the last prices of consecutive UTC hours, "
+        "days or weeks (--interval); the holding and its hedge series are aligned on the "
+        "intervals where both have a price, the others are dropped; volatilities are "
+        "annualised with 365 days a year (daily x sqrt(365), hourly x sqrt(8760), weekly x "
+        "sqrt(365/7)). " + SHARES
+    ),
+    "backtest": (
+        "Conventions: every stored price point (or the last of each hour or day with "
+        "--interval) on the hedge series' timestamps; a series with no point at that "
+        "moment uses its last earlier price. Figures use simple returns; volatility comes "
+        "from the last value of each UTC day, annualised x sqrt(365) (crypto trades every "
+        "day). " + SHARES
+    ),
+    "risk": (
+        "Conventions: daily log returns between the last prices of consecutive UTC days, "
+        "over the days every series involved has a price (the others are dropped); the "
+        "horizon is in calendar days and nothing is annualised. " + SHARES
+    ),
+    "size": "Conventions: no price history is used. " + SHARES,
+}
 
 
 def add_portfolio_args(p: argparse.ArgumentParser) -> None:
@@ -55,19 +83,31 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     return Inputs(portfolio, catalog, histories, hedge_series)
 
 
+def fixed(value: float, places: int = 2, grouped: bool = False) -> str | None:
+    """``value`` with ``places`` decimals, or None when not finite; never ``-0.00``
+    (a tiny negative that rounds to zero prints as zero)."""
+    if not math.isfinite(value):
+        return None
+    text = f"{value:,.{places}f}" if grouped else f"{value:.{places}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
+    return text
+
+
 def usd(value: float) -> str | None:
     """A USD amount for JSON: 2 decimals, or null when not finite."""
-    return f"{value:.2f}" if math.isfinite(value) else None
+    return fixed(value)
 
 
 def pct(value: float) -> str | None:
     """A share as a JSON percentage: 0.1234 -> "12.34", or null when not finite."""
-    return f"{value * 100:.2f}" if math.isfinite(value) else None
+    return fixed(value * 100) if math.isfinite(value) else None
 
 
 def money_text(value: float) -> str:
-    return f"{value:,.2f}" if math.isfinite(value) else "—"
+    return fixed(value, grouped=True) or "—"
 
 
 def pct_text(value: float) -> str:
-    return f"{value * 100:.2f} %" if math.isfinite(value) else "—"
+    text = fixed(value * 100) if math.isfinite(value) else None
+    return f"{text} %" if text is not None else "—"

@@ -44,38 +44,59 @@ def positive_arg(what: str) -> Callable[[str], Decimal]:
     return parse
 
 
-def rate_arg(what: str) -> Callable[[str], Decimal]:
-    """A rate below 100 %: ``0.1`` or ``10%``."""
+def share_arg(
+    what: str,
+    *,
+    low: Decimal = Decimal(0),
+    high: Decimal = Decimal(1),
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    bare_max: Decimal | None = None,
+    bare_max_inclusive: bool = True,
+) -> Callable[[str], Decimal]:
+    """A share read the one way every percent option reads (``hedger.core.percent``):
+    ``50%`` is fifty per cent, a bare number is a fraction (``0.5``), and a bare
+    number that was probably meant as per cent is refused with both readings."""
 
     def parse(text: str) -> Decimal:
-        raw = text.strip()
-        percent = raw.endswith("%")
-        value = decimal_arg(raw[:-1] if percent else raw, what)
-        if percent:
-            value = value / 100
-        if not 0 <= value < 1:
-            hint = "" if percent else f" (for a percentage write {raw}%)"
-            raise argparse.ArgumentTypeError(
-                f"{what} must be at least 0 and below 100%, got {raw}{hint}"
+        from hedger.core.percent import parse_share
+
+        try:
+            return parse_share(
+                text,
+                what=what,
+                low=low,
+                high=high,
+                low_inclusive=low_inclusive,
+                high_inclusive=high_inclusive,
+                bare_max=bare_max,
+                bare_max_inclusive=bare_max_inclusive,
             )
-        return value
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
     return parse
 
 
+def rate_arg(what: str) -> Callable[[str], Decimal]:
+    """A rate below 100 %: ``0.1`` or ``10%``."""
+    return share_arg(what, high=Decimal(1), high_inclusive=False)
+
+
 def ratio_arg(text: str) -> Decimal:
+    """The hedge ratio: ``0.5`` or ``50%``, at most 200 %."""
     from hedger.core.models import MAX_RATIO
 
-    raw = text.strip()
-    percent = raw.endswith("%")
-    value = decimal_arg(raw[:-1] if percent else raw, "hedge ratio")
-    if percent:
-        value = value / 100
-    if not 0 <= value <= MAX_RATIO:
-        raise argparse.ArgumentTypeError(
-            f"hedge ratio must be between 0 and {MAX_RATIO} ({MAX_RATIO * 100:.0f}%), got {raw}"
-        )
-    return value
+    return share_arg("hedge ratio", high=MAX_RATIO)(text)
+
+
+def rally_arg(text: str) -> Decimal:
+    """The move the collateral plan must survive: ``30%`` or ``0.3``."""
+    from hedger.core.models import MAX_RALLY
+
+    return share_arg(
+        "rally", low=Decimal(0), low_inclusive=False, high=MAX_RALLY, bare_max=Decimal(1)
+    )(text)
 
 
 def leverage_arg(text: str) -> Decimal:
@@ -96,13 +117,17 @@ def money_arg(text: str) -> Decimal:
     return value
 
 
-def percent_arg(text: str) -> Decimal:
-    """A share of equity to risk: ``1`` or ``1%`` (percent either way)."""
-    raw = text.strip().removesuffix("%")
-    value = decimal_arg(raw, "risk")
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"risk must be above 0 and at most 100 %, got {text}")
-    return value
+def risk_arg(text: str) -> Decimal:
+    """A share of equity to risk per trade: ``1%`` or ``0.01``; a bare ``1`` (all the
+    equity) is refused as ambiguous."""
+    return share_arg(
+        "risk",
+        low=Decimal(0),
+        low_inclusive=False,
+        high=Decimal(1),
+        bare_max=Decimal(1),
+        bare_max_inclusive=False,
+    )(text)
 
 
 def int_arg(text: str) -> int:
@@ -186,13 +211,30 @@ def family_pair_arg(text: str) -> tuple[str, str]:
     return underlying, family.upper()
 
 
-def price_pair_arg(text: str) -> tuple[str, Decimal]:
-    """``BTC=70000``: an underlying and its futures price."""
+def price_pair_arg(text: str) -> tuple[str, Decimal | None]:
+    """``BTC=70000``: an underlying and its futures price; ``BTC=spot`` drops a typed
+    futures price so the plan uses spot."""
     underlying, raw = _underlying_and(text, "BTC=70000")
+    if raw.lower() == "spot":
+        return underlying, None
     price = decimal_arg(raw, f"price of {underlying}")
     if price <= 0:
         raise argparse.ArgumentTypeError(f"price of {underlying} must be above 0, got {raw}")
     return underlying, price
+
+
+def usd_pair_arg(what: str, example: str) -> Callable[[str], tuple[str, Decimal]]:
+    """``BTC=1500USD`` (``USD`` optional): an underlying and a dollar amount."""
+
+    def parse(text: str) -> tuple[str, Decimal]:
+        underlying, raw = _underlying_and(text, example)
+        number = raw[:-3].strip() if raw.upper().endswith("USD") else raw
+        value = decimal_arg(number, f"{what} of {underlying}")
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{what} of {underlying} must not be negative")
+        return underlying, value
+
+    return parse
 
 
 def series_pair_arg(text: str) -> tuple[str, str]:

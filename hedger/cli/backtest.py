@@ -6,7 +6,15 @@ import argparse
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.analytics import add_portfolio_args, load_inputs, money_text, pct, pct_text, usd
+from hedger.cli.analytics import (
+    CONVENTIONS,
+    add_portfolio_args,
+    load_inputs,
+    money_text,
+    pct,
+    pct_text,
+    usd,
+)
 from hedger.cli.args import date_arg, int_arg, parse_date_ns
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.output import align, write, write_json
@@ -29,6 +37,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "calendar and pay fees on both legs. Spot P&L, hedge P&L, funding and fees are "
             "shown apart."
         ),
+        epilog=CONVENTIONS["backtest"],
     )
     add_portfolio_args(p)
     p.add_argument("--start", type=date_arg, help="first day, YYYY-MM-DD (default: all)")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.analytics import add_portfolio_args, load_inputs
+from hedger.cli.analytics import CONVENTIONS, add_portfolio_args, fixed, load_inputs
 from hedger.cli.args import window_arg
 from hedger.cli.errors import EXIT_OK
 from hedger.cli.output import align, write, write_json
@@ -26,6 +25,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "(regression of returns), correlation, the minimum-variance hedge ratio "
             "h* = rho*sigmaS/sigmaF and hedge effectiveness rho^2."
         ),
+        epilog=CONVENTIONS["beta"],
     )
     add_portfolio_args(p)
     p.add_argument(
@@ -59,7 +59,7 @@ def cmd_beta(args: argparse.Namespace) -> int:
 
 
 def _f(value: float, places: int = 4) -> str | None:
-    return f"{value:.{places}f}" if math.isfinite(value) else None
+    return fixed(value, places)
 
 
 def _estimate_to_dict(e: HoldingEstimate) -> dict[str, Any]:

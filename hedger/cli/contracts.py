@@ -77,7 +77,10 @@ def _add_add_parser(actions: SubParsers) -> None:
         "--size", required=True, type=positive_arg("size"), metavar="N", help="per contract"
     )
     add.add_argument(
-        "--step", type=positive_arg("quantity step"), metavar="N", help="order step (default 1)"
+        "--step",
+        type=positive_arg("quantity step"),
+        metavar="N",
+        help="order step, in the order unit (default 1)",
     )
     add.add_argument("--tick", type=positive_arg("tick"), metavar="N", help="price increment")
     add.add_argument(
@@ -111,7 +114,35 @@ def _add_add_parser(actions: SubParsers) -> None:
         help="also put it in this family of yours (created if new)",
     )
     add.add_argument("--replace", action="store_true", help="replace your contract with this ID")
+    _add_order_and_margin_args(add)
     add.set_defaults(func=cmd_contracts_add)
+
+
+def _add_order_and_margin_args(add: argparse.ArgumentParser) -> None:
+    """How the venue's order form takes the contract, and a broker's USD margins."""
+    add.add_argument(
+        "--order-unit",
+        choices=("contracts", "coin", "usd"),
+        help="what the venue's order form takes (default contracts)",
+    )
+    add.add_argument(
+        "--min-quantity",
+        type=positive_arg("minimum quantity"),
+        metavar="N",
+        help="smallest order, in the order unit (default one step)",
+    )
+    add.add_argument(
+        "--initial-margin-usd",
+        type=positive_arg("initial margin"),
+        metavar="USD",
+        help="your broker's initial margin per contract, in USD (replaces the rate)",
+    )
+    add.add_argument(
+        "--maintenance-margin-usd",
+        type=positive_arg("maintenance margin"),
+        metavar="USD",
+        help="your broker's maintenance margin per contract, in USD",
+    )
 
 
 def _add_family_parser(actions: SubParsers) -> None:
@@ -178,6 +209,10 @@ def cmd_contracts_add(args: argparse.Namespace) -> int:
         "fee_rate": args.fee,
         "min_notional": args.min_notional,
         "notes": args.notes,
+        "order_unit": args.order_unit,
+        "min_quantity": args.min_quantity,
+        "initial_margin_usd": args.initial_margin_usd,
+        "maintenance_margin_usd": args.maintenance_margin_usd,
     }
     values.update({k: v for k, v in optional.items() if v is not None})
     if args.as_of is not None:
@@ -255,9 +290,16 @@ def cmd_contracts_remove(args: argparse.Namespace) -> int:
 def _contract_to_dict(c: Contract) -> dict[str, Any]:
     from hedger.core.decimals import fmt_decimal
 
-    out: dict[str, Any] = {}
-    for name, value in c.model_dump().items():
-        out[name] = fmt_decimal(value) if isinstance(value, Decimal) else value
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return fmt_decimal(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    out: dict[str, Any] = plain(c.model_dump())
     return out
 
 
@@ -297,6 +339,15 @@ def _pct(rate: Decimal) -> str:
     return f"{fmt_decimal(rate * 100, 4)}%"
 
 
+def _step_text(c: Contract) -> str:
+    """The order step in the unit of the venue's order form: ``0.001 BTC``, ``10 USD``, ``1``."""
+    from hedger.core.decimals import fmt_decimal
+    from hedger.core.orders import unit_label
+
+    step = fmt_decimal(c.quantity_step)
+    return step if c.order_unit == "contracts" else f"{step} {unit_label(c)}"
+
+
 def _contract_rows(contracts: Iterable[Contract]) -> list[str]:
     """A table row per contract with its rates, and under it the name, where
     the figures come from and when they were read."""
@@ -312,7 +363,7 @@ def _contract_rows(contracts: Iterable[Contract]) -> list[str]:
                 c.tier,
                 c.kind,
                 c.size_text(),
-                fmt_decimal(c.quantity_step),
+                _step_text(c),
                 fmt_decimal(c.tick) if c.tick is not None else "—",
                 _pct(c.initial_margin_rate),
                 _pct(c.maintenance_margin_rate),
@@ -373,7 +424,8 @@ def render_catalog(
         lines = _nothing_listed(underlying, user_only)
     lines += wrapped(
         "Sizes are per contract (coins for linear, USD face value for inverse); step is the "
-        "order quantity step. init, maint: default initial and maintenance margin rates; "
+        "order quantity step in the unit the venue's order form takes (contracts unless a "
+        "coin or USD is named). init, maint: default initial and maintenance margin rates; "
         "fee: taker fee rate. Margins and fees are editable defaults: venues change them.",
         "",
     )

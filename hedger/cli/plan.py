@@ -7,7 +7,6 @@ planner and models only once a file is being planned.
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hedger.cli.args import (
@@ -15,7 +14,9 @@ from hedger.cli.args import (
     file_arg,
     leverage_arg,
     price_pair_arg,
+    rally_arg,
     ratio_arg,
+    usd_pair_arg,
 )
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.loading import load_catalog, load_portfolio
@@ -23,7 +24,18 @@ from hedger.cli.output import align, clean, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
-    from hedger.core.planner import HedgeOption, Leg, Plan, UnderlyingPlan
+    from hedger.core.catalog import Catalog
+    from hedger.core.models import Portfolio
+    from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
+
+# Kept importable from here: tests and scripts built on the old module.
+__all__ = ["add_parser", "cmd_plan", "plan_to_dict", "render_plan"]
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    from hedger.cli.plan_json import plan_to_dict as to_dict
+
+    return to_dict(plan)
 
 
 def add_parser(sub: SubParsers, command: Command) -> None:
@@ -31,9 +43,11 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         command.name,
         help=command.help,
         description=(
-            "Print how many contracts of each size hedge a portfolio, the margin, "
-            "the residual and the liquidation price. Flags override the file's "
-            "settings for every underlying."
+            "Print how many contracts of each size hedge a portfolio, the order to type "
+            "into the venue's form (in its unit: contracts, coin or USD), the margin the "
+            "venue asks, the collateral for a rally, the residual and the liquidation "
+            "price. Flags override the file's settings for every underlying. Shares read "
+            "one way: 50%% is fifty per cent, a bare number is a fraction (0.5)."
         ),
     )
     p.add_argument("file", type=file_arg, metavar="FILE", help="portfolio file (.json)")
@@ -51,40 +65,52 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         default=[],
         type=price_pair_arg,
         metavar="UNDERLYING=PRICE",
-        help="futures price for an underlying, e.g. BTC=70500 (repeatable)",
+        help="futures price for an underlying, e.g. BTC=70500, or BTC=spot to use spot "
+        "(repeatable)",
     )
-    p.add_argument("--ratio", type=ratio_arg, help="hedge ratio: 0.5 or 50%%")
+    p.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        type=usd_pair_arg("target", "BTC=1500USD"),
+        metavar="UNDERLYING=USD",
+        help="hedge a dollar amount instead of a share, e.g. BTC=1500USD (repeatable)",
+    )
+    p.add_argument("--ratio", type=ratio_arg, help="hedge ratio: 50%% or 0.5")
     p.add_argument("--rounding", choices=("nearest", "down", "up"), help="whole-contract rounding")
-    p.add_argument("--leverage", type=leverage_arg, help="leverage for margin, e.g. 10")
+    p.add_argument("--leverage", type=leverage_arg, help="leverage for margin, e.g. 2")
+    p.add_argument(
+        "--margin-mode", choices=("isolated", "cross"), help="isolated (default) or cross margin"
+    )
+    p.add_argument(
+        "--collateral",
+        action="append",
+        default=[],
+        type=usd_pair_arg("collateral", "BTC=20000"),
+        metavar="UNDERLYING=USD",
+        help="collateral you will keep behind a hedge, e.g. BTC=20000 (repeatable)",
+    )
+    p.add_argument(
+        "--rally", type=rally_arg, help="the rise the collateral plan must survive (default 30%%)"
+    )
+    p.add_argument(
+        "--account",
+        choices=("retail", "professional"),
+        help="the margin class of your account where a venue has two (default retail)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_plan)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from hedger.core.planner import plan_portfolio
-    from hedger.services.catalog import UnknownFamily
-    from hedger.services.portfolios import apply_overrides
 
     catalog = load_catalog()
-    portfolio = load_portfolio(args.file)
-    # Re-validating the settings costs a schema build: only when a flag is given.
-    # (--ratio 0 is a flag too, so compare with None rather than test truth.)
-    scalars = (args.ratio, args.rounding, args.leverage)
-    if args.family or args.price or any(v is not None for v in scalars):
-        try:
-            portfolio = apply_overrides(
-                portfolio,
-                catalog,
-                families=args.family,
-                prices=args.price,
-                ratio=args.ratio,
-                rounding=args.rounding,
-                leverage=args.leverage,
-            )
-        except UnknownFamily as exc:
-            raise CliError(f"{exc} (see 'hedger contracts')") from None
+    portfolio = _with_flags(load_portfolio(args.file), catalog, args)
     plan = plan_portfolio(portfolio, catalog)
     if args.json:
+        from hedger.cli.plan_json import plan_to_dict
+
         write_json(plan_to_dict(plan))
     else:
         write(render_plan(plan))
@@ -93,107 +119,34 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --------------------------------------------------------------------------- JSON
+def _with_flags(portfolio: Portfolio, catalog: Catalog, args: argparse.Namespace) -> Portfolio:
+    from hedger.services.catalog import UnknownFamily
 
+    # Re-validating the settings costs a schema build: only when a flag is given.
+    # (--ratio 0 is a flag too, so compare with None rather than test truth.)
+    scalars = (args.ratio, args.rounding, args.leverage, args.margin_mode, args.rally, args.account)
+    lists = (args.family, args.price, args.target, args.collateral)
+    if not any(lists) and all(v is None for v in scalars):
+        return portfolio
+    from hedger.services.portfolios import apply_overrides
 
-def _money(value: Decimal) -> str:
-    from hedger.core.decimals import fmt_decimal
-
-    return fmt_decimal(value, 2)
-
-
-def _plain(value: Decimal) -> str:
-    from hedger.core.decimals import fmt_decimal
-
-    return fmt_decimal(value)
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan as JSON-ready data: decimals as strings, counts as integers."""
-    t = plan.totals
-    return {
-        "portfolio": plan.portfolio,
-        "ratio": _plain(plan.ratio),
-        "rounding": plan.rounding,
-        "leverage": _plain(plan.leverage),
-        "underlyings": [_underlying_to_dict(u) for u in plan.underlyings],
-        "totals": {
-            "exposure_usd": _money(t.exposure_usd),
-            "target_usd": _money(t.target_usd),
-            "hedged_usd": _money(t.hedged_usd),
-            "residual_usd": _money(t.residual_usd),
-            "initial_margin_usd": _money(t.initial_margin_usd),
-        },
-        "value_usd": _money(plan.total_value_usd),
-        "cash_usd": _money(plan.other_value_usd),
-        "problems": list(plan.problems),
-    }
-
-
-def _underlying_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
-    return {
-        "underlying": u.underlying,
-        "family": u.family.id if u.family else None,
-        "family_name": u.family.name if u.family else None,
-        "futures_price": _plain(u.futures_price) if u.futures_price is not None else None,
-        "futures_price_from_spot": u.futures_price_from_spot,
-        "ratio": _plain(u.ratio),
-        "rounding": u.rounding,
-        "leverage": _plain(u.leverage),
-        "holdings": u.holdings,
-        "value_usd": _money(u.value_usd),
-        "exposure_usd": _money(u.exposure_usd),
-        "target_usd": _money(u.target_usd),
-        "side": u.side,
-        "recommended": u.recommended,
-        "assumed_beta": list(u.assumed_beta_symbols),
-        "warnings": list(u.warnings),
-        "problem": u.problem,
-        "options": [_option_to_dict(o, u) for o in u.options],
-    }
-
-
-def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
-    from hedger.core.decimals import fmt_decimal
-
-    return {
-        "name": o.name,
-        "recommended": o.name == u.recommended,
-        "side": o.side,
-        "contracts": o.contracts,
-        "legs": [
-            {
-                "contract": leg.contract.id,
-                "name": leg.contract.name,
-                "size": leg.contract.size_text(),
-                "contracts": leg.contracts,
-            }
-            for leg in _json_legs(o)
-        ],
-        "exact_contracts": (
-            fmt_decimal(o.exact_contracts, 6) if o.exact_contracts is not None else None
-        ),
-        "hedged_units": _plain(o.hedged_units),
-        "hedged_usd": _money(o.hedged_usd),
-        "residual_usd": _money(o.residual_usd),
-        "residual_pct": _money(o.residual_pct),
-        "initial_margin_usd": _money(o.initial_margin_usd),
-        "fee_usd": _money(o.fee_usd),
-        "liquidation_price": (
-            _money(o.liquidation_price) if o.liquidation_price is not None else None
-        ),
-        "order": o.order_text(u.leverage),
-        "warnings": list(o.warnings),
-    }
-
-
-def _json_legs(o: HedgeOption) -> list[Leg]:
-    """The legs to show: a mix lists only sizes it uses (an order has no
-    0-contract lines); a single tier keeps its one leg, even at 0 contracts,
-    because it names the contract."""
-    if o.name == "mix":
-        return [leg for leg in o.legs if leg.contracts]
-    return list(o.legs)
+    try:
+        return apply_overrides(
+            portfolio,
+            catalog,
+            families=args.family,
+            prices=args.price,
+            ratio=args.ratio,
+            rounding=args.rounding,
+            leverage=args.leverage,
+            targets=args.target,
+            collaterals=args.collateral,
+            rally=args.rally,
+            margin_mode=args.margin_mode,
+            account=args.account,
+        )
+    except UnknownFamily as exc:
+        raise CliError(f"{exc} (see 'hedger contracts')") from None
 
 
 # --------------------------------------------------------------------------- table
@@ -225,6 +178,9 @@ def render_plan(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ORIGIN = {"spot": " (from spot)", "fetched": " (fetched)", "typed": " (typed)", "none": ""}
+
+
 def _render_underlying(u: UnderlyingPlan) -> list[str]:
     from hedger.core.decimals import fmt_decimal, fmt_money
 
@@ -232,14 +188,21 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
     if u.family is not None:
         head += f" — {u.family.id} ({clean(u.family.name)})"
     if u.futures_price is not None:
-        src = " (from spot)" if u.futures_price_from_spot else ""
+        origin = u.futures_check.origin if u.futures_check is not None else None
+        src = _ORIGIN[origin] if origin else (" (from spot)" if u.futures_price_from_spot else "")
         head += f", futures {fmt_money(u.futures_price)} USD{src}"
     holdings = f"{u.holdings} holding{'s' if u.holdings != 1 else ''}"
+    if u.target_source == "usd":
+        target = f"target {fmt_money(u.target_usd)} USD (your dollar target)"
+    else:
+        target = f"target {fmt_money(u.target_usd)} USD at ratio {fmt_decimal(u.ratio * 100, 2)} %"
+    if u.untargeted_usd > 0:
+        target += f"; {fmt_money(u.untargeted_usd)} USD not targeted"
     lines = [
         head,
-        f"  Exposure {fmt_money(u.exposure_usd)} USD ({holdings}); "
-        f"target {fmt_money(u.target_usd)} USD at ratio {fmt_decimal(u.ratio * 100, 2)} %",
-        f"  Futures side {u.side}; rounding {u.rounding}; leverage {fmt_decimal(u.leverage)}x",
+        *wrapped(f"Exposure {fmt_money(u.exposure_usd)} USD ({holdings}); {target}", "  "),
+        f"  Futures side {u.side}; rounding {u.rounding}; leverage {fmt_decimal(u.leverage)}x; "
+        f"{u.margin_mode} margin",
     ]
     if u.problem:
         lines.append(f"  Problem: {clean(u.problem)}")
@@ -253,6 +216,13 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
         lines += ["", "  Warnings:"]
         for w in warnings:
             lines += wrapped(clean(w), "    ! ")
+    check = u.futures_check
+    if check is not None and check.stale:
+        lines += wrapped(
+            f"use spot with --price {u.underlying}=spot, or fetch the futures price with "
+            "'hedger prices refresh FILE'",
+            "    → ",
+        )
     return lines
 
 
@@ -260,17 +230,17 @@ def _options_table(u: UnderlyingPlan) -> list[str]:
     from hedger.core.decimals import fmt_money
 
     # Every option of an underlying has the same side (the line above says
-    # it), so the table spends that width on the fee instead. USD amounts are
-    # whole dollars (cents are noise at this scale; --json keeps them) and the
-    # contracts column holds counts only: the orders below name each
-    # contract, so a large book still fits 100 columns.
+    # it), so the table spends that width on the order and the fee; the
+    # residual's share is in --json. USD amounts are whole dollars (cents are
+    # noise at this scale; --json keeps them); the orders below spell out
+    # each contract.
     header = [
         "",
         "option",
+        "order",
         "contracts",
         "hedged USD",
         "residual USD",
-        "residual %",
         "margin USD",
         "fee USD",
         "liquidation",
@@ -281,23 +251,73 @@ def _options_table(u: UnderlyingPlan) -> list[str]:
             [
                 "*" if o.name == u.recommended else "",
                 o.name,
+                _order_cell(o),
                 _counts_text(o),
                 fmt_money(o.hedged_usd, 0),
                 fmt_money(o.residual_usd, 0),
-                f"{fmt_money(o.residual_pct)} %",
                 fmt_money(o.initial_margin_usd, 0),
                 fmt_money(o.fee_usd),
-                fmt_money(o.liquidation_price) if o.liquidation_price is not None else "—",
+                _liquidation_cell(o),
             ]
         )
     lines = ["", *("  " + r for r in align(rows, "llrrrrrrr"))]
     if u.recommended:
         lines.append(f"  * recommended: {u.recommended}")
-    lines += ["", "  Orders:"]
+    lines += ["", "  Orders (what to type into the venue's order form):"]
     width = max(len(o.name) for o in u.options)
     for o in u.options:
         lines += wrapped(clean(o.order_text(u.leverage)), f"    {o.name:<{width}}  ")
+    rec = u.recommended_option
+    if rec is not None and rec.trades:
+        lines += ["", *_margin_lines(u, rec)]
     return lines
+
+
+def _margin_lines(u: UnderlyingPlan, o: HedgeOption) -> list[str]:
+    """Margin, liquidation and collateral of the recommended option, in words."""
+    from hedger.core.liquidation import liquidation_text
+
+    out: list[str] = []
+    if o.margin is not None:
+        out += wrapped(clean(o.margin.words), "  ")
+    liq = o.liquidation_price
+    price = u.futures_price
+    backing = "the collateral you keep" if u.collateral_usd is not None else "the posted margin"
+    if liq is None:
+        where = f"none: with {backing} this position cannot be liquidated"
+    else:
+        move = f" ({(liq / price - 1) * 100:+.1f} %)" if price else ""
+        where = f"{liquidation_text(liq)}{move} with {backing}"
+    mode = f"{u.margin_mode} margin"
+    if u.margin_mode == "cross" and u.collateral_usd is None:
+        # Cross margin: the account's free collateral backs the hedge too.
+        mode += f"; say what your account keeps with --collateral {u.underlying}=USD"
+    out += wrapped(f"{where} ({mode})", "  Liquidation: ")
+    if o.collateral is not None:
+        out += wrapped(clean(o.collateral.words), "  Collateral: ")
+    return out
+
+
+def _order_cell(o: HedgeOption) -> str:
+    """What to type, in the venue's unit: ``0.386 BTC``, ``37,440 USD``, ``38.6 contracts``."""
+    if not o.orders:
+        return "—"
+    units = {t.unit.rstrip("s") for t in o.orders}
+    if len(o.orders) > 1 and len(units) == 1:
+        from hedger.core.orders import quantity_text
+
+        first = o.orders[0]
+        amounts = " + ".join(quantity_text(t.contract, t.quantity).split(" ")[0] for t in o.orders)
+        return f"{amounts} {first.unit if first.unit != 'contract' else 'contracts'}"
+    return " + ".join(t.quantity_text for t in o.orders)
+
+
+def _liquidation_cell(o: HedgeOption) -> str:
+    from hedger.core.decimals import fmt_money
+
+    if o.liquidation_price is None:
+        return "none" if o.trades else "—"
+    return fmt_money(o.liquidation_price)
 
 
 def _counts_text(o: HedgeOption) -> str:

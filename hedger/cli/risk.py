@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.analytics import add_portfolio_args, load_inputs, money_text, pct, pct_text, usd
+from hedger.cli.analytics import (
+    CONVENTIONS,
+    add_portfolio_args,
+    load_inputs,
+    money_text,
+    pct,
+    pct_text,
+    usd,
+)
 from hedger.cli.args import horizon_arg, int_arg, seed_arg, window_arg
 from hedger.cli.errors import EXIT_OK
 from hedger.cli.output import align, wrapped, write, write_json
@@ -23,7 +31,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "Monte Carlo of the P&L over a horizon from the volatility and correlation "
             "in the history (normal) or by resampling historical days (bootstrap)."
         ),
-        epilog=_basis_words(),
+        epilog=_basis_words() + "\n\n" + CONVENTIONS["risk"],
     )
     add_portfolio_args(p)
     p.add_argument(

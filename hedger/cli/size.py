@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.args import money_arg, percent_arg, symbol_arg
+from hedger.cli.analytics import CONVENTIONS
+from hedger.cli.args import money_arg, risk_arg, symbol_arg
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.output import align, write, write_json
 
@@ -23,9 +25,15 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "contracts = floor(equity x risk% / (|entry - stop| x multiplier)), per contract "
             "of a family, with the real loss at the stop, the margin and warnings."
         ),
+        epilog=CONVENTIONS["size"],
     )
     p.add_argument("--equity", required=True, type=money_arg, help="account equity, USD")
-    p.add_argument("--risk", required=True, type=percent_arg, help="risk per trade: 1 or 1%%")
+    p.add_argument(
+        "--risk",
+        required=True,
+        type=risk_arg,
+        help="share of equity to risk per trade: 1%% or 0.01",
+    )
     p.add_argument("--entry", required=True, type=money_arg, help="entry price")
     p.add_argument("--stop", required=True, type=money_arg, help="stop-loss price")
     group = p.add_mutually_exclusive_group()
@@ -44,7 +52,7 @@ def cmd_size(args: argparse.Namespace) -> int:
 
     request = SizingRequest(
         equity=args.equity,
-        risk_percent=args.risk,
+        risk_percent=args.risk * 100,
         entry=args.entry,
         stop=args.stop,
         leverage=args.leverage,
@@ -70,6 +78,13 @@ def _m(value: Decimal) -> str:
     return fmt_decimal(value, 2)
 
 
+def _liquidation(o: SizedOption, shown: Callable[[Decimal], str]) -> str | None:
+    """The liquidation price; ``none`` where the position cannot be liquidated."""
+    if o.liquidation_price is None:
+        return "none" if o.contracts else None
+    return shown(o.liquidation_price)
+
+
 def _sized_to_dict(o: SizedOption, recommended: str | None) -> dict[str, Any]:
     from hedger.core.decimals import fmt_decimal
 
@@ -88,7 +103,7 @@ def _sized_to_dict(o: SizedOption, recommended: str | None) -> dict[str, Any]:
         "notional_usd": _m(o.notional),
         "margin_usd": _m(o.margin),
         "effective_leverage": fmt_decimal(o.effective_leverage, 2),
-        "liquidation_price": _m(o.liquidation_price) if o.liquidation_price else None,
+        "liquidation_price": _liquidation(o, _m),
         "risk_used_pct": _m(o.risk_used_pct),
         "order": o.order_text(),
         "warnings": list(o.warnings),
@@ -140,7 +155,7 @@ def _options_table(r: SizingResult) -> list[str]:
                 fmt_money(o.loss_at_stop),
                 fmt_money(o.fees),
                 fmt_money(o.margin),
-                fmt_money(o.liquidation_price, 0) if o.liquidation_price is not None else "—",
+                _liquidation(o, lambda v: fmt_money(v, 0)) or "—",
                 f"{fmt_money(o.risk_used_pct, 0)} %",
             ]
         )

@@ -9,15 +9,24 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hedger.core.decimals import fmt_decimal, parse_decimal
+from hedger.core.margin_tiers import MarginTableError, check_tables, shipped_tables
 from hedger.core.models import Symbol
 from hedger.core.resources import resource_path
 
 Tier = Literal["standard", "mini", "micro", "nano"]
 TIERS: tuple[Tier, ...] = ("standard", "mini", "micro", "nano")
 Kind = Literal["linear", "inverse"]
+# What the venue's order form takes: a number of contracts, a coin quantity
+# (Binance/Bybit USDT perpetuals) or a USD amount (Deribit, Bybit and Kraken inverse).
+OrderUnit = Literal["contracts", "coin", "usd"]
+ORDER_UNITS: tuple[OrderUnit, ...] = ("contracts", "coin", "usd")
+# How a venue values maintenance margin in its liquidation formula: at the
+# entry price (domain.md §5, Bybit's 2024 formulas) or at the liquidation
+# (mark) price (Binance, Kraken, OKX, Bybit's 2026 inverse formula).
+LiquidationRule = Literal["entry", "mark"]
 
 
 def _dec(what: str) -> BeforeValidator:
@@ -26,6 +35,7 @@ def _dec(what: str) -> BeforeValidator:
 
 # Bounds before the parser: checked by pydantic's decimal schema natively.
 PositiveDec = Annotated[Decimal, Field(gt=0), _dec("size")]
+Money = Annotated[Decimal, Field(gt=0), _dec("amount")]
 Rate = Annotated[Decimal, Field(ge=0, lt=1), _dec("rate")]
 
 
@@ -42,6 +52,13 @@ class Contract(BaseModel):
 
     For linear contracts ``size`` is coins per contract (the multiplier); for
     inverse contracts it is the USD face value of one contract.
+
+    Order entry (``hedger.core.orders``): ``order_unit`` is what the venue's
+    order form takes; ``quantity_step`` and ``min_quantity`` are in that unit
+    (0.001 BTC on Binance BTCUSDT, 0.01 contract on OKX swaps, 10 USD on
+    Deribit). Margin (``hedger.core.margin``): the venue's initial requirement
+    is a rate of the notional, a fixed USD amount per contract
+    (``initial_margin_usd``, CME) or the tiers of ``margin_tables``.
     """
 
     model_config = _CONFIG
@@ -66,7 +83,31 @@ class Contract(BaseModel):
     notes: str | None = None
     source: Annotated[str, Field(min_length=1)]
     as_of: str
+    order_unit: OrderUnit = "contracts"
+    min_quantity: PositiveDec | None = None  # in order_unit; None: one step
+    order_source: str | None = None
+    order_as_of: str | None = None
+    initial_margin_usd: Money | None = None  # per contract, replaces the rate
+    maintenance_margin_usd: Money | None = None
+    margin_source: str | None = None
+    liquidation: LiquidationRule = "entry"
+    liquidation_fee: bool = False  # the venue's formula counts the fee to close
+    # The venue's tiers as JSON objects (hedger.core.margin_tiers reads them).
+    margin_tables: tuple[dict[str, Any], ...] = ()
     user_defined: bool = False
+
+    @model_validator(mode="after")
+    def _check_order_unit(self) -> Contract:
+        if self.order_unit == "coin" and self.kind != "linear":
+            raise ValueError("order_unit 'coin' is for linear contracts (inverse ones trade USD)")
+        if self.order_unit == "usd" and self.kind != "inverse":
+            raise ValueError("order_unit 'usd' is for inverse contracts (face value in USD)")
+        if self.margin_tables:
+            try:
+                check_tables(self.margin_tables)
+            except MarginTableError as exc:
+                raise ValueError(str(exc)) from None
+        return self
 
     @property
     def short_label(self) -> str:
@@ -149,7 +190,14 @@ class Catalog:
     def families_for(self, underlying: str) -> list[Family]:
         return [f for f in self.families.values() if f.underlying == underlying]
 
-    def default_family_for(self, underlying: str) -> str | None:
+    def default_family_for(self, underlying: str, remembered: str | None = None) -> str | None:
+        """The family a new hedge of ``underlying`` starts with: the one the user
+        last chose (``remembered``) while it still exists and fits, else the
+        catalog's default (a real exchange family), else the first that fits."""
+        if remembered is not None:
+            fam = self.families.get(remembered)
+            if fam is not None and fam.underlying == underlying:
+                return remembered
         fid = self.default_families.get(underlying)
         if fid in self.families:
             return fid
@@ -178,11 +226,14 @@ _CONTRACT_DECIMALS = frozenset(
         "maintenance_margin_rate",
         "fee_rate",
         "min_notional",
+        "min_quantity",
+        "initial_margin_usd",
+        "maintenance_margin_usd",
     }
 )
 
 
-def trusted_catalog(doc: dict[str, Any]) -> Catalog:
+def trusted_catalog(doc: dict[str, Any], margin_doc: Mapping[str, Any] | None = None) -> Catalog:
     """The shipped catalog built without per-field validation.
 
     Only for ``resources/contracts.json``, which ships with the code and is
@@ -192,6 +243,7 @@ def trusted_catalog(doc: dict[str, Any]) -> Catalog:
     the user can edit goes through ``parse_catalog``.
     """
     contract_fields = Contract.model_fields
+    tables = shipped_tables(margin_doc or {})
     contracts = []
     for raw in doc["contracts"]:
         values: dict[str, Any] = {
@@ -199,6 +251,8 @@ def trusted_catalog(doc: dict[str, Any]) -> Catalog:
             for k, v in raw.items()
             if k in contract_fields
         }
+        if raw["id"] in tables:
+            values["margin_tables"] = tables[raw["id"]]
         contracts.append(Contract.model_construct(**values))
     family_fields = Family.model_fields
     families = []
@@ -209,11 +263,19 @@ def trusted_catalog(doc: dict[str, Any]) -> Catalog:
     return Catalog(contracts, families, doc.get("default_families", {}))
 
 
-def parse_catalog(doc: Any) -> Catalog:
+def parse_catalog(doc: Any, margin_doc: Mapping[str, Any] | None = None) -> Catalog:
+    """A catalog validated in full; ``margin_doc`` (the shape of
+    ``resources/margin_tiers.json``) adds margin tables to its contracts."""
     if not isinstance(doc, dict):
         raise CatalogError("catalog must be a JSON object")
+    tables = shipped_tables(margin_doc or {})
     try:
-        contracts = [Contract.model_validate(c) for c in doc.get("contracts", [])]
+        contracts = [
+            Contract.model_validate({**c, "margin_tables": tables[c["id"]]})
+            if isinstance(c, dict) and c.get("id") in tables
+            else Contract.model_validate(c)
+            for c in doc.get("contracts", [])
+        ]
         families = [Family.model_validate(f) for f in doc.get("families", [])]
     except ValidationError as exc:
         raise CatalogError(_first_error(exc)) from None
@@ -236,9 +298,17 @@ def builtin_catalog() -> Catalog:
     """The shipped catalog (cached; it is immutable)."""
     global _builtin
     if _builtin is None:
-        with open(resource_path("contracts.json"), encoding="utf-8") as fh:
-            _builtin = trusted_catalog(json.load(fh, parse_float=Decimal))
+        _builtin = trusted_catalog(*builtin_catalog_docs())
     return _builtin
+
+
+def builtin_catalog_docs() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The shipped ``contracts.json`` and ``margin_tiers.json``, parsed."""
+    with open(resource_path("contracts.json"), encoding="utf-8") as fh:
+        doc = json.load(fh, parse_float=Decimal)
+    with open(resource_path("margin_tiers.json"), encoding="utf-8") as fh:
+        margin = json.load(fh, parse_float=Decimal)
+    return doc, margin
 
 
 def load_catalog_file(path: Path) -> Catalog:

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -14,12 +14,23 @@ from hedger.core.decimals import MAX_MAGNITUDE, fmt_decimal, fmt_money, parse_de
 
 Rounding = Literal["nearest", "down", "up"]
 ROUNDINGS: tuple[Rounding, ...] = ("nearest", "down", "up")
+# Isolated: the position's own margin backs it; cross: the account's collateral does.
+MarginMode = Literal["isolated", "cross"]
+MARGIN_MODES: tuple[MarginMode, ...] = ("isolated", "cross")
+# Venues hold retail accounts to stricter margins than professional ones (Kraken).
+AccountClass = Literal["retail", "professional"]
+ACCOUNT_CLASSES: tuple[AccountClass, ...] = ("retail", "professional")
 
 # Stablecoins are cash for hedging purposes: they carry no market exposure.
 STABLECOINS = frozenset({"USD", "USDT", "USDC", "DAI", "BUSD", "TUSD", "FDUSD", "PYUSD"})
 
 MAX_LEVERAGE = Decimal(200)
+DEFAULT_LEVERAGE = Decimal(2)
+# Files of schema 1 left leverage out only when it was 10, that version's default.
+V1_DEFAULT_LEVERAGE = Decimal(10)
 MAX_RATIO = Decimal(2)
+DEFAULT_RALLY = Decimal("0.30")
+MAX_RALLY = Decimal(10)
 MAX_BETA = Decimal(20)
 # Quantity and price are each capped at MAX_MAGNITUDE, but their product could
 # still be 1e30 USD: no real holding is worth more than this.
@@ -48,6 +59,8 @@ Price = Annotated[Decimal, Field(gt=0), _dec("price")]
 Beta = Annotated[Decimal, Field(ge=-MAX_BETA, le=MAX_BETA), _dec("beta")]
 Ratio = Annotated[Decimal, Field(ge=0, le=MAX_RATIO), _dec("hedge ratio")]
 Leverage = Annotated[Decimal, Field(gt=0, le=MAX_LEVERAGE), _dec("leverage")]
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_MAGNITUDE), _dec("amount")]
+Rally = Annotated[Decimal, Field(gt=0, le=MAX_RALLY), _dec("rally")]
 
 _SYMBOL_CLEAN = re.compile(r"[A-Z0-9][A-Z0-9._\-]{0,23}")
 
@@ -103,13 +116,32 @@ class Holding(BaseModel):
 
 
 class UnderlyingSettings(BaseModel):
-    """Per-underlying overrides of the portfolio-wide hedge settings."""
+    """Per-underlying overrides of the portfolio-wide hedge settings.
+
+    ``target_usd`` hedges a dollar amount instead of a share of the exposure
+    (it wins over the ratio); ``collateral_usd`` is what the user says they will
+    keep behind the hedge (liquidation and the collateral plan use it).
+    """
 
     model_config = _CONFIG
 
     ratio: Ratio | None = None
     rounding: Rounding | None = None
     leverage: Leverage | None = None
+    target_usd: Usd | None = None
+    collateral_usd: Usd | None = None
+    margin_mode: MarginMode | None = None
+
+
+class FuturesPriceStamp(NamedTuple):
+    """When a futures price was typed and the spot price at that moment.
+
+    A NamedTuple, not a model: pydantic validates it inside HedgeSettings all
+    the same, and a model class would cost start-up time on every ``hedger plan``.
+    """
+
+    typed_at: datetime
+    spot: Price | None = None
 
 
 class HedgeSettings(BaseModel):
@@ -117,10 +149,15 @@ class HedgeSettings(BaseModel):
 
     ratio: Ratio = Decimal(1)
     rounding: Rounding = "nearest"
-    leverage: Leverage = Decimal(10)
+    leverage: Leverage = DEFAULT_LEVERAGE
     families: dict[Symbol, str] = Field(default_factory=dict)
     futures_prices: dict[Symbol, Price] = Field(default_factory=dict)
     per_underlying: dict[Symbol, UnderlyingSettings] = Field(default_factory=dict)
+    # Schema 2:
+    futures_price_stamps: dict[Symbol, FuturesPriceStamp] = Field(default_factory=dict)
+    margin_mode: MarginMode = "isolated"
+    rally: Rally = DEFAULT_RALLY  # the move the collateral plan must survive
+    account: AccountClass = "retail"
 
     def for_underlying(self, underlying: str) -> tuple[Decimal, Rounding, Decimal]:
         """The (ratio, rounding, leverage) in force for one underlying."""
@@ -132,6 +169,14 @@ class HedgeSettings(BaseModel):
             self.rounding if o.rounding is None else o.rounding,
             self.leverage if o.leverage is None else o.leverage,
         )
+
+    def extras_for(self, underlying: str) -> tuple[Decimal | None, Decimal | None, MarginMode]:
+        """(target_usd, collateral_usd, margin_mode) in force for one underlying."""
+        o = self.per_underlying.get(underlying)
+        if o is None:
+            return None, None, self.margin_mode
+        mode = self.margin_mode if o.margin_mode is None else o.margin_mode
+        return o.target_usd, o.collateral_usd, mode
 
 
 class Quote(BaseModel):
@@ -145,7 +190,7 @@ class Quote(BaseModel):
     kind: Literal["spot", "futures"] = "spot"
 
 
-PORTFOLIO_SCHEMA_VERSION = 1
+PORTFOLIO_SCHEMA_VERSION = 2
 
 
 class Portfolio(BaseModel):

@@ -6,7 +6,7 @@ import csv
 import io
 
 from hedger.core.decimals import fmt_decimal
-from hedger.core.planner import Plan
+from hedger.core.planner import HedgeOption, Plan
 
 COLUMNS = (
     "underlying",
@@ -26,6 +26,9 @@ COLUMNS = (
     "fee_usd",
     "liquidation_price",
     "order",
+    "order_side",
+    "order_quantity",
+    "order_unit",
 )
 
 
@@ -33,6 +36,21 @@ def _money(v: object) -> str:
     from decimal import Decimal
 
     return fmt_decimal(v, 2) if isinstance(v, Decimal) else ""
+
+
+def _liquidation(o: HedgeOption) -> str:
+    # "none": the position cannot be liquidated; empty: nothing is traded.
+    if o.liquidation_price is None:
+        return "none" if o.trades else ""
+    return _money(o.liquidation_price)
+
+
+def _order_cells(o: HedgeOption) -> list[str]:
+    """Side, quantity and unit of a one-line order (a two-line mix: in the order text)."""
+    t = o.order
+    if t is None:
+        return ["", "", ""]
+    return [t.side, fmt_decimal(t.quantity), t.unit]
 
 
 def plan_to_csv(plan: Plan) -> str:
@@ -48,9 +66,10 @@ def plan_to_csv(plan: Plan) -> str:
             _money(u.target_usd),
         ]
         if not u.options:
-            # The problem goes in the last (order) column, every other one empty.
-            blanks = [""] * (len(COLUMNS) - len(base) - 1)
-            w.writerow([*base, *blanks, u.problem or ""])
+            # The problem goes in the order column, every other one empty.
+            row = [*base, *[""] * (len(COLUMNS) - len(base))]
+            row[COLUMNS.index("order")] = u.problem or ""
+            w.writerow(row)
             continue
         for o in u.options:
             # As in `hedger plan --json`: a mix lists the sizes it uses, a
@@ -70,8 +89,9 @@ def plan_to_csv(plan: Plan) -> str:
                     _money(o.residual_pct),
                     _money(o.initial_margin_usd),
                     _money(o.fee_usd),
-                    _money(o.liquidation_price),
+                    _liquidation(o),
                     o.order_text(u.leverage),
+                    *_order_cells(o),
                 ]
             )
     return buf.getvalue()

@@ -7,74 +7,61 @@ from decimal import Decimal
 from operator import mul
 from typing import Literal, NamedTuple
 
-from hedger.core.catalog import Catalog, CatalogError, Contract, Family
-from hedger.core.decimals import fmt_decimal, fmt_money
+from hedger.core.catalog import Catalog, CatalogError, Family
+from hedger.core.collateral import DEFAULT_RALLY
+from hedger.core.decimals import fmt_money
+from hedger.core.freshness import ExpiryStyle, FuturesPriceCheck, check_futures_price
+from hedger.core.leverage import LeverageAdvice, leverage_advice
+from hedger.core.liquidation import liquidation_price, liquidation_text
 from hedger.core.models import STABLECOINS as _STABLES
-from hedger.core.models import Holding, Portfolio, Rounding
-from hedger.core.sizing import SizingError, best_mix, round_count
+from hedger.core.models import Holding, MarginMode, Portfolio, Rounding
+from hedger.core.options import (
+    LIQUIDATION_NEAR,
+    HedgeOption,
+    Leg,
+    MarginSettings,
+    Side,
+    build_options,
+    recommend,
+)
+from hedger.core.sizing import SizingError
 
-Side = Literal["short", "long"]
+__all__ = [
+    "FALLBACK_UNDERLYING",
+    "HIGH_LEVERAGE",
+    "LIQUIDATION_NEAR",
+    "HedgeOption",
+    "Leg",
+    "MarginSettings",
+    "Plan",
+    "PlanTotals",
+    "Side",
+    "UnderlyingPlan",
+    "build_options",
+    "hedgeable_underlyings",
+    "liquidation_price",
+    "liquidation_text",
+    "plan_portfolio",
+    "recommend",
+    "resolve_underlying",
+    "route",
+]
 
-HIGH_LEVERAGE = Decimal(10)
-LIQUIDATION_NEAR = Decimal("0.20")
+# Daily volatility and where it came from, per underlying (hedger.services.leverage).
+DailyVols = Mapping[str, tuple[Decimal, str]]
+
 FALLBACK_UNDERLYING = "BTC"
 HUNDRED = Decimal(100)
+# Still the position-sizing tab's line for "high"; the plan's own leverage
+# warning is the one-bad-day rule of hedger.core.leverage.
+HIGH_LEVERAGE = Decimal(10)
+TargetSource = Literal["ratio", "usd"]
 
 
 # The plan's records are NamedTuples, not frozen dataclasses: each dataclass
 # costs 1-2 ms to create at import, and `hedger plan` is a short-lived process
 # whose start-up is budgeted. They are immutable, compare by value and are
 # never built outside this module.
-
-
-class Leg(NamedTuple):
-    contract: Contract
-    contracts: int
-
-
-class HedgeOption(NamedTuple):
-    """One way to hedge an underlying: a tier on its own, or the mix."""
-
-    name: str  # standard | mini | micro | nano | mix
-    side: Side
-    legs: tuple[Leg, ...]
-    exact_contracts: Decimal | None  # fractional count before rounding (single tier)
-    hedged_units: Decimal  # coins for linear, USD face for inverse
-    hedged_usd: Decimal
-    residual_usd: Decimal  # target - hedged (positive: under-hedged)
-    residual_pct: Decimal  # of target
-    initial_margin_usd: Decimal
-    fee_usd: Decimal
-    liquidation_price: Decimal | None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def contracts(self) -> int:
-        return sum(leg.contracts for leg in self.legs)
-
-    @property
-    def kind(self) -> str:
-        return self.legs[0].contract.kind if self.legs else "linear"
-
-    def order_text(self, leverage: Decimal) -> str:
-        active = [leg for leg in self.legs if leg.contracts]
-        if not active:
-            return (
-                f"No {self.name} contract fits: "
-                f"{fmt_money(self.residual_usd, 0)} USD stays unhedged"
-            )
-        verb = "Short" if self.side == "short" else "Buy"
-        parts = " + ".join(f"{leg.contracts:,} × {leg.contract.name}" for leg in active)
-        left = self.residual_usd
-        left_txt = (
-            f"{fmt_money(left, 0)} USD left unhedged"
-            if left >= 0
-            else f"over-hedged by {fmt_money(-left, 0)} USD"
-        )
-        return (
-            f"{verb} {parts} — hedges {fmt_money(self.hedged_usd, 0)} USD, {left_txt}, "
-            f"{fmt_money(self.initial_margin_usd, 0)} USD margin at {fmt_decimal(leverage)}x"
-        )
 
 
 class UnderlyingPlan(NamedTuple):
@@ -97,6 +84,27 @@ class UnderlyingPlan(NamedTuple):
     recommended: str | None = None
     warnings: tuple[str, ...] = ()
     problem: str | None = None
+    # What sets the target: the ratio, or a dollar amount (target_setting_usd).
+    target_source: TargetSource = "ratio"
+    target_setting_usd: Decimal | None = None
+    spot_price: Decimal | None = None
+    futures_check: FuturesPriceCheck | None = None
+    margin_mode: MarginMode = "isolated"
+    rally: Decimal = DEFAULT_RALLY
+    collateral_usd: Decimal | None = None
+    leverage_advice: LeverageAdvice | None = None
+
+    @property
+    def untargeted_usd(self) -> Decimal:
+        """Exposure the settings leave out: |exposure| − |target| (negative: over-targeted)."""
+        return abs(self.exposure_usd) - abs(self.target_usd)
+
+    @property
+    def target_basis(self) -> str:
+        """``your 50 % ratio`` or ``your 1,500 USD target``: what sets the target."""
+        if self.target_source == "usd" and self.target_setting_usd is not None:
+            return f"your {fmt_money(self.target_setting_usd, 0)} USD target"
+        return f"your {fmt_money(self.ratio * HUNDRED, 0)} % ratio"
 
     @property
     def side(self) -> Side:
@@ -150,22 +158,6 @@ class Plan(NamedTuple):
         return [f"{u.underlying}: {u.problem}" for u in self.underlyings if u.problem]
 
 
-def liquidation_price(
-    entry: Decimal, leverage: Decimal, maintenance_rate: Decimal, side: Side, kind: str
-) -> Decimal:
-    """Approximate liquidation price (isolated margin, fees ignored).
-
-    Linear short: entry * (1 + 1/L - mm). Inverse contracts lose margin in
-    coin, so the same loss share is reached at entry / (1 - 1/L + mm).
-    """
-    cushion = 1 / leverage - maintenance_rate
-    if kind == "inverse":
-        denom = 1 - cushion if side == "short" else 1 + cushion
-        return entry / denom if denom > 0 else Decimal(0)
-    factor = 1 + cushion if side == "short" else 1 - cushion
-    return max(entry * factor, Decimal(0))
-
-
 def route(symbol: str, hedge_with: str | None, hedgeable: Container[str]) -> str:
     """The underlying whose futures hedge a holding: the one chosen, else the
     coin itself when it has a contract family, else BTC."""
@@ -208,7 +200,11 @@ class _Acc:
         self.exposure: Decimal = sum(map(mul, betas.keys(), betas.values()), Decimal(0))
 
 
-def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
+def plan_portfolio(
+    portfolio: Portfolio, catalog: Catalog, *, daily_vols: DailyVols | None = None
+) -> Plan:
+    """The hedge plan of ``portfolio``. ``daily_vols``: measured daily volatility
+    per underlying for the leverage warning (default: ``hedger.core.leverage``'s)."""
     settings = portfolio.hedge
     # route() inlined (same rule): this is the hot loop of a plan
     # (10,000 holdings, possibly each with its own symbol and beta).
@@ -254,7 +250,10 @@ def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
         for u, betas in betas_by.items()
     }
     other = sum(cash, zero)
-    plans = [_plan_underlying(u, a, portfolio, catalog) for u, a in sorted(acc.items())]
+    vols = daily_vols or {}
+    plans = [
+        _plan_underlying(u, a, portfolio, catalog, vols.get(u)) for u, a in sorted(acc.items())
+    ]
     totals = _totals(plans)
     return Plan(
         portfolio=portfolio.name,
@@ -268,15 +267,25 @@ def plan_portfolio(portfolio: Portfolio, catalog: Catalog) -> Plan:
     )
 
 
-def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog) -> UnderlyingPlan:
+def _plan_underlying(
+    under: str,
+    a: _Acc,
+    portfolio: Portfolio,
+    catalog: Catalog,
+    vol: tuple[Decimal, str] | None,
+) -> UnderlyingPlan:
     settings = portfolio.hedge
     ratio, rounding, leverage = settings.for_underlying(under)
-    target = ratio * a.exposure
+    target_usd, collateral, mode = settings.extras_for(under)
+    if target_usd is None:
+        target = ratio * a.exposure
+    else:
+        target = target_usd if a.exposure > 0 else -target_usd if a.exposure < 0 else Decimal(0)
     fprice = settings.futures_prices.get(under)
     from_spot = False
     if fprice is None and a.spot_price is not None:
         fprice, from_spot = a.spot_price, True
-    base = dict(
+    base: dict[str, object] = dict(
         underlying=under,
         futures_price=fprice,
         futures_price_from_spot=from_spot,
@@ -289,187 +298,94 @@ def _plan_underlying(under: str, a: _Acc, portfolio: Portfolio, catalog: Catalog
         target_usd=target,
         beta_groups=tuple(a.betas.items()),
         assumed_beta_symbols=tuple(a.assumed),
-        # Warnings about the inputs hold even when no option can be built.
-        warnings=tuple(_underlying_warnings(under, a, None, ratio, leverage, target)),
+        target_source="ratio" if target_usd is None else "usd",
+        target_setting_usd=target_usd,
+        spot_price=a.spot_price,
+        margin_mode=mode,
+        rally=settings.rally,
+        collateral_usd=collateral,
     )
     family_id = settings.families.get(under) or catalog.default_family_for(under)
     if family_id is None:
-        return UnderlyingPlan(family=None, problem=f"no futures family for {under}", **base)  # type: ignore[arg-type]
+        return _problem(under, a, base, None, f"no futures family for {under}")
     try:
         family = catalog.family(family_id)
     except CatalogError as exc:
-        return UnderlyingPlan(family=None, problem=str(exc), **base)  # type: ignore[arg-type]
+        return _problem(under, a, base, None, str(exc))
     if family.underlying != under:
-        return UnderlyingPlan(
-            family=family,
-            problem=f"family {family.id} hedges {family.underlying}, not {under}",
-            **base,  # type: ignore[arg-type]
-        )
-    if fprice is None:
-        return UnderlyingPlan(
-            family=family,
-            problem=f"no price for {under}: add a futures price or a {under} holding",
-            **base,  # type: ignore[arg-type]
-        )
+        problem = f"family {family.id} hedges {family.underlying}, not {under}"
+        return _problem(under, a, base, family, problem)
     contracts = catalog.family_contracts(family.id)
+    expiry: ExpiryStyle = (
+        "perpetual" if all(c.expiry == "perpetual" for c in contracts) else "dated"
+    )
+    check = check_futures_price(under, settings, portfolio.quotes, a.spot_price, expiry)
     side: Side = "long" if target < 0 else "short"
+    daily_vol, vol_source = vol if vol is not None else (None, "")
+    base["futures_check"] = check
+    base["leverage_advice"] = leverage_advice(
+        under, leverage, contracts, side, daily_vol, vol_source, settings.account
+    )
+    if fprice is None:
+        problem = f"no price for {under}: add a futures price or a {under} holding"
+        return _problem(under, a, base, family, problem)
+    margin = MarginSettings(settings.account, mode, settings.rally, collateral)
     try:
-        options = build_options(abs(target), contracts, fprice, rounding, leverage, side)
+        options = build_options(abs(target), contracts, fprice, rounding, leverage, side, margin)
     except SizingError as exc:
-        return UnderlyingPlan(family=family, problem=str(exc), **base)  # type: ignore[arg-type]
-    rec = recommend(options)
-    base["warnings"] = tuple(_underlying_warnings(under, a, family, ratio, leverage, target))
+        return _problem(under, a, base, family, str(exc))
+    base["warnings"] = tuple(_underlying_warnings(under, a, family, base))
+    untargeted = abs(a.exposure) - abs(target)
+    basis = _target_basis(target_usd, ratio)
+    options = [o._replace(untargeted_usd=untargeted, target_basis=basis) for o in options]
     return UnderlyingPlan(
         family=family,
         options=tuple(options),
-        recommended=rec,
+        recommended=recommend(options),
         **base,  # type: ignore[arg-type]
     )
 
 
-def build_options(
-    target_usd: Decimal,
-    contracts: Sequence[Contract],
-    futures_price: Decimal,
-    rounding: Rounding,
-    leverage: Decimal,
-    side: Side = "short",
-) -> list[HedgeOption]:
-    """Options for hedging a USD magnitude with a family (contracts largest first)."""
-    if futures_price <= 0:
-        raise SizingError("futures price must be positive")
-    if leverage <= 0:
-        raise SizingError("leverage must be positive")
-    kind = contracts[0].kind
-    target_units = target_usd if kind == "inverse" else target_usd / futures_price
-    tier_counts: dict[str, int] = {}
-    for c in contracts:
-        tier_counts[c.tier] = tier_counts.get(c.tier, 0) + 1
-    options: list[HedgeOption] = []
-    for c in contracts:
-        exact = target_units / c.size
-        n = round_count(exact, rounding)
-        name = c.tier if tier_counts[c.tier] == 1 else f"{c.tier} {c.symbol}"
-        options.append(_option(name, [Leg(c, n)], exact, target_usd, futures_price, leverage, side))
-    if len(contracts) > 1:
-        counts = best_mix(target_units, [c.size for c in contracts], rounding)
-        legs = [Leg(c, n) for c, n in zip(contracts, counts, strict=True)]
-        options.append(_option("mix", legs, None, target_usd, futures_price, leverage, side))
-    return options
+def _problem(
+    under: str, a: _Acc, base: dict[str, object], family: Family | None, problem: str
+) -> UnderlyingPlan:
+    # Warnings about the inputs hold even when no option can be built.
+    base["warnings"] = tuple(_underlying_warnings(under, a, family, base))
+    return UnderlyingPlan(family=family, problem=problem, **base)  # type: ignore[arg-type]
 
 
-def _option(
-    name: str,
-    legs: list[Leg],
-    exact: Decimal | None,
-    target_usd: Decimal,
-    price: Decimal,
-    leverage: Decimal,
-    side: Side,
-) -> HedgeOption:
-    units = sum((leg.contracts * leg.contract.size for leg in legs), Decimal(0))
-    kind = legs[0].contract.kind
-    hedged = units if kind == "inverse" else units * price
-    residual = target_usd - hedged
-    pct = (residual / target_usd * HUNDRED) if target_usd else Decimal(0)
-    margin = hedged / leverage
-    fee = sum(
-        (leg.contract.notional_usd(price) * leg.contracts * leg.contract.fee_rate for leg in legs),
-        Decimal(0),
-    )
-    active = [leg for leg in legs if leg.contracts]
-    liq: Decimal | None = None
-    warnings: list[str] = []
-    if active:
-        mm = max(leg.contract.maintenance_margin_rate for leg in active)
-        liq = liquidation_price(price, leverage, mm, side, kind)
-        move = abs(liq - price) / price
-        if move <= LIQUIDATION_NEAR:
-            warnings.append(
-                f"Liquidation near {liq:,.0f} USD is only {move * HUNDRED:.1f} % away from "
-                f"{price:,.0f}: a move that size closes the hedge when you need it"
-            )
-        if target_usd and hedged > target_usd:
-            over = (hedged / target_usd - 1) * HUNDRED
-            # Whole percent hides small over-hedges ("by 0 %"); keep one decimal there.
-            if over >= 10:
-                shown = f"{over:.0f}"
-            elif over >= Decimal("0.1"):
-                shown = f"{over:.1f}"
-            else:
-                shown = "less than 0.1"
-            direction = "rise" if side == "short" else "fall"
-            warnings.append(f"Over-hedged by {shown} %: a {direction} now loses money overall")
-        for leg in active:
-            c = leg.contract
-            max_lev = (1 / c.initial_margin_rate) if c.initial_margin_rate else None
-            if max_lev is not None and leverage > max_lev:
-                warnings.append(
-                    f"{c.short_label} usually needs {c.initial_margin_rate * HUNDRED:.0f} % "
-                    f"initial margin (about {max_lev:.1f}x at most); check your broker"
-                )
-            if c.min_notional is not None:
-                notional = c.notional_usd(price) * leg.contracts
-                if notional < c.min_notional:
-                    warnings.append(
-                        f"{c.short_label}: order of {notional:,.2f} USD is below the "
-                        f"venue minimum of {c.min_notional} USD"
-                    )
-    elif target_usd > 0:
-        warnings.append("No whole contract fits: the exposure stays unhedged")
-    return HedgeOption(
-        name=name,
-        side=side,
-        legs=tuple(legs),
-        exact_contracts=exact,
-        hedged_units=units,
-        hedged_usd=hedged,
-        residual_usd=residual,
-        residual_pct=pct,
-        initial_margin_usd=margin,
-        fee_usd=fee,
-        liquidation_price=liq,
-        warnings=tuple(warnings),
-    )
-
-
-def recommend(options: Sequence[HedgeOption]) -> str | None:
-    """Smallest residual, then fewest contracts, then least margin.
-
-    On a full tie the mix wins: it is the plan's best combination by
-    definition, and when it happens to use one size it is that tier's order
-    exactly. Preferring it keeps the recommendation from flipping between
-    "micro" and "mix" as the book changes by a contract or two.
-    """
-    if not options:
-        return None
-    best = min(
-        options,
-        key=lambda o: (abs(o.residual_usd), o.contracts, o.initial_margin_usd, o.name != "mix"),
-    )
-    return best.name
+def _target_basis(target_usd: Decimal | None, ratio: Decimal) -> str:
+    if target_usd is not None:
+        return f"your {fmt_money(target_usd, 0)} USD target"
+    return f"your {fmt_money(ratio * HUNDRED, 0)} % ratio"
 
 
 def _underlying_warnings(
-    under: str,
-    a: _Acc,
-    family: Family | None,
-    ratio: Decimal,
-    leverage: Decimal,
-    target: Decimal,
+    under: str, a: _Acc, family: Family | None, base: Mapping[str, object]
 ) -> list[str]:
     out: list[str] = []
-    if ratio > 1:
-        move = "rise" if target >= 0 else "fall"
+    ratio = base["ratio"]
+    target = base["target_usd"]
+    assert isinstance(ratio, Decimal) and isinstance(target, Decimal)
+    move = "rise" if target >= 0 else "fall"
+    if base["target_source"] == "usd":
+        if abs(target) > abs(a.exposure):
+            out.append(
+                f"Target {fmt_money(abs(target), 0)} USD is above the "
+                f"{fmt_money(abs(a.exposure), 0)} USD exposure: the hedge is larger than the "
+                f"exposure, so a {move} loses money overall"
+            )
+    elif ratio > 1:
         out.append(
             f"Hedge ratio {ratio * HUNDRED:.0f} % is above 100 %: the hedge is larger than "
             f"the exposure, so a {move} loses money overall"
         )
-    if leverage > HIGH_LEVERAGE:
-        out.append(
-            f"Leverage {leverage}x is high: a {100 / leverage:.1f} % move against the "
-            "futures position wipes out its margin"
-        )
+    check = base.get("futures_check")
+    if isinstance(check, FuturesPriceCheck):
+        out.extend(check.findings)
+    advice = base.get("leverage_advice")
+    if isinstance(advice, LeverageAdvice) and advice.too_high:
+        out.append(advice.words)
     if a.assumed:
         names = ", ".join(a.assumed)
         out.append(

@@ -77,15 +77,16 @@ def exchange_unit(
 ) -> Decimal | None:
     """The exchange's size comparable with ``contract.size``.
 
-    The catalog counts whole contracts (``quantity_step`` 1: the size is the
-    venue's ``contractSize``) or, for venues that trade a coin quantity
-    (Binance/Bybit USDⓈ-M, contractSize 1), one quantity step as a contract
-    (``size`` 0.001 BTC): then the comparable figure is contractSize × step.
+    The catalog's contract is the venue's (the size is its ``contractSize``)
+    or, for venues whose order form takes a coin quantity (``order_unit``
+    "coin": Binance/Bybit USDⓈ-M, contractSize 1), one quantity step as a
+    contract (``size`` 0.001 BTC): then the comparable figure is
+    contractSize × step.
     """
     size = as_decimal(market.get("contractSize"))
     if size is None or not size.is_finite() or size <= 0:
         return None
-    if contract.quantity_step == 1:
+    if contract.order_unit != "coin":
         return size
     step = _amount_step(market, step_is_digits)
     return size * step if step is not None else size

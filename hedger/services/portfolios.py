@@ -10,7 +10,8 @@ start-up choice live in ``hedger.services.library``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,13 @@ from hedger.store.portfolio_file import NewerSchemaError, PortfolioFileError
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
-    from hedger.core.models import Portfolio, Rounding
+    from hedger.core.models import (
+        AccountClass,
+        MarginMode,
+        Portfolio,
+        Rounding,
+        UnderlyingSettings,
+    )
 
 
 class SettingsError(ServiceError):
@@ -47,25 +54,71 @@ def apply_overrides(
     catalog: Catalog,
     *,
     families: Iterable[tuple[str, str]] = (),
-    prices: Iterable[tuple[str, Decimal]] = (),
+    prices: Iterable[tuple[str, Decimal | None]] = (),
     ratio: Decimal | None = None,
     rounding: Rounding | None = None,
     leverage: Decimal | None = None,
+    targets: Iterable[tuple[str, Decimal]] = (),
+    collaterals: Iterable[tuple[str, Decimal]] = (),
+    rally: Decimal | None = None,
+    margin_mode: MarginMode | None = None,
+    account: AccountClass | None = None,
+    now: datetime | None = None,
 ) -> Portfolio:
     """The portfolio with these hedge settings in force for every underlying.
 
     ``families``: (underlying, family id) pairs; ``prices``: (underlying,
-    futures price) pairs. A setting given here beats the file's
-    portfolio-wide value and its per-underlying overrides of the same field:
-    a ratio of 0.5 means 0.5 everywhere. Raises UnknownFamily or SettingsError.
+    futures price) pairs, a price of None meaning "use spot" (the typed price
+    is dropped), a price typed here stamped with ``now`` and the spot price
+    in the file; ``targets``: (underlying, USD) to hedge a dollar amount
+    instead of a share; ``collaterals``: (underlying, USD kept behind the
+    hedge). A setting given here beats the file's portfolio-wide value and
+    its per-underlying overrides of the same field: a ratio of 0.5 means 0.5
+    everywhere (and clears dollar targets not given here). Raises
+    UnknownFamily or SettingsError.
     """
     from pydantic import ValidationError
 
-    from hedger.core.catalog import CatalogError
     from hedger.core.models import HedgeSettings
 
     hedge = portfolio.hedge
-    fam_map = dict(hedge.families)
+    fam_map = _families(hedge.families, families, catalog)
+    update: dict[str, Any] = {"families": fam_map}
+    given_prices = list(prices)
+    if given_prices:
+        update.update(_typed_prices(portfolio, given_prices, now))
+    cleared: dict[str, None] = {}
+    scalars = (("ratio", ratio), ("rounding", rounding), ("leverage", leverage))
+    for name, value in (*scalars, ("margin_mode", margin_mode)):
+        if value is not None:
+            update[name] = value
+            cleared[name] = None
+    if ratio is not None:
+        cleared["target_usd"] = None
+    if rally is not None:
+        update["rally"] = rally
+    if account is not None:
+        update["account"] = account
+    per = {u: o.model_copy(update=cleared) for u, o in hedge.per_underlying.items()}
+    per = _per_underlying(per, "target_usd", targets)
+    per = _per_underlying(per, "collateral_usd", collaterals)
+    if cleared or per != hedge.per_underlying:
+        update["per_underlying"] = per
+    # Validate again rather than model_copy: each value was checked alone,
+    # the model checks them together.
+    try:
+        settings = HedgeSettings.model_validate({**_shallow_fields(hedge), **update})
+    except ValidationError as exc:
+        raise SettingsError(_validation_line(exc)) from None
+    return portfolio.model_copy(update={"hedge": settings})
+
+
+def _families(
+    current: Mapping[str, str], families: Iterable[tuple[str, str]], catalog: Catalog
+) -> dict[str, str]:
+    from hedger.core.catalog import CatalogError
+
+    fam_map = dict(current)
     for underlying, family_id in families:
         try:
             family = catalog.family(family_id)
@@ -74,25 +127,47 @@ def apply_overrides(
         if family.underlying != underlying:
             raise SettingsError(f"family {family.id} hedges {family.underlying}, not {underlying}")
         fam_map[underlying] = family.id
-    price_map = dict(hedge.futures_prices)
-    price_map.update(prices)
-    update: dict[str, Any] = {"families": fam_map, "futures_prices": price_map}
-    cleared: dict[str, None] = {}
-    for name, value in (("ratio", ratio), ("rounding", rounding), ("leverage", leverage)):
-        if value is not None:
-            update[name] = value
-            cleared[name] = None
-    if cleared:
-        update["per_underlying"] = {
-            u: o.model_copy(update=cleared) for u, o in hedge.per_underlying.items()
-        }
-    # Validate again rather than model_copy: each value was checked alone,
-    # the model checks them together.
-    try:
-        settings = HedgeSettings.model_validate({**_shallow_fields(hedge), **update})
-    except ValidationError as exc:
-        raise SettingsError(_validation_line(exc)) from None
-    return portfolio.model_copy(update={"hedge": settings})
+    return fam_map
+
+
+def _typed_prices(
+    portfolio: Portfolio, prices: Iterable[tuple[str, Decimal | None]], now: datetime | None
+) -> dict[str, Any]:
+    """Futures prices (and their stamps) with ``prices`` typed at ``now``."""
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    from hedger.core.freshness import stamp_futures_price
+
+    moment = now or dt.now(UTC)
+    settings = portfolio.hedge
+    for underlying, price in prices:
+        spot = spot_price(portfolio, underlying)
+        settings = stamp_futures_price(settings, underlying, price, moment, spot)
+    return {
+        "futures_prices": settings.futures_prices,
+        "futures_price_stamps": settings.futures_price_stamps,
+    }
+
+
+def spot_price(portfolio: Portfolio, underlying: str) -> Decimal | None:
+    """The price of ``underlying`` in the holdings (its first row), if it is held."""
+    for h in portfolio.holdings:
+        if h.symbol == underlying:
+            return h.price
+    return None
+
+
+def _per_underlying(
+    per: dict[str, UnderlyingSettings], field: str, values: Iterable[tuple[str, Decimal]]
+) -> dict[str, UnderlyingSettings]:
+    from hedger.core.models import UnderlyingSettings
+
+    out = dict(per)
+    for underlying, value in values:
+        current = out.get(underlying, UnderlyingSettings())
+        out[underlying] = current.model_copy(update={field: value})
+    return out
 
 
 def _shallow_fields(model: Any) -> dict[str, Any]:
@@ -113,4 +188,5 @@ __all__ = [
     "apply_overrides",
     "open_portfolio",
     "save_portfolio",
+    "spot_price",
 ]

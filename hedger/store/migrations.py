@@ -89,7 +89,21 @@ class Chain:
 
 # -- portfolio files (hedger.store.portfolio_file) -----------------------------
 # Version 1: holdings, hedge settings and quotes (the shape in portfolio_file's docstring).
-PORTFOLIO_STEPS: dict[int, Step] = {}
+# Version 2: hedge.futures_price_stamps, margin_mode, rally, account; per-underlying
+# target_usd, collateral_usd and margin_mode. The default leverage became 2.
+def _portfolio_v1_to_v2(doc: Document) -> Document:
+    # New fields are optional: a v1 file means what it meant. Only the default
+    # leverage changed (10 -> 2), so a v1 file that left it out keeps 10.
+    hedge = doc.get("hedge")
+    if hedge is None:
+        doc["hedge"] = {"leverage": _V1_LEVERAGE}
+    elif isinstance(hedge, dict) and "leverage" not in hedge:
+        hedge["leverage"] = _V1_LEVERAGE
+    return doc
+
+
+_V1_LEVERAGE = "10"
+PORTFOLIO_STEPS: dict[int, Step] = {1: _portfolio_v1_to_v2}
 PORTFOLIO = Chain("portfolio", PORTFOLIO_SCHEMA_VERSION, PORTFOLIO_STEPS)
 
 # -- the user's contracts.json (hedger.store.user_catalog) ---------------------

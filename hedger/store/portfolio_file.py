@@ -1,17 +1,27 @@
 """Portfolio files: one JSON document per portfolio.
 
-Format (schema 1)::
+Format (schema 2)::
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "name": "Core stack",
       "holdings": [
         {"symbol": "BTC", "quantity": "0.5", "price": "70000"},
         {"symbol": "SOL", "quantity": "12", "price": "150", "beta": "1.5", "hedge_with": "BTC"}
       ],
-      "hedge": {"ratio": "1", "rounding": "nearest", "leverage": "10",
-                "families": {"BTC": "CME-BTC"}, "futures_prices": {"BTC": "70000"}}
+      "hedge": {"ratio": "1", "rounding": "nearest", "leverage": "2",
+                "families": {"BTC": "CME-BTC"}, "futures_prices": {"BTC": "70000"},
+                "futures_price_stamps": {"BTC": {"typed_at": "2026-12-06T10:00:00+00:00",
+                                                 "spot": "70100"}},
+                "margin_mode": "cross", "rally": "0.3", "account": "professional",
+                "per_underlying": {"BTC": {"target_usd": "1500", "collateral_usd": "9000"}}}
     }
+
+Schema 2 added the futures-price stamps (when a futures price was typed and
+the spot price then), the margin mode, the rally the collateral plan must
+survive, the account class, and per underlying a dollar target, the
+collateral kept and the margin mode; the last four and the stamps are
+written only when set (or not the default). Schema 1 files open unchanged.
 
 Decimals are written as strings; JSON numbers are accepted too and parsed as
 Decimal, never as binary floats. Unknown fields are ignored, so files from a
@@ -42,7 +52,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from hedger.core.decimals import fmt_decimal
-from hedger.core.models import PORTFOLIO_SCHEMA_VERSION, Holding, Portfolio
+from hedger.core.models import (
+    DEFAULT_RALLY,
+    PORTFOLIO_SCHEMA_VERSION,
+    FuturesPriceStamp,
+    Holding,
+    Portfolio,
+    UnderlyingSettings,
+)
 from hedger.store import migrations
 from hedger.store.atomic import atomic_write_bytes, backup_path
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
@@ -163,18 +180,18 @@ def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
         "families": dict(s.families),
         "futures_prices": {k: fmt_decimal(v) for k, v in s.futures_prices.items()},
     }
+    if s.futures_price_stamps:
+        hedge["futures_price_stamps"] = {
+            u: _stamp_to_dict(stamp) for u, stamp in s.futures_price_stamps.items()
+        }
+    if s.margin_mode != "isolated":
+        hedge["margin_mode"] = s.margin_mode
+    if s.rally != DEFAULT_RALLY:
+        hedge["rally"] = fmt_decimal(s.rally)
+    if s.account != "retail":
+        hedge["account"] = s.account
     if s.per_underlying:
-        per: dict[str, Any] = {}
-        for u, o in s.per_underlying.items():
-            entry: dict[str, Any] = {}
-            if o.ratio is not None:
-                entry["ratio"] = fmt_decimal(o.ratio)
-            if o.rounding is not None:
-                entry["rounding"] = o.rounding
-            if o.leverage is not None:
-                entry["leverage"] = fmt_decimal(o.leverage)
-            per[u] = entry
-        hedge["per_underlying"] = per
+        hedge["per_underlying"] = {u: _underlying_to_dict(o) for u, o in s.per_underlying.items()}
     out: dict[str, Any] = {
         "schema_version": PORTFOLIO_SCHEMA_VERSION,
         "name": p.name,
@@ -192,6 +209,30 @@ def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
             for k, q in p.quotes.items()
         }
     return out
+
+
+def _stamp_to_dict(stamp: FuturesPriceStamp) -> dict[str, Any]:
+    out: dict[str, Any] = {"typed_at": stamp.typed_at.isoformat()}
+    if stamp.spot is not None:
+        out["spot"] = fmt_decimal(stamp.spot)
+    return out
+
+
+def _underlying_to_dict(o: UnderlyingSettings) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    if o.ratio is not None:
+        entry["ratio"] = fmt_decimal(o.ratio)
+    if o.rounding is not None:
+        entry["rounding"] = o.rounding
+    if o.leverage is not None:
+        entry["leverage"] = fmt_decimal(o.leverage)
+    if o.target_usd is not None:
+        entry["target_usd"] = fmt_decimal(o.target_usd)
+    if o.collateral_usd is not None:
+        entry["collateral_usd"] = fmt_decimal(o.collateral_usd)
+    if o.margin_mode is not None:
+        entry["margin_mode"] = o.margin_mode
+    return entry
 
 
 def dumps_portfolio(portfolio: Portfolio) -> str:
@@ -277,7 +318,7 @@ def _schema_version(doc: dict[str, Any], name: str) -> int:
 
 
 _MAX_SCHEMA = 1_000_000
-_HEDGE_MAPS = ("families", "futures_prices", "per_underlying")
+_HEDGE_MAPS = ("families", "futures_prices", "per_underlying", "futures_price_stamps")
 
 
 def _check_sizes(doc: dict[str, Any], name: str) -> None:

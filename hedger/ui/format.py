@@ -12,6 +12,7 @@ import math
 from decimal import Decimal
 
 from hedger.core.decimals import DecimalParseError, fmt_decimal, fmt_money, parse_decimal
+from hedger.core.percent import parse_share
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -137,14 +138,14 @@ def compact_usd(value: float) -> str:
 def parse_percent(text: str, *, what: str = "value") -> Decimal:
     """``50``, ``50%``, ``50 %``, ``37.5`` → Decimal percent (not a fraction).
 
-    Raises DecimalParseError with a reason a person can act on.
+    The one share parser (``hedger.core.percent``), reading a bare number as per
+    cent because the app's percent fields are labelled "%". Raises
+    DecimalParseError with a reason a person can act on.
     """
-    cleaned = text.strip()
-    if cleaned.endswith("%"):
-        cleaned = cleaned[:-1].rstrip()
-    if not cleaned:
-        raise DecimalParseError(f"{what}: enter a percentage, e.g. 50")
-    return parse_decimal(cleaned, what=what)
+    return parse_share(text, what=what, bare="percent", low=-_ANY, high=_ANY) * 100
+
+
+_ANY = Decimal("1e15")
 
 
 def parse_leverage(text: str, *, what: str = "leverage") -> Decimal:

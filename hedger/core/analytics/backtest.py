@@ -12,12 +12,15 @@ moment's prices). Futures are valued from the hedge series' history:
 
 Fees are the contracts' fee rate on each traded notional (opening and every
 re-sizing). With ``model_liquidation`` a position whose price reaches the
-liquidation price (isolated margin, no top-up) is closed there and stays
-closed until the next re-sizing. With a ``carry`` (``hedger.core.analytics.funding``)
-perpetual hedges receive or pay funding at each stored funding time and dated
-hedges roll on their expiry calendar, paying fees on both legs. Holdings
-without their own history start at today's value and move ``beta`` times
-their hedge series' returns (``links.proxy_factor``).
+liquidation price (the plan's margin: isolated, or the collateral the user
+keeps; no top-up) is closed there and stays closed until the next re-sizing;
+a position that cannot be liquidated (an inverse short at 1x or less) never is.
+Counts are whole lots computed in Decimal at every re-sizing, as in the plan.
+With a ``carry`` (``hedger.core.analytics.funding``) perpetual hedges receive
+or pay funding at each stored funding time and dated hedges roll on their
+expiry calendar, paying fees on both legs. Holdings without their own history
+start at today's value and move ``beta`` times their hedge series' returns
+(``links.proxy_factor``).
 """
 
 from __future__ import annotations
@@ -42,14 +45,16 @@ from hedger.core.analytics.links import (
 from hedger.core.analytics.performance import DayIndex, Figures, day_starts, figures_for
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, IntArray, PriceSeries, ns_to_iso
 from hedger.core.catalog import Catalog, Contract
-from hedger.core.models import Portfolio
+from hedger.core.margin import liquidation_of, margin_for
+from hedger.core.models import AccountClass, Portfolio
+from hedger.core.options import MarginSettings
+from hedger.core.orders import contracts_of, lot_units
 from hedger.core.planner import (
     HedgeOption,
     Plan,
     Side,
     UnderlyingPlan,
     build_options,
-    liquidation_price,
     recommend,
 )
 from hedger.core.sizing import SizingError
@@ -152,7 +157,9 @@ def run_backtest(
         if not u_links:
             continue
         hs = u_links[0].hedge_series
-        hedge = _UnderlyingHedge(u, catalog, u_links, prices, prices[hs], config)
+        hedge = _UnderlyingHedge(
+            u, catalog, u_links, prices, prices[hs], config, portfolio.hedge.account
+        )
         res = hedge.run(timeline, boundaries, pnl_total, fee_steps, events)
         if carry is not None and funding_steps is not None and hedge.lead is not None:
             outcome = hedge_carry(hedge.lead, hedge.segments, timeline, prices[hs], carry)
@@ -268,8 +275,9 @@ def _boundaries(timeline: IntArray, rebalance: Rebalance) -> IntArray:
 
 @dataclass
 class _Position:
-    counts: list[int]
+    counts: list[int]  # whole lots per contract of the family
     side: Side
+    liquidation: Decimal | None = None  # None: cannot be liquidated
 
     @property
     def active(self) -> bool:
@@ -298,6 +306,7 @@ class _UnderlyingHedge:
         prices: Mapping[str, FloatArray],
         futures: FloatArray,
         config: BacktestConfig,
+        account: AccountClass = "retail",
     ) -> None:
         self.u = u
         self.links = links
@@ -312,6 +321,7 @@ class _UnderlyingHedge:
         #: The contract whose funding or calendar applies, and the positions held.
         self.lead: Contract | None = None
         self.segments: list[Segment] = []
+        self.account = account
 
     def run(
         self,
@@ -348,7 +358,7 @@ class _UnderlyingHedge:
             liq_at = self._hold(tally, f_open, a, b, k == len(bounds) - 2, pnl_total)
             if liq_at is not None:
                 tally.liquidations += 1
-                text = f"hedge liquidated near {self._liq_price(tally.held, f_open):,.0f}"
+                text = f"hedge liquidated near {tally.held.liquidation:,.0f}"
                 events.append(self._event(int(timeline[a + liq_at]), "liquidation", text))
                 tally.held = _Position([0] * len(self.contracts), tally.held.side)
         return UnderlyingResult(
@@ -366,8 +376,20 @@ class _UnderlyingHedge:
         """The position to hold from point ``i``: the plan's, or re-sized at that moment."""
         assert self.option is not None
         if self.config.rebalance == "none":
-            return _Position(self._counts_of(self.option), self.option.side)
+            counts = self._counts_of(self.option)
+            side = self.option.side
+            return _Position(counts, side, self._liquidation(counts, side, f_now))
         return self._resize(i, f_now)
+
+    def _liquidation(self, counts: list[int], side: Side, f_open: float) -> Decimal | None:
+        """Where the held lots, opened at ``f_open``, are liquidated (the plan's margin)."""
+        price = Decimal(repr(f_open))
+        legs = list(zip(self.contracts, counts, strict=True))
+        u = self.u
+        margin = margin_for(legs, price, u.leverage, account=self.account, mode=u.margin_mode)
+        collateral = u.collateral_usd
+        backing = None if collateral is None else max(collateral, margin.initial_usd)
+        return liquidation_of(margin, price, side, backing)
 
     def _hold(
         self, tally: _Tally, f_open: float, a: int, b: int, last: bool, pnl_total: FloatArray
@@ -392,35 +414,47 @@ class _UnderlyingHedge:
 
     # -- pieces --------------------------------------------------------------
     def _counts_of(self, option: HedgeOption) -> list[int]:
-        by_id = {leg.contract.id: leg.contracts for leg in option.legs}
+        by_id = {leg.contract.id: leg.lots for leg in option.legs}
         return [by_id.get(c.id, 0) for c in self.contracts]
 
     def _counts_text(self, pos: _Position) -> str:
         parts = [
-            f"{n:,} × {c.symbol}" for n, c in zip(pos.counts, self.contracts, strict=True) if n
+            f"{contracts_of(c, n):,} × {c.symbol}"
+            for n, c in zip(pos.counts, self.contracts, strict=True)
+            if n
         ]
         return " + ".join(parts) if parts else "no contracts"
 
     def _resize(self, i: int, f_now: float) -> _Position:
+        # Decimal from the shortest repr of each float price: 0.29 BTC at any price
+        # stays 0.29 BTC of target (float 0.29 × price / price gives 0.28999...).
+        u = self.u
         exposure = Decimal(0)
         for h in self.links:
             if h.own_series is not None:
-                value = float(h.holding.quantity) * float(self.prices[h.own_series][i])
+                price = Decimal(repr(float(self.prices[h.own_series][i])))
+                value = h.holding.quantity * price
             else:
                 path = self.prices[h.hedge_series]
                 ratio = np.array([path[i] / path[0]])
-                value = float(h.value) * float(proxy_factor(ratio, float(h.beta))[0])
-            exposure += Decimal(repr(value)) * h.beta
-        target = self.u.ratio * exposure
+                factor = Decimal(repr(float(proxy_factor(ratio, float(h.beta))[0])))
+                value = h.value * factor
+            exposure += value * h.beta
+        if u.target_source == "usd" and u.target_setting_usd is not None:
+            target = u.target_setting_usd if exposure >= 0 else -u.target_setting_usd
+        else:
+            target = u.ratio * exposure
         side: Side = "long" if target < 0 else "short"
+        margin = MarginSettings(self.account, u.margin_mode, u.rally, u.collateral_usd)
         try:
             options = build_options(
                 abs(target),
                 self.contracts,
                 Decimal(repr(f_now)),
-                self.u.rounding,
-                self.u.leverage,
+                u.rounding,
+                u.leverage,
                 side,
+                margin,
             )
         except SizingError:
             return _Position([0] * len(self.contracts), side)
@@ -429,7 +463,7 @@ class _UnderlyingHedge:
         if chosen is None:
             name = recommend(options)
             chosen = next(o for o in options if o.name == name)
-        return _Position(self._counts_of(chosen), side)
+        return _Position(self._counts_of(chosen), side, chosen.liquidation_price)
 
     def _fee(self, old: _Position, new: _Position, price: float) -> float:
         if not self.config.include_fees:
@@ -439,13 +473,14 @@ class _UnderlyingHedge:
             s_old = n_old if old.side == new.side else -n_old
             traded = abs(n_new - s_old)
             if traded:
-                notional = float(c.size) if c.kind == "inverse" else float(c.size) * price
+                lot = float(lot_units(c))
+                notional = lot if c.kind == "inverse" else lot * price
                 fee += traded * notional * float(c.fee_rate)
         return fee
 
     def _fee_rate(self, pos: _Position) -> float:
         """The legs' fee rate weighted by size (for roll fees)."""
-        sizes = [n * float(c.size) for n, c in zip(pos.counts, self.contracts, strict=True)]
+        sizes = [n * float(lot_units(c)) for n, c in zip(pos.counts, self.contracts, strict=True)]
         total = sum(sizes)
         if not total:
             return 0.0
@@ -453,15 +488,10 @@ class _UnderlyingHedge:
         return sum(s * r for s, r in zip(sizes, rates, strict=True)) / total
 
     def _units(self, pos: _Position) -> float:
-        units = sum(n * float(c.size) for n, c in zip(pos.counts, self.contracts, strict=True))
-        return units if pos.side == "long" else -units
-
-    def _liq_price(self, pos: _Position, f_open: float) -> float:
-        active = [c for n, c in zip(pos.counts, self.contracts, strict=True) if n]
-        mm = max(c.maintenance_margin_rate for c in active) if active else Decimal(0)
-        return float(
-            liquidation_price(Decimal(repr(f_open)), self.u.leverage, mm, pos.side, self.kind)
+        units = sum(
+            n * float(lot_units(c)) for n, c in zip(pos.counts, self.contracts, strict=True)
         )
+        return units if pos.side == "long" else -units
 
     def _segment_pnl(
         self, pos: _Position, f_open: float, path: FloatArray
@@ -470,9 +500,9 @@ class _UnderlyingHedge:
         if units == 0.0:
             return np.zeros(path.size, dtype=np.float64), None
         pnl = _pnl(self.kind, units, f_open, path)
-        if not self.config.model_liquidation:
+        if not self.config.model_liquidation or pos.liquidation is None:
             return pnl, None
-        liq = self._liq_price(pos, f_open)
+        liq = float(pos.liquidation)
         crossed: npt.NDArray[np.bool_] = path >= liq if pos.side == "short" else path <= liq
         if not bool(crossed.any()):
             return pnl, None

@@ -18,8 +18,9 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
 from hedger.core.catalog import Contract
+from hedger.core.liquidation import liquidation_price
 from hedger.core.models import MAX_LEVERAGE
-from hedger.core.planner import HIGH_LEVERAGE, liquidation_price
+from hedger.core.planner import HIGH_LEVERAGE
 from hedger.core.sizing import SizingError, best_mix
 
 Side = Literal["long", "short"]
@@ -243,7 +244,12 @@ def _option(
     liq: Decimal | None = None
     if active:
         mm = max(c.maintenance_margin_rate for c in active)
-        liq = liquidation_price(entry, leverage, mm, side, legs[0].contract.kind)
+        first = active[0]
+        fee = first.fee_rate if first.liquidation_fee else Decimal(0)
+        # None: the position cannot be liquidated (an inverse short at 1x or less).
+        liq = liquidation_price(
+            entry, leverage, mm, side, first.kind, rule=first.liquidation, fee=fee
+        )
     option = SizedOption(
         name=name,
         legs=tuple(legs),
@@ -290,7 +296,7 @@ def _warnings(
 ) -> tuple[str, ...]:
     """What the person should know before placing ``option``, most serious first."""
     liq = option.liquidation_price
-    if liq is None:  # not one contract fits the budget
+    if not option.contracts:  # not one contract fits the budget
         if option.loss_per_contract is None:
             return ()
         return (
@@ -299,8 +305,9 @@ def _warnings(
         )
     margin, loss, fees = option.margin, option.loss_at_stop, option.fees
     warnings: list[str] = []
-    # The price meets whichever comes first on its way from the entry.
-    liquidated_first = liq >= stop if side == "long" else liq <= stop
+    # The price meets whichever comes first on its way from the entry; a
+    # position that cannot be liquidated (liq None) only meets the stop.
+    liquidated_first = liq is not None and (liq >= stop if side == "long" else liq <= stop)
     if liquidated_first:
         warnings.append(
             f"Liquidation near {liq:,.0f} comes before the stop at {stop:,.0f}: "

@@ -10,9 +10,10 @@ each hedge series) are taken from the history window. Paths are drawn either
 
 Holdings without a history move ``beta`` times their hedge series. The hedge
 is the plan's recommended option per underlying, held through the horizon;
-with ``model_liquidation`` a path that reaches the liquidation price loses the
-margin there and carries no hedge afterwards. Fees are left out: the hedge is
-taken as already open.
+with ``model_liquidation`` a path that reaches the plan's liquidation price
+loses the margin there and carries no hedge afterwards; a hedge the plan shows
+as impossible to liquidate (an inverse short at 1x or less) never is. Fees
+are left out: the hedge is taken as already open.
 
 Every result carries its seed: the same inputs and seed give the same numbers.
 """
@@ -39,7 +40,7 @@ from hedger.core.analytics.links import (
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, IntArray, PriceSeries
 from hedger.core.catalog import Catalog
 from hedger.core.models import Portfolio
-from hedger.core.planner import Plan, liquidation_price
+from hedger.core.planner import Plan
 
 Method = Literal["normal", "bootstrap"]
 METHODS: tuple[Method, ...] = ("normal", "bootstrap")
@@ -224,10 +225,11 @@ def _held_hedges(plan: Plan, links: PortfolioLinks, col: Mapping[str, int]) -> l
         hs = u_links[0].hedge_series
         units = float(opt.hedged_units) * (-1.0 if opt.side == "short" else 1.0)
         f0 = float(u.futures_price)
-        active = [leg.contract for leg in opt.legs if leg.contracts]
-        mm = max(c.maintenance_margin_rate for c in active)
-        liq = liquidation_price(u.futures_price, u.leverage, mm, opt.side, opt.kind)
-        hedges.append((col[hs], opt.kind, units, f0, float(liq) / f0, opt.side))
+        liq = opt.liquidation_price
+        # A hedge that cannot be liquidated (an inverse short at 1x or less) never is.
+        never = math.inf if opt.side == "short" else 0.0
+        factor = never if liq is None else float(liq) / f0
+        hedges.append((col[hs], opt.kind, units, f0, factor, opt.side))
     return hedges
 
 
@@ -286,10 +288,10 @@ def _hedged_pnl(
     for c, kind, units, f0, liq_factor, side in hedges:
         fut = factor[:, c]
         pnl = _hedge_pnl(kind, units, f0, fut)
-        if need_path:
+        if need_path and math.isfinite(liq_factor) and liq_factor > 0:
             # Only the hedge series need whole paths: did they touch liquidation?
             cum = np.cumsum(logs[c], axis=1)
-            log_liq = math.log(liq_factor) if liq_factor > 0 else -math.inf
+            log_liq = math.log(liq_factor)
             hit = cum.max(axis=1) >= log_liq if side == "short" else cum.min(axis=1) <= log_liq
             if bool(hit.any()):
                 at_liq = _hedge_pnl(kind, units, f0, np.array([liq_factor]))[0]
