@@ -50,6 +50,7 @@ COMMANDS: tuple[Command, ...] = (
         "simulate hedged and unhedged P&L: value at risk, expected shortfall",
     ),
     Command("size", "hedger.cli.size", "contracts per tier that risk a share of your equity"),
+    Command("restore", "hedger.cli.restore", "list or restore earlier versions of a portfolio"),
 )
 
 
