@@ -80,9 +80,7 @@ def atomic_write_bytes(
         _fsync_dir(folder)
 
 
-def remove_stale_temp_files(
-    folder: Path, *, min_age_seconds: float = STALE_TEMP_SECONDS
-) -> int:
+def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = STALE_TEMP_SECONDS) -> int:
     """Delete temporary files stranded by a crash; returns how many went.
 
     Only our own files (same owner) older than ``min_age_seconds`` are

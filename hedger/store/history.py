@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from hedger.core.analytics.history import ImportReport
-from hedger.core.analytics.series import MergeStats, PriceSeries, SeriesError, ns_to_iso
+from hedger.core.analytics.series import MergeStats, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
 from hedger.store import history_files, migrations, paths
 from hedger.store.atomic import atomic_write_bytes, atomic_write_text, sweep_once
@@ -260,9 +260,7 @@ class HistoryStore:
 
     @staticmethod
     def _locked(npz: Path, symbol: str) -> contextlib.AbstractContextManager[None]:
-        return locked(
-            npz, what=f"the {symbol} history", busy="being changed", timeout=LONG_TIMEOUT
-        )
+        return locked(npz, what=f"the {symbol} history", busy="being changed", timeout=LONG_TIMEOUT)
 
     def _set_aside(self, npz: Path, symbol: str) -> str:
         """Rename a damaged file to ``BTC.npz.damaged`` (``.damaged-2`` … if taken)."""

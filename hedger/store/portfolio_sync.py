@@ -79,8 +79,7 @@ def write_portfolio_bytes(
             now = content_digest(current)
             if now != expected_digest:
                 raise PortfolioChangedError(
-                    f"{name} was changed by another program since it was opened; "
-                    "nothing was saved",
+                    f"{name} was changed by another program since it was opened; nothing was saved",
                     now,
                 )
         _write_locked(path, data, current, backup=backup)
