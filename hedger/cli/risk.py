@@ -106,7 +106,8 @@ def _render_risk(name: str, r: RiskResult) -> str:
 
     days = "day" if r.horizon_days == 1 else "days"
     lines = [
-        f"{clean(name)}: P&L over {r.horizon_days} {days}, {r.paths:,} paths ({r.method}), seed {r.seed}",
+        f"{clean(name)}: P&L over {r.horizon_days} {days}, {r.paths:,} paths ({r.method}), "
+        f"seed {r.seed}",
         f"From {r.observations:,} daily returns, {ns_to_iso(r.first_ns, date_only=True)} to "
         f"{ns_to_iso(r.last_ns, date_only=True)}; value now {r.start_value:,.2f} USD",
         "",
