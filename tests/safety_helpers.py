@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # The command runs in a child Python that reports its own peak memory last,
 # so a test can check "within 2 s and 200 MB" on the real process.
@@ -65,3 +66,68 @@ def start_hedger(args: list[str], data_dir: Path) -> subprocess.Popen[str]:
         text=True,
         env=env,
     )
+
+
+# --------------------------------------------------------------------------- processes started together
+# Spawned children run these (they import this module by name): each waits at
+# the barrier so the writers really overlap, then does its part.
+
+
+def cli_after(barrier: Any, args: list[str], data_dir: str) -> int:
+    """Wait for the others, then run ``hedger ARGS``; the exit status."""
+    import contextlib
+    import io
+
+    os.environ["HEDGER_DATA_DIR"] = data_dir
+    from hedger.cli import main
+
+    barrier.wait(timeout=60)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return main(args)
+
+
+def bump_after(barrier: Any, path: str, data_dir: str, times: int) -> None:
+    """Add 1 to the first holding's quantity ``times`` times, each a locked read-change-write."""
+    os.environ["HEDGER_DATA_DIR"] = data_dir
+    from decimal import Decimal
+
+    from hedger.core.models import Portfolio
+    from hedger.services.portfolios import update_portfolio
+
+    def bump(p: Portfolio) -> Portfolio:
+        first = p.holdings[0]
+        changed = first.model_copy(update={"quantity": first.quantity + Decimal(1)})
+        return p.model_copy(update={"holdings": (changed, *p.holdings[1:])})
+
+    barrier.wait(timeout=60)
+    for _ in range(times):
+        update_portfolio(Path(path), bump)
+
+
+def hold_lock(path: str, data_dir: str, ready: Any, seconds: float) -> None:
+    """Take the lock of ``path``, say so, and keep it for ``seconds`` (or until killed)."""
+    os.environ["HEDGER_DATA_DIR"] = data_dir
+    from hedger.store.locks import locked
+
+    with locked(Path(path), what="test"):
+        ready.set()
+        time.sleep(seconds)
+
+
+def run_together(target: Any, arg_lists: list[tuple[Any, ...]]) -> list[int | None]:
+    """Start one spawned process per argument tuple at once; their exit codes."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(arg_lists))
+    procs = [ctx.Process(target=_exit_with, args=(target, barrier, *a)) for a in arg_lists]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    return [p.exitcode for p in procs]
+
+
+def _exit_with(target: Any, *args: Any) -> None:
+    code = target(*args)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -18,6 +18,8 @@ take a second lock on a new file of the same name.
 
 A wait is bounded: after ``timeout`` seconds ``LockBusy`` says which file is
 busy ("... is being saved by another Hedger; try again") instead of hanging.
+``HEDGER_LOCK_TIMEOUT`` (seconds) shortens every wait, for tests and scripts
+that would rather fail fast.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from hedger.store.errors import StoreError, describe_os_error
 if TYPE_CHECKING:
     from filelock import BaseFileLock
 
+TIMEOUT_ENV = "HEDGER_LOCK_TIMEOUT"
 LOCK_SUFFIX = ".lock"
 LOCKS_FOLDER = "locks"
 #: How long a writer waits for another one to finish (a portfolio save takes milliseconds).
@@ -103,6 +106,7 @@ def _acquire(path: Path, what: str, busy: str, timeout: float) -> BaseFileLock:
     # Imported here: only writers need it, and `hedger plan` never writes.
     from filelock import Timeout
 
+    timeout = _capped(timeout)
     try:
         lock = _new_lock(lock_path_for(path))
         lock.acquire(timeout=timeout, poll_interval=_POLL_SECONDS)
@@ -119,6 +123,14 @@ def _new_lock(lock_file: Path) -> BaseFileLock:
     # thread_local=False: a lock taken on one thread may be released on
     # another (the GUI's task runner hands results back to the GUI thread).
     return FileLock(str(lock_file), mode=0o600, thread_local=False)
+
+
+def _capped(timeout: float) -> float:
+    try:
+        cap = float(os.environ.get(TIMEOUT_ENV, "") or "inf")
+    except ValueError:
+        return timeout
+    return max(0.0, min(timeout, cap))
 
 
 def _absolute(path: Path) -> Path:
