@@ -68,7 +68,7 @@ def start_hedger(args: list[str], data_dir: Path) -> subprocess.Popen[str]:
     )
 
 
-# --------------------------------------------------------------------------- processes started together
+# ------------------------------------------------------------- processes started together
 # Spawned children run these (they import this module by name): each waits at
 # the barrier so the writers really overlap, then does its part.
 

@@ -144,7 +144,7 @@ def test_a_refresh_keeps_a_save_made_while_it_waited_for_the_venue(
             changed = p.holdings[1].model_copy(update={"quantity": Decimal(7)})
             save_portfolio(path, p.model_copy(update={"holdings": (p.holdings[0], changed)}))
             release.set()
-            out, err = proc.communicate(timeout=60)
+            _out, err = proc.communicate(timeout=60)
         finally:
             for key in env:
                 os.environ.pop(key, None)
@@ -165,9 +165,9 @@ def test_a_lock_wait_is_bounded_and_a_killed_holder_frees_it(
     try:
         assert ready.wait(60)
         started = time.monotonic()
-        with pytest.raises(LockBusy, match=r"^book\.json is being saved by another Hedger; try"):
-            with locked(path, what="book.json", timeout=0.3):
-                pass
+        busy = r"^book\.json is being saved by another Hedger; try"
+        with pytest.raises(LockBusy, match=busy), locked(path, what="book.json", timeout=0.3):
+            pass
         assert time.monotonic() - started < 2
         assert holder.pid is not None
         os.kill(holder.pid, signal.SIGKILL)  # a crash: the OS drops its lock
