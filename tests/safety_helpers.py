@@ -131,3 +131,14 @@ def run_together(target: Any, arg_lists: list[tuple[Any, ...]]) -> list[int | No
 def _exit_with(target: Any, *args: Any) -> None:
     code = target(*args)
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def hold_claim(path: str, data_dir: str, ready: Any, seconds: float) -> None:
+    """Open ``path`` for editing as another Hedger window would, and keep it open."""
+    os.environ["HEDGER_DATA_DIR"] = data_dir
+    from hedger.services.portfolios import claim_for_editing
+
+    claim = claim_for_editing(Path(path))
+    assert claim is not None
+    ready.set()
+    time.sleep(seconds)

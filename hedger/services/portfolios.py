@@ -26,6 +26,7 @@ from hedger.store.portfolio_file import (
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
     from hedger.core.models import Portfolio, Rounding
+    from hedger.store.portfolio_sync import EditClaim as EditClaim
 
 
 class SettingsError(ServiceError):
@@ -77,6 +78,17 @@ def save_portfolio_checked(
     from hedger.store.portfolio_file import save_portfolio as save
 
     return save(path, portfolio, expected_digest=expected_digest, force=force)
+
+
+def claim_for_editing(path: Path) -> EditClaim | None:
+    """Claim ``path`` for one window; None while another window, in any process, has it.
+
+    The app opens a claimed file read-only. Release the claim when the
+    window lets go of the file; a crashed process's claim goes with it.
+    """
+    from hedger.store.portfolio_sync import claim_for_editing as claim
+
+    return claim(path)
 
 
 def update_portfolio(path: Path, change: Callable[[Portfolio], Portfolio]) -> Portfolio:
@@ -160,6 +172,7 @@ __all__ = [
     "PortfolioFileError",
     "SettingsError",
     "apply_overrides",
+    "claim_for_editing",
     "open_portfolio",
     "open_portfolio_tracked",
     "portfolio_digest",

@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hedger.core.models import Portfolio
 from hedger.store import versions
 from hedger.store.atomic import atomic_write_bytes
 from hedger.store.errors import describe_os_error, shown_name
 from hedger.store.jsonfile import JsonProblem, read_limited
-from hedger.store.locks import locked
+from hedger.store.locks import locked, try_locked
 from hedger.store.portfolio_file import (
     MAX_PORTFOLIO_BYTES,
     PortfolioChangedError,
@@ -35,7 +36,9 @@ from hedger.store.portfolio_file import (
 content_digest = versions.content_digest
 
 __all__ = [
+    "EditClaim",
     "PortfolioChangedError",
+    "claim_for_editing",
     "content_digest",
     "disk_digest",
     "encode_portfolio",
@@ -132,6 +135,32 @@ def _write_locked(path: Path, data: bytes, current: bytes | None, *, backup: boo
         raise PortfolioFileError(
             f"{shown_name(path.name)}: could not save ({describe_os_error(exc)})"
         ) from None
+
+
+class EditClaim:
+    """This process edits the portfolio; another window opening it gets it read-only.
+
+    An OS lock held while the file is open in a window: the system drops it
+    when the process ends, crash or not, so a stale claim never blocks.
+    """
+
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def claim_for_editing(path: Path) -> EditClaim | None:
+    """The edit claim on ``path``, or None while another window (any process) holds it."""
+    # A key of its own: a claim must not block saves, which take the file's lock.
+    lock = try_locked(path.with_name(path.name + OPEN_SUFFIX))
+    return None if lock is None else EditClaim(lock)
+
+
+OPEN_SUFFIX = "#open"
 
 
 def _current_bytes(path: Path) -> bytes | None:
