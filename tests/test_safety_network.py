@@ -146,7 +146,7 @@ def test_a_dripping_answer_is_cut_at_the_time_limit(
     before = book.read_bytes()
     run = refresh(book, hostile, data_dir, time_limit="3")
     assert_refused(run, book, before, words="timed out")
-    assert run.seconds < 3 + 2.5  # the limit, plus starting Python
+    assert run.work_seconds < 3 + 1.0  # the limit, and a moment to report
 
 
 def test_dripping_headers_are_cut_too(hostile: Hostile) -> None:
@@ -178,7 +178,7 @@ def test_absurd_numbers_are_refused_quickly(
     before = book.read_bytes()
     run = refresh(book, hostile, data_dir)
     assert_refused(run, book, before, words=words)
-    assert run.seconds < 2 + 1.5
+    assert run.work_seconds < 2
 
 
 @pytest.mark.parametrize("price", ["1e-24", "1e-30", "0.0000000000001"])
