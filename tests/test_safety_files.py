@@ -299,3 +299,20 @@ def test_text_from_files_is_escaped_in_every_output(data_dir: Path, tmp_path: Pa
         assert not any(line.startswith(("FAKE LINE", "X", "line")) for line in out.splitlines()), (
             command
         )
+
+
+def test_the_app_sweeps_every_writers_stale_temp_files_at_start_up(data_dir: Path) -> None:
+    from hedger.store.library import PortfolioLibrary
+    from hedger.store.versions import folder_for
+
+    backups = folder_for(data_dir / "x.json")
+    old = time.time() - 120
+    stale = []
+    for folder in (data_dir, data_dir / "history", data_dir / "recovery", backups):
+        folder.mkdir(parents=True, exist_ok=True)
+        f = folder / ".thing.json.0123456789abcdef.tmp"
+        f.write_bytes(b"x")
+        os.utime(f, (old, old))
+        stale.append(f)
+    PortfolioLibrary()  # what the app builds at start-up
+    assert not any(f.exists() for f in stale)

@@ -124,8 +124,12 @@ class PortfolioLibrary:
             ) from None
         self._trash = trash
         self._cache: dict[Path, tuple[int, int, LibraryEntry]] = {}
-        # Saves killed mid-write (power cut, kill -9) strand hidden temp files.
+        # Saves killed mid-write (power cut, kill -9) strand hidden temp files;
+        # the app's library is made at start-up, a moment to sweep every writer's.
         remove_stale_temp_files(self.directory)
+        if directory is None:
+            with contextlib.suppress(OSError):
+                paths.sweep_temp_files()
 
     @property
     def trash_directory(self) -> Path:

@@ -60,6 +60,22 @@ def backups_dir() -> Path:
 WRITER_FOLDERS = ("", "portfolios", "history", "recovery", "state", "trash")
 
 
+def sweep_temp_files() -> int:
+    """Remove temporary files stranded by killed saves in every writer's folder.
+
+    Only our own, older than a minute (``atomic.remove_stale_temp_files``);
+    the app calls it at start-up. Returns how many went.
+    """
+    from hedger.store.atomic import remove_stale_temp_files
+
+    root = data_dir()
+    folders = [root / name for name in WRITER_FOLDERS]
+    backups = root / "backups"
+    if backups.is_dir():
+        folders += [f for f in backups.iterdir() if f.is_dir() and not f.is_symlink()]
+    return sum(remove_stale_temp_files(folder) for folder in folders)
+
+
 def _ensure(folder: Path) -> Path:
     # 0700: portfolios say what someone owns; other users have no business there.
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
