@@ -353,7 +353,10 @@ class HistoryStore:
             return DamagedHistory(sym, npz.name, exc.reason)
         info = HistoryInfo(sym, series.sources, series.first_ns, series.last_ns, len(series), "")
         # A cache write: skipped while an import holds the symbol (it writes its own).
-        lock = try_locked(npz)
+        try:
+            lock = try_locked(npz)
+        except OSError:
+            lock = None
         if lock is not None:
             try:
                 with contextlib.suppress(OSError):

@@ -84,22 +84,18 @@ def locked(
 
 
 def try_locked(path: Path) -> BaseFileLock | None:
-    """The lock of ``path`` if it is free right now, else None (the caller releases it)."""
+    """The lock of ``path`` if it is free right now, else None (the caller releases it).
+
+    Raises OSError when no lock can be taken at all (an unusable data folder).
+    """
     from filelock import Timeout
 
+    lock = _new_lock(lock_path_for(path))
     try:
-        lock = _new_lock(lock_path_for(path))
         lock.acquire(timeout=0)
-        return lock
     except Timeout:
         return None
-    except OSError:
-        return None
-
-
-def hold(path: Path, *, what: str, busy: str, timeout: float) -> BaseFileLock:
-    """The acquired lock of ``path`` (the caller releases it); LockBusy after ``timeout``."""
-    return _acquire(path, what, busy, timeout)
+    return lock
 
 
 def _acquire(path: Path, what: str, busy: str, timeout: float) -> BaseFileLock:

@@ -156,7 +156,12 @@ class EditClaim:
 def claim_for_editing(path: Path) -> EditClaim | None:
     """The edit claim on ``path``, or None while another window (any process) holds it."""
     # A key of its own: a claim must not block saves, which take the file's lock.
-    lock = try_locked(path.with_name(path.name + OPEN_SUFFIX))
+    try:
+        lock = try_locked(path.with_name(path.name + OPEN_SUFFIX))
+    except OSError:
+        # No lock can be taken (the data folder is unusable): edit as before
+        # claims existed rather than lock the person out of their file.
+        return EditClaim(None)
     return None if lock is None else EditClaim(lock)
 
 
