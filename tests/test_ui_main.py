@@ -219,6 +219,9 @@ def test_recovery_after_simulated_crash(qtbot):
     # Pretend the file belongs to a process that died.
     dead = crashed.with_name("session-999999.json")
     crashed.rename(dead)
+    # The crashed window is gone (with its claim on the file: a second window
+    # on a file still open elsewhere would be read-only).
+    w.close()
 
     from hedger.ui.document.recovery import find_recoverable
 

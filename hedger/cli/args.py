@@ -266,7 +266,13 @@ def window_arg(text: str) -> int | None:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if days < 1:
         raise argparse.ArgumentTypeError("the window must be at least 1 day")
+    if days > MAX_WINDOW_DAYS:
+        # Past this a date computed from it overflows; no history is that long anyway.
+        raise argparse.ArgumentTypeError("the window must be at most 100 years (or 'all')")
     return days
+
+
+MAX_WINDOW_DAYS = 36_500
 
 
 def horizon_arg(text: str) -> int:

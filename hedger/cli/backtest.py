@@ -17,7 +17,7 @@ from hedger.cli.analytics import (
 )
 from hedger.cli.args import date_arg, int_arg, parse_date_ns
 from hedger.cli.errors import EXIT_OK, CliError
-from hedger.cli.output import align, write, write_json
+from hedger.cli.output import align, clean, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -242,7 +242,7 @@ def _render_backtest(name: str, r: BacktestResult, rebalance: str) -> str:
     start, end = int(r.timestamps[0]), int(r.timestamps[-1])
     held = "held fixed" if rebalance == "none" else f"re-sized {rebalance}"
     lines = [
-        f"{name}: {ns_to_iso(start, date_only=True)} to {ns_to_iso(end, date_only=True)} "
+        f"{clean(name)}: {ns_to_iso(start, date_only=True)} to {ns_to_iso(end, date_only=True)} "
         f"({r.timestamps.size:,} points), hedge {held}",
         "",
         *_figure_tables(r),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hedger.cli.analytics import CONVENTIONS, add_portfolio_args, fixed, load_inputs
 from hedger.cli.args import window_arg
 from hedger.cli.errors import EXIT_OK
-from hedger.cli.output import align, write, write_json
+from hedger.cli.output import align, clean, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -95,7 +95,7 @@ def _render_beta(name: str, window: Window, estimates: Sequence[HoldingEstimate]
     from hedger.core.analytics.series import ns_to_iso
     from hedger.core.decimals import fmt_decimal
 
-    lines = [f"{name}: {window.describe()}", ""]
+    lines = [f"{clean(name)}: {window.describe()}", ""]
     rows = [["holding", "hedge", "your β", "est. β", "h*", "ρ", "ρ²", "σ hold", "σ hedge", "obs"]]
     problems = []
     for e in estimates:

@@ -56,6 +56,7 @@ COMMANDS: tuple[Command, ...] = (
         "what the hedge costs to hold: funding, basis, rolls and fees, venue against venue",
     ),
     Command("funding", "hedger.cli.funding", "download and list funding-rate histories"),
+    Command("restore", "hedger.cli.restore", "list or restore earlier versions of a portfolio"),
 )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hedger.cli.args import symbol_arg
 from hedger.cli.errors import EXIT_OK, CliError
-from hedger.cli.output import align, write, write_json
+from hedger.cli.output import align, clean, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -179,7 +179,13 @@ def cmd_history_list(args: argparse.Namespace) -> int:
         for i in infos:
             span = _info_span(i).split(" to ")
             rows.append(
-                [i.symbol, f"{i.rows:,}", span[0], span[-1], ", ".join(i.sources[-3:]) or "—"]
+                [
+                    i.symbol,
+                    f"{i.rows:,}",
+                    span[0],
+                    span[-1],
+                    clean(", ".join(i.sources[-3:])) or "—",
+                ]
             )
         lines.extend(align(rows, "lrlll"))
     else:

@@ -2,6 +2,9 @@
 
 Text from files, the catalog and venues may carry terminal controls; they are
 shown escaped (``\\x1b``) so nothing can recolour or reorder the terminal.
+``write`` escapes every control but the newline; a single-line field from a
+file or the network (a name, a source) goes through ``clean`` first, which
+escapes newlines too, so it cannot start a line of its own.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ TEXT_WIDTH = 100
 MESSAGE_CHARS = 400
 
 # Terminal controls a file could smuggle into names and notes: C0 and C1
-# controls, DEL, and the bidirectional overrides that reorder what is shown.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# controls, DEL, the bidirectional marks and overrides that reorder what is
+# shown, and the Unicode line and paragraph separators.
+_INVISIBLE = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+_CONTROL_OR_NEWLINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 def write(text: str) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hedger.cli.errors import EXIT_OK, CliError
-from hedger.cli.output import align, warn, write, write_json
+from hedger.cli.output import align, clean, warn, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -132,8 +132,8 @@ def _add_refresh_parser(actions: SubParsers) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from hedger.cli.loading import load_catalog
-    from hedger.services.portfolios import PortfolioFileError, save_portfolio
-    from hedger.services.prices import RefreshRequest, prepare_refresh, run_refresh
+    from hedger.services.errors import StoreError
+    from hedger.services.prices import RefreshRequest, prepare_refresh, run_refresh, save_refresh
 
     request = RefreshRequest(
         sources=tuple(args.source or ()),
@@ -153,8 +153,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     saved = False
     if failure is None and not args.dry_run:
         try:
-            save_portfolio(args.file, result.portfolio)
-        except PortfolioFileError as exc:
+            # Applied to the file as it is now: another program's save meanwhile stays.
+            save_refresh(args.file, result)
+        except StoreError as exc:
             failure = str(exc)
         else:
             saved = True
@@ -260,7 +261,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         age = e["age_text"] or "-"
         if e["stale"]:
             age += "  STALE"
-        rows.append([e["name"], fmt_price(Decimal(e["price"])), e["source"], age])
+        rows.append([e["name"], fmt_price(Decimal(e["price"])), clean(e["source"]), age])
     lines = align(rows, "lrll")
     if any(e["stale"] for e in entries):
         minutes = int(STALE_AFTER.total_seconds() // 60)

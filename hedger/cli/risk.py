@@ -16,7 +16,7 @@ from hedger.cli.analytics import (
 )
 from hedger.cli.args import horizon_arg, int_arg, seed_arg, window_arg
 from hedger.cli.errors import EXIT_OK
-from hedger.cli.output import align, wrapped, write, write_json
+from hedger.cli.output import align, clean, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -121,7 +121,8 @@ def _render_risk(name: str, r: RiskResult) -> str:
 
     days = "day" if r.horizon_days == 1 else "days"
     lines = [
-        f"{name}: P&L over {r.horizon_days} {days}, {r.paths:,} paths ({r.method}), seed {r.seed}",
+        f"{clean(name)}: P&L over {r.horizon_days} {days}, {r.paths:,} paths ({r.method}), "
+        f"seed {r.seed}",
         f"From {r.observations:,} daily returns, {ns_to_iso(r.first_ns, date_only=True)} to "
         f"{ns_to_iso(r.last_ns, date_only=True)}; value now {r.start_value:,.2f} USD",
         "",

@@ -9,6 +9,13 @@ A timeout is not retried: a venue that did not answer in five seconds rarely
 answers the second time, and the next venue is the better retry. A refresh
 may also set a ``request_budget``: a wall-clock limit and a stop check that
 every request of that refresh, on any venue, respects.
+
+The timeout bounds the whole answer, not each read (a server dripping a
+byte a second is cut off at the deadline); redirects stay on the venue's
+host over HTTPS; an answer that declares itself a web page is refused; and
+every number's digits and exponent are checked before it becomes a Decimal
+(``hedger.live.transport``). Each refusal is a ``PriceSourceError`` or an
+unreadable price, never an internal error.
 """
 
 from __future__ import annotations
@@ -173,9 +180,16 @@ def loads_decimal_json(body: bytes) -> Any:
 
     ``NaN`` and ``Infinity`` (which Python's parser accepts) become Decimal
     too, so validation sees and rejects them instead of a float slipping by.
+    A number too long or with too large an exponent stays text (see
+    ``transport.json_number``), which no price check reads as a number.
     """
+    from hedger.live.transport import json_number
+
     return json.loads(
-        body.decode("utf-8"), parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal
+        body.decode("utf-8"),
+        parse_float=json_number,
+        parse_int=json_number,
+        parse_constant=Decimal,
     )
 
 
@@ -200,15 +214,14 @@ class JsonClient:
             raise PriceSourceError(
                 f"{venue}: base URL {clip(base_url, 60)!r} must start with http:// or https://"
             )
+        from hedger.live.transport import opener_for
+
         self.venue = venue
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings()
         self._sleep = sleep
         # A proxy from the environment must not capture a local test server.
-        handlers: list[urllib.request.BaseHandler] = []
-        if parsed.hostname in _LOOPBACK:
-            handlers.append(urllib.request.ProxyHandler({}))
-        self._opener = urllib.request.build_opener(*handlers)
+        self._opener = opener_for(parsed, direct=parsed.hostname in _LOOPBACK)
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         import urllib.parse
@@ -248,32 +261,52 @@ class JsonClient:
         import urllib.error
         import urllib.request
 
+        from hedger.live.transport import Deadline, RedirectRefused, attach
+
         req = urllib.request.Request(
             url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
-        try:
-            with self._opener.open(req, timeout=timeout) as resp:
-                body = self._read(resp, timeout)
-        except urllib.error.HTTPError as exc:
-            self._raise_for_status(exc)
-        except urllib.error.URLError as exc:
-            raise self._retryable(exc.reason, timeout) from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise self._retryable(exc, timeout) from None
+        deadline = Deadline(timeout)
+        attach(req, deadline)
+        # Everything, an error answer's body included, is read before the deadline.
+        with deadline:
+            try:
+                with self._opener.open(req, timeout=timeout) as resp:
+                    self._check_type(resp)
+                    body = self._read(resp, deadline)
+            except RedirectRefused as exc:
+                raise PriceSourceError(f"{self.venue} answer refused: {exc}") from None
+            except urllib.error.HTTPError as exc:
+                if deadline.expired:
+                    raise _timed_out(timeout) from None
+                self._raise_for_status(exc)
+            except urllib.error.URLError as exc:
+                raise self._retryable(exc.reason, timeout, deadline.expired) from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise self._retryable(exc, timeout, deadline.expired) from None
         try:
             return loads_decimal_json(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise PriceSourceError(f"{self.venue} sent an unreadable answer (not JSON)") from None
 
-    def _read(self, resp: Any, timeout: float) -> bytes:
-        # The socket timeout bounds each read; the deadline bounds a server
-        # that trickles bytes just fast enough to never trip it.
+    def _check_type(self, resp: Any) -> None:
+        from hedger.live.transport import json_content
+
+        problem = json_content(resp.headers.get("Content-Type"))
+        if problem is not None:
+            raise PriceSourceError(f"{self.venue} {problem}; answer refused")
+
+    def _read(self, resp: Any, deadline: Any) -> bytes:
+        # read1 returns what has arrived (one socket read at most), so the
+        # loop sees every chunk; the deadline's timer ends a read that waits
+        # on a server dripping bytes, and the body is then no answer at all.
         s = self.settings
-        deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk = resp.read(65536)
+            chunk = resp.read1(65536)
+            if deadline.expired:
+                raise _timed_out(deadline.seconds)
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
@@ -283,8 +316,6 @@ class JsonClient:
                     f"(over {s.max_bytes // 1000} KB)"
                 )
             chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise _Retryable(f"timed out after {fmt_seconds(timeout)}", retry=False)
 
     def _raise_for_status(self, exc: urllib.error.HTTPError) -> NoReturn:
         import http.client
@@ -310,9 +341,9 @@ class JsonClient:
             f"{self.venue} refused the request (HTTP {status}: {detail})", status, payload
         ) from None
 
-    def _retryable(self, reason: object, timeout: float) -> _Retryable:
-        if isinstance(reason, TimeoutError):
-            return _Retryable(f"timed out after {fmt_seconds(timeout)}", retry=False)
+    def _retryable(self, reason: object, timeout: float, expired: bool = False) -> _Retryable:
+        if expired or isinstance(reason, TimeoutError):
+            return _timed_out(timeout)
         return _Retryable(self._describe(reason))
 
     def _describe(self, reason: object) -> str:
@@ -342,6 +373,10 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if seconds is not None and 0 <= seconds < 1e7 else None
+
+
+def _timed_out(seconds: float) -> _Retryable:
+    return _Retryable(f"timed out after {fmt_seconds(seconds)}", retry=False)
 
 
 def _error_detail(payload: Any) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from hedger.core.decimals import MAX_MAGNITUDE, fmt_decimal, fmt_money
+from hedger.core.decimals import MAX_MAGNITUDE, MAX_PLACES, fmt_decimal, fmt_money
+from hedger.live.transport import bounded_decimal
 
 # Even crypto rarely moves 5x between two refreshes; a 10x jump is far more
 # likely a wrong symbol, a unit change or a broken feed than the market.
@@ -28,6 +29,10 @@ DEFAULT_PLAUSIBILITY_WINDOW = timedelta(days=7)
 # A typed price is a weaker reference (it may be old, or a guess), so it
 # only catches answers that cannot be the same coin.
 DEFAULT_TYPED_FACTOR = Decimal(10)
+# Below this no coin trades (and history imports refuse it too): a unit
+# error or a feed sending garbage. It also keeps a price within the 20
+# decimal places a portfolio file holds.
+MIN_PRICE = Decimal("1e-12")
 ACCEPT_HINT = "if it is right, refresh with --accept-jumps or choose Use anyway in Refresh Details"
 
 
@@ -59,30 +64,47 @@ def as_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, float):
         return Decimal(repr(raw))
     if isinstance(raw, str):
-        text = raw.strip()
-        if not text or len(text) > 40:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return None
+        # Digits and exponent are bounded before Decimal sees the text:
+        # "1e999999999" is refused here, not expanded to a billion digits later.
+        return bounded_decimal(raw)
     return None
 
 
 def tidy(value: Decimal) -> Decimal:
-    """Drop trailing zeros venues pad prices with ("70000.01000000"), never an exponent."""
-    return Decimal(fmt_decimal(value)) if value.is_finite() else value
+    """Drop trailing zeros venues pad prices with ("70000.01000000"), never an exponent.
+
+    Digits past MAX_PLACES are rounded off (a price is never that fine; the
+    portfolio file would refuse them). Only for values ``check_value`` passed.
+    """
+    if not value.is_finite():
+        return value
+    if value.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-MAX_PLACES), rounding=ROUND_HALF_EVEN)
+    return Decimal(fmt_decimal(value))
 
 
 def check_value(value: Decimal) -> str | None:
-    """Why ``value`` cannot be a price at all, or None."""
+    """Why ``value`` cannot be a price at all, or None.
+
+    Never expands a huge or tiny number to show it: the order of magnitude is
+    checked first and such values are named in scientific notation.
+    """
     if not value.is_finite():
         return "not a finite number"
     if value <= 0:
-        return f"{fmt_decimal(value)} is not a positive price"
+        return f"{_shown(value)} is not a positive price"
     if value > MAX_MAGNITUDE:
-        return f"{fmt_decimal(value)} is too large to be a price"
+        return f"{_shown(value)} is too large to be a price"
+    if value < MIN_PRICE:
+        return f"{_shown(value)} is too small to be a price"
     return None
+
+
+def _shown(value: Decimal) -> str:
+    """A number for a message: plain when short, scientific for extreme exponents."""
+    if -20 <= value.adjusted() <= 15:
+        return fmt_decimal(value)
+    return f"{value:.3E}"
 
 
 def check_jump(

@@ -10,7 +10,7 @@ start-up choice live in ``hedger.services.library``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from hedger.services.catalog import UnknownFamily
 from hedger.services.errors import ServiceError
-from hedger.store.portfolio_file import NewerSchemaError, PortfolioFileError
+from hedger.store.portfolio_file import (
+    NewerSchemaError,
+    PortfolioChangedError,
+    PortfolioFileError,
+)
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
         Rounding,
         UnderlyingSettings,
     )
+    from hedger.store.portfolio_sync import EditClaim as EditClaim
 
 
 class SettingsError(ServiceError):
@@ -47,6 +52,61 @@ def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> 
     from hedger.store.portfolio_file import save_portfolio as save
 
     save(path, portfolio, backup=backup)
+
+
+# -- one writer at a time: digests, checked saves, read-change-write ---------------
+# A front end that keeps a portfolio open records the digest of what it read
+# and hands it back when saving: a file another program changed meanwhile is
+# refused (PortfolioChangedError) rather than silently overwritten.
+
+
+def open_portfolio_tracked(path: Path) -> tuple[Portfolio, str]:
+    """The portfolio in ``path`` and the digest of the bytes read; PortfolioFileError."""
+    from hedger.store.portfolio_sync import load_with_digest
+
+    return load_with_digest(path)
+
+
+def portfolio_digest(path: Path) -> str | None:
+    """The digest of the file as it is now; None when it is missing or unreadable."""
+    from hedger.store.portfolio_sync import disk_digest
+
+    return disk_digest(path)
+
+
+def save_portfolio_checked(
+    path: Path, portfolio: Portfolio, *, expected_digest: str | None, force: bool = False
+) -> str:
+    """Save unless the file changed since ``expected_digest`` was read; the new digest.
+
+    Raises PortfolioChangedError (nothing written) or PortfolioFileError;
+    ``force`` writes anyway, keeping the replaced version in the backups.
+    """
+    from hedger.store.portfolio_file import save_portfolio as save
+
+    return save(path, portfolio, expected_digest=expected_digest, force=force)
+
+
+def claim_for_editing(path: Path) -> EditClaim | None:
+    """Claim ``path`` for one window; None while another window, in any process, has it.
+
+    The app opens a claimed file read-only. Release the claim when the
+    window lets go of the file; a crashed process's claim goes with it.
+    """
+    from hedger.store.portfolio_sync import claim_for_editing as claim
+
+    return claim(path)
+
+
+def update_portfolio(path: Path, change: Callable[[Portfolio], Portfolio]) -> Portfolio:
+    """Read ``path``, apply ``change`` and save, under the file's lock.
+
+    For a command that worked on a copy for a while (a price refresh): the
+    change is applied to what is on disk now, so another writer's edits stay.
+    """
+    from hedger.store.portfolio_sync import update_portfolio as update
+
+    return update(path, change)[0]
 
 
 def apply_overrides(
@@ -183,10 +243,16 @@ def _validation_line(exc: Any) -> str:
 
 __all__ = [
     "NewerSchemaError",
+    "PortfolioChangedError",
     "PortfolioFileError",
     "SettingsError",
     "apply_overrides",
+    "claim_for_editing",
     "open_portfolio",
+    "open_portfolio_tracked",
+    "portfolio_digest",
     "save_portfolio",
+    "save_portfolio_checked",
     "spot_price",
+    "update_portfolio",
 ]

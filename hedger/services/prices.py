@@ -215,6 +215,29 @@ def apply_prices(portfolio: Portfolio, report: FetchReport) -> RefreshResult:
     return apply_quotes(portfolio, report)
 
 
+def save_refresh(path: Path, result: RefreshResult) -> Portfolio:
+    """Save a refresh's new prices into ``path`` as it is now, under the file's lock.
+
+    The refresh worked on the file as read before asking the venues (up to
+    its time limit); whatever another program saved meanwhile is kept, and
+    only the fetched prices are applied on top. Raises PortfolioFileError,
+    or StoreError when another save holds the file.
+    """
+    from hedger.live.refresh import FetchReport, apply_quotes
+    from hedger.services.portfolios import update_portfolio
+
+    fetched = result.portfolio.quotes
+    keys = tuple(u.key for u in result.updates if u.key in fetched)
+    report = FetchReport(
+        fetched_at=result.fetched_at,
+        wanted=keys,
+        quotes={k: fetched[k] for k in keys},
+        problems={},
+        venue_errors=(),
+    )
+    return update_portfolio(path, lambda current: apply_quotes(current, report).portfolio)
+
+
 def use_rejected_prices(
     portfolio: Portfolio, result: RefreshResult, keys: Iterable[str]
 ) -> RefreshResult:
@@ -353,6 +376,7 @@ __all__ = [
     "price_ages",
     "refresh_defaults",
     "run_refresh",
+    "save_refresh",
     "size_comparison_exchanges",
     "source_choices",
     "summarize_prices",

@@ -4,7 +4,11 @@ A save writes a temporary file beside the target, flushes it to the disk,
 then renames it over the target. A crash or power cut at any moment leaves
 either the old file or the new one, never a half-written mix. Temporary files
 are hidden (``.name.<random>.tmp``) so a crash that strands one does not put a
-bogus entry in any listing, and ``remove_stale_temp_files`` sweeps them later.
+bogus entry in any listing, and ``remove_stale_temp_files`` sweeps them later
+(each writer sweeps its folder once per process, before its first write).
+
+New files are private on POSIX (0600): portfolios and histories say what
+someone owns. A replaced file keeps the permissions its owner gave it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from pathlib import Path
 
 BACKUP_SUFFIX = ".bak"
 TEMP_SUFFIX = ".tmp"
+#: Permissions of a new file (before the umask, which can only narrow them).
+NEW_FILE_MODE = 0o600
+#: A temporary file older than this was stranded by a crash: no save takes a minute.
+STALE_TEMP_SECONDS = 60.0
 
 _WINDOWS = os.name == "nt"
 # Keeps ".<name>.<random>.tmp" under the usual 255-byte file name limit.
@@ -35,27 +43,32 @@ def is_temp_file(path: Path) -> bool:
 
 
 def atomic_write_text(
-    path: Path, text: str, *, backup: bool = False, encoding: str = "utf-8"
+    path: Path, text: str, *, backup: bool = False, encoding: str = "utf-8", durable: bool = True
 ) -> None:
     """Replace ``path`` with ``text`` atomically; see ``atomic_write_bytes``."""
-    atomic_write_bytes(path, text.encode(encoding), backup=backup)
+    atomic_write_bytes(path, text.encode(encoding), backup=backup, durable=durable)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, backup: bool = False, durable: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that readers only ever see old or new.
 
     With ``backup`` the version being replaced is kept as ``backup_path(path)``.
     On any error (raised as OSError) the target is untouched and no temporary
     file is left behind. A symlink is followed: its target is replaced.
+    ``durable=False`` skips the fsyncs (copies that can be lost to a power cut).
     """
     target = _follow_symlink(path)
     folder = target.parent
+    sweep_once(folder)
     fd, tmp = _create_temp(folder, target.name)
     try:
         with open(fd, "wb", closefd=True) as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         _copy_mode(target, tmp)
         if backup:
             _keep_backup(target)
@@ -63,16 +76,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> None
     except BaseException:
         _discard(tmp)
         raise
-    _fsync_dir(folder)
+    if durable:
+        _fsync_dir(folder)
 
 
-def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = 3600.0) -> int:
+def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = STALE_TEMP_SECONDS) -> int:
     """Delete temporary files stranded by a crash; returns how many went.
 
-    Only files older than ``min_age_seconds`` are touched so a save running
-    in another process at this moment is not disturbed.
+    Only our own files (same owner) older than ``min_age_seconds`` are
+    touched, so a save running in another process at this moment is not
+    disturbed and another user's files in a shared folder are left alone.
     """
     cutoff = time.time() - min_age_seconds
+    uid = os.getuid() if hasattr(os, "getuid") else None
     removed = 0
     try:
         entries = list(os.scandir(folder))
@@ -82,12 +98,28 @@ def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = 3600.0) ->
         if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime <= cutoff:
-                os.unlink(entry.path)
-                removed += 1
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
+                continue
+            if uid is not None and st.st_uid != uid:
+                continue
+            os.unlink(entry.path)
+            removed += 1
         except OSError:
             continue
     return removed
+
+
+_swept: set[str] = set()
+
+
+def sweep_once(folder: Path) -> None:
+    """``remove_stale_temp_files(folder)`` the first time this process writes there."""
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return
+    _swept.add(key)
+    remove_stale_temp_files(folder)
 
 
 def _follow_symlink(path: Path) -> Path:
@@ -108,14 +140,17 @@ def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
     while True:
         tmp = _temp_name(folder, name)
         try:
-            # 0o666 lets the umask decide, as for any other new file.
-            return os.open(tmp, flags, 0o666), tmp
+            # Private whatever the umask: a umask of 000 must not make a
+            # portfolio world-writable. A replaced file's own mode is copied after.
+            fd = os.open(tmp, flags, NEW_FILE_MODE)
+            return fd, tmp
         except FileExistsError:
             continue
 
 
 def _copy_mode(target: Path, tmp: Path) -> None:
-    # The replacement keeps the permissions the user gave the old file.
+    # The replacement keeps the permissions the user gave the old file; a
+    # new file is private (os.open's mode is narrowed by the umask, never widened).
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:

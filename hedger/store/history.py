@@ -12,6 +12,12 @@ without opening millions of rows. Both are replaced atomically. If a crash
 leaves them out of step (the sidecar's ``npz_bytes`` no longer matches the
 file), the sidecar is rebuilt from the arrays. Re-importing a symbol merges
 the new rows into the stored ones; on an equal timestamp the new row wins.
+
+A merge or delete holds the symbol's lock (``hedger.store.locks``) and reads
+the stored rows again under it, so parallel imports into one symbol all
+keep their rows. Neither file is trusted on reading
+(``hedger.store.history_files``): a damaged or hostile one is listed as
+damaged, never a stop.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,11 +34,13 @@ from typing import Any
 import numpy as np
 
 from hedger.core.analytics.history import ImportReport
-from hedger.core.analytics.series import MergeStats, PriceSeries, SeriesError, ns_to_iso
+from hedger.core.analytics.series import MergeStats, PriceSeries, ns_to_iso
 from hedger.core.models import normalise_symbol
-from hedger.store import migrations, paths
-from hedger.store.atomic import atomic_write_bytes, atomic_write_text
+from hedger.store import history_files, migrations, paths
+from hedger.store.atomic import atomic_write_bytes, atomic_write_text, sweep_once
 from hedger.store.errors import StoreError, describe_os_error, one_line
+from hedger.store.history_files import HistoryFileProblem
+from hedger.store.locks import LONG_TIMEOUT, locked, try_locked
 from hedger.store.migrations import HISTORY_SCHEMA_VERSION
 
 HISTORY_FOLDER = "history"
@@ -137,11 +144,13 @@ class HistoryStore:
     def folder(self) -> Path:
         folder = self._folder if self._folder is not None else history_dir()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise HistoryStoreError(
                 f"cannot create the history folder {folder}: {describe_os_error(exc)}"
             ) from None
+        # A save killed mid-write strands a temporary file as big as the history.
+        sweep_once(folder)
         return folder
 
     def _paths(self, symbol: str) -> tuple[Path, Path]:
@@ -197,8 +206,7 @@ class HistoryStore:
             raise HistoryStoreError(
                 f"no price history for {sym}; import one with 'hedger history import'"
             )
-        sources = self._sidecar_sources(side)
-        return _read_npz(npz, sym, sources)
+        return _read_npz(npz, sym, self._sidecar_sources(side))
 
     def load_many(self, symbols: Iterable[str]) -> dict[str, PriceSeries]:
         """The histories that exist among ``symbols`` (missing ones left out)."""
@@ -224,9 +232,17 @@ class HistoryStore:
         return self.merge(report.series)
 
     def merge(self, series: PriceSeries) -> ImportOutcome:
-        """Merge into the stored history; a damaged stored file is kept aside, not overwritten."""
+        """Merge into the stored history; a damaged stored file is kept aside, not overwritten.
+
+        The stored rows are read again under the symbol's lock, so a parallel
+        import into the same symbol is merged, never overwritten.
+        """
         sym = normalise_symbol(series.symbol)
         npz, _ = self._paths(sym)
+        with self._locked(npz, sym):
+            return self._merge_locked(npz, sym, series)
+
+    def _merge_locked(self, npz: Path, sym: str, series: PriceSeries) -> ImportOutcome:
         set_aside: str | None = None
         stored: PriceSeries | None = None
         if npz.is_file():
@@ -239,8 +255,12 @@ class HistoryStore:
         else:
             merged = PriceSeries(sym, series.timestamps, series.closes, series.sources)
             stats = MergeStats(added=len(series), replaced=0, unchanged=0)
-        info = self.save(merged)
+        info = self._save_unlocked(merged)
         return ImportOutcome(info, stats, set_aside)
+
+    @staticmethod
+    def _locked(npz: Path, symbol: str) -> contextlib.AbstractContextManager[None]:
+        return locked(npz, what=f"the {symbol} history", busy="being changed", timeout=LONG_TIMEOUT)
 
     def _set_aside(self, npz: Path, symbol: str) -> str:
         """Rename a damaged file to ``BTC.npz.damaged`` (``.damaged-2`` … if taken)."""
@@ -261,7 +281,12 @@ class HistoryStore:
         return target.name
 
     def save(self, series: PriceSeries) -> HistoryInfo:
-        """Replace the stored history of ``series.symbol`` with ``series``."""
+        """Replace the stored history of ``series.symbol`` with ``series`` (under its lock)."""
+        sym = normalise_symbol(series.symbol)
+        with self._locked(self._paths(sym)[0], sym):
+            return self._save_unlocked(series)
+
+    def _save_unlocked(self, series: PriceSeries) -> HistoryInfo:
         sym = normalise_symbol(series.symbol)
         npz, side = self._paths(sym)
         buf = io.BytesIO()
@@ -287,26 +312,31 @@ class HistoryStore:
 
     def delete(self, symbol: str) -> None:
         npz, side = self._paths(symbol)
-        if not npz.exists():
-            raise HistoryStoreError(f"no price history for {normalise_symbol(symbol)}")
-        try:
-            npz.unlink()
-        except OSError as exc:
-            raise HistoryStoreError(
-                f"cannot delete the history of {symbol}: {describe_os_error(exc)}"
-            ) from None
-        with contextlib.suppress(OSError):
-            side.unlink()
+        sym = normalise_symbol(symbol)
+        with self._locked(npz, sym):
+            if not npz.exists():
+                raise HistoryStoreError(f"no price history for {sym}")
+            try:
+                npz.unlink()
+            except OSError as exc:
+                raise HistoryStoreError(
+                    f"cannot delete the history of {symbol}: {describe_os_error(exc)}"
+                ) from None
+            with contextlib.suppress(OSError):
+                side.unlink()
 
     # -- helpers -----------------------------------------------------------
     def _info_for(self, npz: Path) -> HistoryInfo | DamagedHistory:
         side = npz.with_suffix(".json")
+        doc: dict[str, Any] | None = None
         try:
             size = npz.stat().st_size
-            doc = _current_sidecar(json.loads(side.read_text(encoding="utf-8")))
-            if doc is not None and doc.get("npz_bytes") == size:
-                return _info_from_doc(doc)
-        except (OSError, ValueError, TypeError, KeyError):
+            doc = _current_sidecar(history_files.read_index(side))
+            if doc is not None and history_files.index_int(doc, "npz_bytes", 0, size) == size:
+                info = _info_from_doc(doc)
+                if info is not None:
+                    return info
+        except (OSError, HistoryFileProblem):
             pass
         # Sidecar missing, damaged or stale: the arrays are the truth.
         symbol = npz.stem
@@ -316,37 +346,39 @@ class HistoryStore:
             sym = normalise_symbol(symbol)
         except ValueError:
             return DamagedHistory(symbol, npz.name, "the file name is not a symbol")
+        sources = history_files.index_sources(doc) if doc is not None else ()
         try:
-            series = _read_npz(npz, sym, self._sidecar_sources(side))
+            series = _read_npz(npz, sym, sources)
         except DamagedHistoryError as exc:
             return DamagedHistory(sym, npz.name, exc.reason)
         info = HistoryInfo(sym, series.sources, series.first_ns, series.last_ns, len(series), "")
-        with contextlib.suppress(OSError):
-            atomic_write_text(side, _sidecar_text(info, npz.stat().st_size))
+        # A cache write: skipped while an import holds the symbol (it writes its own).
+        try:
+            lock = try_locked(npz)
+        except OSError:
+            lock = None
+        if lock is not None:
+            try:
+                with contextlib.suppress(OSError):
+                    atomic_write_text(side, _sidecar_text(info, npz.stat().st_size))
+            finally:
+                lock.release()
         return info
 
     @staticmethod
     def _sidecar_sources(side: Path) -> tuple[str, ...]:
         try:
-            doc = json.loads(side.read_text(encoding="utf-8"))
-            raw = doc.get("sources", []) if isinstance(doc, dict) else []
-            return tuple(str(s) for s in raw if isinstance(s, str))[-MAX_SOURCES:]
-        except (OSError, ValueError):
+            return history_files.index_sources(history_files.read_index(side))
+        except (OSError, HistoryFileProblem):
             return ()
 
 
 def _read_npz(path: Path, symbol: str, sources: tuple[str, ...]) -> PriceSeries:
     try:
-        if not zipfile.is_zipfile(path):
-            # np.load would try the file as a pickle and say so: not helpful.
-            raise SeriesError("not a Hedger history archive")
-        with np.load(path, allow_pickle=False) as z:
-            ts = z["timestamps"]
-            px = z["closes"]
-        if ts.dtype != np.int64 or px.dtype != np.float64:
-            raise SeriesError("unexpected array types")
+        ts, px = history_files.read_arrays(path)
+        ts, px, _dropped = history_files.usable_rows(ts, px)
         return PriceSeries(symbol, ts, px, sources)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError) as exc:
         reason = describe_os_error(exc) if isinstance(exc, OSError) else one_line(str(exc), 120)
         raise DamagedHistoryError(
             f"the stored history of {symbol} ({path.name}) is damaged ({reason}); importing "
@@ -380,14 +412,22 @@ def _current_sidecar(doc: Any) -> dict[str, Any] | None:
         return None
 
 
-def _info_from_doc(doc: dict[str, Any]) -> HistoryInfo:
-    first = doc.get("first_ns")
-    last = doc.get("last_ns")
+def _info_from_doc(doc: dict[str, Any]) -> HistoryInfo | None:
+    """The index's facts, or None when any is missing or out of range (then it is rebuilt)."""
+    symbol = doc.get("symbol")
+    rows = history_files.index_rows(doc)
+    if not isinstance(symbol, str) or rows is None:
+        return None
+    try:
+        sym = normalise_symbol(symbol)
+    except ValueError:
+        return None
+    updated = doc.get("updated")
     return HistoryInfo(
-        symbol=normalise_symbol(doc["symbol"]),
-        sources=tuple(str(s) for s in doc.get("sources", []))[-MAX_SOURCES:],
-        first_ns=int(first) if isinstance(first, int) else None,
-        last_ns=int(last) if isinstance(last, int) else None,
-        rows=int(doc["rows"]),
-        updated=str(doc.get("updated") or ""),
+        symbol=sym,
+        sources=history_files.index_sources(doc),
+        first_ns=history_files.index_ns(doc, "first_ns"),
+        last_ns=history_files.index_ns(doc, "last_ns"),
+        rows=rows,
+        updated=updated[:40] if isinstance(updated, str) else "",
     )

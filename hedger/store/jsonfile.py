@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,23 +35,60 @@ class JsonProblem(ValueError):
 def read_limited(path: Path, limit: int) -> bytes:
     """The bytes of a regular file no larger than ``limit``.
 
-    Checks the size before reading, so a huge file is refused without loading
-    it. OS problems (missing file, permissions) raise OSError unchanged.
+    FIFOs, devices and sockets are refused before a byte is read (opening a
+    FIFO for reading would block forever; /dev/zero never ends), and the size
+    is counted while reading, not taken from ``stat`` (which says 0 for a
+    device and can change before the read). OS problems (missing file,
+    permissions) raise OSError unchanged; the rest JsonProblem.
     """
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(21, "Is a directory", str(path))
     if not stat.S_ISREG(st.st_mode):
-        # Opening a FIFO would block forever; devices may never end.
         raise JsonProblem("not a regular file")
     if st.st_size > limit:
         raise JsonProblem(f"too large ({_size_text(st.st_size)}; the limit is {_size_text(limit)})")
-    with open(path, "rb") as fh:
-        # The file may have grown since stat; never read more than the limit.
-        data = fh.read(limit + 1)
+    # O_NONBLOCK: a FIFO swapped in since the stat opens at once instead of
+    # waiting for a writer, and fstat below refuses it.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JsonProblem("not a regular file")
+        data = _read_at_most(fh, limit + 1)
     if len(data) > limit:
         raise JsonProblem(f"too large (over {_size_text(limit)})")
     return data
+
+
+def _read_at_most(fh: Any, count: int) -> bytes:
+    chunks: list[bytes] = []
+    left = count
+    while left > 0:
+        chunk = fh.read(min(left, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def check_depth(text: str, limit: int) -> None:
+    """JsonProblem if arrays and objects nest deeper than ``limit`` (strings skipped)."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                raise JsonProblem(f"nested more than {limit} levels deep")
+        elif token in "]}":
+            depth -= 1
+
+
+# A JSON string (with its escapes) or one bracket: strings are matched whole so
+# their brackets do not count.
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
 def decode_text(data: bytes) -> str:
@@ -69,10 +107,15 @@ def decode_text(data: bytes) -> str:
         raise JsonProblem(f"not UTF-8 text: bad byte at offset {exc.start}") from None
 
 
-def parse_json(text: str) -> Any:
-    """Parse JSON with numbers as Decimal and NaN, Infinity and huge numbers refused."""
+def parse_json(text: str, *, max_depth: int | None = None) -> Any:
+    """Parse JSON with numbers as Decimal and NaN, Infinity and huge numbers refused.
+
+    ``max_depth`` refuses deeper nesting before parsing (index files are flat).
+    """
     if not text.strip():
         raise JsonProblem("empty file")
+    if max_depth is not None:
+        check_depth(text, max_depth)
     try:
         return json.loads(
             text,

@@ -26,14 +26,17 @@ from pydantic import ValidationError
 
 from hedger.core.models import Portfolio
 from hedger.store import paths
-from hedger.store.atomic import backup_path, remove_stale_temp_files
+from hedger.store.atomic import NEW_FILE_MODE, backup_path, remove_stale_temp_files
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
+from hedger.store.locks import locked
 from hedger.store.portfolio_file import (
     PortfolioFileError,
     load_portfolio,
     save_portfolio,
     validation_summary,
 )
+from hedger.store.portfolio_sync import update_portfolio
+from hedger.store.versions import move_versions
 
 PORTFOLIO_SUFFIX = ".json"
 MAX_SLUG_CHARS = 60
@@ -121,8 +124,12 @@ class PortfolioLibrary:
             ) from None
         self._trash = trash
         self._cache: dict[Path, tuple[int, int, LibraryEntry]] = {}
-        # Saves killed mid-write (power cut, kill -9) strand hidden temp files.
+        # Saves killed mid-write (power cut, kill -9) strand hidden temp files;
+        # the app's library is made at start-up, a moment to sweep every writer's.
         remove_stale_temp_files(self.directory)
+        if directory is None:
+            with contextlib.suppress(OSError):
+                paths.sweep_temp_files()
 
     @property
     def trash_directory(self) -> Path:
@@ -192,10 +199,26 @@ class PortfolioLibrary:
         """
         path = self._own(path)
         clean = check_portfolio_name(new_name)
-        renamed = self.load(path).model_copy(update={"name": clean})
         if _same_slug(path.stem, slugify(clean)):
-            self._save(path, renamed, backup=True)
+            # Read, rename and write in one hold of the file's lock.
+            try:
+                update_portfolio(path, lambda p: p.model_copy(update={"name": clean}))
+            except StoreError as exc:
+                raise LibraryError(str(exc)) from None
             return path
+        try:
+            with locked(path, what=shown_name(path.name)):
+                new_path = self._rename_locked(path, clean)
+        except LibraryError:
+            raise
+        except StoreError as exc:
+            raise LibraryError(str(exc)) from None
+        move_versions(path, new_path)
+        self._cache.pop(path, None)
+        return new_path
+
+    def _rename_locked(self, path: Path, clean: str) -> Path:
+        renamed = self.load(path).model_copy(update={"name": clean})
         new_path = self._save_new(renamed)
         try:
             os.unlink(path)
@@ -209,7 +232,6 @@ class PortfolioLibrary:
         if old_backup.exists():
             with contextlib.suppress(OSError):
                 os.replace(old_backup, backup_path(new_path))
-        self._cache.pop(path, None)
         return new_path
 
     def duplicate(self, path: Path, new_name: str | None = None) -> Path:
@@ -324,7 +346,7 @@ class PortfolioLibrary:
     def _save(self, path: Path, portfolio: Portfolio, *, backup: bool) -> None:
         try:
             save_portfolio(path, portfolio, backup=backup)
-        except PortfolioFileError as exc:
+        except StoreError as exc:  # unsavable, or another save holds the file
             raise LibraryError(str(exc)) from None
 
     def _reserve(self, name: str) -> Path:
@@ -336,7 +358,7 @@ class PortfolioLibrary:
         for _ in range(100):
             path = self.path_for(name)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
             except FileExistsError:
                 continue
             except OSError as exc:

@@ -3,7 +3,8 @@
 Everything lives under one data folder: the platform's user data folder
 (``platformdirs.user_data_dir("Hedger")``) unless ``HEDGER_DATA_DIR`` names
 another, which tests and portable installs use. Folders are created on first
-use; each function raises OSError if that is impossible.
+use, private to the user on POSIX (0700); each function raises OSError if
+that is impossible.
 """
 
 from __future__ import annotations
@@ -50,6 +51,32 @@ def user_catalog_path() -> Path:
     return data_dir() / USER_CATALOG_FILE
 
 
+def backups_dir() -> Path:
+    """Earlier versions of every portfolio saved (``hedger restore``)."""
+    return _ensure(data_dir() / "backups")
+
+
+#: Subfolders whose writers may strand temporary files (swept at start-up).
+WRITER_FOLDERS = ("", "portfolios", "history", "recovery", "state", "trash")
+
+
+def sweep_temp_files() -> int:
+    """Remove temporary files stranded by killed saves in every writer's folder.
+
+    Only our own, older than a minute (``atomic.remove_stale_temp_files``);
+    the app calls it at start-up. Returns how many went.
+    """
+    from hedger.store.atomic import remove_stale_temp_files
+
+    root = data_dir()
+    folders = [root / name for name in WRITER_FOLDERS]
+    backups = root / "backups"
+    if backups.is_dir():
+        folders += [f for f in backups.iterdir() if f.is_dir() and not f.is_symlink()]
+    return sum(remove_stale_temp_files(folder) for folder in folders)
+
+
 def _ensure(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    # 0700: portfolios say what someone owns; other users have no business there.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder

@@ -35,7 +35,8 @@ This module owns the shape: ``portfolio_to_dict`` / ``dumps_portfolio`` are
 its only writer, ``portfolio_from_dict`` / ``loads_portfolio`` its only reader.
 
 Saving is atomic and keeps the replaced version as ``<name>.json.bak``
-(``hedger.store.atomic.backup_path``). Loading never writes anything.
+(``hedger.store.atomic.backup_path``) and in the backups folder; it holds
+the file's lock (``hedger.store.portfolio_sync``). Loading never writes anything.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ from hedger.core.models import (
     UnderlyingSettings,
 )
 from hedger.store import migrations
-from hedger.store.atomic import atomic_write_bytes, backup_path
+from hedger.store.atomic import backup_path
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
 
@@ -70,6 +71,7 @@ __all__ = [
     "MAX_PORTFOLIO_BYTES",
     "SUPPORTED_SCHEMA_VERSION",
     "NewerSchemaError",
+    "PortfolioChangedError",
     "PortfolioFileError",
     "backup_path",
     "dumps_portfolio",
@@ -78,6 +80,7 @@ __all__ = [
     "loads_portfolio",
     "portfolio_from_dict",
     "portfolio_to_dict",
+    "read_portfolio_bytes",
     "save_portfolio",
     "validation_summary",
 ]
@@ -95,6 +98,14 @@ class PortfolioFileError(StoreError):
     """A portfolio file cannot be read or written; str() is one line naming the file."""
 
 
+class PortfolioChangedError(PortfolioFileError):
+    """The file changed on disk since the saver read it; nothing was written."""
+
+    def __init__(self, message: str, current_digest: str) -> None:
+        super().__init__(message)
+        self.current_digest = current_digest
+
+
 class NewerSchemaError(PortfolioFileError):
     """The file was written by a newer Hedger with a format this one cannot read."""
 
@@ -106,10 +117,15 @@ class NewerSchemaError(PortfolioFileError):
 
 def load_portfolio(path: Path) -> Portfolio:
     """Read and validate a portfolio file. Raises PortfolioFileError."""
+    return loads_portfolio(read_portfolio_bytes(path), path.name)
+
+
+def read_portfolio_bytes(path: Path) -> bytes:
+    """The bytes of a portfolio file (bounded, regular files only); PortfolioFileError."""
     # "." and "/" have no name; show the path itself rather than "?".
     name = shown_name(path.name or str(path))
     try:
-        data = read_limited(path, MAX_PORTFOLIO_BYTES)
+        return read_limited(path, MAX_PORTFOLIO_BYTES)
     except FileNotFoundError:
         raise PortfolioFileError(f"{name}: file not found") from None
     except IsADirectoryError:
@@ -118,7 +134,6 @@ def load_portfolio(path: Path) -> Portfolio:
         raise PortfolioFileError(f"{name}: cannot be read ({describe_os_error(exc)})") from None
     except JsonProblem as exc:
         raise PortfolioFileError(f"{name}: not a Hedger portfolio ({exc})") from None
-    return loads_portfolio(data, path.name)
 
 
 def loads_portfolio(text: str | bytes, name_for_errors: str) -> Portfolio:
@@ -247,25 +262,27 @@ def dumps_portfolio(portfolio: Portfolio) -> str:
         return _render(doc, _holding_rows(portfolio.holdings))
 
 
-def save_portfolio(path: Path, portfolio: Portfolio, *, backup: bool = True) -> None:
+def save_portfolio(
+    path: Path,
+    portfolio: Portfolio,
+    *,
+    backup: bool = True,
+    expected_digest: str | None = None,
+    force: bool = False,
+) -> str:
     """Write atomically; with ``backup`` the replaced file is kept as ``<name>.json.bak``.
 
-    On failure raises PortfolioFileError and the file on disk is unchanged.
+    Locked, checked and versioned by ``hedger.store.portfolio_sync`` (see
+    ``write_portfolio_bytes`` for ``expected_digest`` and ``force``); returns
+    the digest of what was written. On failure raises PortfolioFileError and
+    the file on disk is unchanged.
     """
-    try:
-        data = dumps_portfolio(portfolio).encode("utf-8")
-    except UnicodeEncodeError:
-        # Only reachable by bypassing validation (model_copy): pydantic itself
-        # refuses lone surrogates, so such a file could never be opened again.
-        raise PortfolioFileError(
-            f"{shown_name(path.name)}: could not save (some text holds an invalid character)"
-        ) from None
-    try:
-        atomic_write_bytes(path, data, backup=backup)
-    except OSError as exc:
-        raise PortfolioFileError(
-            f"{shown_name(path.name)}: could not save ({describe_os_error(exc)})"
-        ) from None
+    from hedger.store import portfolio_sync
+
+    data = portfolio_sync.encode_portfolio(path, portfolio)
+    return portfolio_sync.write_portfolio_bytes(
+        path, data, backup=backup, expected_digest=expected_digest, force=force
+    )
 
 
 def validation_summary(exc: ValidationError) -> str:

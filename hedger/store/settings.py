@@ -2,7 +2,8 @@
 
 Window geometry and layout are opaque Qt byte blobs, kept base64-encoded.
 Older files are migrated step by step; a newer or broken file falls back to
-defaults without being overwritten until the user changes something.
+defaults without being overwritten until the user changes something. A save
+takes the file's lock and keeps recent files another window added meanwhile.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from hedger.store.migrations import SETTINGS, SETTINGS_SCHEMA_VERSION, NewerVersionError
 
 SETTINGS_VERSION = SETTINGS_SCHEMA_VERSION
 MAX_RECENT = 10
+MAX_SETTINGS_BYTES = 1_000_000
+MAX_DEPTH = 10
 
 ThemeMode = Literal["system", "light", "dark"]
 
@@ -37,6 +40,10 @@ class AppSettings(BaseModel):
     live_refresh_minutes: int = 0  # 0: prices refresh only on request
     live_include_futures: bool = True
     live_source: str = "default"  # "binance", "coinbase", "okx" or "ccxt:<exchange>"
+
+    # The recent files as read at start-up: one missing now was removed here
+    # on purpose, one new on disk was added by another window.
+    _loaded_recent: tuple[str, ...] = PrivateAttr(default=())
 
     def add_recent(self, path: Path) -> None:
         p = str(path)
@@ -66,25 +73,57 @@ def load_settings(path: Path | None = None) -> tuple[AppSettings, str | None]:
     if not path.exists():
         return AppSettings(), None
     try:
-        if path.stat().st_size > 1_000_000:
-            raise ValueError("settings file is too large")
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict):
-            raise ValueError("settings file is not an object")
-        return AppSettings.model_validate(migrate(doc)), None
-    except (OSError, ValueError, ValidationError) as exc:
-        msg = str(exc).splitlines()[0]
+        settings = AppSettings.model_validate(migrate(_read_doc(path)))
+        settings._loaded_recent = tuple(settings.recent_files)
+        return settings, None
+    except (OSError, ValueError, ValidationError, RecursionError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return AppSettings(), f"Settings ignored ({path.name}): {msg}"
 
 
+def _read_doc(path: Path) -> dict[str, Any]:
+    from hedger.store.jsonfile import check_depth, read_limited
+
+    text = read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8")
+    check_depth(text, MAX_DEPTH)
+    doc = json.loads(text)
+    if not isinstance(doc, dict):
+        raise ValueError("settings file is not an object")
+    return doc
+
+
 def save_settings(settings: AppSettings, path: Path | None = None) -> None:
+    """Write ``settings``, keeping recent files another window added meanwhile.
+
+    Read again and written under the file's lock: two windows closing at once
+    each keep the other's recent files.
+    """
     from hedger.store.atomic import atomic_write_text
+    from hedger.store.errors import StoreError
+    from hedger.store.locks import locked
 
     path = path or settings_path()
-    text = json.dumps(settings.model_dump(), indent=1)
     try:
-        atomic_write_text(path, text, backup=False)
-    except OSError:
+        with locked(path, what=path.name):
+            merged = _with_their_recent(settings, path)
+            text = json.dumps(merged.model_dump(), indent=1)
+            atomic_write_text(path, text, backup=False)
+    except (OSError, StoreError):
         # Losing window geometry is not worth an error dialog on quit.
         if os.environ.get("HEDGER_DEBUG"):
             raise
+
+
+def _with_their_recent(settings: AppSettings, path: Path) -> AppSettings:
+    """``settings`` with the recent files on disk that it lacks appended (ours first)."""
+    if not path.exists():
+        return settings
+    theirs, problem = load_settings(path)
+    if problem is not None:
+        return settings
+    ours = list(settings.recent_files)
+    known = set(ours) | set(settings._loaded_recent)
+    extra = [r for r in theirs.recent_files if r not in known]
+    if not extra:
+        return settings
+    return settings.model_copy(update={"recent_files": (ours + extra)[:MAX_RECENT]})

@@ -7,7 +7,8 @@ Same shapes as the shipped ``resources/contracts.json``::
 Ids must differ from the built-in ones. A damaged file never stops the app:
 ``load_user_catalog`` returns the built-in catalog and the reason, and the
 save functions refuse to touch a file they cannot read (rather than replace
-it with fewer entries). Every save is atomic and keeps ``contracts.json.bak``.
+it with fewer entries). Every change reads the file again under its lock
+(``hedger.store.locks``) and is saved atomically, keeping ``contracts.json.bak``.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from hedger.store import migrations, paths
 from hedger.store.atomic import atomic_write_bytes
 from hedger.store.errors import StoreError, describe_os_error, one_line, shown_name
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
+from hedger.store.locks import locked
 from hedger.store.migrations import USER_CATALOG_SCHEMA_VERSION
 from hedger.store.portfolio_file import validation_summary
 
 # Hundreds of contracts fit in a few hundred KB.
 MAX_USER_CATALOG_BYTES = 5 * 1024 * 1024
+# The file is {"contracts": [{..., "notes": ...}], ...}: a few levels.
+MAX_DEPTH = 20
 
 
 class UserCatalogError(StoreError):
@@ -64,8 +68,11 @@ def read_user_additions(path: Path | None = None) -> UserAdditions:
         return UserAdditions()
     except OSError as exc:
         raise UserCatalogError(f"{name}: cannot be read ({describe_os_error(exc)})") from None
+    except JsonProblem as exc:
+        # Too large, a FIFO or a device: reported and skipped like bad content.
+        raise UserCatalogError(f"{name}: not a Hedger contracts file ({exc})") from None
     try:
-        doc = parse_json(decode_text(data))
+        doc = parse_json(decode_text(data), max_depth=MAX_DEPTH)
     except JsonProblem as exc:
         raise UserCatalogError(f"{name}: not a Hedger contracts file ({exc})") from None
     if not isinstance(doc, dict):
@@ -191,6 +198,15 @@ def _update(
     builtin: Catalog, path: Path | None, change: Callable[[UserAdditions], UserAdditions]
 ) -> Catalog:
     path = paths.user_catalog_path() if path is None else path
+    # Read, change and write under the file's lock: two `hedger contracts add`
+    # at once each add to what the other wrote, and neither is lost.
+    with locked(path, what=shown_name(path.name)):
+        return _update_locked(builtin, path, change)
+
+
+def _update_locked(
+    builtin: Catalog, path: Path, change: Callable[[UserAdditions], UserAdditions]
+) -> Catalog:
     try:
         current = read_user_additions(path)
     except UserCatalogError as exc:

@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.act_save = act("&Save", f.save, SK.Save)
         self.act_save_as = act("Save &As…", f.save_as, SK.SaveAs)
         self.act_revert = act("&Revert to Saved", f.revert)
+        self.act_restore_version = act("Restore &Earlier Version…", f.restore_version_dialog)
         self.act_import = act("&Import Holdings from CSV…", self.holdings_panel.import_with_dialog)
         self.act_export_plan = act("Export &Plan as CSV…", f.export_plan_csv)
         self.act_export_png = act("Export Chart as P&NG…", lambda: self._export_chart("png"))
@@ -227,7 +228,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as, self.act_revert])
+        m.addActions([self.act_save, self.act_save_as, self.act_revert, self.act_restore_version])
         m.addSeparator()
         m.addAction(self.act_import)
         m.addActions([self.act_export_plan, self.act_export_png, self.act_export_svg])
@@ -302,6 +303,8 @@ class MainWindow(QMainWindow):
         # Bound methods, not lambdas: Qt drops them with the window, so a late
         # document signal (editor commit at teardown) cannot reach a dead window.
         d.dirtyChanged.connect(self._update_title)
+        d.readOnlyChanged.connect(self._update_title)
+        d.editRefused.connect(self._status)
         d.pathChanged.connect(self._update_title)
         d.nameChanged.connect(self._update_title)
         d.planChanged.connect(self._update_plan_summary)
@@ -410,6 +413,7 @@ class MainWindow(QMainWindow):
     def _update_title(self, *_args: object) -> None:
         name = self.document.portfolio.name
         where = f" ({self.document.path.name})" if self.document.path else ""
+        where += " (read-only)" if self.document.read_only else ""
         self.setWindowTitle(f"{name}{where}[*] — Hedger")
         self.setWindowModified(self.document.dirty)
         self.act_revert.setEnabled(self.document.dirty and self.document.path is not None)
@@ -577,6 +581,7 @@ class MainWindow(QMainWindow):
             # layout bookkeeping must never stop the window from closing.
             print(f"hedger: window layout not remembered: {exc}", file=sys.stderr)
         self.live.shutdown()
+        self.files.release()
         self.autosave.clear()
         event.accept()
 

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from hedger.core.analytics.series import FloatArray, IntArray, PriceSeries
 from hedger.core.analytics.timeparse import (
@@ -43,6 +46,10 @@ from hedger.core.analytics.timeparse import (
 
 # Bigger than any honest price file (a 5-year 1-minute Binance file is ~350 MB).
 MAX_FILE_BYTES = 2 * 1024**3
+# Closes outside this range are no price: a unit mix-up, a broken export, or
+# numbers chosen to overflow the analytics (1e308 squared is inf).
+MIN_CLOSE = 1e-12
+MAX_CLOSE = 1e12
 # Row errors kept for display; the rest are only counted.
 MAX_KEPT_ERRORS = 1000
 SHOWN_ERRORS = 5
@@ -142,13 +149,13 @@ class ImportReport:
 
 
 def read_price_file(path: Path, symbol: str, source: str | None = None) -> ImportReport:
-    """Read a price CSV; file-level problems raise HistoryImportError."""
+    """Read a price CSV; file-level problems raise HistoryImportError.
+
+    Only a regular file is read: a FIFO would block forever and /dev/zero
+    never ends. The size is counted while reading, not trusted from ``stat``.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise HistoryImportError(f"{path.name}: too large ({size / 1024**3:.1f} GB)")
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = _read_regular(path)
     except FileNotFoundError:
         raise HistoryImportError(f"{path.name}: file not found") from None
     except IsADirectoryError:
@@ -156,6 +163,21 @@ def read_price_file(path: Path, symbol: str, source: str | None = None) -> Impor
     except OSError as exc:
         raise HistoryImportError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
     return parse_price_bytes(data, symbol, source or path.name, source_name=path.name)
+
+
+def _read_regular(path: Path) -> bytes:
+    if stat.S_ISDIR(os.stat(path).st_mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    # O_NONBLOCK: opening a FIFO returns at once (and is refused below)
+    # instead of waiting for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise HistoryImportError(f"{path.name}: not a regular file")
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise HistoryImportError(f"{path.name}: too large (over {MAX_FILE_BYTES / 1024**3:.0f} GB)")
+    return data
 
 
 def parse_price_bytes(
@@ -371,9 +393,7 @@ def _fast_chunk(data: bytes, layout: CsvLayout, width: int) -> _Chunk | None:
     if cols is None:
         return None
     parsed, prices = cols
-    if not bool(np.all(parsed.code == 0)) or not bool(np.all(prices > 0)):
-        return None
-    if not bool(np.all(np.isfinite(prices))):
+    if not bool(np.all(parsed.code == 0)) or not bool(np.all(_in_range(prices))):
         return None
     return _Chunk(
         parsed.ns,
@@ -486,7 +506,7 @@ def _slow_chunk(data: bytes, layout: CsvLayout, lines_before: int, name: str) ->
     time_arr = np.array(times, dtype=f"S{_TIME_WIDTH}") if times else np.empty(0, f"S{_TIME_WIDTH}")
     parsed = parse_times(time_arr)
     time_ok = parsed.code == 0
-    good = time_ok & np.isfinite(price_arr) & (price_arr > 0)
+    good = time_ok & _in_range(price_arr)
     bad_idx = np.flatnonzero(~good)
     bad += int(bad_idx.size)
     for i in bad_idx[: max(0, MAX_KEPT_ERRORS - len(errors))].tolist():
@@ -495,6 +515,8 @@ def _slow_chunk(data: bytes, layout: CsvLayout, lines_before: int, name: str) ->
             reason = f"date/time {shown!r}: {REASONS[int(parsed.code[i])]}"
         elif i in price_bad:
             reason = price_bad[i]
+        elif np.isfinite(price_arr[i]) and price_arr[i] > 0:
+            reason = f"price {price_arr[i]:g} is outside {MIN_CLOSE:g} to {MAX_CLOSE:g}"
         else:
             reason = f"price {price_arr[i]:g} must be a positive number"
         errors.append(RowError(line_numbers[i], reason))
@@ -509,6 +531,12 @@ def _slow_chunk(data: bytes, layout: CsvLayout, lines_before: int, name: str) ->
         parsed.naive_time_of_day,
         parsed.epoch_units,
     )
+
+
+def _in_range(prices: FloatArray) -> npt.NDArray[np.bool_]:
+    """Finite, positive and within MIN_CLOSE..MAX_CLOSE (NaN compares False)."""
+    with np.errstate(invalid="ignore"):
+        return (prices >= MIN_CLOSE) & (prices <= MAX_CLOSE)
 
 
 def _price_reason(text: str) -> str:

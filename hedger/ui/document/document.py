@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from hedger.core.catalog import Catalog
 from hedger.core.decimals import DecimalParseError, parse_decimal
@@ -77,6 +77,24 @@ def parse_holding_field(field: str, text: str) -> object:
     raise EditRefused(f"unknown field {field}")
 
 
+class _GuardedUndoStack(QUndoStack):
+    """The document's undo stack; a read-only document refuses every new edit here.
+
+    Every edit of the document becomes a command pushed onto this stack, so
+    one check covers them all (typed cells, pastes, settings, price refreshes).
+    """
+
+    def __init__(self, document: PortfolioDocument) -> None:
+        super().__init__(document)
+        self._document = document
+
+    def push(self, cmd: QUndoCommand) -> None:
+        if self._document.read_only:
+            self._document.editRefused.emit(self._document.read_only_reason)
+            return
+        super().push(cmd)
+
+
 class PortfolioDocument(QObject):
     # Structural signals mirror QAbstractItemModel's so table models can
     # forward them with begin/end calls.
@@ -94,6 +112,8 @@ class PortfolioDocument(QObject):
     pathChanged = Signal(object)  # Path | None
     dirtyChanged = Signal(bool)
     catalogChanged = Signal()
+    readOnlyChanged = Signal(bool)
+    editRefused = Signal(str)  # why an edit of a read-only document did nothing
 
     def __init__(
         self,
@@ -106,7 +126,8 @@ class PortfolioDocument(QObject):
         self.catalog = catalog
         self._portfolio = portfolio or Portfolio(name="Untitled")
         self._path = path
-        self.undo_stack = QUndoStack(self)
+        self._read_only_reason = ""
+        self.undo_stack: QUndoStack = _GuardedUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._plan = plan_portfolio(self._portfolio, catalog)
 
@@ -126,6 +147,22 @@ class PortfolioDocument(QObject):
     @property
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
+
+    @property
+    def read_only(self) -> bool:
+        """Edits are refused (the file is open for editing in another window)."""
+        return bool(self._read_only_reason)
+
+    @property
+    def read_only_reason(self) -> str:
+        return self._read_only_reason
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Refuse edits with ``reason`` as the message, or allow them again (None)."""
+        was = self.read_only
+        self._read_only_reason = reason or ""
+        if was != self.read_only:
+            self.readOnlyChanged.emit(self.read_only)
 
     def set_path(self, path: Path | None) -> None:
         self._path = path
