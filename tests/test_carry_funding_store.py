@@ -90,3 +90,25 @@ def test_delete(tmp_path: Path) -> None:
     assert not store.has("BINANCE:BTCUSDT")
     with pytest.raises(FundingStoreError):
         store.delete("BINANCE:BTCUSDT")
+
+
+def test_parallel_downloads_of_one_contract_keep_every_row(tmp_path: Path) -> None:
+    """Processes merging disjoint funding rows into one contract at once lose none."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_merge_rows, args=(str(tmp_path), k)) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    stored = FundingStore(tmp_path / "funding").load("BINANCE:BTCUSDT")
+    assert len(stored.times_ms) == 4 * 50
+
+
+def _merge_rows(folder: str, k: int) -> None:
+    import os
+
+    os.environ["HEDGER_DATA_DIR"] = folder
+    FundingStore(Path(folder) / "funding").merge(history(50, T0 + k * 50 * 8 * H))

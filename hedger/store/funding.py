@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,7 @@ from hedger.store import migrations, paths
 from hedger.store.atomic import atomic_write_text
 from hedger.store.errors import StoreError, describe_os_error, one_line
 from hedger.store.jsonfile import JsonProblem, decode_text, parse_json, read_limited
+from hedger.store.locks import LockBusy, locked
 from hedger.store.migrations import FUNDING_SCHEMA_VERSION
 
 FUNDING_FOLDER = "funding"
@@ -154,16 +156,33 @@ class FundingStore:
         """Merge ``history`` into the stored one; returns the new info and the name a
         damaged file was kept aside as, if one was."""
         path = self.path(history.contract_id)
-        set_aside: str | None = None
-        merged = history
-        if path.is_file():
-            try:
-                merged = self.load(history.contract_id).merged_with(history)
-            except FundingStoreError:
-                set_aside = _set_aside(path)
-        return self.save(merged), set_aside
+        # Read, merge and write under the file's lock: two downloads of one
+        # contract at once must not drop each other's rows.
+        with self._locked(path, history.contract_id):
+            set_aside: str | None = None
+            merged = history
+            if path.is_file():
+                try:
+                    merged = self.load(history.contract_id).merged_with(history)
+                except FundingStoreError:
+                    set_aside = _set_aside(path)
+            return self._save_unlocked(merged), set_aside
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _locked(path: Path, contract_id: str) -> Iterator[None]:
+        try:
+            with locked(path, what=f"the {contract_id} funding history", busy="being changed"):
+                yield
+        except LockBusy as exc:
+            raise FundingStoreError(str(exc)) from None
 
     def save(self, history: FundingHistory) -> FundingInfo:
+        """Replace the stored history of its contract (under the file's lock)."""
+        with self._locked(self.path(history.contract_id), history.contract_id):
+            return self._save_unlocked(history)
+
+    def _save_unlocked(self, history: FundingHistory) -> FundingInfo:
         path = self.path(history.contract_id)
         doc = _document(history)
         try:
@@ -177,7 +196,8 @@ class FundingStore:
     def delete(self, contract_id: str) -> None:
         path = self.path(contract_id)
         try:
-            path.unlink()
+            with self._locked(path, contract_id):
+                path.unlink()
         except FileNotFoundError:
             raise FundingStoreError(f"no funding history for {contract_id}") from None
         except OSError as exc:
