@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 FUNDING_TIP = (
     "Funding a perpetual hedge received (+) or paid (−) at each stored funding time: the "
     "position held then × the price then × the rate (a positive rate: longs pay shorts, so a "
-    "short receives it). Download funding in Hedge ▸ Compare Venues ▸ Refresh Funding or with "
+    "short receives it). Download it under Prices ▸ Compare Venues… ▸ Refresh Funding or with "
     "'hedger funding download'."
 )
 

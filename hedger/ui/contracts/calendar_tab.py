@@ -193,8 +193,8 @@ class CalendarTab(QWidget):
         note = dim(
             WrapLabel(
                 "Expiries follow each venue's published rule (holidays as the rule says); a roll "
-                "closes the expiring contract and opens the next, the days before expiry shown. "
-                "Hover a row for its rule, cut-off, listing and source."
+                "closes the expiring contract and opens the next, the business days (bd) before "
+                "expiry shown. Select a contract for its whole rule, cut-off, listing and source."
             )
         )
         lay = QVBoxLayout(self)
@@ -294,7 +294,8 @@ class CalendarTab(QWidget):
             )
         if row.settlement_index:
             facts.append(f"Settles to {_html(row.settlement_index)}")
-        facts.append(f"<span style='color:gray'>Source: {_html(row.source)}</span>")
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        facts.append(f"<span style='color:{muted}'>Source: {_html(row.source)}</span>")
         self.details.setText("<br>".join(facts))
 
     def _failed(self, exc: Exception) -> None:

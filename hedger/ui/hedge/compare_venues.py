@@ -88,6 +88,8 @@ class CompareVenuesDialog(QDialog):
         self.document.planChanged.connect(self._update_funding_contracts)
         self.document.planChanged.connect(self._update_use_button)
         self.refresh.finished.connect(lambda _d: self.state.funding_refreshed())
+        # The Stop button goes away at the end: the keys go back to the ranking.
+        self.refresh.runningChanged.connect(lambda running: running or self.table.setFocus())
         self._sync_controls()
         self._refill()
         self.resize(1120, 630)
@@ -215,6 +217,7 @@ class CompareVenuesDialog(QDialog):
             self.state.want_comparisons(True)
         self._update_funding_contracts()
         # Arrow keys move through the ranking (not the first spin box of the dialog).
+        self.table.setFocus()
         QTimer.singleShot(0, self.table.setFocus)
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -273,7 +276,11 @@ class CompareVenuesDialog(QDialog):
         self.target.setText(self._target_text())
         if comparison is None or not comparison.rows:
             self.model.set_rows((), None, self.state.horizon_days)
-            self.pages.setCurrentWidget(self.empty)
+            # While the first ranking is worked out the (empty) table stays: it
+            # takes the keyboard focus when the dialog opens.
+            working = self._current is not None and comparison is None
+            working = working and not (self.state.result and self.state.result.problem)
+            self.pages.setCurrentWidget(self.table if working else self.empty)
             self.empty.setText(self._empty_text(comparison))
             self._fill_basis(None)
             self._show_details(None)
@@ -282,8 +289,11 @@ class CompareVenuesDialog(QDialog):
         in_use = self._family_in_use()
         selected = self.selected_family()
         self.model.set_rows(comparison.rows, in_use, self.state.horizon_days)
-        keep = self.model.row_of(selected or in_use or "")
-        self.table.selectRow(keep if keep >= 0 else 0)
+        # The row selected before (when it is still there), else the family in use.
+        keep = next(
+            (r for r in (self.model.row_of(f or "") for f in (selected, in_use)) if r >= 0), 0
+        )
+        self.table.selectRow(keep)
         self._fill_basis(comparison)
         self._show_details(self.selected_row())
         self._update_use_button()
@@ -379,7 +389,8 @@ class CompareVenuesDialog(QDialog):
     def _fill_basis(self, comparison: VenueComparison | None) -> None:
         """One field per dated family of this coin with a calendar (rebuilt when they change)."""
         rows = [r for r in comparison.rows if r.line.expiry != "perpetual"] if comparison else []
-        rows = [r for r in rows if r.line.rolls is not None]
+        # In a fixed order: the fields stay put while the ranking moves.
+        rows = sorted((r for r in rows if r.line.rolls is not None), key=lambda r: r.line.family_id)
         ids = [r.line.family_id for r in rows]
         if ids != list(self._basis_edits):
             self._clear_basis()
@@ -419,6 +430,7 @@ class CompareVenuesDialog(QDialog):
             item = self.basis_row.takeAt(0)
             w = item.widget() if item is not None else None
             if w is not None:
+                w.hide()  # gone now, not when the event loop deletes it
                 w.deleteLater()
         self._basis_edits = {}
 
