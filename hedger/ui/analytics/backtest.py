@@ -30,9 +30,8 @@ from hedger.core.analytics.backtest import (
     BacktestConfig,
     BacktestResult,
     Rebalance,
-    run_backtest,
 )
-from hedger.core.analytics.links import AnalyticsError, link_portfolio
+from hedger.core.analytics.links import link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
 from hedger.ui.analytics.backtest_carry import (
     FundingChart,
@@ -372,6 +371,7 @@ class BacktestTab(ResultTab):
         with_carry = self.with_carry
 
         def job() -> _Computed:
+            from hedger.services.analytics import AnalyticsInputError, backtest
             from hedger.services.carry import backtest_carry
 
             links = link_portfolio(portfolio, catalog, available)
@@ -379,8 +379,8 @@ class BacktestTab(ResultTab):
             # The stored funding of the plan's perpetual hedges, and the expiry calendars.
             carry = backtest_carry(catalog, plan) if with_carry else None
             try:
-                r = run_backtest(portfolio, plan, catalog, series, config, None, carry)
-            except AnalyticsError as exc:
+                r = backtest(portfolio, catalog, series, config, plan=plan, carry=carry)
+            except AnalyticsInputError as exc:
                 return _Computed(None, str(exc))
             x = r.timestamps.astype(np.float64) / 1e9
             liq = [e for e in r.events if e.kind == "liquidation"]

@@ -224,6 +224,7 @@ class CarryCard(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(CARRY_TIP)
         self._wanted: tuple[_Figure, ...] = (self.total,)  # what the content fills
+        self._perpetual = False
         self._sync_controls()
         self.horizon.valueChanged.connect(state.set_horizon)
         state.settingsChanged.connect(self._sync_controls)
@@ -281,7 +282,10 @@ class CarryCard(QWidget):
             f.setVisible(show)
             if i:
                 self._separators[i - 1].setVisible(show)
-        for f in (self.total, self.expiry, self.part, self.fees):
+        # A perpetual's funding range says more than "perpetual"; a dated contract's
+        # expiry more than its basis rate.
+        order = (self.part, self.expiry) if self._perpetual else (self.expiry, self.part)
+        for f in (self.total, *order, self.fees):
             extra = f.full_width() - f.least_width()
             fits = f in shown and bool(f.detail.text()) and extra <= room
             if fits:
@@ -323,6 +327,7 @@ class CarryCard(QWidget):
         venue = f"{line.venue} ({line.venue_info.label})"
         self.setToolTip(f"{line.family_name}, {venue}, {line.option}: {line.summary()}\n{words}")
         self._wanted = self.figures()
+        self._perpetual = line.expiry == "perpetual"
         self._fill_total(line)
         if line.expiry != "perpetual":
             self._fill_basis(line)
