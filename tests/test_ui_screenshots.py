@@ -38,6 +38,9 @@ def test_main_window_screenshot(qtbot, tmp_path: Path, mode: str) -> None:
         qtbot.waitExposed(w)
         w.load_charts()
         qtbot.waitUntil(lambda: w.chart_host.chart is not None)
+        # The cost-to-hold line is worked out once the chart is up; shown done, not "…".
+        w.hedge_panel.carry.start()
+        assert w.hedge_panel.carry.state.wait(30)
         qtbot.wait(50)
         out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
         out_dir.mkdir(parents=True, exist_ok=True)

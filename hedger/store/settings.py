@@ -40,6 +40,11 @@ class AppSettings(BaseModel):
     live_refresh_minutes: int = 0  # 0: prices refresh only on request
     live_include_futures: bool = True
     live_source: str = "default"  # "binance", "coinbase", "okx" or "ccxt:<exchange>"
+    # The hedge panel's carry: horizon in days, and business days before expiry
+    # a dated hedge rolls (None: each calendar's own default). New fields with
+    # defaults: older files read as they are, no schema step needed.
+    carry_horizon_days: int = 90
+    carry_roll_days: int | None = None
 
     # The recent files as read at start-up: one missing now was removed here
     # on purpose, one new on disk was added by another window.

@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         # A source saved by another build (a ccxt exchange id it knew) must not stop start-up.
         with contextlib.suppress(ValueError):
             self.live.set_source(settings.live_source)
+        self.hedge_panel.carry.bind_settings(settings)  # i15g: horizon and roll days
         self.library_panel.set_current(document.path)
         self.library_panel.set_recent([Path(p) for p in settings.recent_files])
         self._update_title()
@@ -241,7 +242,9 @@ class MainWindow(QMainWindow):
         for a in self.holdings_panel.actions():
             e.addAction(a)
 
-        mb.addMenu(self.live.menu(self))
+        prices = self.live.menu(self)
+        prices.addAction(self.hedge_panel.carry.compare_action)  # i15g: Compare Venues…
+        mb.addMenu(prices)
 
         v = mb.addMenu("&View")
         v.addAction(self.act_show_library)
@@ -342,6 +345,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _start_beta_hints(self) -> None:
+        self.hedge_panel.carry.start_soon()  # i15g: the carry, too, once the chart is up
         if not self._beta_hints_running:
             self._beta_hints_running = True
             QTimer.singleShot(200, self, self.beta_hints.start)

@@ -30,10 +30,15 @@ from hedger.core.analytics.backtest import (
     BacktestConfig,
     BacktestResult,
     Rebalance,
-    run_backtest,
 )
-from hedger.core.analytics.links import AnalyticsError, link_portfolio
+from hedger.core.analytics.links import link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
+from hedger.ui.analytics.backtest_carry import (
+    FundingChart,
+    funding_axis,
+    pnl_card_detail,
+    pnl_rows,
+)
 from hedger.ui.analytics.base import IMPORT_HINT, ResultTab
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
@@ -141,7 +146,9 @@ class BacktestTab(ResultTab):
             "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
             "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
             "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
-            "pnl": StatCard("Hedge P&L", "Futures gain or loss over the period, after fees"),
+            "pnl": StatCard(
+                "Hedge P&L", "Futures gain or loss over the period, after fees and funding"
+            ),
         }
         self.cards_row = self._cards_row(self.cards)
         self.messages = MessageList()
@@ -183,7 +190,14 @@ class BacktestTab(ResultTab):
             "Close the hedge where the price reaches its liquidation price "
             "(isolated margin, no top-up); it reopens at the next re-sizing"
         )
-        for check in (self.fees_check, self.liq_check):
+        # Beside the figures (the header is full at 1280 px): next to the Funding line.
+        self.funding_check = QCheckBox("Count funding and calendar rolls")
+        self.funding_check.setChecked(True)
+        self.funding_check.setToolTip(
+            "Pay or receive the stored funding of perpetual hedges at each funding time, and "
+            "roll dated hedges on their expiry calendar (fees on both legs)"
+        )
+        for check in (self.fees_check, self.funding_check, self.liq_check):
             check.toggled.connect(self.schedule)
 
     def _build_plots(self) -> QWidget:
@@ -221,7 +235,11 @@ class BacktestTab(ResultTab):
         )
         self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
         pi.addItem(self.zero_line, ignoreBounds=True)
-        self.pnl_label = dim(QLabel("Hedge P&L after fees (USD)"))
+        self.pnl_label = dim(QLabel("Hedge P&L after fees and funding (USD)"))
+        funding_plot = self._plot(bottom=pg.DateAxisItem(utcOffset=0), left=funding_axis())
+        funding_plot.setXLink(self.value_plot)
+        self.funding_chart = FundingChart(funding_plot)
+        self.funding_chart.hide()
         charts = QWidget()
         cl = QVBoxLayout(charts)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -229,6 +247,7 @@ class BacktestTab(ResultTab):
         cl.addWidget(self.value_plot, 3)
         cl.addWidget(self.pnl_label)
         cl.addWidget(self.pnl_plot, 1)
+        cl.addWidget(self.funding_chart, 1)
         return charts
 
     def _build_side(self) -> QWidget:
@@ -254,6 +273,7 @@ class BacktestTab(ResultTab):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.figures_table)
+        sl.addWidget(self.funding_check)
         sl.addWidget(self.period_label)
         sl.addStretch(1)
         return side
@@ -270,6 +290,7 @@ class BacktestTab(ResultTab):
         self.pnl_curve.setPen(pg.mkPen(hedged, width=1.5))
         self.pnl_curve.setBrush(pg.mkBrush(fill))
         self.zero_line.setPen(pg.mkPen(grey, width=1, style=Qt.PenStyle.DashLine))
+        self.funding_chart.apply_palette(pal, hedged, grey)
         self.events.setPen(pg.mkPen(danger, width=2))
         self.events.setBrush(pg.mkBrush(danger))
         self.legend.setLabelTextColor(pal.color(pal.ColorRole.Text))
@@ -291,6 +312,11 @@ class BacktestTab(ResultTab):
             model_liquidation=self.liq_check.isChecked(),
             include_fees=self.fees_check.isChecked(),
         )
+
+    @property
+    def with_carry(self) -> bool:
+        """Funding and calendar rolls counted (``hedger backtest`` without ``--no-carry``)."""
+        return self.funding_check.isChecked()
 
     def set_rebalance(self, rebalance: Rebalance) -> None:
         self.rebalance_control.set_current(rebalance)
@@ -342,13 +368,19 @@ class BacktestTab(ResultTab):
         config = self.config()
         histories = self.histories
         available = histories.symbols()
+        with_carry = self.with_carry
 
         def job() -> _Computed:
+            from hedger.services.analytics import AnalyticsInputError, backtest
+            from hedger.services.carry import backtest_carry
+
             links = link_portfolio(portfolio, catalog, available)
             series = histories.series(links.series_needed())
+            # The stored funding of the plan's perpetual hedges, and the expiry calendars.
+            carry = backtest_carry(catalog, plan) if with_carry else None
             try:
-                r = run_backtest(portfolio, plan, catalog, series, config)
-            except AnalyticsError as exc:
+                r = backtest(portfolio, catalog, series, config, plan=plan, carry=carry)
+            except AnalyticsInputError as exc:
                 return _Computed(None, str(exc))
             x = r.timestamps.astype(np.float64) / 1e9
             liq = [e for e in r.events if e.kind == "liquidation"]
@@ -375,6 +407,7 @@ class BacktestTab(ResultTab):
             for curve in (self.hedged_curve, self.unhedged_curve, self.pnl_curve):
                 curve.setData([], [])
             self.events.setData([], [])
+            self.funding_chart.set_data(None, None)
             self.figures_model.set_rows([])
             for card in self.cards.values():
                 card.set("—")
@@ -395,6 +428,7 @@ class BacktestTab(ResultTab):
             self.events.setData([], [])
         self.value_plot.getPlotItem().enableAutoRange()
         self.pnl_plot.getPlotItem().enableAutoRange()
+        self.funding_chart.set_data(x, r.funding)
         self._fill_figures(r)
         self._fill_messages(r)
 
@@ -418,8 +452,6 @@ class BacktestTab(ResultTab):
 
     def _fill_figures(self, r: BacktestResult) -> None:
         u, h = r.unhedged_figures, r.hedged_figures
-        fees = float(r.fees[-1])
-        pnl = float(r.hedge_pnl[-1])
         # A net-short book starts at or below zero: percentages of it mean
         # nothing, so the figures are in USD instead.
         in_pct = u.percentages_defined and h.percentages_defined
@@ -453,8 +485,7 @@ class BacktestTab(ResultTab):
             Row(("Start value", _usd(u.start_value), _usd(h.start_value))),
             Row(("End value", _usd(u.end_value), _usd(h.end_value))),
             *figures,
-            Row(("Hedge P&L", "", _usd(pnl))),
-            Row(("Fees", "", _usd(-fees) if fees else "0")),
+            *pnl_rows(r),
             Row(("Liquidations", "", f"{sum(x.liquidations for x in r.underlyings)}")),
         ]
         self.figures_model.set_rows(rows)
@@ -463,7 +494,10 @@ class BacktestTab(ResultTab):
         start, end = int(r.timestamps[0]), int(r.timestamps[-1])
         how = {"none": "held fixed", "weekly": "re-sized weekly", "monthly": "re-sized monthly"}
         rebalance = self.rebalance_control.current() or "none"
-        opened = "; ".join(f"{u.underlying}: {u.opening}" for u in r.underlyings)
+        opened = "; ".join(
+            f"{u.underlying}: {u.opening}" + (f" ({u.rolls} calendar rolls)" if u.rolls else "")
+            for u in r.underlyings
+        )
         note = (
             ""
             if in_pct
@@ -477,8 +511,6 @@ class BacktestTab(ResultTab):
 
     def _fill_cards(self, r: BacktestResult, in_pct: bool) -> None:
         u, h = r.unhedged_figures, r.hedged_figures
-        fees = float(r.fees[-1])
-        pnl = float(r.hedge_pnl[-1])
 
         def day(ns: int | None) -> str:
             return ns_to_iso(ns, date_only=True) if ns else ""
@@ -516,7 +548,8 @@ class BacktestTab(ResultTab):
                 f"{_usd_signed(h.worst_day_usd)} USD",
                 f"unhedged {_usd_signed(u.worst_day_usd)} {day(u.worst_day_usd_ns)}".strip(),
             )
-        self.cards["pnl"].set(f"{_usd(pnl - fees)} USD", f"fees {_usd(fees)} USD")
+        net = float(r.net_hedge_pnl[-1])
+        self.cards["pnl"].set(f"{_usd_signed(net)} USD", pnl_card_detail(r))
 
     def _fill_messages(self, r: BacktestResult) -> None:
         messages: list[tuple[Severity, str]] = []

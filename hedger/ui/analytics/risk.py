@@ -41,6 +41,7 @@ from hedger.core.analytics.risk import (
     simulate_risk,
 )
 from hedger.core.analytics.series import FloatArray, ns_to_iso
+from hedger.services.carry import risk_basis_assumption
 from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
@@ -53,6 +54,7 @@ from hedger.ui.widgets.empty_state import BusyLabel
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import dim
+from hedger.ui.widgets.wrap_label import WrapLabel
 
 PATH_CHOICES = (1_000, 10_000, 100_000)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))
@@ -287,6 +289,10 @@ class RiskTab(ResultTab):
                 )
             )
         )
+        # i15g: what the simulation assumes about the basis, in words (as 'hedger risk').
+        self.basis_note = dim(WrapLabel(risk_basis_assumption()))
+        self.basis_note.setObjectName("riskBasisAssumption")
+        ll.addWidget(self.basis_note)
         return lower
 
     def _apply_palette(self) -> None:

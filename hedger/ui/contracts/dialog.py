@@ -48,6 +48,7 @@ from hedger.services.own_contracts import (
     remove_own_family,
 )
 from hedger.services.prices import SizeDifference, ccxt_available
+from hedger.ui.contracts.calendar_tab import CalendarTab
 from hedger.ui.contracts.compare import CompareDialog, copy_with_exchange_figures, own_copy_id
 from hedger.ui.contracts.forms import ERROR_COLOR, ContractForm, FamilyForm
 from hedger.ui.contracts.tables import ContractsModel, FamiliesModel
@@ -93,6 +94,8 @@ class ContractsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(contracts_tab, "Contracts")
         self.tabs.addTab(families_tab, "Families")
+        self.calendar = CalendarTab(catalog)  # i15g: expiries, rolls, venue labels, funding
+        self.tabs.addTab(self.calendar, "Calendar")
         self.message = QLabel()
         self.message.setObjectName("contractsMessage")
         self.message.setWordWrap(True)
@@ -222,6 +225,7 @@ class ContractsDialog(QDialog):
     def _reload_models(self) -> None:
         self.contracts_model.set_catalog(self.catalog)
         self.families_model.set_catalog(self.catalog)
+        self.calendar.set_catalog(self.catalog)
         self._update()
 
     def show_message(self, text: str, *, error: bool = False) -> None:

@@ -41,6 +41,7 @@ COLUMNS: tuple[str, ...] = (
     "Initial margin",
     "Est. fee",
     "Liquidation price",
+    "Carry 90 d",  # i15g: the carry column, filled by ui/hedge/carry_view.py
 )
 (
     COL_OPTION,
@@ -52,6 +53,7 @@ COLUMNS: tuple[str, ...] = (
     COL_MARGIN,
     COL_FEE,
     COL_LIQUIDATION,
+    COL_CARRY,
 ) = range(len(COLUMNS))
 
 HEADER_TIPS: tuple[str, ...] = (
@@ -69,6 +71,14 @@ HEADER_TIPS: tuple[str, ...] = (
     "Estimated trading fee to open the position: notional × the venue's fee rate.",
     "Approximate futures price at which the position is liquidated "
     "(isolated margin, fees ignored): entry × (1 + 1/leverage − maintenance rate) for a short.",
+    "What holding this option costs over the horizon: fees − funding − basis, in USD "
+    "(negative: it earns; * a part is not known).",
+)
+
+_CARRY_ROLES = (  # i15g
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.ForegroundRole,
 )
 
 NUMERIC_COLUMNS = frozenset(
@@ -80,6 +90,7 @@ NUMERIC_COLUMNS = frozenset(
         COL_MARGIN,
         COL_FEE,
         COL_LIQUIDATION,
+        COL_CARRY,
     }
 )
 
@@ -138,6 +149,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         self._warn = warning_foreground(self._palette)
         self._bold = QFont()
         self._bold.setBold(True)
+        self.carry: Any = None  # i15g: the carry column's cells (ui/hedge/carry_view.CarryColumn)
 
     # -- feeding --------------------------------------------------------------
     def set_plan(self, plan: UnderlyingPlan | None) -> None:
@@ -197,6 +209,8 @@ class HedgeOptionsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            if section == COL_CARRY and self.carry is not None:  # i15g
+                return self.carry.header()
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS[section]
@@ -216,6 +230,10 @@ class HedgeOptionsModel(QAbstractTableModel):
             return None
         option = self._options[row]
         recommended = option.name == self._plan.recommended
+        if col == COL_CARRY and role in _CARRY_ROLES:  # i15g: the carry column
+            if self.carry is None:
+                return fmt.DASH if role == Qt.ItemDataRole.DisplayRole else None
+            return self.carry.cell(self._plan.underlying, option.name, role, self._palette)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(option, col)
         if role == Qt.ItemDataRole.ToolTipRole:

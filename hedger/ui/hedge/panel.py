@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.carry_section import CarrySection
 from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
@@ -144,6 +145,7 @@ class HedgePanel(QWidget):
         self.content = self._build_content()
         self.stack.addWidget(self.empty_page)
         self.stack.addWidget(self.content)
+        tab_row.addWidget(self.carry.card)  # i15g: the shown option's carry, beside the tabs
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -201,6 +203,10 @@ class HedgePanel(QWidget):
         self.messages.setObjectName("hedgeWarnings")
 
         self._build_table()
+        # i15g: the carry of the shown option (card) and the table's carry column.
+        self.carry = CarrySection(self._doc, self.model, self)
+        self.optionSelected.connect(self.carry.show_option)
+        self.carry.changed.connect(self._fit_columns)
 
         right = QVBoxLayout()
         right.setSpacing(8)
