@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import sys
 from collections.abc import Callable
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -50,31 +49,17 @@ from hedger.ui.library.panel import LibraryPanel
 from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
 from hedger.ui.prices.progress_bar import RefreshProgressBar
+from hedger.ui.window_layout import WindowLayoutMixin, b64
 
 if TYPE_CHECKING:
     from hedger.ui.analytics.history_library import HistoryLibrary
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
-# Default width of the portfolio library: a name and its date line.
-LIBRARY_WIDTH = 180
 # Floor of the window's minimum size; the panels may need more.
 MIN_WINDOW = QSize(900, 600)
 
 
-def _b64(data: QByteArray) -> str:
-    return base64.b64encode(bytes(data.data())).decode("ascii")
-
-
-def _unb64(text: str | None) -> QByteArray | None:
-    if not text:
-        return None
-    try:
-        return QByteArray(base64.b64decode(text))
-    except ValueError:
-        return None
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowLayoutMixin, QMainWindow):
     themeRequested = Signal(str)
 
     def __init__(
@@ -494,42 +479,6 @@ class MainWindow(QMainWindow):
         else:
             QTimer.singleShot(0, self, lambda: self.holdings_panel.import_csv(path))
 
-    # -- layout persistence ------------------------------------------------------------
-    def _restore_layout(self) -> None:
-        s = self.settings
-        geo = _unb64(s.window_geometry)
-        if geo is None or not self.restoreGeometry(geo):
-            self.resize(1280, 800)
-        state = _unb64(s.window_state)
-        if state is None or not self.restoreState(state):
-            self.resizeDocks([self.library_dock], [LIBRARY_WIDTH], Qt.Orientation.Horizontal)
-        self._default_splits: list[QSplitter] = []
-        for split in (self.top_split, self.main_split):
-            data = _unb64(s.splitters.get(split.objectName()))
-            if data is None or not split.restoreState(data):
-                self._default_splits.append(split)
-        self.library_dock.setVisible(s.show_library)
-
-    def _size_default_splits(self) -> None:
-        """First run: give each panel what it needs, the chart the rest.
-
-        The holdings table gets the width of all its columns, the hedge panel
-        the height that shows its whole comparison table; the chart takes
-        what remains (never less than its minimum).
-        """
-        if self.top_split in self._default_splits:
-            total = sum(self.top_split.sizes())
-            want = self.holdings_panel.preferred_width()
-            chart_min = self.chart_host.minimumSizeHint().width()
-            left = max(min(want, total - max(chart_min, 360)), total // 3)
-            self.top_split.setSizes([left, total - left])
-        if self.main_split in self._default_splits:
-            total = sum(self.main_split.sizes())
-            want = self.hedge_panel.preferred_height()
-            bottom = min(want, int(total * 0.6))
-            self.main_split.setSizes([total - bottom, bottom])
-        self._default_splits = []
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._beta_hints_started:
@@ -550,10 +499,10 @@ class MainWindow(QMainWindow):
 
     def save_layout(self) -> None:
         s = self.settings
-        s.window_geometry = _b64(self.saveGeometry())
-        s.window_state = _b64(self.saveState())
+        s.window_geometry = b64(self.saveGeometry())
+        s.window_state = b64(self.saveState())
         s.splitters = {
-            sp.objectName(): _b64(sp.saveState()) for sp in (self.top_split, self.main_split)
+            sp.objectName(): b64(sp.saveState()) for sp in (self.top_split, self.main_split)
         }
         s.show_library = self.library_dock.isVisible()
         s.live_refresh_minutes = self.live.auto_refresh_minutes
