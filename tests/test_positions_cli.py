@@ -122,7 +122,7 @@ def test_placed_from_nothing_held_opens_the_plan(
 def test_plan_shows_the_held_hedge_and_json_gains_current_and_delta(
     path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "plan", str(path), "--json")
+    out = run(capsys, "plan", str(path), "--json")[1]
     u = json.loads(out)["underlyings"][0]
     assert u["current"]["positions"] == [] and u["delta"]["orders"][0]["action"] == "open"
     assert "Held hedge" not in run(capsys, "plan", str(path))[1]
