@@ -28,6 +28,7 @@ class CheckResult(NamedTuple):
     name: str
     findings: tuple[Finding, ...] = ()
     error: str | None = None  # the file could not be read: one line
+    positions: int = 0  # futures positions the file holds
 
     @property
     def ok(self) -> bool:
@@ -89,7 +90,9 @@ def check_files(
             out.append(CheckResult(path, path.name, error=str(exc)))
             continue
         findings = check_portfolio(portfolio, catalog, moment)
-        out.append(CheckResult(path, portfolio.name, tuple(findings)))
+        out.append(
+            CheckResult(path, portfolio.name, tuple(findings), positions=len(portfolio.positions))
+        )
     return out
 
 

@@ -221,6 +221,10 @@ class BacktestTab(ResultTab):
         )
         self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
         pi.addItem(self.zero_line, ignoreBounds=True)
+        # Issue 14 hook: the hedge journal's entries as markers on the value chart.
+        from hedger.ui.positions.markers import JournalMarkers
+
+        self.journal_markers = JournalMarkers(vi, self.document)
         self.pnl_label = dim(QLabel("Hedge P&L after fees (USD)"))
         charts = QWidget()
         cl = QVBoxLayout(charts)
