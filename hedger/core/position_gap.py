@@ -76,6 +76,17 @@ class HeldLine(NamedTuple):
         return text
 
 
+def short_label(line: HeldLine) -> str:
+    """``−4 CME:MBT (IBKR)``; another family's marked ``counted, not adjusted``."""
+    pos = line.position
+    text = f"{fmt_decimal(pos.quantity)} {pos.contract}"
+    if pos.account:
+        text += f" ({pos.account})"
+    if line.contract is None:
+        return text + " — not in the catalog"
+    return text if line.on_family else text + " — another family: counted, not adjusted"
+
+
 class GapOrder(NamedTuple):
     """One order of the gap, on one contract, in the venue's own terms."""
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from hedger.core.decimals import fmt_money
 from hedger.core.liquidation import liquidation_text
 from hedger.core.planner import UnderlyingPlan
+from hedger.core.position_gap import short_label
 from hedger.services.errors import USER_ERRORS
 from hedger.services.positions import placed
 from hedger.ui.document.document import PortfolioDocument
@@ -78,9 +79,15 @@ class PositionGapCard(Card):
             self.place_button.setEnabled(rec is not None and rec.trades)
             return
         self.margin.show()
+        if g.holds_anything:
+            held = " · ".join(short_label(line) for line in (*g.held, *g.other))
+            now = (
+                f"Held: {_escape(held)}<br>Hedging <b>{fmt_money(g.current_hedged_usd, 0)} USD</b>"
+            )
+        else:
+            now = f"No {u.underlying} futures position held.<br>Hedging <b>0 USD</b>"
         self.held.setText(
-            f"{g.current_words}. Target {fmt_money(abs(g.target_usd), 0)} USD in whole contracts; "
-            f"hedged now {fmt_money(g.current_hedged_usd, 0)} USD."
+            f"{now} of the {fmt_money(abs(g.target_usd), 0)} USD target (whole contracts)."
         )
         if g.orders:
             lines = "".join(f"<li>{_escape(o.text)}</li>" for o in g.orders)

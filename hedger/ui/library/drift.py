@@ -90,3 +90,9 @@ def ok_icon(size: int = 16) -> QIcon:
     p.drawEllipse(QRectF(4, 4, size - 8, size - 8))
     p.end()
     return QIcon(pix)
+
+
+def blank_icon(size: int = 16) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    return QIcon(pix)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from hedger.services.checks import Finding
 from hedger.services.library import LibraryEntry, PortfolioLibrary
-from hedger.ui.library.drift import DriftBadges, badge_icon, ok_icon
+from hedger.ui.library.drift import DriftBadges, badge_icon, blank_icon, ok_icon
 
 Index = QModelIndex | QPersistentModelIndex
 PathRole = Qt.ItemDataRole.UserRole + 1
@@ -95,7 +95,9 @@ class LibraryModel(QAbstractListModel):
             return f
         if role == Qt.ItemDataRole.DecorationRole and e.error:
             return QWidget().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        if role == Qt.ItemDataRole.DecorationRole and drift is not None:
+        if role == Qt.ItemDataRole.DecorationRole:
+            if drift is None:
+                return blank_icon()  # keeps the names in one column beside the badges
             return badge_icon(len(drift)) if drift else ok_icon()
         if role == PathRole:
             return str(e.path)

@@ -25,12 +25,12 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("contract", "Contract", True),
     ("quantity", "Contracts", True),
     ("entry_price", "Entry", True),
+    ("value", "Value", False),
+    ("pnl", "P&L", False),
+    ("collateral_usd", "Collateral", True),
     ("margin_mode", "Margin", True),
-    ("collateral_usd", "Collateral USD", True),
     ("account", "Account", True),
     ("expiry", "Expiry", True),
-    ("value", "Value USD", False),
-    ("pnl", "P&L USD", False),
 )
 FIELDS = tuple(c[0] for c in COLUMNS)
 NUMERIC = frozenset({"quantity", "entry_price", "collateral_usd", "value", "pnl"})

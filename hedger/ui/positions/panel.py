@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from hedger.core.models import MAX_POSITIONS, Position
 from hedger.core.positions_csv import parse_positions_text, positions_csv
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.positions.model import PositionsTableModel
+from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.style import dim, scaled_font
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -137,32 +139,45 @@ class PositionsPanel(QWidget):
         row.addSpacing(8)
         row.addWidget(self.summary)
         row.addStretch(1)
-        for a in (
-            self.add_action,
-            self.remove_action,
-            self.paste_action,
-            self.import_action,
-            self.exchange_action,
-            self.journal_action,
-            self.rules_action,
-        ):
-            b = QToolButton(self)
-            b.setDefaultAction(a)
-            b.setAutoRaise(True)
-            row.addWidget(b)
+        for a in (self.add_action, self.remove_action, self.paste_action):
+            row.addWidget(self._button(a))
+        self.import_button = QToolButton(self)
+        self.import_button.setText("Import ▾")
+        self.import_button.setAutoRaise(True)
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.import_button)
+        menu.addActions([self.import_action, self.exchange_action])
+        self.import_button.setMenu(menu)
+        row.addWidget(self.import_button)
+        for a in (self.journal_action, self.rules_action):
+            row.addWidget(self._button(a))
+        self.findings = MessageList()
+        self.findings.setObjectName("driftFindings")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.setSpacing(4)
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.empty)
+        lay.addWidget(self.findings)
+
+    def _button(self, action: QAction) -> QToolButton:
+        b = QToolButton(self)
+        b.setDefaultAction(action)
+        b.setAutoRaise(True)
+        return b
+
+    def show_findings(self, findings: object) -> None:
+        """What ``hedger check`` would say about the open portfolio (its held hedge)."""
+        items = list(findings) if isinstance(findings, list) else []
+        held = bool(self.document.portfolio.positions)
+        self.findings.set_messages([("warning", f.line) for f in items] if held else [])
 
     def _update(self, *_args: object) -> None:
         n = len(self.document.portfolio.positions)
         j = len(self.document.portfolio.journal)
-        self.summary.setText(
-            f"{n} held · {j} in the journal" if n or j else "the futures you already hold"
-        )
+        self.summary.setText(f"{n} held" if n else "the futures you already hold")
+        self.journal_action.setText(f"Journal ({j})…" if j else "Journal…")
         self.empty.setVisible(n == 0)
         self.remove_action.setEnabled(bool(self._selected_rows()))
         self.copy_action.setEnabled(bool(self._selected_rows()))

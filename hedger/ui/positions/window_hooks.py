@@ -38,6 +38,8 @@ class PositionsHooks(QObject):
         window.live.refreshed.connect(self._on_refreshed)
         doc.bookChanged.connect(self._update_tab)
         self.notifier.findingsChanged.connect(self._update_tab)
+        self.notifier.findingsChanged.connect(self.panel.show_findings)
+        self.panel.show_findings(self.notifier.findings)
         self._update_tab()
 
     def _status(self, text: str) -> None:
