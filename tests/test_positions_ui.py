@@ -122,13 +122,18 @@ def test_gap_card_and_mark_as_placed_journal(qtbot: Any) -> None:
     assert "Nothing to trade" in card.orders.text()
     doc.undo_stack.undo()
     assert doc.portfolio.journal == () and doc.portfolio.positions[0].quantity == D(-3)
-    # No positions anywhere: one line, and marking the plan's order starts the hedge.
+    # No positions anywhere: no card (a plan); the Positions table records the plan's orders.
     doc2 = PortfolioDocument(CATALOG, btc_book())
     panel2 = HedgePanel(doc2)
     qtbot.addWidget(panel2)
-    assert "No BTC futures position recorded" in panel2.position_gap.held.text()
-    assert panel2.position_gap.mark_placed()
+    assert panel2.position_gap.isHidden()
+    positions = PositionsPanel(doc2)
+    qtbot.addWidget(positions)
+    assert not positions.place_plan_button.isHidden()
+    assert positions.place_plan()
     assert doc2.portfolio.positions[0].quantity == D(-5)
+    assert not panel2.position_gap.isHidden()
+    assert positions.place_plan_button.isHidden()
 
 
 def test_journal_dialog_exports_csv(qtbot: Any, tmp_path: Path) -> None:

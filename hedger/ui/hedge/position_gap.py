@@ -68,17 +68,13 @@ class PositionGapCard(Card):
         if u is None or u.problem:
             self.hide()
             return
-        self.show()
         g = u.position_gap
         if g is None:
-            # No position tracked anywhere: one line, and the way to start.
-            rec = u.recommended_option
-            self.held.setText(f"No {u.underlying} futures position recorded.")
-            self.orders.setText("Placed the order above? Mark it as placed to track the hedge.")
-            self.margin.hide()
-            self.place_button.setEnabled(rec is not None and rec.trades)
+            # No position tracked anywhere: a plan, not a hedge kept. The Positions
+            # table offers to record the plan's orders as placed.
+            self.hide()
             return
-        self.margin.show()
+        self.show()
         if g.holds_anything:
             held = " · ".join(short_label(line) for line in (*g.held, *g.other))
             now = (

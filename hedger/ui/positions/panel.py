@@ -67,11 +67,18 @@ class PositionsPanel(QWidget):
         self.view.setAccessibleName("Futures positions")
         self.empty = dim(
             QLabel(
-                "No futures positions yet: add the ones you hold, paste them, or "
-                "import them read-only from an exchange."
+                "No futures positions yet: add the ones you hold, paste them, import them "
+                "read-only from an exchange, or record the plan's orders once you placed them."
             )
         )
         self.empty.setWordWrap(True)
+        self.place_plan_button = QToolButton(self)
+        self.place_plan_button.setText("Record the Plan's Orders as Placed")
+        self.place_plan_button.setToolTip(
+            "You placed the recommended orders: hold them as positions and note them in the "
+            "journal (undoable)"
+        )
+        self.place_plan_button.clicked.connect(self.place_plan)
         self._make_actions()
         self._build()
         document.bookChanged.connect(self._update)
@@ -159,6 +166,7 @@ class PositionsPanel(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.empty)
+        lay.addWidget(self.place_plan_button)
         lay.addWidget(self.findings)
 
     def _button(self, action: QAction) -> QToolButton:
@@ -179,6 +187,7 @@ class PositionsPanel(QWidget):
         self.summary.setText(f"{n} held" if n else "the futures you already hold")
         self.journal_action.setText(f"Journal ({j})…" if j else "Journal…")
         self.empty.setVisible(n == 0)
+        self.place_plan_button.setVisible(n == 0)
         self.remove_action.setEnabled(bool(self._selected_rows()))
         self.copy_action.setEnabled(bool(self._selected_rows()))
 
@@ -257,6 +266,30 @@ class PositionsPanel(QWidget):
 
     def _set(self, positions: list[Position], text: str) -> None:
         self.document.set_book(text, tuple(positions))
+
+    def place_plan(self) -> bool:
+        """Record every underlying's recommended orders as placed (one undo step)."""
+        from datetime import UTC, datetime
+
+        from hedger.services.errors import USER_ERRORS
+        from hedger.services.positions import placed
+
+        doc = self.document
+        portfolio, now = doc.portfolio, datetime.now(UTC)
+        for u in doc.plan.underlyings:
+            rec = u.recommended_option
+            if u.problem or rec is None or not rec.trades:
+                continue
+            try:
+                portfolio = placed(portfolio, u.underlying, doc.catalog, now)
+            except USER_ERRORS as exc:
+                self.statusMessage.emit(f"Nothing recorded: {exc}")
+                return False
+        if portfolio.positions == doc.portfolio.positions:
+            self.statusMessage.emit("Nothing to record: the plan trades no contract")
+            return False
+        doc.set_book("Record Orders as Placed", portfolio.positions, portfolio.journal)
+        return True
 
     # -- dialogs ----------------------------------------------------------------------
     def _choose_file(self) -> Path | None:
