@@ -145,6 +145,8 @@ def dests(entries: list[tuple[str, str, str]]) -> set[str]:
         "PySide2",
         "tkinter",
         "matplotlib",
+        "keyring",
+        "cryptography",
         "scipy",
         "pyqtgraph.opengl",
         "pyqtgraph.examples",

@@ -57,6 +57,16 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("funding", "hedger.cli.funding", "download and list funding-rate histories"),
     Command("restore", "hedger.cli.restore", "list or restore earlier versions of a portfolio"),
+    Command(
+        "positions",
+        "hedger.cli.positions",
+        "list, add or remove the futures positions you hold; import them read-only; journal",
+    ),
+    Command(
+        "check",
+        "hedger.cli.check",
+        "does a held hedge need action? exit 3 with one line per finding (cron, timers)",
+    ),
 )
 
 

@@ -208,6 +208,8 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
         lines.append(f"  Problem: {clean(u.problem)}")
     if u.options:
         lines += _options_table(u)
+    if u.position_gap is not None:
+        lines += _gap_lines(u)
     warnings = list(u.warnings)
     rec = u.recommended_option
     if rec is not None:
@@ -271,6 +273,40 @@ def _options_table(u: UnderlyingPlan) -> list[str]:
     if rec is not None and rec.trades:
         lines += ["", *_margin_lines(u, rec)]
     return lines
+
+
+def _gap_lines(u: UnderlyingPlan) -> list[str]:
+    """What is held, the orders to the target and the combined margin (positions only)."""
+    from hedger.core.decimals import fmt_money
+    from hedger.core.liquidation import liquidation_text
+
+    g = u.position_gap
+    assert g is not None
+    out = ["", "  Held hedge (your positions):"]
+    for line in (*g.held, *g.other):
+        out += wrapped(clean(line.label), "    - ")
+    if not g.holds_anything:
+        out.append("    - none")
+    out += wrapped(
+        f"now {fmt_money(g.current_hedged_usd, 0)} USD hedged; target "
+        f"{fmt_money(abs(g.target_usd), 0)} USD in whole contracts; after the orders "
+        f"{fmt_money(g.hedged_usd, 0)} USD hedged, {fmt_money(g.residual_usd, 0)} USD residual",
+        "    ",
+    )
+    if g.orders:
+        out.append("  Orders to the target:")
+        for o in g.orders:
+            out += wrapped(clean(o.text), "    → ")
+    else:
+        out += wrapped(clean(g.order_words), "  Orders to the target: ")
+    out += wrapped(clean(g.margin_words), "  ")
+    if g.margin is not None:
+        out.append(
+            f"  Liquidation of the combined position: {liquidation_text(g.liquidation_price)}"
+        )
+    for problem in g.problems:
+        out += wrapped(clean(problem), "    ! ")
+    return out
 
 
 def _margin_lines(u: UnderlyingPlan, o: HedgeOption) -> list[str]:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from hedger.core.margin import MarginBreakdown
     from hedger.core.orders import OrderTicket
     from hedger.core.planner import HedgeOption, Leg, Plan, UnderlyingPlan
+    from hedger.core.position_gap import GapOrder, HeldLine
 
 HUNDRED = Decimal(100)
 
@@ -98,6 +99,83 @@ def _underlying_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
         "rally": _plain(u.rally),
         "collateral_usd": _opt(u.collateral_usd),
         "leverage_advice": _advice_to_dict(u.leverage_advice) if u.leverage_advice else None,
+        "current": current_to_dict(u),
+        "delta": delta_to_dict(u),
+    }
+
+
+def current_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
+    """The futures positions held on the underlying, valued at its futures price."""
+    g = u.position_gap
+    if g is None:
+        return {"positions": [], "usd": "0.00", "hedged_usd": "0.00", "pnl_usd": "0.00"}
+    return {
+        "positions": [_held_to_dict(line) for line in (*g.held, *g.other)],
+        "usd": _money(g.current_usd),
+        "hedged_usd": _money(g.current_hedged_usd),
+        "pnl_usd": _money(g.pnl_usd),
+    }
+
+
+def _held_to_dict(line: HeldLine) -> dict[str, Any]:
+    p = line.position
+    return {
+        "contract": p.contract,
+        "contracts": count(p.quantity),
+        "entry_price": _plain(p.entry_price),
+        "account": p.account,
+        "on_family": line.on_family,
+        "label": line.label,
+        "usd": _money(line.usd),
+        "pnl_usd": _opt(line.pnl_usd),
+    }
+
+
+def delta_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
+    """The orders from what is held to the target; without positions, the
+    recommended option's orders (everything opens)."""
+    g = u.position_gap
+    if g is None:
+        rec = u.recommended_option
+        orders = (
+            [] if rec is None else [{**ticket_to_dict(t), "action": "open"} for t in rec.orders]
+        )
+        hedged = rec.hedged_usd if rec is not None else Decimal(0)
+        return {
+            "orders": orders,
+            "text": rec.order_text(u.leverage) if rec is not None and rec.orders else None,
+            "hedged_usd": _money(hedged),
+            "residual_usd": _money(abs(u.target_usd) - hedged),
+            "margin": _margin_to_dict(rec.margin) if rec is not None and rec.margin else None,
+            "to_add_usd": None,
+            "liquidation_price": liquidation_json(rec) if rec is not None else None,
+            "problems": [],
+        }
+    return {
+        "orders": [_gap_order_to_dict(o) for o in g.orders],
+        "text": g.order_words,
+        "hedged_usd": _money(g.hedged_usd),
+        "residual_usd": _money(g.residual_usd),
+        "margin": _margin_to_dict(g.margin) if g.margin is not None else None,
+        "posted_usd": _money(g.posted_usd),
+        "posted_given": g.posted_given,
+        "to_add_usd": _money(g.to_add_usd),
+        "liquidation_price": (
+            None
+            if g.margin is None
+            else ("none" if g.liquidation_price is None else _money(g.liquidation_price))
+        ),
+        "problems": list(g.problems),
+    }
+
+
+def _gap_order_to_dict(o: GapOrder) -> dict[str, Any]:
+    return {
+        **ticket_to_dict(o.ticket),
+        "action": o.action,
+        "held": count(o.held),
+        "after": count(o.after),
+        "text": o.text,
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any, Literal, NamedTuple
@@ -190,6 +190,89 @@ class Quote(BaseModel):
     kind: Literal["spot", "futures"] = "spot"
 
 
+# -- the hedge already held (schema 2): positions, drift rules, journal --------------
+
+_CONTRACT_ID = r"^[A-Z0-9]+:[A-Za-z0-9._\-]+$"
+ContractId = Annotated[str, Field(min_length=3, max_length=60, pattern=_CONTRACT_ID)]
+Label = Annotated[str, Field(min_length=1, max_length=60)]
+# Signed counts of contracts: a short is negative. Bounded like every quantity.
+Contracts = Annotated[Decimal, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE), _dec("contracts")]
+Share = Annotated[Decimal, Field(gt=0, le=1), _dec("share")]
+DEFAULT_BAND = Decimal("0.05")
+DEFAULT_LIQUIDATION_WITHIN = Decimal("0.15")
+DEFAULT_EXPIRY_DAYS = 5
+DEFAULT_PRICE_HOURS = 24
+MAX_POSITIONS = 10_000
+MAX_JOURNAL = 100_000
+
+
+class Position(BaseModel):
+    """An open futures position: ``quantity`` contracts of ``contract`` (negative: short).
+
+    ``collateral_usd`` is what is posted behind it (isolated) or what the
+    account keeps (cross); ``account`` labels the venue account it is held in;
+    ``expiry`` the delivery date of a dated contract when known (else the
+    contract's front month); ``source`` says where it came from (``ccxt:okx``
+    for an import, None when typed).
+    """
+
+    model_config = _CONFIG
+
+    contract: ContractId
+    quantity: Contracts
+    entry_price: Price
+    margin_mode: MarginMode = "isolated"
+    collateral_usd: Usd | None = None
+    account: Label | None = None
+    expiry: date | None = None
+    source: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+
+    @field_validator("account", "source", mode="before")
+    @classmethod
+    def _strip_text(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = v.strip()
+            return v or None
+        return v
+
+
+class DriftRules(BaseModel):
+    """When a held hedge needs action (``hedger check``, the library badges).
+
+    The band is ``band_usd`` when set, else ``band_pct`` of the target.
+    """
+
+    model_config = _CONFIG
+
+    band_pct: Share = DEFAULT_BAND
+    band_usd: Usd | None = None
+    liquidation_within: Share = DEFAULT_LIQUIDATION_WITHIN
+    expiry_days: Annotated[int, Field(ge=0, le=366)] = DEFAULT_EXPIRY_DAYS
+    price_max_age_hours: Annotated[int, Field(ge=1, le=24 * 366)] = DEFAULT_PRICE_HOURS
+
+
+JournalKind = Literal["placed", "import"]
+
+
+class JournalEntry(BaseModel):
+    """One accepted change of a held position: an order marked as placed, or an import
+    that found a position changed. ``change`` and the positions are signed contracts."""
+
+    model_config = _CONFIG
+
+    at: datetime
+    kind: JournalKind
+    underlying: Symbol
+    contract: ContractId
+    change: Contracts
+    before: Contracts
+    after: Contracts
+    futures_price: Price
+    spot_price: Price | None = None
+    account: Label | None = None
+    text: Annotated[str, Field(max_length=400)] = ""
+
+
 PORTFOLIO_SCHEMA_VERSION = 2
 
 
@@ -202,6 +285,10 @@ class Portfolio(BaseModel):
     hedge: HedgeSettings = Field(default_factory=HedgeSettings)
     # Last fetched prices by symbol (spot) or "FUT:<underlying>" (futures).
     quotes: dict[str, Quote] = Field(default_factory=dict)
+    # Schema 2: the hedge already held, when it needs action, what was done.
+    positions: tuple[Position, ...] = ()
+    drift: DriftRules = Field(default_factory=DriftRules)
+    journal: tuple[JournalEntry, ...] = ()
 
     @field_validator("name", mode="before")
     @classmethod

@@ -7,14 +7,14 @@ from decimal import Decimal
 from operator import mul
 from typing import Literal, NamedTuple
 
-from hedger.core.catalog import Catalog, CatalogError, Family
+from hedger.core.catalog import Catalog, CatalogError, Contract, Family
 from hedger.core.collateral import DEFAULT_RALLY
 from hedger.core.decimals import fmt_money
 from hedger.core.freshness import ExpiryStyle, FuturesPriceCheck, check_futures_price
 from hedger.core.leverage import LeverageAdvice, leverage_advice
 from hedger.core.liquidation import liquidation_price, liquidation_text
 from hedger.core.models import STABLECOINS as _STABLES
-from hedger.core.models import Holding, MarginMode, Portfolio, Rounding
+from hedger.core.models import Holding, MarginMode, Portfolio, Position, Rounding
 from hedger.core.options import (
     LIQUIDATION_NEAR,
     HedgeOption,
@@ -23,6 +23,13 @@ from hedger.core.options import (
     Side,
     build_options,
     recommend,
+)
+from hedger.core.position_gap import (
+    GapSettings,
+    PositionGap,
+    family_of_held,
+    position_gap,
+    positions_on,
 )
 from hedger.core.sizing import SizingError
 
@@ -49,6 +56,8 @@ __all__ = [
 
 # Daily volatility and where it came from, per underlying (hedger.services.leverage).
 DailyVols = Mapping[str, tuple[Decimal, str]]
+# Held positions of one underlying, each with its catalog contract.
+Held = Sequence[tuple[Position, Contract | None]]
 
 FALLBACK_UNDERLYING = "BTC"
 HUNDRED = Decimal(100)
@@ -93,6 +102,9 @@ class UnderlyingPlan(NamedTuple):
     rally: Decimal = DEFAULT_RALLY
     collateral_usd: Decimal | None = None
     leverage_advice: LeverageAdvice | None = None
+    # The held hedge and the orders to the target: set when the portfolio
+    # holds futures positions (anywhere), None otherwise.
+    position_gap: PositionGap | None = None
 
     @property
     def untargeted_usd(self) -> Decimal:
@@ -201,10 +213,16 @@ class _Acc:
 
 
 def plan_portfolio(
-    portfolio: Portfolio, catalog: Catalog, *, daily_vols: DailyVols | None = None
+    portfolio: Portfolio,
+    catalog: Catalog,
+    *,
+    daily_vols: DailyVols | None = None,
+    gaps: bool = False,
 ) -> Plan:
     """The hedge plan of ``portfolio``. ``daily_vols``: measured daily volatility
-    per underlying for the leverage warning (default: ``hedger.core.leverage``'s)."""
+    per underlying for the leverage warning (default: ``hedger.core.leverage``'s).
+    Each underlying gets its ``position_gap`` when the portfolio holds futures
+    positions, or always with ``gaps``."""
     settings = portfolio.hedge
     # route() inlined (same rule): this is the hot loop of a plan
     # (10,000 holdings, possibly each with its own symbol and beta).
@@ -249,10 +267,19 @@ def plan_portfolio(
         u: _Acc(counts[u], betas, list(assumed_by.get(u, ())), spot.get(u))
         for u, betas in betas_by.items()
     }
+    held_by: dict[str, list[tuple[Position, Contract | None]]] | None = None
+    if portfolio.positions or gaps:
+        held_by, _unknown = positions_on(portfolio.positions, catalog)
+        for u in held_by:
+            if u not in acc:  # a futures position with no holding: exposure all the same
+                acc[u] = _Acc(0, {}, [], None)
     other = sum(cash, zero)
     vols = daily_vols or {}
     plans = [
-        _plan_underlying(u, a, portfolio, catalog, vols.get(u)) for u, a in sorted(acc.items())
+        _plan_underlying(
+            u, a, portfolio, catalog, vols.get(u), None if held_by is None else held_by.get(u, [])
+        )
+        for u, a in sorted(acc.items())
     ]
     totals = _totals(plans)
     return Plan(
@@ -273,7 +300,9 @@ def _plan_underlying(
     portfolio: Portfolio,
     catalog: Catalog,
     vol: tuple[Decimal, str] | None,
+    held: Held | None = None,
 ) -> UnderlyingPlan:
+    """``held``: the underlying's positions when the portfolio holds any (else None)."""
     settings = portfolio.hedge
     ratio, rounding, leverage = settings.for_underlying(under)
     target_usd, collateral, mode = settings.extras_for(under)
@@ -305,13 +334,9 @@ def _plan_underlying(
         rally=settings.rally,
         collateral_usd=collateral,
     )
-    family_id = settings.families.get(under) or catalog.default_family_for(under)
-    if family_id is None:
-        return _problem(under, a, base, None, f"no futures family for {under}")
-    try:
-        family = catalog.family(family_id)
-    except CatalogError as exc:
-        return _problem(under, a, base, None, str(exc))
+    family = _family(under, portfolio, catalog, held)
+    if isinstance(family, str):
+        return _problem(under, a, base, None, family)
     if family.underlying != under:
         problem = f"family {family.id} hedges {family.underlying}, not {under}"
         return _problem(under, a, base, family, problem)
@@ -338,12 +363,33 @@ def _plan_underlying(
     untargeted = abs(a.exposure) - abs(target)
     basis = _target_basis(target_usd, ratio)
     options = [o._replace(untargeted_usd=untargeted, target_basis=basis) for o in options]
+    if held is not None:
+        gap_settings = GapSettings(rounding, leverage, settings.account, mode)
+        base["position_gap"] = position_gap(
+            under, target, contracts, family, held, fprice, gap_settings
+        )
     return UnderlyingPlan(
         family=family,
         options=tuple(options),
         recommended=recommend(options),
         **base,  # type: ignore[arg-type]
     )
+
+
+def _family(under: str, portfolio: Portfolio, catalog: Catalog, held: Held | None) -> Family | str:
+    """The family chosen for ``under``, else the one of a contract held on it, else the
+    default; or why there is none."""
+    family_id = (
+        portfolio.hedge.families.get(under)
+        or (family_of_held(held, catalog) if held else None)
+        or catalog.default_family_for(under)
+    )
+    if family_id is None:
+        return f"no futures family for {under}"
+    try:
+        return catalog.family(family_id)
+    except CatalogError as exc:
+        return str(exc)
 
 
 def _problem(

@@ -91,6 +91,7 @@ class Chain:
 # Version 1: holdings, hedge settings and quotes (the shape in portfolio_file's docstring).
 # Version 2: hedge.futures_price_stamps, margin_mode, rally, account; per-underlying
 # target_usd, collateral_usd and margin_mode. The default leverage became 2.
+# Also version 2 (no release came between): positions, drift rules and the journal.
 def _portfolio_v1_to_v2(doc: Document) -> Document:
     # New fields are optional: a v1 file means what it meant. Only the default
     # leverage changed (10 -> 2), so a v1 file that left it out keeps 10.
@@ -99,6 +100,12 @@ def _portfolio_v1_to_v2(doc: Document) -> Document:
         doc["hedge"] = {"leverage": _V1_LEVERAGE}
     elif isinstance(hedge, dict) and "leverage" not in hedge:
         hedge["leverage"] = _V1_LEVERAGE
+    # Version 1 held no futures positions and no journal: whatever such keys
+    # another program left in a v1 file are not Hedger's, so start empty rather
+    # than read them with today's meaning. No drift rules: the defaults apply.
+    doc["positions"] = []
+    doc["journal"] = []
+    doc.pop("drift", None)
     return doc
 
 

@@ -21,7 +21,12 @@ Schema 2 added the futures-price stamps (when a futures price was typed and
 the spot price then), the margin mode, the rally the collateral plan must
 survive, the account class, and per underlying a dollar target, the
 collateral kept and the margin mode; the last four and the stamps are
-written only when set (or not the default). Schema 1 files open unchanged.
+written only when set (or not the default). Schema 2 also holds the hedge
+already held: ``positions`` (contract id, signed contracts, entry price,
+margin mode, collateral, account, expiry, source), ``drift`` (the band and
+alert rules of ``hedger check``, written when not the defaults) and
+``journal`` (each accepted change of a position), each written only when
+there is something in it. Schema 1 files open unchanged.
 
 Decimals are written as strings; JSON numbers are accepted too and parsed as
 Decimal, never as binary floats. Unknown fields are ignored, so files from a
@@ -55,10 +60,15 @@ from pydantic import ValidationError
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import (
     DEFAULT_RALLY,
+    MAX_JOURNAL,
+    MAX_POSITIONS,
     PORTFOLIO_SCHEMA_VERSION,
+    DriftRules,
     FuturesPriceStamp,
     Holding,
+    JournalEntry,
     Portfolio,
+    Position,
     UnderlyingSettings,
 )
 from hedger.store import migrations
@@ -74,6 +84,7 @@ __all__ = [
     "PortfolioChangedError",
     "PortfolioFileError",
     "backup_path",
+    "book_to_dict",
     "dumps_portfolio",
     "holding_to_dict",
     "load_portfolio",
@@ -213,6 +224,7 @@ def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
         "holdings": [holding_to_dict(h) for h in p.holdings],
         "hedge": hedge,
     }
+    out.update(book_to_dict(p))
     if p.quotes:
         out["quotes"] = {
             k: {
@@ -224,6 +236,71 @@ def portfolio_to_dict(p: Portfolio) -> dict[str, Any]:
             for k, q in p.quotes.items()
         }
     return out
+
+
+def book_to_dict(p: Portfolio) -> dict[str, Any]:
+    """Schema 2's held hedge: ``positions``, ``drift`` (when not the defaults) and
+    ``journal``, each written only when there is something to write."""
+    out: dict[str, Any] = {}
+    if p.positions:
+        out["positions"] = [_position_to_dict(pos) for pos in p.positions]
+    drift = p.drift
+    if drift != DriftRules():
+        out["drift"] = _drift_to_dict(drift)
+    if p.journal:
+        out["journal"] = [_journal_to_dict(e) for e in p.journal]
+    return out
+
+
+def _position_to_dict(pos: Position) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "contract": pos.contract,
+        "quantity": fmt_decimal(pos.quantity),
+        "entry_price": fmt_decimal(pos.entry_price),
+    }
+    if pos.margin_mode != "isolated":
+        row["margin_mode"] = pos.margin_mode
+    if pos.collateral_usd is not None:
+        row["collateral_usd"] = fmt_decimal(pos.collateral_usd)
+    for key in ("account", "source"):
+        value = getattr(pos, key)
+        if value is not None:
+            row[key] = value
+    if pos.expiry is not None:
+        row["expiry"] = pos.expiry.isoformat()
+    return row
+
+
+def _drift_to_dict(d: DriftRules) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "band_pct": fmt_decimal(d.band_pct),
+        "liquidation_within": fmt_decimal(d.liquidation_within),
+        "expiry_days": d.expiry_days,
+        "price_max_age_hours": d.price_max_age_hours,
+    }
+    if d.band_usd is not None:
+        out["band_usd"] = fmt_decimal(d.band_usd)
+    return out
+
+
+def _journal_to_dict(e: JournalEntry) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "at": e.at.isoformat(),
+        "kind": e.kind,
+        "underlying": e.underlying,
+        "contract": e.contract,
+        "change": fmt_decimal(e.change),
+        "before": fmt_decimal(e.before),
+        "after": fmt_decimal(e.after),
+        "futures_price": fmt_decimal(e.futures_price),
+    }
+    if e.spot_price is not None:
+        row["spot_price"] = fmt_decimal(e.spot_price)
+    if e.account is not None:
+        row["account"] = e.account
+    if e.text:
+        row["text"] = e.text
+    return row
 
 
 def _stamp_to_dict(stamp: FuturesPriceStamp) -> dict[str, Any]:
@@ -344,6 +421,10 @@ def _check_sizes(doc: dict[str, Any], name: str) -> None:
         raise PortfolioFileError(
             f"{name}: holdings: {len(holdings):,} rows is more than Hedger opens ({MAX_HOLDINGS:,})"
         )
+    for key, limit in (("positions", MAX_POSITIONS), ("journal", MAX_JOURNAL)):
+        rows = doc.get(key)
+        if isinstance(rows, list) and len(rows) > limit:
+            raise PortfolioFileError(f"{name}: {key}: more than {limit:,} entries")
     hedge = doc.get("hedge")
     maps = [("quotes", doc.get("quotes"))]
     if isinstance(hedge, dict):
@@ -448,12 +529,19 @@ def _holding_rows(holdings: tuple[Holding, ...]) -> list[str]:
     return rows
 
 
+# Like holdings, one position and one journal entry per line.
+_ROW_LISTS = frozenset({"positions", "journal"})
+
+
 def _render(doc: dict[str, Any], holding_rows: list[str]) -> str:
     parts: list[str] = []
     for key, value in doc.items():
         label = json.dumps(key, ensure_ascii=False)
         if key == "holdings" and holding_rows:
             body = ",\n    ".join(holding_rows)
+            parts.append(f"  {label}: [\n    {body}\n  ]")
+        elif key in _ROW_LISTS and isinstance(value, list) and value:
+            body = ",\n    ".join(_ROW_ENCODER.encode(row) for row in value)
             parts.append(f"  {label}: [\n    {body}\n  ]")
         else:
             body = json.dumps(value, ensure_ascii=False, indent=2)

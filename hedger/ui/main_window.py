@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -46,6 +46,7 @@ from hedger.ui.hedge.panel import HedgePanel
 from hedger.ui.holdings.beta_hints import BetaHints
 from hedger.ui.holdings.panel import HoldingsPanel
 from hedger.ui.library.panel import LibraryPanel
+from hedger.ui.positions.window_hooks import PositionsHooks
 from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
 from hedger.ui.prices.progress_bar import RefreshProgressBar
@@ -92,6 +93,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._connect()
+        self.positions = PositionsHooks(self)  # issue 14: Positions table, drift notices
         self.statusBar().setSizeGripEnabled(True)
         self._plan_label = QLabel()
         self._plan_label.setContentsMargins(12, 0, 4, 0)
@@ -540,8 +542,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
 
 def _dropped_file(mime: object) -> Path | None:
-    from PySide6.QtCore import QMimeData
-
     if not isinstance(mime, QMimeData) or not mime.hasUrls():
         return None
     for url in mime.urls():

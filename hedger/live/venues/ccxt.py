@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hedger.live.candles import INTERVALS, CandleSource, NotListed, Page, RateLimited, read_rows
@@ -60,13 +60,20 @@ class CcxtSource(PriceSource):
     """Spot and perpetual prices from one ccxt exchange, e.g. ``CcxtSource("kraken")``."""
 
     def __init__(
-        self, exchange_id: str, *, timeout: float = DEFAULT_TIMEOUT, module: Any | None = None
+        self,
+        exchange_id: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        module: Any | None = None,
+        config: Mapping[str, Any] | None = None,
     ) -> None:
         self.exchange_id = exchange_id.strip().lower()
         self.name = f"{self.exchange_id} (ccxt)"
         self._timeout = timeout
         self._module = module
         self._exchange: Any | None = None
+        # Extra client settings: the read-only key of a positions import.
+        self._config = dict(config or {})
 
     # -- plumbing -----------------------------------------------------------
     def _ccxt(self) -> Any:
@@ -82,7 +89,7 @@ class CcxtSource(PriceSource):
             if factory is None or (known is not None and self.exchange_id not in known):
                 raise PriceSourceError(f"ccxt does not know the exchange {self.exchange_id!r}")
             self._exchange = factory(
-                {"timeout": int(self._timeout * 1000), "enableRateLimit": True}
+                {"timeout": int(self._timeout * 1000), "enableRateLimit": True, **self._config}
             )
         return self._exchange
 

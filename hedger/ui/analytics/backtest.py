@@ -235,6 +235,10 @@ class BacktestTab(ResultTab):
         )
         self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False)
         pi.addItem(self.zero_line, ignoreBounds=True)
+        # Issue 14 hook: the hedge journal's entries as markers on the value chart.
+        from hedger.ui.positions.markers import JournalMarkers
+
+        self.journal_markers = JournalMarkers(vi, self.document)
         self.pnl_label = dim(QLabel("Hedge P&L after fees and funding (USD)"))
         funding_plot = self._plot(bottom=pg.DateAxisItem(utcOffset=0), left=funding_axis())
         funding_plot.setXLink(self.value_plot)

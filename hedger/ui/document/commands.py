@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from hedger.core.models import HedgeSettings, Holding, Portfolio
+from hedger.core.models import DriftRules, HedgeSettings, Holding, JournalEntry, Portfolio, Position
 
 # Above this many changed rows one reset is cheaper than a plan per row.
 PER_ROW_LIMIT = 8
@@ -204,3 +204,28 @@ class RefreshPricesCommand(QUndoCommand):
                 doc.apply_holding(row, target.holdings[row])
         if doc.portfolio.hedge != target.hedge:
             doc.apply_hedge(target.hedge)
+
+
+class SetBookCommand(QUndoCommand):
+    """Positions, journal and drift rules in one step (the held hedge, issue 14):
+    an edited cell, a paste, an import, orders marked as placed."""
+
+    def __init__(
+        self,
+        doc: PortfolioDocument,
+        positions: tuple[Position, ...],
+        journal: tuple[JournalEntry, ...],
+        drift: DriftRules,
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._doc = doc
+        old = doc.portfolio
+        self._old = (old.positions, old.journal, old.drift)
+        self._new = (positions, journal, drift)
+
+    def redo(self) -> None:
+        self._doc.apply_book(*self._new)
+
+    def undo(self) -> None:
+        self._doc.apply_book(*self._old)

@@ -17,9 +17,12 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from hedger.core.catalog import Catalog
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.core.models import (
+    DriftRules,
     HedgeSettings,
     Holding,
+    JournalEntry,
     Portfolio,
+    Position,
     Quote,
     UnderlyingSettings,
     normalise_symbol,
@@ -114,6 +117,7 @@ class PortfolioDocument(QObject):
     catalogChanged = Signal()
     readOnlyChanged = Signal(bool)
     editRefused = Signal(str)  # why an edit of a read-only document did nothing
+    bookChanged = Signal()  # positions, journal or drift rules (hedger.ui.positions)
 
     def __init__(
         self,
@@ -182,6 +186,7 @@ class PortfolioDocument(QObject):
         self.set_path(path)
         self.nameChanged.emit(portfolio.name)
         self.settingsChanged.emit()
+        self.bookChanged.emit()
         self._changed()
         self.undo_stack.setClean()
         self.dirtyChanged.emit(False)
@@ -306,6 +311,23 @@ class PortfolioDocument(QObject):
     def apply_price_refresh(self, portfolio: Portfolio, text: str = "Refresh Prices") -> None:
         self.replace_portfolio(portfolio, text)
 
+    def set_book(
+        self,
+        text: str,
+        positions: tuple[Position, ...] | None = None,
+        journal: tuple[JournalEntry, ...] | None = None,
+        drift: DriftRules | None = None,
+    ) -> None:
+        """Change the held hedge (positions, journal, drift rules) as one undo step."""
+        p = self._portfolio
+        new = (
+            p.positions if positions is None else positions,
+            p.journal if journal is None else journal,
+            p.drift if drift is None else drift,
+        )
+        if new != (p.positions, p.journal, p.drift):
+            self.undo_stack.push(commands.SetBookCommand(self, *new, text))
+
     def rename(self, name: str) -> None:
         name = name.strip()
         if not name:
@@ -358,8 +380,20 @@ class PortfolioDocument(QObject):
         self._portfolio = portfolio
         self.holdingsReset.emit()
         self.settingsChanged.emit()
+        self.bookChanged.emit()
         if name_changed:
             self.nameChanged.emit(portfolio.name)
+        self._changed()
+
+    def apply_book(
+        self,
+        positions: tuple[Position, ...],
+        journal: tuple[JournalEntry, ...],
+        drift: DriftRules,
+    ) -> None:
+        update = {"positions": positions, "journal": journal, "drift": drift}
+        self._portfolio = self._portfolio.model_copy(update=update)
+        self.bookChanged.emit()
         self._changed()
 
     def apply_quotes(self, quotes: dict[str, Quote]) -> None:

@@ -38,6 +38,7 @@ from hedger.ui.hedge.options_model import (
     RecommendedRole,
     option_label,
 )
+from hedger.ui.hedge.position_gap import PositionGapCard  # issue 14 hook
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
 from hedger.ui.widgets.cards import Card, OrderLine
@@ -198,6 +199,8 @@ class HedgePanel(QWidget):
 
         self.order = OrderLine()
         self.order.copied.connect(self.orderCopied)
+        # Issue 14 hook: the held hedge and the orders to the target (position_gap.py).
+        self.position_gap = PositionGapCard(self._doc)
 
         self.messages = MessageList()
         self.messages.setObjectName("hedgeWarnings")
@@ -212,6 +215,7 @@ class HedgePanel(QWidget):
         right.setSpacing(8)
         right.addLayout(self.summary.row)
         right.addWidget(self.order)
+        right.addWidget(self.position_gap)  # issue 14 hook
         right.addWidget(self.messages)
         right.addStretch(1)
         top = QHBoxLayout()
@@ -370,11 +374,13 @@ class HedgePanel(QWidget):
         self._restore_selection(u)
         option = self.shown_option()
         self._show_order(u, option)
+        self.position_gap.show_plan(u)  # issue 14 hook
         self.messages.set_messages(self._messages_for(u, option))
         self._emit_option(u, option)
 
     def _show_empty(self, plan: Plan) -> None:
         self.settings.sync(None)
+        self.position_gap.show_plan(None)  # issue 14 hook
         self.model.set_plan(None)
         if plan.other_value_usd:
             self.empty_title.setText("Only cash: nothing to hedge")

@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.services.checks import Finding
 from hedger.services.library import LibraryEntry, PortfolioLibrary
+from hedger.ui.library.drift import DriftBadges, badge_icon, blank_icon, ok_icon
 
 Index = QModelIndex | QPersistentModelIndex
 PathRole = Qt.ItemDataRole.UserRole + 1
+FindingsRole = Qt.ItemDataRole.UserRole + 2  # tuple[Finding, ...] | None (no positions)
 
 
 class LibraryModel(QAbstractListModel):
@@ -30,11 +33,19 @@ class LibraryModel(QAbstractListModel):
         self._library = library
         self._entries: list[LibraryEntry] = []
         self._current: Path | None = None
+        self._badges = DriftBadges()
+        self._findings: dict[Path, tuple[tuple[Finding, ...], bool]] = {}
 
     def refresh(self) -> None:
         self.beginResetModel()
         self._entries = sorted(self._library.list(), key=lambda e: e.name.lower())
+        self._findings = self._badges.findings(e.path for e in self._entries if not e.error)
         self.endResetModel()
+
+    def findings(self, path: Path) -> tuple[Finding, ...] | None:
+        """What needs action in the file; None when it holds no positions."""
+        found = self._findings.get(path)
+        return found[0] if found is not None and found[1] else None
 
     def set_current(self, path: Path | None) -> None:
         self._current = path.resolve() if path else None
@@ -59,20 +70,35 @@ class LibraryModel(QAbstractListModel):
             return None
         e = self._entries[index.row()]
         current = self._current is not None and e.path.resolve() == self._current
+        drift = self.findings(e.path)
         if role == Qt.ItemDataRole.DisplayRole:
             if e.error:
                 return f"{e.name}\nCannot be opened"
             count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
             when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
+            if drift:
+                return f"{e.name}\n{len(drift)} to act on · {when}"
             return f"{e.name}\n{count} · {when}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{e.path}\n{e.error}" if e.error else str(e.path)
+            if e.error:
+                return f"{e.path}\n{e.error}"
+            if drift:
+                return f"{e.path}\nNeeds action:\n" + "\n".join(f"• {f.line}" for f in drift)
+            if drift is not None:
+                return f"{e.path}\nHeld hedge: nothing needs action"
+            return str(e.path)
+        if role == FindingsRole:
+            return drift
         if role == Qt.ItemDataRole.FontRole and current:
             f = QFont()
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.DecorationRole and e.error:
             return QWidget().style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if drift is None:
+                return blank_icon()  # keeps the names in one column beside the badges
+            return badge_icon(len(drift)) if drift else ok_icon()
         if role == PathRole:
             return str(e.path)
         return None

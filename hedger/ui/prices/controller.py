@@ -95,6 +95,7 @@ class LivePricesController(QObject):
         self._clock = clock or utc_now
         self._busy = False
         self._auto_pending = False
+        self.last_refresh_auto = False
         # Each refresh has its own task state: a stopped refresh still winding
         # down (waiting on a silent venue) is not revived by the next one.
         self._task = TaskRunner(self, name="hedger-price-refresh")
@@ -356,6 +357,7 @@ class LivePricesController(QObject):
     # -- GUI thread --------------------------------------------------------------
     def _on_finished(self, outcome: FetchReport | str) -> None:
         auto = self._auto_pending
+        self.last_refresh_auto = auto  # issue 14: drift notifications follow automatic ones
         if isinstance(outcome, str):
             self.statusMessage.emit(outcome[:300])
             return
