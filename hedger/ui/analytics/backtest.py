@@ -146,12 +146,15 @@ class BacktestTab(ResultTab):
             self.busy_label,
         )
         self.cards = {
-            "return": StatCard("Return", "Change of value over the period"),
-            "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
-            "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
-            "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
+            "return": StatCard("Return", "How much the value changed over the period"),
+            "volatility": StatCard(
+                "Volatility", "How much the value typically swings in a year (from daily changes)"
+            ),
+            "drawdown": StatCard("Max drawdown", "The largest fall from a previous high"),
+            "worst": StatCard("Worst day", "The largest fall in one UTC day"),
             "pnl": StatCard(
-                "Hedge P&L", "Futures gain or loss over the period, after fees and funding"
+                "Hedge P&L",
+                "What the futures gained or lost over the period, after fees and funding",
             ),
         }
         self.cards_row = self._cards_row(self.cards)

@@ -350,8 +350,10 @@ class EstimationTab(BackgroundTab):
 
     def _show_lead(self) -> None:
         """The selected holding (or the first estimated one) in words."""
-        chosen = [e for e in self.selected_estimates() if e.estimate is not None]
-        focus = chosen[0].row if chosen else None
+        selected = [e for e in self.selected_estimates() if e.estimate is not None]
+        usable = selected or [e for e in self.estimates if e.estimate is not None]
+        # One holding at a time: a dozen holdings' sentences would bury the table.
+        focus = usable[0].row if usable else None
         self.lead.set(betas_lead(self.estimates, focus))
 
     def _update_buttons(self) -> None:
