@@ -17,7 +17,7 @@ from hedger.cli.analytics import (
 )
 from hedger.cli.args import date_arg, int_arg, parse_date_ns
 from hedger.cli.errors import EXIT_OK, CliError
-from hedger.cli.output import align, clean, write, write_json
+from hedger.cli.output import align, clean, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -108,7 +108,17 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.json:
         write_json(_backtest_to_dict(name, result, config))
     else:
-        write(_render_backtest(name, result, config.rebalance))
+        from hedger.core.analytics.links import link_portfolio
+        from hedger.core.analytics.words import backtest_words, cross_hedged
+
+        links = link_portfolio(
+            inputs.portfolio, inputs.catalog, inputs.histories, inputs.hedge_series
+        )
+        words = backtest_words(result, config.rebalance, cross_hedged(links))
+        lead = [*wrapped(clean(words.lead), "")]
+        if words.why:
+            lead += wrapped(clean(words.why), "")
+        write("\n".join([*lead, ""]) + "\n" + _render_backtest(name, result, config.rebalance))
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from hedger.cli.analytics import CONVENTIONS, add_portfolio_args, fixed, load_inputs
 from hedger.cli.args import window_arg
 from hedger.cli.errors import EXIT_OK
-from hedger.cli.output import align, clean, write, write_json
+from hedger.cli.output import align, clean, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -91,11 +91,23 @@ def _estimate_to_dict(e: HoldingEstimate) -> dict[str, Any]:
     return out
 
 
+def _lead_lines(estimates: Sequence[HoldingEstimate]) -> list[str]:
+    """What each estimate means, in words: one paragraph per holding, then a blank line."""
+    from hedger.core.analytics.words import beta_words, betas_lead
+
+    paragraphs = [beta_words(e) for e in estimates if e.estimate is not None]
+    lines: list[str] = []
+    for text in paragraphs or [betas_lead(estimates)]:
+        if text:
+            lines += [*wrapped(clean(text), ""), ""]
+    return lines
+
+
 def _render_beta(name: str, window: Window, estimates: Sequence[HoldingEstimate]) -> str:
     from hedger.core.analytics.series import ns_to_iso
     from hedger.core.decimals import fmt_decimal
 
-    lines = [f"{clean(name)}: {window.describe()}", ""]
+    lines = [*_lead_lines(estimates), f"{clean(name)}: {window.describe()}", ""]
     rows = [["holding", "hedge", "your β", "est. β", "h*", "ρ", "ρ²", "σ hold", "σ hedge", "obs"]]
     problems = []
     for e in estimates:

@@ -118,9 +118,12 @@ def _risk_to_dict(name: str, r: RiskResult) -> dict[str, Any]:
 
 def _render_risk(name: str, r: RiskResult) -> str:
     from hedger.core.analytics.series import ns_to_iso
+    from hedger.core.analytics.words import risk_lead
 
     days = "day" if r.horizon_days == 1 else "days"
     lines = [
+        *wrapped(risk_lead(r), ""),
+        "",
         f"{clean(name)}: P&L over {r.horizon_days} {days}, {r.paths:,} paths ({r.method}), "
         f"seed {r.seed}",
         f"From {r.observations:,} daily returns, {ns_to_iso(r.first_ns, date_only=True)} to "

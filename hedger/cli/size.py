@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hedger.cli.analytics import CONVENTIONS
 from hedger.cli.args import money_arg, risk_arg, symbol_arg
 from hedger.cli.errors import EXIT_OK, CliError
-from hedger.cli.output import align, write, write_json
+from hedger.cli.output import align, clean, wrapped, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -163,9 +163,12 @@ def _options_table(r: SizingResult) -> list[str]:
 
 
 def _render_sizing(family_id: str, family_name: str, r: SizingResult) -> str:
+    from hedger.core.analytics.words import sizing_lead
     from hedger.core.decimals import fmt_decimal, fmt_money
 
     lines = [
+        *wrapped(clean(sizing_lead(r)), ""),
+        "",
         f"Risk {fmt_decimal(r.risk_percent)} % of {fmt_money(r.equity)} USD = "
         f"{fmt_money(r.risk_usd)} USD; {r.side} at {fmt_money(r.entry)}, stop "
         f"{fmt_money(r.stop)} ({fmt_money(r.stop_percent)} % away); "

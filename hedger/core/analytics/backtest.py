@@ -82,6 +82,7 @@ class BacktestEvent:
     underlying: str
     kind: EventKind
     text: str
+    price: float | None = None  # a liquidation's price, for the words
 
 
 @dataclass(frozen=True)
@@ -359,7 +360,8 @@ class _UnderlyingHedge:
             if liq_at is not None:
                 tally.liquidations += 1
                 text = f"hedge liquidated near {tally.held.liquidation:,.0f}"
-                events.append(self._event(int(timeline[a + liq_at]), "liquidation", text))
+                at = float(tally.held.liquidation or 0) or None
+                events.append(self._event(int(timeline[a + liq_at]), "liquidation", text, at))
                 tally.held = _Position([0] * len(self.contracts), tally.held.side)
         return UnderlyingResult(
             underlying=u.underlying,
@@ -409,8 +411,10 @@ class _UnderlyingHedge:
             tally.base += float(pnl[-1])
         return liq_at
 
-    def _event(self, ns: int, kind: EventKind, text: str) -> BacktestEvent:
-        return BacktestEvent(ns, self.u.underlying, kind, f"{self.u.underlying}: {text}")
+    def _event(
+        self, ns: int, kind: EventKind, text: str, price: float | None = None
+    ) -> BacktestEvent:
+        return BacktestEvent(ns, self.u.underlying, kind, f"{self.u.underlying}: {text}", price)
 
     # -- pieces --------------------------------------------------------------
     def _counts_of(self, option: HedgeOption) -> list[int]:

@@ -33,12 +33,14 @@ from hedger.core.analytics.backtest import (
 )
 from hedger.core.analytics.links import link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
+from hedger.core.analytics.words import BacktestWords
 from hedger.ui.analytics.backtest_carry import (
     FundingChart,
     funding_axis,
     pnl_card_detail,
     pnl_rows,
 )
+from hedger.ui.analytics.backtest_details import BacktestDetails, scrolling
 from hedger.ui.analytics.base import IMPORT_HINT, ResultTab
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
@@ -49,6 +51,7 @@ from hedger.ui.format import MINUS
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import StatCard
 from hedger.ui.widgets.empty_state import BusyLabel
+from hedger.ui.widgets.lead import LeadCard
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import dim
@@ -90,6 +93,7 @@ class _Computed:
     events_y: FloatArray | None = None
     # Long histories: (unhedged, hedged, hedge P&L) min/max pyramids to draw from.
     envelopes: tuple[Envelope, Envelope, Envelope] | None = None
+    words: BacktestWords | None = None  # the lead sentence, and why the hedge did worse
 
 
 def _date_of(ns: int) -> QDate:
@@ -137,20 +141,25 @@ class BacktestTab(ResultTab):
         pc.addWidget(self.end_edit)
         pc.addWidget(self.all_button)
         header = self._header(
-            "Backtest of the current hedge",
-            [self.period_controls, 12, self.rebalance_control, 8, self.fees_check, self.liq_check],
+            "Hedge backtest",
+            [self.period_controls, 12, self.rebalance_control],
             self.busy_label,
         )
         self.cards = {
-            "return": StatCard("Return", "Change of value over the period"),
-            "volatility": StatCard("Volatility", "Annualised volatility of daily returns"),
-            "drawdown": StatCard("Max drawdown", "Largest fall from a previous high"),
-            "worst": StatCard("Worst day", "Largest one-day fall (UTC days)"),
+            "return": StatCard("Return", "How much the value changed over the period"),
+            "volatility": StatCard(
+                "Volatility", "How much the value typically swings in a year (from daily changes)"
+            ),
+            "drawdown": StatCard("Max drawdown", "The largest fall from a previous high"),
+            "worst": StatCard("Worst day", "The largest fall in one UTC day"),
             "pnl": StatCard(
-                "Hedge P&L", "Futures gain or loss over the period, after fees and funding"
+                "Hedge P&L",
+                "What the futures gained or lost over the period, after fees and funding",
             ),
         }
         self.cards_row = self._cards_row(self.cards)
+        self.lead = LeadCard()
+        self.lead.hide()
         self.messages = MessageList()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._build_plots())
@@ -161,6 +170,7 @@ class BacktestTab(ResultTab):
         self.pages = self._pages(split)
         lay = self._page()
         lay.addLayout(header)
+        lay.addWidget(self.lead)
         lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
         lay.addWidget(self.pages, 1)
@@ -173,6 +183,8 @@ class BacktestTab(ResultTab):
         for edit in (self.start_edit, self.end_edit):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
+            # A whole date and the drop-down arrow, never "2023-1" under the arrow.
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("0000-00-00") + 40)
             edit.dateChanged.connect(self.schedule)
         self.all_button = QPushButton("All history")
         self.all_button.setToolTip("The whole period every needed history covers")
@@ -191,7 +203,7 @@ class BacktestTab(ResultTab):
             "(isolated margin, no top-up); it reopens at the next re-sizing"
         )
         # Beside the figures (the header is full at 1280 px): next to the Funding line.
-        self.funding_check = QCheckBox("Count funding and calendar rolls")
+        self.funding_check = QCheckBox("Funding and rolls")
         self.funding_check.setChecked(True)
         self.funding_check.setToolTip(
             "Pay or receive the stored funding of perpetual hedges at each funding time, and "
@@ -277,10 +289,17 @@ class BacktestTab(ResultTab):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.figures_table)
-        sl.addWidget(self.funding_check)
+        # Beside the figures, not in the header: at 1024 px the header clipped them.
+        checks = QHBoxLayout()
+        for check in (self.fees_check, self.liq_check, self.funding_check):
+            checks.addWidget(check)
+        checks.addStretch(1)
+        sl.addLayout(checks)
         sl.addWidget(self.period_label)
+        self.details = BacktestDetails()
+        sl.addWidget(self.details)
         sl.addStretch(1)
-        return side
+        return scrolling(side)
 
     def _apply_palette(self) -> None:
         pal = self.palette()
@@ -375,6 +394,7 @@ class BacktestTab(ResultTab):
         with_carry = self.with_carry
 
         def job() -> _Computed:
+            from hedger.core.analytics.words import backtest_words, cross_hedged
             from hedger.services.analytics import AnalyticsInputError, backtest
             from hedger.services.carry import backtest_carry
 
@@ -397,7 +417,8 @@ class BacktestTab(ResultTab):
             unhedged = envelope_or_none(x, r.unhedged)
             if unhedged is not None:
                 envelopes = (unhedged, Envelope(x, r.hedged), Envelope(x, r.net_hedge_pnl))
-            return _Computed(r, None, x, ex, ey, envelopes)
+            words = backtest_words(r, config.rebalance, cross_hedged(links))
+            return _Computed(r, None, x, ex, ey, envelopes, words)
 
         return job
 
@@ -416,6 +437,8 @@ class BacktestTab(ResultTab):
             for card in self.cards.values():
                 card.set("—")
             self.period_label.setText("")
+            self.lead.set("")
+            self.details.set_result(None)
             self._show_empty()
             return
         self.pages.setCurrentWidget(self.pages.widget(0))
@@ -435,6 +458,10 @@ class BacktestTab(ResultTab):
         self.funding_chart.set_data(x, r.funding)
         self._fill_figures(r)
         self._fill_messages(r)
+        words = computed.words
+        if words is not None:
+            self.lead.set(words.lead, words.why, warn=words.worse)
+        self.details.set_result(r)
 
     def _show_empty(self) -> None:
         """No fake axes: say what is missing and how to get it."""
@@ -498,19 +525,16 @@ class BacktestTab(ResultTab):
         start, end = int(r.timestamps[0]), int(r.timestamps[-1])
         how = {"none": "held fixed", "weekly": "re-sized weekly", "monthly": "re-sized monthly"}
         rebalance = self.rebalance_control.current() or "none"
-        opened = "; ".join(
-            f"{u.underlying}: {u.opening}" + (f" ({u.rolls} calendar rolls)" if u.rolls else "")
-            for u in r.underlyings
-        )
         note = (
             ""
             if in_pct
             else " Percentages need a positive start value (the book is net short): "
             "figures are in USD."
         )
+        # What each hedge opened with, its rolls and costs: under Details.
         self.period_label.setText(
             f"{ns_to_iso(start, date_only=True)} – {ns_to_iso(end, date_only=True)}, "
-            f"{r.timestamps.size:,} points. Hedge {how[rebalance]}: {opened}.{note}"
+            f"{r.timestamps.size:,} points, hedge {how[rebalance]}.{note}"
         )
 
     def _fill_cards(self, r: BacktestResult, in_pct: bool) -> None:
@@ -556,12 +580,8 @@ class BacktestTab(ResultTab):
         self.cards["pnl"].set(f"{_usd_signed(net)} USD", pnl_card_detail(r))
 
     def _fill_messages(self, r: BacktestResult) -> None:
+        # Liquidations are told in the lead (why the hedge did worse) and listed in Details.
         messages: list[tuple[Severity, str]] = []
-        liq = [e for e in r.events if e.kind == "liquidation"]
-        for e in liq[:3]:
-            messages.append(("warning", f"{ns_to_iso(e.ns, date_only=True)}: {e.text}"))
-        if len(liq) > 3:
-            messages.append(("warning", f"… and {len(liq) - 3} more liquidations"))
         if r.proxied:
             messages.append(
                 (

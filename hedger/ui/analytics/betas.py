@@ -1,10 +1,16 @@
-"""Estimation tab: beta, ρ, h* and ρ² per holding from history, applied on request."""
+"""Betas tab: how each holding has moved with its hedge, in words and figures.
+
+It leads with a sentence ("SOL has moved about 1.4× as much as BTC: hedging it
+with BTC futures would have removed about 59 % of its day-to-day swings"); the
+table shows the estimated beta (also the best hedge ratio h*) and the share of
+swings a hedge removes (ρ²), with the correlation and volatilities under
+Details; the estimate is applied to the portfolio on request (undoable).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,17 +32,20 @@ from hedger.core.analytics.estimation import (
     estimate_holdings,
 )
 from hedger.core.analytics.links import link_portfolio
-from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
+from hedger.core.analytics.series import FloatArray, PriceSeries
+from hedger.core.analytics.words import betas_lead
 from hedger.core.catalog import Catalog
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import Portfolio
 from hedger.ui.analytics.base import IMPORT_HINT, BackgroundTab
+from hedger.ui.analytics.betas_table import ESTIMATE_COLUMNS, BetaDetails, estimate_row
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
-from hedger.ui.analytics.rows import Column, Row, RowsModel, make_table
+from hedger.ui.analytics.rows import RowsModel, make_table
 from hedger.ui.document.document import EditRefused, PortfolioDocument
 from hedger.ui.tasks import error_text
 from hedger.ui.widgets.empty_state import BusyLabel
+from hedger.ui.widgets.lead import LeadCard
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import dim, scaled_font
@@ -106,10 +115,6 @@ def run_estimation(
     return EstimationRun(estimates, scatters)
 
 
-def _beta_text(beta: Decimal | None) -> str:
-    return "1 (default)" if beta is None else fmt_decimal(beta)
-
-
 class EstimationTab(BackgroundTab):
     """Estimated betas next to the user's, with an undoable "apply"."""
 
@@ -150,13 +155,15 @@ class EstimationTab(BackgroundTab):
         self.interval_control.activated.connect(self._on_interval)
         self.busy_label = BusyLabel("Estimating…")
         header = self._header(
-            "Beta and hedge ratio from history",
+            "Estimated betas",
             ["Window", self.window_control, 12, "Returns", self.interval_control],
             self.busy_label,
         )
+        self.lead = LeadCard()
+        self.lead.hide()
         table = self._build_table()
         self.messages = MessageList()
-        # Table on top at full width (ten columns), the returns scatter below.
+        # Table on top at full width, the returns scatter below.
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(table)
         split.addWidget(self._build_scatter())
@@ -165,45 +172,35 @@ class EstimationTab(BackgroundTab):
         split.setChildrenCollapsible(False)
         lay = self._page()
         lay.addLayout(header)
+        lay.addWidget(self.lead)
         lay.addWidget(self.messages)
         lay.addWidget(split, 1)
+        # Below the scatter, not inside the splitter: opened, it takes its height from both.
+        lay.addWidget(self.details)
         self._apply_palette()
 
     def _build_table(self) -> QWidget:
-        """Estimates per holding, the apply buttons and what the figures mean."""
-        self.model = RowsModel(
-            [
-                Column("Holding", numeric=False),
-                Column("Hedged with", numeric=False),
-                Column("Your β", tooltip="The beta in the portfolio (1 when not set)"),
-                Column(
-                    "Est. β = h*",
-                    tooltip="Slope of the regression of the holding's returns on the hedge's; "
-                    "the minimum-variance hedge ratio h* = ρ·σS/σF is the same number",
-                ),
-                Column("ρ", tooltip="Correlation of returns"),
-                Column(
-                    "ρ²", tooltip="Hedge effectiveness: share of variance a hedge at h* removes"
-                ),
-                Column("σ holding", tooltip="Annualised volatility of the holding's returns"),
-                Column("σ hedge", tooltip="Annualised volatility of the hedge series' returns"),
-                Column("Returns", tooltip="Number of common returns in the window"),
-                Column("Period / note", numeric=False),
-            ]
-        )
+        """Estimates per holding, the apply buttons, and the figures behind them."""
+        self.model = RowsModel(ESTIMATE_COLUMNS)
         self.table = make_table(self.model, stretch_last=True)
         self.table.setObjectName("estimationTable")
         rows_h = self.table.verticalHeader().defaultSectionSize()
-        self.table.setMinimumHeight(rows_h * 5 + self.table.horizontalHeader().sizeHint().height())
+        header_h = self.table.horizontalHeader().sizeHint().height()
+        self.table.setMinimumHeight(rows_h * 3 + header_h + 2 * self.table.frameWidth())
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.apply_button = QPushButton("Apply estimated beta")
         self.apply_button.setObjectName("applyBeta")
-        self.apply_button.setToolTip("Set the selected holdings' beta to the estimate (undoable)")
+        self.apply_button.setToolTip(
+            "Set the selected holdings' beta to the estimate (Edit ▸ Undo takes it back)"
+        )
         self.apply_button.clicked.connect(self.apply_selected)
         self.apply_all_button = QPushButton("Apply all")
-        self.apply_all_button.setToolTip("Set every estimated holding's beta (one undo step)")
+        self.apply_all_button.setToolTip(
+            "Set every estimated holding's beta (one step for Edit ▸ Undo)"
+        )
         self.apply_all_button.clicked.connect(self.apply_all)
+        self.details = BetaDetails()
         buttons = QHBoxLayout()
         self.summary = dim(QLabel(""))
         buttons.addWidget(self.summary, 1)
@@ -214,15 +211,6 @@ class EstimationTab(BackgroundTab):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.table, 1)
         ll.addLayout(buttons)
-        explain = dim(
-            WrapLabel(
-                "β is the slope of the holding's returns against the hedge's returns; "
-                "h* = ρ·σS/σF (domain §3) is the same slope. ρ² is the share of the "
-                "holding's variance a hedge at h* removes. Applying sets the holding's beta; "
-                "Edit ▸ Undo takes it back."
-            )
-        )
-        ll.addWidget(explain)
         return left
 
     def _build_scatter(self) -> QWidget:
@@ -231,7 +219,7 @@ class EstimationTab(BackgroundTab):
         self.scatter_title.setFont(scaled_font(self, 1.0, bold=True))
         self.scatter_caption = dim(WrapLabel(""))
         self.plot = self._plot()
-        self.plot.setMinimumSize(280, 220)
+        self.plot.setMinimumSize(280, 130)
         pi = self.plot.getPlotItem()
         self.points = pg.ScatterPlotItem(size=4, pxMode=True)
         self.fit_line = pg.PlotCurveItem()
@@ -310,16 +298,19 @@ class EstimationTab(BackgroundTab):
         self.estimates = []
         self._scatters = {}
         self.model.set_rows([])
+        self.details.set_estimates([])
         self.messages.set_messages([("error", error_text(exc))])
         self._update_buttons()
         self._show_scatter()
+        self.lead.set("")
 
     def _deliver(self, run: EstimationRun) -> None:
         self.estimates = run.estimates
         self._scatters = run.scatters
         selected = self._selected_rows()
-        rows = [self._row(e) for e in self.estimates]
+        rows = [estimate_row(e) for e in self.estimates]
         self.model.set_rows(rows)
+        self.details.set_estimates(self.estimates)
         for r in selected:
             if r < len(rows):
                 self.table.selectRow(r)
@@ -342,51 +333,7 @@ class EstimationTab(BackgroundTab):
         )
         self._update_buttons()
         self._show_scatter()
-
-    def _row(self, e: HoldingEstimate) -> Row:
-        est = e.estimate
-        if est is None:
-            return Row(
-                (
-                    e.symbol,
-                    e.hedge_series,
-                    _beta_text(e.user_beta),
-                    "—",
-                    "—",
-                    "—",
-                    "—",
-                    "—",
-                    "—",
-                    e.problem or "",
-                ),
-                tooltip=e.problem or "",
-                muted=True,
-                key=e.row,
-            )
-        period = (
-            f"{ns_to_iso(est.first_ns, date_only=True)} – {ns_to_iso(est.last_ns, date_only=True)}"
-        )
-        suggested = e.suggested_beta
-        return Row(
-            (
-                e.symbol,
-                e.hedge_series,
-                _beta_text(e.user_beta),
-                fmt_decimal(suggested) if suggested is not None else f"{est.beta:.2f}",
-                f"{est.correlation:.2f}",
-                f"{est.effectiveness * 100:.0f} %",
-                f"{est.sigma_s_annual * 100:.0f} %",
-                f"{est.sigma_f_annual * 100:.0f} %",
-                f"{est.observations:,}",
-                period,
-            ),
-            tooltip=(
-                f"β {est.beta:.4f}, h* = ρ·σS/σF = {est.correlation:.4f} × "
-                f"{est.sigma_s:.4f} / {est.sigma_f:.4f} = {est.hedge_ratio:.4f}"
-            ),
-            emphasis=e.differs,
-            key=e.row,
-        )
+        self._show_lead()
 
     # -- selection and scatter --------------------------------------------------------
     def _selected_rows(self) -> list[int]:
@@ -399,6 +346,15 @@ class EstimationTab(BackgroundTab):
     def _on_selection(self, *_: object) -> None:
         self._update_buttons()
         self._show_scatter()
+        self._show_lead()
+
+    def _show_lead(self) -> None:
+        """The selected holding (or the first estimated one) in words."""
+        selected = [e for e in self.selected_estimates() if e.estimate is not None]
+        usable = selected or [e for e in self.estimates if e.estimate is not None]
+        # One holding at a time: a dozen holdings' sentences would bury the table.
+        focus = usable[0].row if usable else None
+        self.lead.set(betas_lead(self.estimates, focus))
 
     def _update_buttons(self) -> None:
         self.apply_button.setEnabled(any(e.differs for e in self.selected_estimates()))
@@ -443,10 +399,10 @@ class EstimationTab(BackgroundTab):
         pi.setLabel("bottom", f"{e.hedge_series} return %")
         pi.setLabel("left", f"{e.symbol} return %")
         self.scatter_title.setText(f"{e.symbol} against {e.hedge_series}")
+        unit = {"hour": "hour", "day": "day", "week": "week"}.get(est.interval, "day")
         self.scatter_caption.setText(
-            f"β {est.beta:.2f} · ρ {est.correlation:.2f} · a hedge at h* removes "
-            f"{est.effectiveness * 100:.0f} % of {e.symbol}'s variance "
-            f"({est.observations:,} {self._window.describe().split(',')[0]})."
+            f"Each dot is one {unit}: {e.hedge_series}'s move across, {e.symbol}'s up. The "
+            f"line's slope is the estimated beta, {est.beta:.2f} ({est.observations:,} {unit}s)."
         )
 
     # -- applying ----------------------------------------------------------------------

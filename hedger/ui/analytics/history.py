@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.analytics.history import MAX_KEPT_ERRORS, ImportReport, read_price_file
+from hedger.core.analytics.links import link_portfolio
 from hedger.core.analytics.series import FloatArray, PriceSeries, ns_to_iso
+from hedger.core.analytics.words import history_lead, needed_symbols
 from hedger.core.models import normalise_symbol
 from hedger.services.history import HistoryInfo, HistoryStoreError, ImportOutcome
 from hedger.services.history_download import default_symbols
@@ -39,12 +41,21 @@ from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.tasks import TaskRunner, TaskState, error_text
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import Card
+from hedger.ui.widgets.lead import DetailsSection, LeadCard
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "PERP", "EUR")
 CSV_FILTER = "Price files (*.csv *.txt);;All files (*)"
+HOW_STORED = (
+    "Histories are shared by all portfolios, one per symbol (BTC, SOL…). Import CSV… reads "
+    "daily or 1-minute closes (date,close, CoinGecko, Yahoo Finance or Binance klines); "
+    "Download… fetches daily or hourly closes from Binance, Coinbase or OKX (public data, no "
+    "account). Importing or downloading again adds new rows and replaces rows with the same "
+    "time. Betas and risk use daily closes; the backtest uses every stored close. A year or "
+    "more gives steady figures."
+)
 
 
 @dataclass(frozen=True)
@@ -219,6 +230,7 @@ class HistoryTab(AnalyticsTab):
         self._build()
         self.histories.changed.connect(self.refresh)
         self.histories.actionRequested.connect(self.run_action)
+        document.portfolioChanged.connect(self._show_lead)
         self.refresh()
 
     # -- construction --------------------------------------------------------------
@@ -246,13 +258,12 @@ class HistoryTab(AnalyticsTab):
     def _build(self) -> None:
         header = self._build_header()
         self.status = MessageList()
-        self.intro = dim(
-            WrapLabel(
-                "Histories are shared by all portfolios. Import a file per symbol (BTC, SOL…) "
-                "or download closes from a venue; importing or downloading again adds new rows "
-                "and replaces rows with the same time."
-            )
+        self.lead = LeadCard()
+        self.lead.hide()
+        self.details = DetailsSection(
+            tooltip="Show how histories are stored, and the file formats Import CSV… reads"
         )
+        self.intro = self.details.add(dim(WrapLabel(HOW_STORED)))
 
         self.model = RowsModel(
             [
@@ -306,9 +317,10 @@ class HistoryTab(AnalyticsTab):
         )
         lay = self._page()
         lay.addLayout(header)
-        lay.addWidget(self.intro)
+        lay.addWidget(self.lead)
         lay.addWidget(self.status)
         lay.addWidget(self.pages, 1)
+        lay.addWidget(self.details)
         self._apply_palette()
 
     def _apply_palette(self) -> None:
@@ -348,7 +360,8 @@ class HistoryTab(AnalyticsTab):
         if damaged and not self._busy:
             self.status.set_messages([("warning", d) for d in damaged])
         self.pages.setCurrentIndex(0 if rows else 1)
-        self.intro.setVisible(bool(rows))
+        self.details.setVisible(bool(rows))
+        self._show_lead()
         if not infos:
             self._preview_symbol = None
             self._envelope.set(None)
@@ -363,6 +376,12 @@ class HistoryTab(AnalyticsTab):
             target = next((i.symbol for i in infos if i.symbol in held), infos[0].symbol)
         if target is not None:
             self.select_symbol(target)
+
+    def _show_lead(self) -> None:
+        """How much history the portfolio's coins have, and whether it is enough."""
+        doc = self.document
+        links = link_portfolio(doc.portfolio, doc.catalog, self.histories.symbols())
+        self.lead.set(history_lead(self.histories.infos(), needed_symbols(links)))
 
     def selected_symbol(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

@@ -1,5 +1,10 @@
 """Risk tab: simulated P&L over a horizon, hedged vs unhedged, with VaR and ES.
 
+It leads with the plain reading ("In 1 week out of 20, expect to lose more
+than 5,920 USD unhedged and 392 USD hedged; ..."); the cards give the same
+figures with their words first, and the table of tail figures, the run's
+settings and the assumptions are under Details.
+
 The seed is part of the settings and shown with every result: the same
 portfolio, histories and seed give the same numbers ("New seed" draws a
 fresh one).
@@ -20,11 +25,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +44,8 @@ from hedger.core.analytics.risk import (
     simulate_risk,
 )
 from hedger.core.analytics.series import FloatArray, ns_to_iso
+from hedger.core.analytics.words import liquidation_words, tail_words
+from hedger.core.analytics.words.amounts import period_names
 from hedger.services.carry import risk_basis_assumption
 from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
@@ -51,12 +56,28 @@ from hedger.ui.format import MINUS
 from hedger.ui.widgets.axes import UsdAxis
 from hedger.ui.widgets.cards import StatCard
 from hedger.ui.widgets.empty_state import BusyLabel
+from hedger.ui.widgets.lead import DetailsSection, LeadCard
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import dim
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 PATH_CHOICES = (1_000, 10_000, 100_000)
+#: Words first, the figure's name after: the cards read without knowing "VaR".
+CARD_CAPTIONS = {
+    "var95": "1-in-20 loss (VaR 95 %)",
+    "es95": "Average beyond it (ES 95 %)",
+    "var99": "1-in-100 loss (VaR 99 %)",
+    "es99": "Average beyond it (ES 99 %)",
+}
+#: Notes on how the paths were drawn (core.analytics.risk): shown with the settings.
+METHOD_NOTES = ("No drift", "Bootstrap from")
+TAIL_EXPLAINED = (
+    "VaR (value at risk) is the loss that only 1 period in 20 (95 %) or 1 in 100 (99 %) "
+    "exceeds; ES (expected shortfall) is the average loss in those worst periods. Losses are "
+    "in USD (positive = money lost). The hedge is today's recommended order, held for the "
+    "whole horizon; fees are left out."
+)
 HORIZONS = (("1", 1, "1 d"), ("7", 7, "1 w"), ("30", 30, "1 m"), ("90", 90, "3 m"))
 BINS = 100
 
@@ -137,27 +158,26 @@ class RiskTab(ResultTab):
         add_controls(options, [self.paths_combo, self.history_combo, 8, self.liq_check])
         options.addStretch(1)
         add_controls(options, ["Seed", self.seed_edit, self.new_seed_button])
-        self.cards = {
-            "var95": StatCard("VaR 95 %", "Loss not exceeded in 95 % of paths"),
-            "es95": StatCard("ES 95 %", "Average loss in the worst 5 % of paths"),
-            "var99": StatCard("VaR 99 %", "Loss not exceeded in 99 % of paths"),
-            "es99": StatCard("ES 99 %", "Average loss in the worst 1 % of paths"),
-        }
+        self.cards = {key: StatCard(caption, "") for key, caption in CARD_CAPTIONS.items()}
+        self._card_tooltips("week", "weeks")
         self.cards_row = self._cards_row(self.cards)
         self.messages = MessageList()
-        self.run_label = dim(QLabel(""))
+        self.run_label = dim(WrapLabel(""))
         self.run_label.setObjectName("riskRunLabel")
         self.run_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build_plot()
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(self._build_table())
-        split.setStretchFactor(0, 1)
-        split.setChildrenCollapsible(False)
-        self.pages = self._pages(split)
+        self.lead = LeadCard()
+        self.lead.hide()
+        content = QWidget()
+        cl = QVBoxLayout(content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.plot, 1)
+        cl.addWidget(self._build_table())
+        self.pages = self._pages(content)
         lay = self._page()
         lay.addLayout(header)
         lay.addLayout(options)
+        lay.addWidget(self.lead)
         lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
         lay.addWidget(self.pages, 1)
@@ -229,7 +249,7 @@ class RiskTab(ResultTab):
     def _build_plot(self) -> None:
         """Histograms of the P&L over the horizon, with the two VaR 95 % lines."""
         self.plot = self._plot(bottom=UsdAxis("bottom"))
-        self.plot.setMinimumHeight(240)
+        self.plot.setMinimumHeight(180)
         pi = self.plot.getPlotItem()
         pi.getAxis("bottom").signed = True
         pi.setLabel("bottom", "P&L over the horizon (USD)")
@@ -243,28 +263,28 @@ class RiskTab(ResultTab):
         pi.addItem(self.hedged_hist)
         self.var_lines = {
             "unhedged": pg.InfiniteLine(
-                angle=90, movable=False, label="VaR 95 %", labelOpts={"position": 0.92}
+                angle=90, movable=False, label="1-in-20 loss", labelOpts={"position": 0.92}
             ),
             "hedged": pg.InfiniteLine(
-                angle=90, movable=False, label="VaR 95 %", labelOpts={"position": 0.8}
+                angle=90, movable=False, label="1-in-20 loss", labelOpts={"position": 0.8}
             ),
         }
         for line in self.var_lines.values():
             pi.addItem(line, ignoreBounds=True)
 
     def _build_table(self) -> QWidget:
-        """Tail figures of both books (as tall as its two rows), and the run's settings."""
+        """Under Details: the tail figures of both books, the run's settings, the assumptions."""
         self.table_model = RowsModel(
             [
                 Column("", numeric=False),
-                Column("VaR 95 %"),
-                Column("ES 95 %"),
-                Column("VaR 99 %"),
-                Column("ES 99 %"),
-                Column("Mean"),
-                Column("Std dev"),
-                Column("P(loss)"),
-                Column("Worst"),
+                Column("VaR 95 %", tooltip="The loss only 1 period in 20 exceeds"),
+                Column("ES 95 %", tooltip="The average loss in those worst 1 in 20"),
+                Column("VaR 99 %", tooltip="The loss only 1 period in 100 exceeds"),
+                Column("ES 99 %", tooltip="The average loss in those worst 1 in 100"),
+                Column("Mean", tooltip="The average gain or loss over the horizon"),
+                Column("Std dev", tooltip="How widely the outcomes spread"),
+                Column("P(loss)", tooltip="The chance of ending the horizon with a loss"),
+                Column("Worst", tooltip="The worst of all simulated outcomes"),
             ]
         )
         self.table = make_table(self.table_model, stretch_last=False)
@@ -275,25 +295,31 @@ class RiskTab(ResultTab):
         self.table.setFixedHeight(
             rows_h * 2 + self.table.horizontalHeader().sizeHint().height() + 4
         )
-
-        lower = QWidget()
-        ll = QVBoxLayout(lower)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.table)
-        ll.addWidget(self.run_label)
-        ll.addWidget(
-            dim(
-                QLabel(
-                    "VaR and ES are losses in USD (positive = money lost). The hedge is today's "
-                    "recommended order, held for the whole horizon; fees are left out."
-                )
-            )
+        self.details = DetailsSection(
+            tooltip="Show the tail figures (VaR, ES), the run's settings and its assumptions",
+            scrolling=True,
         )
+        self.details.add(self.table)
+        self.details.add(self.run_label)
+        self.details.add(dim(WrapLabel(TAIL_EXPLAINED)))
+        self.notes_label = self.details.add(dim(WrapLabel("")))
+        self.notes_label.setObjectName("riskNotes")
         # i15g: what the simulation assumes about the basis, in words (as 'hedger risk').
         self.basis_note = dim(WrapLabel(risk_basis_assumption()))
         self.basis_note.setObjectName("riskBasisAssumption")
-        ll.addWidget(self.basis_note)
-        return lower
+        self.details.add(self.basis_note)
+        return self.details
+
+    def _card_tooltips(self, one: str, many: str) -> None:
+        """The cards' tooltips in words, for the horizon as a period ("week")."""
+        tips = {
+            "var95": f"The loss that only 1 {one} in 20 exceeds (value at risk, 95 %)",
+            "es95": f"The average loss in the worst 1 {one} in 20 (expected shortfall, 95 %)",
+            "var99": f"The loss that only 1 {one} in 100 exceeds (value at risk, 99 %)",
+            "es99": f"The average loss in the worst 1 {one} in 100 (expected shortfall, 99 %)",
+        }
+        for key, tip in tips.items():
+            self.cards[key].setToolTip(f"{tip}. Hedged, with the unhedged figure below.")
 
     def _apply_palette(self) -> None:
         pal = self.palette()
@@ -390,6 +416,7 @@ class RiskTab(ResultTab):
             for card in self.cards.values():
                 card.set("—")
             self.run_label.setText("")
+            self.lead.set("")
             self._show_empty()
             return
         self.pages.setCurrentIndex(0)
@@ -417,20 +444,20 @@ class RiskTab(ResultTab):
             f"from {r.observations:,} daily returns, {ns_to_iso(r.first_ns, date_only=True)} – "
             f"{ns_to_iso(r.last_ns, date_only=True)} · value now {_usd(r.start_value)} USD"
         )
+        self._card_tooltips(*period_names(r.horizon_days))
+        liquidation = liquidation_words(r)
+        self.lead.set(tail_words(r), liquidation, warn=bool(liquidation))
+        # How the paths were drawn goes with the run's settings; what changes the
+        # result (an unhedged coin, a stand-in history) stays in view.
+        method = [n for n in r.notes if n.startswith(METHOD_NOTES)]
+        self.notes_label.setText(" ".join(method))
+        self.notes_label.setVisible(bool(method))
         messages: list[tuple[Severity, str]] = []
-        if r.liquidated_share > 0:
-            messages.append(
-                (
-                    "warning",
-                    f"The hedge is liquidated in {r.liquidated_share * 100:.1f} % of paths "
-                    "(isolated margin, no top-up): lower the leverage or keep margin aside.",
-                )
-            )
         if r.proxied:
             messages.append(
                 ("info", f"No history for {', '.join(r.proxied)}: moved with beta × the hedge.")
             )
-        messages.extend(("info", n) for n in r.notes)
+        messages.extend(("info", n) for n in r.notes if not n.startswith(METHOD_NOTES))
         messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)
 
@@ -453,7 +480,7 @@ class RiskTab(ResultTab):
         for key, summary in (("unhedged", r.unhedged), ("hedged", r.hedged)):
             line = self.var_lines[key]
             line.setValue(-summary.tail(0.95).var)
-            line.label.setFormat(f"{key} VaR 95 %")
+            line.label.setFormat(f"{key}: 1-in-20 loss")
             line.label.setPosition(positions[key])
             line.show()
 

@@ -1,4 +1,9 @@
-"""Sizing tab: how many contracts of each size risk a chosen share of equity."""
+"""Sizing tab: how many contracts of each size risk a chosen share of equity.
+
+It leads with what the count means for the account ("Buying 3 × CME Micro
+Bitcoin (MBT) keeps your loss at the 68,600 stop to 420 USD, within the
+528 USD (1 % of 52,800 USD) you allow; ..."); the rule itself is under Details.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from hedger.core.analytics.position_sizing import (
     SizingResult,
     size_position,
 )
+from hedger.core.analytics.words import sizing_lead
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
 from hedger.ui import format as fmt
@@ -29,12 +35,20 @@ from hedger.ui.analytics.base import AnalyticsTab
 from hedger.ui.analytics.rows import Column, Row, RowsModel, fit_rows, make_table
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.widgets.cards import Card, OrderLine, StatCard
+from hedger.ui.widgets.lead import DetailsSection, LeadCard
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.style import dim, section_title
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 DEFAULT_RISK = Decimal(1)
 DEFAULT_STOP_SHARE = Decimal("0.02")
+RULE_EXPLAINED = (
+    "Contracts = equity × risk % ÷ (|entry − stop| × contract size), rounded down: the "
+    "loss if the stop is hit never goes past the budget. For inverse contracts (priced in "
+    "the coin) the size is the face value ÷ entry. Smaller contracts use the budget more "
+    "fully; the mix combines sizes to get closest to it. Margin is the position's value "
+    "÷ leverage; position / equity says how many times your account the position is worth."
+)
 
 
 def _money(value: Decimal | None, places: int = 2) -> str:
@@ -42,7 +56,7 @@ def _money(value: Decimal | None, places: int = 2) -> str:
 
 
 class SizingTab(AnalyticsTab):
-    """The article's rule: contracts = floor(equity × risk / (|entry − stop| × size))."""
+    """The fixed-fractional rule: contracts = floor(equity × risk / (|entry − stop| × size))."""
 
     def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,23 +133,20 @@ class SizingTab(AnalyticsTab):
         self.table.setObjectName("sizingTable")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.messages = MessageList()
-        explain = dim(
-            WrapLabel(
-                "contracts = floor(equity × risk % ÷ (|entry − stop| × contract size)); for "
-                "inverse contracts the size is face value ÷ entry. The count is rounded down "
-                "so the loss at the stop never exceeds the budget; smaller contracts use the "
-                "budget more fully."
-            )
-        )
+        self.lead = LeadCard()
+        self.lead.hide()
+        self.details = DetailsSection(tooltip="Show how the number of contracts is worked out")
+        self.details.add(dim(WrapLabel(RULE_EXPLAINED)))
         lay = self._page()
         lay.addWidget(section_title("Position size from a risk budget", self))
+        lay.addWidget(self.lead)
         lay.addLayout(top)
         # The table is as tall as its rows (four at most); the rest of the tab
         # stays free rather than showing an empty table.
         fit_rows(self.table, 4)
         lay.addWidget(self.table)
         lay.addWidget(self.messages)
-        lay.addWidget(explain)
+        lay.addWidget(self.details)
         lay.addStretch(1)
 
     def _build_form(self) -> Card:
@@ -287,7 +298,9 @@ class SizingTab(AnalyticsTab):
                 card.set(fmt.DASH)
             self.order.set_order("Position", self.error or "", False)
             self.messages.set_messages([("error", self.error or "")])
+            self.lead.set("")
             return
+        self.lead.set(sizing_lead(r))
         self.cards["risk"].set(
             f"{fmt.money(r.risk_usd, 2)} USD",
             f"{fmt.pct(r.risk_percent, 2)} of {fmt.money(r.equity, 0)} USD",
@@ -303,15 +316,14 @@ class SizingTab(AnalyticsTab):
         if rec is not None:
             self.order.set_order(
                 "Largest position within the budget",
-                f"{verb} {rec.order_text()} — loses {fmt.money(rec.loss_at_stop, 2)} USD at the "
-                f"stop {fmt.price(r.stop)}, {fmt.money(rec.margin, 2)} USD margin at "
-                f"{fmt.leverage(r.leverage)}",
+                # The order to place; what it means for the account is the lead above.
+                f"{verb} {rec.order_text()} at {fmt.price(r.entry)}, stop {fmt.price(r.stop)}",
                 True,
             )
         else:
             self.order.set_order(
                 "No position fits",
-                "Even one of the smallest contracts loses more than the budget at this stop.",
+                "Nothing to order: no contract fits the budget at this stop.",
                 False,
             )
         messages: list[tuple[Severity, str]] = [("warning", w) for w in r.warnings]
