@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
+from hedger.ui.format import DASH
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -33,6 +35,7 @@ RecommendedRole = Qt.ItemDataRole.UserRole + 2
 
 COLUMNS: tuple[str, ...] = (
     "Option",
+    "Order",
     "Contracts",
     "Side",
     "Hedged USD",
@@ -44,6 +47,7 @@ COLUMNS: tuple[str, ...] = (
 )
 (
     COL_OPTION,
+    COL_ORDER,
     COL_CONTRACTS,
     COL_SIDE,
     COL_HEDGED,
@@ -58,6 +62,9 @@ HEADER_TIPS: tuple[str, ...] = (
     "The contract size (tier) used, or the best mix of the family's sizes.\n"
     "Multiplier = how much of the coin one contract controls (or its USD face "
     "value for inverse contracts).",
+    "What to type into the venue's order form, in its own unit: a coin quantity "
+    "(Binance, Bybit USDT perpetuals), a USD amount (Deribit, Bybit and Kraken "
+    "inverse) or a number of contracts (CME, OKX, Binance COIN-M).",
     "Whole contracts to trade, after the rounding policy.",
     "Short hedges a long holding; long hedges a short one.",
     "Notional hedged = contracts × multiplier × futures price\n"
@@ -65,14 +72,17 @@ HEADER_TIPS: tuple[str, ...] = (
     "Residual = target − hedged: what whole contracts cannot match.\n"
     "Positive: part of the exposure stays unhedged. Negative: over-hedged.",
     "Residual as a share of the target exposure.",
-    "Initial margin = hedged notional ÷ leverage: the cash the position ties up.",
+    "Initial margin: the larger of hedged notional ÷ leverage and what the venue "
+    "requires (a rate of the notional, a USD amount per contract, or its tier).",
     "Estimated trading fee to open the position: notional × the venue's fee rate.",
-    "Approximate futures price at which the position is liquidated "
-    "(isolated margin, fees ignored): entry × (1 + 1/leverage − maintenance rate) for a short.",
+    "Approximate futures price at which the position is liquidated, by the venue's "
+    "formula: for a linear short entry × (1 + 1/leverage − maintenance rate). "
+    '"none": it cannot be liquidated (an inverse short at 1/(1 + mm) leverage or less).',
 )
 
 NUMERIC_COLUMNS = frozenset(
     {
+        COL_ORDER,
         COL_CONTRACTS,
         COL_HEDGED,
         COL_RESIDUAL,
@@ -105,6 +115,26 @@ def contracts_text(option: HedgeOption) -> str:
     if not active:
         return "0"
     return " + ".join(f"{fmt.contracts(leg.contracts)} × {leg.contract.symbol}" for leg in active)
+
+
+def order_text(option: HedgeOption) -> str:
+    """The order in the venue's unit: ``0.386 BTC``, ``37,440 USD``, ``1 + 4 contracts``."""
+    orders = option.orders
+    if not orders:
+        return DASH
+    if len(orders) == 1:
+        return orders[0].quantity_text
+    if all(t.order_unit == "contracts" for t in orders):
+        counts = " + ".join(fmt_decimal(t.quantity) for t in orders)
+        return f"{counts} contracts"
+    return " + ".join(t.quantity_text for t in orders)
+
+
+def liquidation_cell(option: HedgeOption) -> str:
+    """The liquidation price; ``none`` when the position cannot be liquidated."""
+    if option.liquidation_price is not None:
+        return fmt.price(option.liquidation_price)
+    return "none" if option.trades else DASH
 
 
 def accent_background(palette: QPalette) -> QColor:
@@ -247,6 +277,8 @@ class HedgeOptionsModel(QAbstractTableModel):
         places = self._places()
         if col == COL_OPTION:
             return option_label(o)
+        if col == COL_ORDER:
+            return order_text(o)
         if col == COL_CONTRACTS:
             return contracts_text(o)
         if col == COL_SIDE:
@@ -262,7 +294,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         if col == COL_FEE:
             return fmt.money(o.fee_usd, 2)
         if col == COL_LIQUIDATION:
-            return fmt.DASH if o.liquidation_price is None else fmt.price(o.liquidation_price)
+            return liquidation_cell(o)
         return ""
 
     def _foreground(self, o: HedgeOption, col: int) -> QColor | None:
@@ -270,7 +302,9 @@ class HedgeOptionsModel(QAbstractTableModel):
             return self._warn
         if col == COL_LIQUIDATION and any(w.startswith("Liquidation") for w in o.warnings):
             return self._warn
-        if col == COL_CONTRACTS and o.contracts == 0:
+        if col == COL_ORDER and any(t.problems for t in o.orders):
+            return self._warn
+        if col in (COL_CONTRACTS, COL_ORDER) and o.contracts == 0:
             return self._palette.color(QPalette.ColorRole.PlaceholderText)
         return None
 
@@ -321,10 +355,12 @@ class HedgeOptionsModel(QAbstractTableModel):
                 f"{HEADER_TIPS[COL_RESIDUAL]}"
             )
         if col == COL_MARGIN:
-            return (
-                f"{fmt.usd(o.hedged_usd, places)} ÷ {fmt.leverage(u.leverage)} = "
-                f"{fmt.usd(o.initial_margin_usd, places)}.\n{HEADER_TIPS[COL_MARGIN]}"
-            )
+            words = o.margin.words if o.margin is not None else ""
+            return f"{words}\n{HEADER_TIPS[COL_MARGIN]}".strip()
+        if col == COL_ORDER:
+            lines = [t.text for t in o.orders] or ["No order: nothing is traded."]
+            lines += [p for t in o.orders for p in t.problems]
+            return "\n".join([*lines, HEADER_TIPS[COL_ORDER]])
         if col == COL_FEE:
             rates = ", ".join(
                 sorted({fmt.pct(leg.contract.fee_rate * 100, 3) for leg in o.legs if leg.contracts})
@@ -332,6 +368,11 @@ class HedgeOptionsModel(QAbstractTableModel):
             extra = f" (fee rate {rates})" if rates else ""
             return f"{HEADER_TIPS[COL_FEE]}{extra}\nA default rate; your broker's may differ."
         if col == COL_LIQUIDATION:
+            if o.liquidation_price is None and o.trades:
+                return (
+                    "None: this position cannot be liquidated at this leverage "
+                    "(the margin covers any rise).\n" + HEADER_TIPS[COL_LIQUIDATION]
+                )
             if o.liquidation_price is None or not price:
                 return "No position, nothing to liquidate."
             move = (o.liquidation_price / price - 1) * 100

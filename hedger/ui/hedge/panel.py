@@ -7,9 +7,10 @@ one: with 20 underlyings only one set of widgets is updated per recompute.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.hedge.freshness_banner import FreshnessBanner
+from hedger.ui.hedge.margin_view import MarginView
 from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
@@ -37,12 +40,17 @@ from hedger.ui.hedge.options_model import (
     RecommendedRole,
     option_label,
 )
+from hedger.ui.hedge.order_ticket import OrderTicketView, option_lines, result_words
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
-from hedger.ui.widgets.cards import Card, OrderLine
+from hedger.ui.widgets.cards import Card
 from hedger.ui.widgets.message_list import MessageList, Severity
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
+
+# Width of the settings card; below ORDERS_SIDE_BY_SIDE the margin card goes under the order.
+SETTINGS_WIDTH = 360
+ORDERS_SIDE_BY_SIDE = 640
 
 
 class HedgePanel(QWidget):
@@ -50,7 +58,9 @@ class HedgePanel(QWidget):
 
     underlyingSelected = Signal(str)  # "" when the portfolio has nothing to hedge
     optionSelected = Signal(str, str)  # underlying, option shown (selected or recommended)
-    orderCopied = Signal(str)  # the order text put on the clipboard
+    orderCopied = Signal(str)  # what was put on the clipboard: a quantity, or the order in words
+    familyChosen = Signal(str, str)  # underlying, family id the user picked
+    refreshRequested = Signal()  # the user asked for live prices (a stale futures price)
 
     def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,11 +190,12 @@ class HedgePanel(QWidget):
         settings_card = Card()
         settings_card.setObjectName("settingsCard")
         self.settings = HedgeSettingsWidget(self._doc)
+        self.settings.familyChosen.connect(self.familyChosen)
         sc = QVBoxLayout(settings_card)
         sc.setContentsMargins(12, 10, 12, 10)
         sc.setSpacing(0)
         sc.addWidget(self.settings, 1)
-        settings_card.setFixedWidth(360)
+        settings_card.setFixedWidth(SETTINGS_WIDTH)
         settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
 
         self.summary = SummaryCards()
@@ -194,8 +205,18 @@ class HedgePanel(QWidget):
         self.card_target = self.summary.target
         self.card_price = self.summary.price
 
-        self.order = OrderLine()
+        self.freshness = FreshnessBanner()
+        self.freshness.useSpotRequested.connect(self.use_spot)
+        self.freshness.refreshRequested.connect(self.refreshRequested)
+
+        self.order = OrderTicketView()
         self.order.copied.connect(self.orderCopied)
+        self.margin = MarginView(self._doc)
+        # Side by side when there is room, else the margin under the order.
+        self._orders_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._orders_row.setSpacing(8)
+        self._orders_row.addWidget(self.order, 5)
+        self._orders_row.addWidget(self.margin, 4)
 
         self.messages = MessageList()
         self.messages.setObjectName("hedgeWarnings")
@@ -205,7 +226,8 @@ class HedgePanel(QWidget):
         right = QVBoxLayout()
         right.setSpacing(8)
         right.addLayout(self.summary.row)
-        right.addWidget(self.order)
+        right.addWidget(self.freshness)
+        right.addLayout(self._orders_row)
         right.addWidget(self.messages)
         right.addStretch(1)
         top = QHBoxLayout()
@@ -261,7 +283,7 @@ class HedgePanel(QWidget):
         self.table.horizontalScrollBar().rangeChanged.connect(lambda *_: self._fit_table_height())
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 10)
         hh = self.table.horizontalHeader()
         # Widths are fitted by _fit_columns: ResizeToContents would query every
         # cell through the delegate on each keystroke (~3 ms).
@@ -369,6 +391,7 @@ class HedgePanel(QWidget):
 
     def _show_empty(self, plan: Plan) -> None:
         self.settings.sync(None)
+        self.freshness.show_check(None)
         self.model.set_plan(None)
         if plan.other_value_usd:
             self.empty_title.setText("Only cash: nothing to hedge")
@@ -393,25 +416,51 @@ class HedgePanel(QWidget):
             self.settings.refresh_price_status(u)
 
     def _show_order(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:
+        """The ticket, the margin card and the futures-price bar of the shown option."""
+        self.freshness.show_check(u.futures_check)
         if u.problem:
             self.order.hide()
+            self.margin.hide()
             return
         self.order.show()
+        self.margin.show()
+        self.margin.show_option(u, option)
         if option is None:
-            self.order.set_order("No order", "No contract in this family can hedge it.", False)
+            self.order.set_ticket(
+                "No order", [], "No contract in this family can hedge it.", "", False
+            )
             return
         if u.target_usd == 0:
-            self.order.set_order("No order", "Nothing to hedge: the exposure is 0 USD.", False)
+            self.order.set_ticket(
+                "No order", [], "Nothing to hedge: the exposure is 0 USD.", "", False
+            )
             return
         if option.name == u.recommended:
             caption = "Recommended order"
         else:
             caption = f"Selected order · {option_label(option)}"
-        self.order.set_order(caption, option.order_text(u.leverage), option.contracts > 0)
+        sentence = option.order_text(u.leverage)
+        if not option.trades:
+            self.order.set_ticket(caption, [], sentence, sentence, False)
+            return
+        self.order.set_ticket(caption, option_lines(option), result_words(option), sentence)
+
+    def use_spot(self, underlying: str) -> None:
+        """Drop the typed futures price of ``underlying``: size from spot (one undo step)."""
+        self._doc.set_underlying_setting(underlying, "futures_price", None, "Use Spot Price")
 
     def _messages_for(
         self, u: UnderlyingPlan, option: HedgeOption | None
     ) -> list[tuple[Severity, str]]:
+        # What the ticket, the margin card and the price bar already say is not repeated.
+        shown: set[str] = set(u.futures_check.findings if u.futures_check else ())
+        if option is not None:
+            if option.margin is not None and option.margin.rule == "venue":
+                shown.add(option.margin.words)
+            # The margin card shows a near liquidation in amber, with these words.
+            shown.update(w for w in option.warnings if w.startswith("Liquidation near"))
+            problems = [p for t in option.orders for p in t.problems]
+            shown.update(w for w in option.warnings if any(p in w for p in problems))
         out: list[tuple[Severity, str]] = []
         if u.problem:
             out.append(("error", _sentence(u.problem)))
@@ -420,7 +469,7 @@ class HedgePanel(QWidget):
             out.append(("info" if w == notes else "warning", w))
         if option is not None:
             out.extend(("warning", w) for w in option.warnings)
-        seen: set[str] = set()
+        seen: set[str] = set(shown)
         unique: list[tuple[Severity, str]] = []
         for sev, text in out:
             if text not in seen:
@@ -523,6 +572,19 @@ class HedgePanel(QWidget):
     def commit_pending(self) -> None:
         """Apply entries typed but not yet confirmed with Enter."""
         self.settings.commit_pending()
+        self.margin.commit_pending()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The order and the margin card side by side while both stay readable.
+        room = event.size().width() - SETTINGS_WIDTH - 40
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if room >= ORDERS_SIDE_BY_SIDE
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self._orders_row.direction() != direction:
+            self._orders_row.setDirection(direction)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""
