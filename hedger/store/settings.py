@@ -40,6 +40,8 @@ class AppSettings(BaseModel):
     live_refresh_minutes: int = 0  # 0: prices refresh only on request
     live_include_futures: bool = True
     live_source: str = "default"  # "binance", "coinbase", "okx" or "ccxt:<exchange>"
+    # The contract family last chosen per underlying: new portfolios start with it.
+    last_families: dict[str, str] = Field(default_factory=dict)
 
     # The recent files as read at start-up: one missing now was removed here
     # on purpose, one new on disk was added by another window.

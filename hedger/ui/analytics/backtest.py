@@ -34,7 +34,7 @@ from hedger.core.analytics.backtest import (
 )
 from hedger.core.analytics.links import AnalyticsError, link_portfolio
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, ns_to_iso
-from hedger.ui.analytics.base import IMPORT_HINT, ResultTab
+from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, liquidation_note
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
@@ -534,5 +534,7 @@ class BacktestTab(ResultTab):
                 )
             )
         messages.extend(("info", n) for n in r.notes)
+        note = liquidation_note(self.document.plan) if self.liq_check.isChecked() else None
+        messages.extend([("info", note)] if note else [])
         messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,6 +39,7 @@ from hedger.ui.hedge.chart_text import (
     values_at,
 )
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
+from hedger.ui.widgets.leave_filter import LeaveFilter
 from hedger.ui.widgets.plot_grid import MajorGrid
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import blend, dim, scaled_font
@@ -48,17 +49,6 @@ ChartMode = Literal["value", "change"]
 
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
-
-
-class _LeaveFilter(QObject):
-    def __init__(self, on_leave: Any) -> None:
-        super().__init__()
-        self._on_leave = on_leave
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Leave:
-            self._on_leave()
-        return False
 
 
 class ScenarioChart(QWidget):
@@ -177,7 +167,7 @@ class ScenarioChart(QWidget):
         self._mouse_proxy = pg.SignalProxy(
             pi.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
         )
-        self._leave_filter = _LeaveFilter(self._on_mouse_left)
+        self._leave_filter = LeaveFilter(self._on_mouse_left)
         self.plot_widget.viewport().installEventFilter(self._leave_filter)
 
     def _build_layout(self) -> None:

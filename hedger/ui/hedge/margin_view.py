@@ -176,6 +176,9 @@ class MarginView(Card):
         lay.addWidget(self.error)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
+        self._wire_entries()
+
+    def _wire_entries(self) -> None:
         self.rally = EntryField(
             "rally",
             self.rally_edit,

@@ -32,6 +32,7 @@ from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.freshness_banner import FreshnessBanner
 from hedger.ui.hedge.margin_view import MarginView
+from hedger.ui.hedge.messages import messages_for
 from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
@@ -44,7 +45,7 @@ from hedger.ui.hedge.order_ticket import OrderTicketView, option_lines, result_w
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
 from hedger.ui.widgets.cards import Card
-from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
@@ -386,7 +387,7 @@ class HedgePanel(QWidget):
         self._restore_selection(u)
         option = self.shown_option()
         self._show_order(u, option)
-        self.messages.set_messages(self._messages_for(u, option))
+        self.messages.set_messages(messages_for(u, option))
         self._emit_option(u, option)
 
     def _show_empty(self, plan: Plan) -> None:
@@ -449,34 +450,6 @@ class HedgePanel(QWidget):
         """Drop the typed futures price of ``underlying``: size from spot (one undo step)."""
         self._doc.set_underlying_setting(underlying, "futures_price", None, "Use Spot Price")
 
-    def _messages_for(
-        self, u: UnderlyingPlan, option: HedgeOption | None
-    ) -> list[tuple[Severity, str]]:
-        # What the ticket, the margin card and the price bar already say is not repeated.
-        shown: set[str] = set(u.futures_check.findings if u.futures_check else ())
-        if option is not None:
-            if option.margin is not None and option.margin.rule == "venue":
-                shown.add(option.margin.words)
-            # The margin card shows a near liquidation in amber, with these words.
-            shown.update(w for w in option.warnings if w.startswith("Liquidation near"))
-            problems = [p for t in option.orders for p in t.problems]
-            shown.update(w for w in option.warnings if any(p in w for p in problems))
-        out: list[tuple[Severity, str]] = []
-        if u.problem:
-            out.append(("error", _sentence(u.problem)))
-        notes = u.family.notes if u.family is not None else None
-        for w in u.warnings:
-            out.append(("info" if w == notes else "warning", w))
-        if option is not None:
-            out.extend(("warning", w) for w in option.warnings)
-        seen: set[str] = set(shown)
-        unique: list[tuple[Severity, str]] = []
-        for sev, text in out:
-            if text not in seen:
-                seen.add(text)
-                unique.append((sev, text))
-        return unique
-
     def _emit_option(self, u: UnderlyingPlan | None, option: HedgeOption | None) -> None:
         key = (u.underlying, option.name) if u is not None and option is not None else None
         if key != self._last_emitted:
@@ -517,7 +490,7 @@ class HedgePanel(QWidget):
             return
         shown = self.shown_option()
         self._show_order(u, shown)
-        self.messages.set_messages(self._messages_for(u, shown))
+        self.messages.set_messages(messages_for(u, shown))
         self._emit_option(u, shown)
 
     def _fit_columns(self) -> None:
@@ -595,7 +568,3 @@ class HedgePanel(QWidget):
     def clear_option_selection(self) -> None:
         self.table.selectionModel().clearSelection()
         self.table.setCurrentIndex(QModelIndex())
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
