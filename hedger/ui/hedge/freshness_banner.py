@@ -75,7 +75,7 @@ class FreshnessBanner(QFrame):
                 self.hide()
             return
         self._underlying = check.underlying
-        text = " ".join(check.findings)
+        text = "\n".join(check.findings)
         if self.text.text() != text:
             self.text.setText(text)
         self.use_spot.setVisible(check.suggest_spot)

@@ -149,7 +149,7 @@ class _LineRow:
             )
         problem = "; ".join(line.problems)
         if line.nearest:
-            problem += f" — the nearest valid order is {line.verb.lower()} {line.nearest}"
+            problem += f" — nearest valid order: {line.verb} {line.nearest}"
         self.problem.setText(f"⚠ {problem}" if problem else "")
         self.problem.setVisible(bool(problem))
         self.nearest_copy = line.nearest_copy
