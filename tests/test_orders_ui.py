@@ -332,7 +332,7 @@ def test_new_portfolio_takes_the_family_last_chosen_and_2x(qtbot: QtBot, tmp_pat
     assert builtin_catalog().default_family_for("BTC") == "CME-BTC"
 
 
-# -- the chart ---------------------------------------------------------------------------------------
+# -- the chart ------------------------------------------------------------------------------------
 def test_price_axis_redraws_with_the_price_and_readout_shows_it(qtbot: QtBot) -> None:
     from hedger.ui.hedge.chart import ScenarioChart
 
@@ -366,3 +366,22 @@ def test_chart_draws_no_liquidation_for_one_that_cannot_happen(qtbot: QtBot) -> 
     chart.bind(doc)
     assert chart.liquidation_move is None
     assert not chart.liquidation_line.isVisible()
+
+
+def test_position_sizing_shows_none_for_a_short_that_cannot_be_liquidated(qtbot: QtBot) -> None:
+    from hedger.ui.analytics.sizing import SizingTab
+
+    tab = SizingTab(book(qty="0.5", price="70000", family="DERIBIT-BTC"))
+    qtbot.addWidget(tab)
+    tab.set_inputs(
+        equity="100000",
+        risk="1%",
+        entry="70000",
+        stop="75000",
+        leverage="0.5",
+        family="DERIBIT-BTC",
+    )
+    [row] = [r for r in tab.model.rows if r.key == "mini"]
+    assert row.cells[1] == "1,400" and row.cells[8] == "none"
+    tab.set_inputs(risk="1")  # all the equity? refused with both readings, as in the CLI
+    assert "would be 100 %" in tab.messages.texts()[0]

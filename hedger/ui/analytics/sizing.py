@@ -35,6 +35,10 @@ from hedger.ui.widgets.style import dim, section_title
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 DEFAULT_RISK = Decimal(1)
+RISK_TIP = (
+    "Share of equity you accept to lose if the stop is hit: 1% or 0.01 (1 % is usual). "
+    "A bare 1 is refused: it would risk all the equity."
+)
 DEFAULT_STOP_SHARE = Decimal("0.02")
 
 
@@ -69,10 +73,7 @@ class SizingTab(AnalyticsTab):
         self.fees_check = QCheckBox("Count fees against the risk")
         tips = {
             self.equity_edit: "Account equity in USD",
-            self.risk_edit: (
-                "Share of equity you accept to lose if the stop is hit: 1% or 0.01 "
-                "(1 % is usual). A bare 1 is refused: it would risk all the equity."
-            ),
+            self.risk_edit: RISK_TIP,
             self.entry_edit: "Price you enter at",
             self.stop_edit: "Stop-loss price: below the entry for a long, above for a short",
             self.leverage_edit: "Leverage for the margin (initial margin = notional / leverage)",

@@ -43,6 +43,9 @@ def with_underlying_setting(
         new = hedge.model_copy(update={"families": families})
     elif field == "futures_price":
         price = value if isinstance(value, Decimal) or value is None else Decimal(str(value))
+        if price is not None and price == hedge.futures_prices.get(underlying):
+            # The same price entered again (Enter in an unchanged field) is no edit.
+            return hedge
         spot = spot_price(portfolio, underlying)
         new = stamp_futures_price(hedge, underlying, price, now, spot)
     elif field in PER_UNDERLYING_FIELDS:

@@ -197,7 +197,8 @@ class HedgePanel(QWidget):
         sc.setSpacing(0)
         sc.addWidget(self.settings, 1)
         settings_card.setFixedWidth(SETTINGS_WIDTH)
-        settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        # As tall as the order and margin beside it: one row of cards.
+        settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
 
         self.summary = SummaryCards()
         # The cards by name, for callers and tests.
@@ -233,7 +234,7 @@ class HedgePanel(QWidget):
         right.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(12)
-        top.addWidget(settings_card, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(settings_card)
         top.addLayout(right, 1)
 
         # No caption row above the table: its header says what it is, and at
