@@ -302,6 +302,30 @@ def test_measured_volatility_feeds_the_leverage_warning(qtbot: QtBot) -> None:
     assert doc.undo_stack.count() == 0  # not an edit
 
 
+def test_stored_history_sets_the_volatility_in_the_background(qtbot: QtBot) -> None:
+    import numpy as np
+
+    from hedger.core.analytics.series import NS_PER_DAY, PriceSeries
+    from hedger.store.history import HistoryStore
+    from hedger.ui.analytics.history_library import HistoryLibrary
+    from hedger.ui.hedge.volatility import DailyVolatility
+
+    day0 = int(np.datetime64("2025-01-01", "ns").astype(np.int64))
+    ts = day0 + np.arange(200, dtype=np.int64) * NS_PER_DAY
+    # Alternating ±1 % days: a daily volatility of about 1 %, calmer than the 4 % default.
+    closes = 70000 * np.exp(np.cumsum(np.tile([0.01, -0.01], 100)))
+    store = HistoryStore()
+    store.merge(PriceSeries("BTC", ts, closes, ("btc.csv",)))
+    library = HistoryLibrary(store)
+    doc = book(qty="0.5", price="70000")
+    vol = DailyVolatility(doc, lambda: library)
+    vol.start()
+    assert vol.wait()
+    advice = doc.plan.underlyings[0].leverage_advice
+    assert advice is not None and advice.vol_source == "BTC history, last 90 days"
+    assert advice.daily_vol == pytest.approx(Decimal("0.01"), abs=Decimal("0.0005"))
+
+
 # -- new portfolios --------------------------------------------------------------------------------
 def test_new_portfolio_takes_the_family_last_chosen_and_2x(qtbot: QtBot, tmp_path: Path) -> None:
     library = PortfolioLibrary()

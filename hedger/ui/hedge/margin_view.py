@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from hedger.core.collateral import CollateralPlan
 from hedger.core.decimals import fmt_decimal
-from hedger.core.margin import MarginBreakdown
 from hedger.core.margin_tiers import tables_of
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
@@ -53,9 +52,9 @@ RALLY_TIP = (
 )
 
 
-def rule_words(m: MarginBreakdown) -> str:
-    """Which rule sets the margin, without the amount the card already shows big."""
-    words = m.words
+def rule_words(words: str) -> str:
+    """Which rule sets the margin (``MarginBreakdown.words``), without the amount the
+    card already shows big."""
     _, sep, rest = words.partition(": ")
     text = rest if sep else words
     return text[:1].upper() + text[1:]
@@ -211,7 +210,9 @@ class MarginView(Card):
             self.posted.reset()
         self.mode.set_current(u.margin_mode)
         self.account.set_current(self._doc.portfolio.hedge.account)
-        self.account.setVisible(has_account_classes(option))
+        accounts = has_account_classes(option)
+        if self.account.isHidden() == accounts:
+            self.account.setVisible(accounts)
         self.rally.set_text(share_text(u.rally), switched)
         posted = u.collateral_usd
         self.posted.set_text(fmt.grouped(posted) if posted is not None else "", switched)
@@ -220,15 +221,18 @@ class MarginView(Card):
             self._show_nothing()
             return
         self._set(self.value, fmt.usd(m.initial_usd, fmt.money_places(m.initial_usd)))
-        self.value.setToolTip("\n".join((m.words, *m.sources)))
-        self._set(self.rule, rule_words(m))
+        words = m.words
+        tip = "\n".join((words, *m.sources))
+        if self.value.toolTip() != tip:
+            self.value.setToolTip(tip)
+        self._set(self.rule, rule_words(words))
         self._warn(self.rule, m.rule == "venue")
         near = any(w.startswith("Liquidation near") for w in option.warnings)
         self._set(self.liquidation, liquidation_words(option, u.futures_price, near))
         self._warn(self.liquidation, near)
-        self.liquidation.setToolTip(
-            next((w for w in option.warnings if w.startswith("Liquidation near")), "")
-        )
+        tip = next((w for w in option.warnings if w.startswith("Liquidation near")), "")
+        if self.liquidation.toolTip() != tip:
+            self.liquidation.setToolTip(tip)
         self._show_collateral(option.collateral)
 
     def _show_collateral(self, plan: CollateralPlan | None) -> None:
@@ -240,7 +244,8 @@ class MarginView(Card):
             return
         what = "rally" if plan.side == "short" else "fall"
         self._set(self.rally_result, f"→ keep {collateral_words(plan)}")
-        self.rally_result.setToolTip(plan.words)
+        if self.rally_result.toolTip() != plan.words:
+            self.rally_result.setToolTip(plan.words)
         if plan.posted_usd is None:
             self._set(self.post_result, "USD")
             self._warn(self.post_result, False)

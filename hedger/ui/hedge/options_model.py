@@ -199,6 +199,18 @@ class HedgeOptionsModel(QAbstractTableModel):
     def option_at(self, row: int) -> HedgeOption | None:
         return self._options[row] if 0 <= row < len(self._options) else None
 
+    def is_recommended(self, row: int) -> bool:
+        option = self.option_at(row)
+        return (
+            option is not None
+            and self._plan is not None
+            and (option.name == self._plan.recommended)
+        )
+
+    def display(self, option: HedgeOption, col: int) -> str:
+        """A cell's text (what DisplayRole gives), without building an index."""
+        return self._display(option, col)
+
     def row_of(self, name: str) -> int:
         try:
             return self._names.index(name)

@@ -131,33 +131,41 @@ class _LineRow:
     def show_line(self, line: TicketLine | None, copyable: bool) -> None:
         if line is None:
             for w in self.widgets():
-                w.hide()
+                _set_visible(w, False)
             return
-        text = f"{line.verb} {line.quantity}"
-        if self.order.text() != text:
-            self.order.setText(text)
-        if self.detail.text() != line.detail:
-            self.detail.setText(line.detail)
-        self.order.show()
-        self.detail.setVisible(bool(line.detail))
+        # Only what changed is touched: this runs on every edit while typing.
+        _set_text(self.order, f"{line.verb} {line.quantity}")
+        _set_text(self.detail, line.detail)
+        _set_visible(self.order, True)
+        _set_visible(self.detail, bool(line.detail))
         self.copy_text = line.copy_text
-        self.copy.setVisible(line.copy_text is not None)
+        _set_visible(self.copy, line.copy_text is not None)
         self.copy.setEnabled(copyable)
         if line.copy_text is not None:
-            self.copy.setToolTip(
-                f"Copy {line.copy_text}: the quantity to type into the venue's order form"
-            )
+            tip = f"Copy {line.copy_text}: the quantity to type into the venue's order form"
+            if self.copy.toolTip() != tip:
+                self.copy.setToolTip(tip)
         problem = "; ".join(line.problems)
         if line.nearest:
             problem += f" — nearest valid order: {line.verb} {line.nearest}"
-        self.problem.setText(f"⚠ {problem}" if problem else "")
-        self.problem.setVisible(bool(problem))
+        _set_text(self.problem, f"⚠ {problem}" if problem else "")
+        _set_visible(self.problem, bool(problem))
         self.nearest_copy = line.nearest_copy
         has_nearest = bool(line.problems) and line.nearest_copy is not None
-        self.copy_nearest.setVisible(has_nearest)
+        _set_visible(self.copy_nearest, has_nearest)
         if has_nearest:
             self.copy_nearest.setText(f"Copy {line.nearest_copy}")
             self.copy_nearest.setToolTip("Copy the nearest order the venue accepts")
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+def _set_visible(widget: QWidget, visible: bool) -> None:
+    if widget.isHidden() == visible:
+        widget.setVisible(visible)
 
 
 class OrderTicketView(Card):
@@ -229,15 +237,16 @@ class OrderTicketView(Card):
         self._lines = tuple(lines)
         while len(self._rows) < len(self._lines):
             self._rows.append(_LineRow(self._grid, len(self._rows), self))
+            self._colour_problems()
         for i, row in enumerate(self._rows):
             row.show_line(self._lines[i] if i < len(self._lines) else None, copyable)
         if self.summary.text() != summary:
             self.summary.setText(summary)
-        self._sentence = sentence
-        self.setToolTip(sentence)
+        if sentence != self._sentence:
+            self._sentence = sentence
+            self.setToolTip(sentence)
         self.copy_order_action.setEnabled(bool(sentence))
         self.set_accent(copyable and bool(self._lines))
-        self._colour_problems()
 
     def _colour_problems(self) -> None:
         pal = QPalette(self.palette())

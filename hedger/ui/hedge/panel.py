@@ -38,7 +38,6 @@ from hedger.ui.hedge.options_model import (
     HedgeOptionsModel,
     OptionBadgeDelegate,
     PaddedDelegate,
-    RecommendedRole,
     option_label,
 )
 from hedger.ui.hedge.order_ticket import OrderTicketView, option_lines, result_words
@@ -73,6 +72,7 @@ class HedgePanel(QWidget):
         self._last_emitted: tuple[str, str] | None = None
         self._syncing_selection = False
         self._header_widths: list[int] = []  # cleared when fonts change
+        self._text_widths: dict[tuple[str, bool], int] = {}
         self._build()
         document.planChanged.connect(self._on_plan_changed)
         # A price refresh that only updates quotes changes no plan.
@@ -424,8 +424,9 @@ class HedgePanel(QWidget):
             self.order.hide()
             self.margin.hide()
             return
-        self.order.show()
-        self.margin.show()
+        if self.order.isHidden():
+            self.order.show()
+            self.margin.show()
         self.margin.show_option(u, option)
         if option is None:
             self.order.set_ticket(
@@ -496,28 +497,37 @@ class HedgePanel(QWidget):
 
     def _fit_columns(self) -> None:
         m = self.model
-        fm = self.table.fontMetrics()
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        fm_bold = QFontMetrics(bold)
         header = self.table.horizontalHeader()
-        pad = (
-            2 * PaddedDelegate.PAD
-            + 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
-            + 6
-        )
         if not self._header_widths:
             self._header_widths = [header.sectionSizeHint(c) for c in range(m.columnCount())]
+            self._text_widths.clear()
+        rows = [(m.option_at(r), m.is_recommended(r)) for r in range(m.rowCount())]
         for col in range(m.columnCount()):
             if col == COL_OPTION:
                 continue
             width = self._header_widths[col]
-            for row in range(m.rowCount()):
-                idx = m.index(row, col)
-                metrics = fm_bold if m.data(idx, RecommendedRole) else fm
-                width = max(width, metrics.horizontalAdvance(str(m.data(idx))) + pad)
+            for option, bold in rows:
+                if option is not None:
+                    width = max(width, self._text_width(m.display(option, col), bold))
             if header.sectionSize(col) != width:
                 header.resizeSection(col, width)
+
+    def _text_width(self, text: str, bold: bool) -> int:
+        """Width of a cell's text with its padding; cached (typing repeats most cells)."""
+        key = (text, bold)
+        width = self._text_widths.get(key)
+        if width is None:
+            if len(self._text_widths) > 2000:
+                self._text_widths.clear()
+            font = QFont(self.table.font())
+            font.setBold(bold)
+            pad = (
+                2 * PaddedDelegate.PAD
+                + 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
+                + 6
+            )
+            width = self._text_widths[key] = QFontMetrics(font).horizontalAdvance(text) + pad
+        return width
 
     def _fit_table_height(self) -> None:
         # Every row is shown (five at most): the table never scrolls vertically.

@@ -300,7 +300,8 @@ class HedgeSettingsWidget(QWidget):
             fmt.grouped(target) if target is not None else "", switched
         )
         self.rounding.set_current(u.rounding)
-        self.rounding.setToolTip(ROUNDING_HINTS[u.rounding])
+        if self.rounding.toolTip() != ROUNDING_HINTS[u.rounding]:
+            self.rounding.setToolTip(ROUNDING_HINTS[u.rounding])
         self.entries["leverage"].set_text(fmt_decimal(u.leverage), switched)
         self._advice = u.leverage_advice
         if not (self.leverage_edit.hasFocus() and self.leverage_edit.isModified()):
