@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.decimals import fmt_decimal
-from hedger.core.orders import OrderTicket
+from hedger.core.orders import OrderTicket, quantity_text
 from hedger.core.planner import HedgeOption
 from hedger.ui import format as fmt
 from hedger.ui.widgets.cards import Card
@@ -57,9 +57,8 @@ def order_line(t: OrderTicket) -> TicketLine:
     """The ticket line of one core order: quantity in the venue's unit, count beside it."""
     verb = "Sell" if t.side == "sell" else "Buy"
     detail = f"{t.detail} · {t.contract.name}"
-    step = f"step {t.contract.quantity_step.normalize():f}"
     if t.order_unit != "contracts" or t.step != 1:
-        detail += f" · {step}"
+        detail += f" · step {quantity_text(t.contract, t.step)}"
     nearest_copy = None if t.nearest is None else fmt_decimal(t.nearest)
     return TicketLine(
         verb=verb,
@@ -97,7 +96,10 @@ class _LineRow:
     def __init__(self, grid: QGridLayout, row: int, owner: OrderTicketView) -> None:
         self.order = QLabel()
         self.order.setObjectName("ticketOrder")
-        self.order.setFont(scaled_font(owner, 1.25, bold=True))
+        self._order_font = scaled_font(owner, 1.25, bold=True)
+        self._plain_font = scaled_font(owner, 1.1)
+        self.order.setFont(self._order_font)
+        self.kind: LineKind = "order"
         self.order.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail = dim(WrapLabel())
         self.detail.setObjectName("ticketDetail")
@@ -134,6 +136,10 @@ class _LineRow:
                 _set_visible(w, False)
             return
         # Only what changed is touched: this runs on every edit while typing.
+        if line.kind != self.kind:
+            # An order stands out; a position or a note above it is context.
+            self.kind = line.kind
+            self.order.setFont(self._order_font if line.kind == "order" else self._plain_font)
         _set_text(self.order, f"{line.verb} {line.quantity}")
         _set_text(self.detail, line.detail)
         _set_visible(self.order, True)

@@ -103,9 +103,9 @@ class SummaryCards:
             stale = check is not None and check.stale
             detail = "typed by you"
             if check is not None and check.typed_at is not None:
-                detail += f" · {fmt_age(now - check.typed_at)}"
+                detail = f"typed {fmt_age(now - check.typed_at)}"
             if stale:
-                detail += " · stale?"
+                detail += " · stale"
             tip = PRICE_TIP
             if stale and check is not None:
                 tip += "\n\n" + "\n".join(check.findings)
