@@ -103,12 +103,12 @@ def share_text(share: Decimal) -> str:
 class EntryField(QObject):
     """One typed field: live apply while typing, commit on Enter or leaving, errors shown.
 
-    ``empty``: what an emptied field means; ``None`` restores the value in
-    force (``on_restore``), anything else is applied (a futures price field
-    emptied means "use spot").
+    ``empty``: what an emptied field means; ``RESTORES`` (the default) shows
+    the value in force again (``on_restore``), anything else is applied (an
+    emptied futures price field means None, "use spot").
     """
 
-    _EMPTY_RESTORES = object()
+    RESTORES: object = object()
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class EntryField(QObject):
         *,
         scope: Callable[[], str | None],
         on_restore: Callable[[], None] | None = None,
-        empty: object = _EMPTY_RESTORES,
+        empty: object = RESTORES,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -200,7 +200,7 @@ class EntryField(QObject):
         key = self._merge_key()
         self._session += 1
         if not text:
-            if self._empty is self._EMPTY_RESTORES:
+            if self._empty is self.RESTORES:
                 self.set_error(None)
                 self.edit.setModified(False)
                 if self._on_restore is not None:

@@ -39,6 +39,7 @@ from hedger.ui.document.document import EditRefused, PortfolioDocument
 from hedger.ui.hedge.entries import (
     Blocked,
     EntryField,
+    Parser,
     entry,
     parse_leverage,
     parse_price,
@@ -246,17 +247,19 @@ class HedgeSettingsWidget(QWidget):
         form.addRow("Futures price", price_row)
 
     def _wire_entries(self) -> None:
-        def field(key: str, edit: QLineEdit, parse: object, **kw: object) -> EntryField:
+        def field(
+            key: str, edit: QLineEdit, parse: Parser, empty: object = EntryField.RESTORES
+        ) -> EntryField:
             return EntryField(
                 key,
                 edit,
-                parse,  # type: ignore[arg-type]
-                lambda value, merge_key, k=key: self._apply(k, value, merge_key=merge_key),
+                parse,
+                lambda value, merge_key: self._apply(key, value, merge_key=merge_key),
                 self._report_error,
                 scope=lambda: self._underlying,
                 on_restore=self._restore,
+                empty=empty,
                 parent=self,
-                **kw,  # type: ignore[arg-type]
             )
 
         self.entries: dict[str, EntryField] = {
