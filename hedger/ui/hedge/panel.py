@@ -6,6 +6,8 @@ one: with 20 underlyings only one set of widgets is updated per recompute.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
@@ -30,7 +32,6 @@ from PySide6.QtWidgets import (
 from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
-from hedger.ui.hedge.freshness_banner import FreshnessBanner
 from hedger.ui.hedge.margin_view import MarginView
 from hedger.ui.hedge.messages import messages_for
 from hedger.ui.hedge.options_model import (
@@ -47,6 +48,9 @@ from hedger.ui.widgets.cards import Card
 from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
+
+if TYPE_CHECKING:
+    from hedger.ui.hedge.freshness_banner import FreshnessBanner
 
 # Width of the settings card; below ORDERS_SIDE_BY_SIDE the margin card goes under the order.
 SETTINGS_WIDTH = 360
@@ -207,9 +211,8 @@ class HedgePanel(QWidget):
         self.card_target = self.summary.target
         self.card_price = self.summary.price
 
-        self.freshness = FreshnessBanner()
-        self.freshness.useSpotRequested.connect(self.use_spot)
-        self.freshness.refreshRequested.connect(self.refreshRequested)
+        # The stale-price bar is built the first time a price is stale (rarely at start-up).
+        self._freshness: FreshnessBanner | None = None
 
         self.order = OrderTicketView()
         self.order.copied.connect(self.orderCopied)
@@ -225,10 +228,9 @@ class HedgePanel(QWidget):
 
         self._build_table()
 
-        right = QVBoxLayout()
+        right = self._right = QVBoxLayout()
         right.setSpacing(8)
         right.addLayout(self.summary.row)
-        right.addWidget(self.freshness)
         right.addLayout(self._orders_row)
         right.addWidget(self.messages)
         right.addStretch(1)
@@ -393,7 +395,8 @@ class HedgePanel(QWidget):
 
     def _show_empty(self, plan: Plan) -> None:
         self.settings.sync(None)
-        self.freshness.show_check(None)
+        if self._freshness is not None:
+            self._freshness.show_check(None)
         self.model.set_plan(None)
         if plan.other_value_usd:
             self.empty_title.setText("Only cash: nothing to hedge")
@@ -419,7 +422,9 @@ class HedgePanel(QWidget):
 
     def _show_order(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:
         """The ticket, the margin card and the futures-price bar of the shown option."""
-        self.freshness.show_check(u.futures_check)
+        check = u.futures_check
+        if self._freshness is not None or (check is not None and check.stale):
+            self.freshness.show_check(check)
         if u.problem:
             self.order.hide()
             self.margin.hide()
@@ -447,6 +452,19 @@ class HedgePanel(QWidget):
             self.order.set_ticket(caption, [], sentence, sentence, False)
             return
         self.order.set_ticket(caption, option_lines(option), result_words(option), sentence)
+
+    @property
+    def freshness(self) -> FreshnessBanner:
+        """The bar above the order that says a typed futures price looks stale."""
+        if self._freshness is None:
+            from hedger.ui.hedge.freshness_banner import FreshnessBanner
+
+            bar = self._freshness = FreshnessBanner()
+            bar.useSpotRequested.connect(self.use_spot)
+            bar.refreshRequested.connect(self.refreshRequested)
+            # Under the summary cards, above the order.
+            self._right.insertWidget(1, bar)
+        return self._freshness
 
     def use_spot(self, underlying: str) -> None:
         """Drop the typed futures price of ``underlying``: size from spot (one undo step)."""
