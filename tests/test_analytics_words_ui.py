@@ -162,7 +162,7 @@ def test_risk_tab_reads_var_and_es_as_odds(
 def test_sizing_tab_says_what_the_count_means(qtbot: QtBot, doc: PortfolioDocument) -> None:
     tab = SizingTab(doc)
     shown(qtbot, tab)
-    tab.set_inputs(equity="52800", risk="1", entry="70000", stop="68600", family="CME-BTC")
+    tab.set_inputs(equity="52800", risk="1%", entry="70000", stop="68600", family="CME-BTC")
     assert tab.lead.text.text().startswith(
         "Buying 3 × CME Micro Bitcoin (MBT) keeps your loss at the 68,600 stop to 420 USD"
     )

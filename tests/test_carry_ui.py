@@ -177,7 +177,7 @@ def compare(qtbot: QtBot) -> Iterator[CompareVenuesDialog]:
 
 def test_compare_venues_ranks_like_the_service(compare: CompareVenuesDialog) -> None:
     basis_edit = compare._basis_edits["CME-BTC"]
-    basis_edit.setText("0.5")
+    basis_edit.setText("0.5%")
     basis_edit.editingFinished.emit()
     assert compare.state.basis == {"CME-BTC": Decimal("0.005")}
     assert compare.state.wait(30)
@@ -202,9 +202,13 @@ def test_bad_basis_is_refused_with_a_reason(compare: CompareVenuesDialog) -> Non
     edit.editingFinished.emit()
     assert "basis of CME-BTC" in compare.message.text()
     assert compare.state.basis == {}
-    edit.setText("80")
+    edit.setText("80%")
     edit.editingFinished.emit()
-    assert "not believable" in compare.message.text()
+    assert "basis of CME-BTC must be" in compare.message.text()
+    # A bare number reads as a fraction, as everywhere: 1.5 is ambiguous (150 % or 1.5 %?).
+    edit.setText("1.5")
+    edit.editingFinished.emit()
+    assert "1.5%" in compare.message.text() and compare.state.basis == {}
 
 
 def test_use_this_family_is_one_undo_step(compare: CompareVenuesDialog) -> None:

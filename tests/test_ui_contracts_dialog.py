@@ -124,7 +124,10 @@ def test_add_contract_validates_in_the_form_and_keeps_what_was_typed(
         form.edits["initial_margin_rate"].setText("twenty")
         save(form)
         seen["third"] = form.error.text()
-        form.edits["initial_margin_rate"].setText("20")
+        form.edits["initial_margin_rate"].setText("20")  # a bare 20 would be 2,000 %
+        save(form)
+        seen["fourth"] = form.error.text()
+        form.edits["initial_margin_rate"].setText("20%")
         save(form)
 
     problems = when_modal(qtbot, act)
@@ -134,6 +137,7 @@ def test_add_contract_validates_in_the_form_and_keeps_what_was_typed(
     assert seen["size after error"] == "0.001"
     assert seen["second"] == ("OKX:BTC-USDT-SWAP is a built-in contract; give yours a different id")
     assert seen["third"].startswith("Initial margin:")
+    assert "write 20% for 20 per cent" in seen["fourth"]
     c = changed[-1].contracts["MYBROKER:BTC-NANO"]
     assert c.user_defined and c.underlying == "BTC" and c.venue == "MYBROKER"
     assert c.size == Decimal("0.001") and c.initial_margin_rate == Decimal("0.2")

@@ -8,6 +8,7 @@ import pytest
 
 from hedger.core.decimals import DecimalParseError
 from hedger.ui import format as fmt
+from hedger.ui.hedge.entries import parse_rally, parse_ratio, share_text
 
 
 def test_money_and_usd() -> None:
@@ -52,15 +53,33 @@ def test_compact_axis_labels() -> None:
     assert fmt.compact_usd(float("nan")) == ""
 
 
-@pytest.mark.parametrize(("text", "value"), [("50", "50"), ("50%", "50"), (" 37.5 % ", "37.5")])
-def test_parse_percent(text: str, value: str) -> None:
-    assert fmt.parse_percent(text) == Decimal(value)
+@pytest.mark.parametrize(
+    ("text", "value"), [("50%", "0.5"), (" 37.5 % ", "0.375"), ("0.5", "0.5"), ("2", "2")]
+)
+def test_ratio_reads_like_the_command_line(text: str, value: str) -> None:
+    # 50% is fifty per cent and a bare number a fraction, as with --ratio.
+    assert parse_ratio(text) == (Decimal(value), None)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "%", "1e3", "5,0"])
-def test_parse_percent_refuses(text: str) -> None:
-    with pytest.raises(DecimalParseError):
-        fmt.parse_percent(text, what="Hedge ratio")
+@pytest.mark.parametrize("text", ["abc", "%", "1e3", "5,0", "50", "250%"])
+def test_ratio_refuses_with_a_reason(text: str) -> None:
+    value, reason = parse_ratio(text)
+    assert value is None and reason is not None and reason.startswith("Hedge ratio")
+
+
+def test_a_bare_percent_shows_both_readings() -> None:
+    _, reason = parse_ratio("50")
+    assert reason == (
+        "Hedge ratio: a bare 50 is read as a fraction, which would be 5000 %; "
+        "write 50% for 50 per cent (or 0.5 as a fraction)"
+    )
+    assert parse_rally("30") == (
+        None,
+        "Rally: a bare 30 is read as a fraction, which would be 3000 %; "
+        "write 30% for 30 per cent (or 0.3 as a fraction)",
+    )
+    assert parse_rally("30%") == (Decimal("0.3"), None)
+    assert share_text(Decimal("0.375")) == "37.5%"
 
 
 def test_parse_leverage() -> None:

@@ -14,6 +14,7 @@ from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.options_model import (
     COL_CONTRACTS,
+    COL_HEDGED,
     COL_OPTION,
     COL_RESIDUAL,
     COLUMNS,
@@ -28,6 +29,8 @@ ORDER_05_BTC_CME = (
     "Sell 5 contracts of CME Micro Bitcoin (MBT) (0.5 BTC) — hedges 35,000 USD, 0 USD left "
     "unhedged by rounding, 14,000 USD margin (CME's requirement; 10x would be 3,500)"
 )
+# What the ticket shows: the order in CME's unit (contracts), the coins beside it.
+TICKET_05_BTC_CME = "Sell 5 contracts"
 
 
 def h(symbol: str, qty: str, price: str, **kw: str) -> Holding:
@@ -92,7 +95,7 @@ def test_headers_and_cells_explain_the_numbers(panel: HedgePanel) -> None:
     assert [m.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))] == list(
         COLUMNS
     )
-    hedged_tip = m.headerData(3, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    hedged_tip = m.headerData(COL_HEDGED, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "contracts × multiplier × futures price" in hedged_tip
     residual_tip = cell(m, "micro", COL_RESIDUAL, Qt.ItemDataRole.ToolTipRole)
     assert "what whole contracts cannot match" in str(residual_tip)
@@ -100,12 +103,19 @@ def test_headers_and_cells_explain_the_numbers(panel: HedgePanel) -> None:
     assert "multiplier 0.1 BTC" in option_tip and "notional 7,000 USD" in option_tip
 
 
-def test_order_line_for_half_btc_at_10x(panel: HedgePanel, qtbot: QtBot) -> None:
-    assert panel.order.text.text() == ORDER_05_BTC_CME
+def test_order_ticket_for_half_btc_at_10x(panel: HedgePanel, qtbot: QtBot) -> None:
+    assert panel.order.sentence == ORDER_05_BTC_CME
     assert panel.order.caption.text() == "Recommended order"
+    row = panel.order.line_rows()[0]
+    assert row.order.text() == TICKET_05_BTC_CME
+    assert row.detail.text().startswith("0.5 BTC · CME Micro Bitcoin (MBT)")
+    # Copy puts exactly what goes into CME's quantity field on the clipboard.
     with qtbot.waitSignal(panel.orderCopied) as sig:
-        qtbot.mouseClick(panel.order.copy_button, Qt.MouseButton.LeftButton)
-    assert sig.args == [ORDER_05_BTC_CME]
+        qtbot.mouseClick(row.copy, Qt.MouseButton.LeftButton)
+    assert sig.args == ["5"]
+    assert QGuiApplication.clipboard().text() == "5"
+    # The whole order in words is one menu entry away.
+    panel.order.copy_order_action.trigger()
     assert QGuiApplication.clipboard().text() == ORDER_05_BTC_CME
 
 
@@ -128,11 +138,13 @@ def test_rounding_up_changes_table_warns_and_undo_restores(
     assert btc_doc.undo_stack.undoText() == "Change Rounding"
     assert cell(panel.model, "standard", COL_CONTRACTS) == "1"
     assert s.rounding_buttons["up"].isChecked()
-    assert "Never under-hedge" in s.rounding_hint.text()
+    assert "Never under-hedge" in s.rounding.toolTip()
 
     panel.select_option("standard")
     assert panel.order.caption.text().startswith("Selected order")
-    assert panel.order.text.text().startswith("Sell 1 contract of CME Bitcoin futures (BTC)")
+    assert panel.order.sentence.startswith("Sell 1 contract of CME Bitcoin futures (BTC)")
+    assert panel.order.line_rows()[0].order.text() == "Sell 1 contract"
+    assert "over-hedged by" in panel.order.summary.text()
     assert any("Over-hedged by" in t for t in panel.messages.texts())
     assert panel.messages.isVisible()
 
@@ -147,7 +159,7 @@ def test_ratio_entry_applies_percent_and_undo_restores(
     panel: HedgePanel, btc_doc: PortfolioDocument, qtbot: QtBot
 ) -> None:
     s = panel.settings
-    assert s.ratio_edit.text() == "100"
+    assert s.ratio_edit.text() == "100%"
     assert s.ratio_slider.value() == 100
     s.ratio_edit.setText("50 %")
     s.ratio_edit.editingFinished.emit()
@@ -160,7 +172,7 @@ def test_ratio_entry_applies_percent_and_undo_restores(
 
     count = btc_doc.undo_stack.count()
     btc_doc.undo_stack.undo()
-    assert s.ratio_edit.text() == "100"
+    assert s.ratio_edit.text() == "100%"
     assert s.ratio_slider.value() == 100
     assert cell(panel.model, "micro", COL_CONTRACTS) == "5"
     # Syncing the widgets on undo must not push new edits.
@@ -181,12 +193,18 @@ def test_ratio_entry_refuses_text_with_visible_reason(
     assert btc_doc.undo_stack.count() == 0
     assert s.ratio_edit.text() == "abc"  # kept so the user can fix it
 
-    s.ratio_edit.setText("250")
+    s.ratio_edit.setText("250%")
     s.ratio_edit.editingFinished.emit()
-    assert "between 0 and 200 %" in s.error_text
+    assert "at most 200%, got 250%" in s.error_text
     assert btc_doc.portfolio == before
 
+    # A bare number reads as a fraction, like the command line's --ratio.
     s.ratio_edit.setText("75")
+    s.ratio_edit.editingFinished.emit()
+    assert "would be 7500 %" in s.error_text
+    assert btc_doc.portfolio == before
+
+    s.ratio_edit.setText("0.75")
     s.ratio_edit.editingFinished.emit()
     assert s.error_text == ""
     assert not s.error_list.isVisible()
@@ -208,7 +226,7 @@ def test_slider_drag_is_one_undo_step_and_two_drags_are_two(
 
     drag(90, 80, 70)
     assert btc_doc.plan.underlyings[0].ratio == Decimal("0.7")
-    assert panel.settings.ratio_edit.text() == "70"
+    assert panel.settings.ratio_edit.text() == "70%"
     assert stack.count() == 1
     assert stack.undoText() == "Change Hedge Ratio"
     drag(60, 50)
@@ -228,9 +246,11 @@ def test_leverage_entry_and_warnings(panel: HedgePanel, btc_doc: PortfolioDocume
     assert btc_doc.plan.underlyings[0].leverage == 20
     assert btc_doc.undo_stack.undoText() == "Change Leverage"
     assert any("Leverage 20x: a one-day 3-sigma move" in t for t in panel.messages.texts())
-    assert panel.order.text.text().endswith(
+    assert panel.order.sentence.endswith(
         "14,000 USD margin (CME's requirement; 20x would be 1,750)"
     )
+    assert panel.margin.value.text() == "14,000 USD"
+    assert "CME asks 40 % of the notional" in panel.margin.rule.text()
     for bad, reason in (("0", "between 1 and 200"), ("500", "between 1 and 200"), ("x", "enter")):
         e.setText(bad)
         e.editingFinished.emit()
@@ -294,6 +314,7 @@ def test_problem_is_shown_and_futures_price_fixes_it(qtbot: QtBot) -> None:
     assert p.messages.messages[0][0] == "error"
     assert not p.table.isVisible()
     assert not p.order.isVisible()
+    assert not p.margin.isVisible()
     assert p.settings.price_edit.placeholderText() == "enter a BTC price"
 
     p.settings.price_edit.setText("70,000")
@@ -303,7 +324,7 @@ def test_problem_is_shown_and_futures_price_fixes_it(qtbot: QtBot) -> None:
     assert u.problem is None and u.futures_price == 70000
     assert p.table.isVisible()
     assert not any("No price" in t for t in p.messages.texts())
-    assert p.card_price.detail.text() == "typed by you"
+    assert p.card_price.detail.text() == "typed just now"
 
     doc.undo_stack.undo()
     assert any("No price for BTC" in t for t in p.messages.texts())
@@ -362,8 +383,9 @@ def test_option_selection_signal_and_order(panel: HedgePanel, qtbot: QtBot) -> N
     with qtbot.waitSignal(panel.optionSelected) as sig:
         panel.select_option("standard")
     assert sig.args == ["BTC", "standard"]
-    assert panel.order.text.text() == "No standard contract fits: 35,000 USD stays unhedged"
-    assert not panel.order.copy_button.isEnabled()
+    assert panel.order.summary.text() == "No standard contract fits: 35,000 USD stays unhedged"
+    assert panel.order.lines == ()
+    assert not any(r.copy.isVisible() for r in panel.order._rows)
     # The selection survives a recompute with the same rows.
     panel.document.edit_holding_field(0, "quantity", "0.6")
     assert panel.shown_option() is not None
@@ -457,7 +479,7 @@ def test_futures_price_card_shows_source_age_and_staleness(qtbot: QtBot) -> None
 
     # Typed over, the price is the user's again.
     doc.set_underlying_setting("BTC", "futures_price", Decimal(71000), "Change Futures Price")
-    assert p.card_price.detail.text() == "typed by you"
+    assert p.card_price.detail.text() == "typed just now"
     assert not p.card_price.warned
     assert "fetched" not in p.settings.price_edit.toolTip()
 

@@ -86,7 +86,7 @@ def test_close_after_typing_a_ratio_without_enter_asks_and_saves_it(qtbot):
         return "save"
 
     w.files.ask_unsaved = ask
-    type_into(w.hedge_panel.settings.ratio_edit, "50")
+    type_into(w.hedge_panel.settings.ratio_edit, "50%")
     assert w.close()
     assert asked == ["Core stack"]
     assert saved(w.document.path)["hedge"]["per_underlying"]["BTC"]["ratio"] == "0.5"
@@ -130,7 +130,7 @@ def test_switching_portfolio_commits_typing_first(qtbot):
     other = w.library.save_as(Portfolio(name="Other"), "Other")
     answers: list[str] = []
     w.files.ask_unsaved = lambda n: answers.append(n) or "save"
-    type_into(w.hedge_panel.settings.ratio_edit, "25")
+    type_into(w.hedge_panel.settings.ratio_edit, "25%")
     w.library_panel.openRequested.emit(other)
     assert answers == ["Core stack"]
     assert w.document.portfolio.name == "Other"
@@ -164,11 +164,12 @@ def test_hedge_fields_apply_while_typing_as_one_undo_step(qtbot):
     w = make_window(qtbot)
     s = w.hedge_panel.settings
     doc = w.document
-    type_into(s.ratio_edit, "6")
+    type_into(s.ratio_edit, "6%")
     qtbot.waitUntil(lambda: doc.plan.underlying("BTC").ratio == Decimal("0.06"))
+    QTest.keyClick(s.ratio_edit, Qt.Key.Key_Left)
     QTest.keyClicks(s.ratio_edit, "0")
     qtbot.waitUntil(lambda: doc.plan.underlying("BTC").ratio == Decimal("0.6"))
-    assert s.ratio_edit.text() == "60"  # the user's text is not rewritten while typing
+    assert s.ratio_edit.text() == "60%"  # the user's text is not rewritten while typing
     QTest.keyClick(s.ratio_edit, Qt.Key.Key_Return)
     assert doc.undo_stack.count() == 1
     assert doc.undo_stack.undoText() == "Change Hedge Ratio"
@@ -181,7 +182,7 @@ def test_hedge_fields_apply_while_typing_as_one_undo_step(qtbot):
     assert "Hedge ratio" in s.error_text
 
     # A second visit to the field is a second undo step.
-    type_into(s.ratio_edit, "80")
+    type_into(s.ratio_edit, "0.8")
     QTest.keyClick(s.ratio_edit, Qt.Key.Key_Return)
     assert doc.undo_stack.count() == 2
     doc.undo_stack.undo()
@@ -193,10 +194,25 @@ def test_hedge_fields_apply_while_typing_as_one_undo_step(qtbot):
 def test_ratio_error_shows_the_value_typed(qtbot):
     w = make_window(qtbot)
     s = w.hedge_panel.settings
-    type_into(s.ratio_edit, "200.001")
+    type_into(s.ratio_edit, "200.001%")
     QTest.keyClick(s.ratio_edit, Qt.Key.Key_Return)
-    assert "(got 200.001 %)" in s.error_text
+    assert "got 200.001%" in s.error_text
     assert w.document.plan.underlying("BTC").ratio == Decimal(1)
+
+
+def test_a_bare_percent_in_the_ratio_is_refused_with_both_readings(qtbot):
+    # As on the command line: 50% is fifty per cent, a bare 50 would be 5,000 %.
+    w = make_window(qtbot)
+    s = w.hedge_panel.settings
+    type_into(s.ratio_edit, "50")
+    QTest.keyClick(s.ratio_edit, Qt.Key.Key_Return)
+    assert "5000 %" in s.error_text and "50%" in s.error_text and "0.5" in s.error_text
+    assert w.document.plan.underlying("BTC").ratio == Decimal(1)
+    type_into(s.ratio_edit, "0.5")
+    QTest.keyClick(s.ratio_edit, Qt.Key.Key_Return)
+    assert s.error_text == ""
+    assert w.document.plan.underlying("BTC").ratio == Decimal("0.5")
+    assert s.ratio_edit.text() == "50%"  # what was applied, as the field writes it
 
 
 # -- library ---------------------------------------------------------------------------------
@@ -424,7 +440,7 @@ def test_export_plan_uses_the_value_being_typed(qtbot, tmp_path):
     w = make_window(qtbot)
     out = tmp_path / "plan.csv"
     w.files.ask_save_path = lambda *_a: out
-    type_into(w.hedge_panel.settings.ratio_edit, "50")
+    type_into(w.hedge_panel.settings.ratio_edit, "50%")
     assert w.files.export_plan_csv() == out
     assert w.document.plan.underlying("BTC").ratio == Decimal("0.5")
     # BTC: 0.5 × 70,000 exposure at 50 % → a 17,500 USD target in the file.

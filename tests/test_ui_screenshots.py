@@ -1,6 +1,7 @@
 """Screenshots of the main window with the sample portfolio, light and dark.
 
-Set HEDGER_SCREENSHOT_DIR=docs to refresh the README image.
+Set HEDGER_SCREENSHOT_DIR=docs to refresh the README images (the window, light and dark,
+and the hedge panel for a Binance, a Deribit and a CME book).
 """
 
 from __future__ import annotations
@@ -51,6 +52,52 @@ def test_main_window_screenshot(qtbot, tmp_path: Path, mode: str) -> None:
         # The palette really changed: the window background is light or dark.
         bg = img.pixelColor(640, 790).lightness()
         assert (bg > 128) == (mode == "light")
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
+
+
+@pytest.mark.parametrize(
+    ("venue", "family", "order"),
+    [
+        ("binance", "BINANCE-USDM-BTC", "Sell 0.539 BTC"),
+        ("deribit", "DERIBIT-BTC", "Sell 37,700 USD"),
+        ("cme", "CME-BTC", "Sell 5 contracts"),
+    ],
+)
+def test_hedge_panel_screenshot_per_venue(
+    qtbot, tmp_path: Path, venue: str, family: str, order: str
+) -> None:
+    """The sample book hedged on one venue: the order as that venue takes it (README)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_palette, old_style = app.palette(), app.style().name()
+    apply_theme(app, "light")
+    try:
+        library = PortfolioLibrary()
+        start = choose_initial(None, library)
+        hedge = start.portfolio.hedge
+        families = {**hedge.families, "BTC": family}
+        portfolio = start.portfolio.model_copy(
+            update={"hedge": hedge.model_copy(update={"families": families})}
+        )
+        doc = PortfolioDocument(app_mod.load_catalog()[0], portfolio, start.path)
+        w = MainWindow(doc, library, AppSettings())
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        w.load_charts()
+        qtbot.waitUntil(lambda: w.chart_host.chart is not None)
+        w.hedge_panel.set_current_underlying("BTC")
+        qtbot.wait(50)
+        assert w.hedge_panel.order.line_rows()[0].order.text() == order
+        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"screenshot-{venue}.png"
+        assert w.grab().save(str(out))
+        img = QImage(str(out))
+        assert (img.width(), img.height()) == (1280, 800)
     finally:
         app.setStyle(old_style)
         app.setPalette(old_palette)

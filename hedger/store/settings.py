@@ -45,6 +45,8 @@ class AppSettings(BaseModel):
     # defaults: older files read as they are, no schema step needed.
     carry_horizon_days: int = 90
     carry_roll_days: int | None = None
+    # The contract family last chosen per underlying: new portfolios start with it.
+    last_families: dict[str, str] = Field(default_factory=dict)
 
     # The recent files as read at start-up: one missing now was removed here
     # on purpose, one new on disk was added by another window.

@@ -12,7 +12,6 @@ import math
 from decimal import Decimal
 
 from hedger.core.decimals import DecimalParseError, fmt_decimal, fmt_money, parse_decimal
-from hedger.core.percent import parse_share
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -133,19 +132,6 @@ def compact_usd(value: float) -> str:
         return f"{sign}{a:.0f}"
     text = f"{a:.2f}".rstrip("0").rstrip(".")
     return f"{sign}{text}"
-
-
-def parse_percent(text: str, *, what: str = "value") -> Decimal:
-    """``50``, ``50%``, ``50 %``, ``37.5`` → Decimal percent (not a fraction).
-
-    The one share parser (``hedger.core.percent``), reading a bare number as per
-    cent because the app's percent fields are labelled "%". Raises
-    DecimalParseError with a reason a person can act on.
-    """
-    return parse_share(text, what=what, bare="percent", low=-_ANY, high=_ANY) * 100
-
-
-_ANY = Decimal("1e15")
 
 
 def parse_leverage(text: str, *, what: str = "leverage") -> Decimal:

@@ -43,6 +43,7 @@ from hedger.ui.document.file_controller import FileController
 from hedger.ui.document.recovery import AutosaveController
 from hedger.ui.hedge.chart_host import ChartHost
 from hedger.ui.hedge.panel import HedgePanel
+from hedger.ui.hedge.window_hooks import install_hedge_hooks
 from hedger.ui.holdings.beta_hints import BetaHints
 from hedger.ui.holdings.panel import HoldingsPanel
 from hedger.ui.library.panel import LibraryPanel
@@ -301,9 +302,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         d.pathChanged.connect(self._on_path_changed)
         for src in (self.files, self.holdings_panel, self.library_panel, self.live):
             src.statusMessage.connect(self._status)
-        self.hedge_panel.orderCopied.connect(
-            lambda _t: self._status("Order copied to the clipboard")
-        )
+        self.daily_vol = install_hedge_hooks(self, self, self.chart_host.chartReady, self._status)
         self.files.opened.connect(self.remember_path)
         self.files.saved.connect(lambda _p: self.library_panel.refresh())
         self.library_panel.openRequested.connect(self.files.switch_to)

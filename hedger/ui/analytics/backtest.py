@@ -41,7 +41,7 @@ from hedger.ui.analytics.backtest_carry import (
     pnl_rows,
 )
 from hedger.ui.analytics.backtest_details import BacktestDetails, scrolling
-from hedger.ui.analytics.base import IMPORT_HINT, ResultTab
+from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, liquidation_note
 from hedger.ui.analytics.envelope import Envelope, EnvelopeCurves, envelope_or_none
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
@@ -591,5 +591,7 @@ class BacktestTab(ResultTab):
                 )
             )
         messages.extend(("info", n) for n in r.notes)
+        note = liquidation_note(self.document.plan) if self.liq_check.isChecked() else None
+        messages.extend([("info", note)] if note else [])
         messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)

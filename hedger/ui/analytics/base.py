@@ -29,6 +29,7 @@ from hedger.ui.widgets.style import dim, section_title
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
+    from hedger.core.planner import Plan
     from hedger.ui.analytics.history_library import HistoryLibrary
     from hedger.ui.widgets.empty_state import EmptyAction
 
@@ -248,3 +249,21 @@ class ResultTab(BackgroundTab):
         self.result = None
         self.error = message
         self._show(self._failed_computed(message))
+
+
+def liquidation_note(plan: Plan) -> str | None:
+    """Where the plan's hedges are liquidated, as modelled: ``none`` (never 0) for one
+    that cannot be."""
+    from hedger.ui import format as fmt
+
+    parts = []
+    for u in plan.underlyings:
+        option = u.recommended_option
+        if option is None or not option.trades:
+            continue
+        liq = option.liquidation_price
+        where = "none (it cannot be liquidated)" if liq is None else f"≈ {fmt.price(liq)}"
+        parts.append(f"{u.underlying} {where}")
+    if not parts:
+        return None
+    return "Liquidation modelled at the plan's prices: " + "; ".join(parts) + "."

@@ -47,7 +47,7 @@ from hedger.core.analytics.series import FloatArray, ns_to_iso
 from hedger.core.analytics.words import liquidation_words, tail_words
 from hedger.core.analytics.words.amounts import period_names
 from hedger.services.carry import risk_basis_assumption
-from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls
+from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls, liquidation_note
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
 from hedger.ui.analytics.rows import Column, Row, RowsModel, make_table
@@ -458,6 +458,8 @@ class RiskTab(ResultTab):
                 ("info", f"No history for {', '.join(r.proxied)}: moved with beta × the hedge.")
             )
         messages.extend(("info", n) for n in r.notes if not n.startswith(METHOD_NOTES))
+        note = liquidation_note(self.document.plan) if self.liq_check.isChecked() else None
+        messages.extend([("info", note)] if note else [])
         messages.extend(("warning", d) for d in damaged_messages(self.histories, ()))
         self.messages.set_messages(messages)
 

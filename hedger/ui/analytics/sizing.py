@@ -30,6 +30,7 @@ from hedger.core.analytics.position_sizing import (
 from hedger.core.analytics.words import sizing_lead
 from hedger.core.catalog import CatalogError
 from hedger.core.decimals import DecimalParseError, parse_decimal
+from hedger.core.percent import parse_share, percent_text
 from hedger.ui import format as fmt
 from hedger.ui.analytics.base import AnalyticsTab
 from hedger.ui.analytics.rows import Column, Row, RowsModel, fit_rows, make_table
@@ -41,6 +42,10 @@ from hedger.ui.widgets.style import dim, section_title
 from hedger.ui.widgets.wrap_label import WrapLabel
 
 DEFAULT_RISK = Decimal(1)
+RISK_TIP = (
+    "Share of equity you accept to lose if the stop is hit: 1% or 0.01 (1 % is usual). "
+    "A bare 1 is refused: it would risk all the equity."
+)
 DEFAULT_STOP_SHARE = Decimal("0.02")
 RULE_EXPLAINED = (
     "Contracts = equity × risk % ÷ (|entry − stop| × contract size), rounded down: the "
@@ -82,7 +87,7 @@ class SizingTab(AnalyticsTab):
         self.fees_check = QCheckBox("Count fees against the risk")
         tips = {
             self.equity_edit: "Account equity in USD",
-            self.risk_edit: "Share of equity you accept to lose if the stop is hit (1 % is usual)",
+            self.risk_edit: RISK_TIP,
             self.entry_edit: "Price you enter at",
             self.stop_edit: "Stop-loss price: below the entry for a long, above for a short",
             self.leverage_edit: "Leverage for the margin (initial margin = notional / leverage)",
@@ -156,7 +161,7 @@ class SizingTab(AnalyticsTab):
         form.setContentsMargins(14, 12, 14, 12)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow("Equity (USD)", self.equity_edit)
-        form.addRow("Risk per trade (%)", self.risk_edit)
+        form.addRow("Risk per trade", self.risk_edit)
         form.addRow("Entry price", self.entry_edit)
         form.addRow("Stop price", self.stop_edit)
         form.addRow("Contracts", self.family_combo)
@@ -172,7 +177,7 @@ class SizingTab(AnalyticsTab):
         value = doc.portfolio.total_value
         equity = value.quantize(Decimal(1), ROUND_HALF_UP) if value > 0 else Decimal(1000)
         self.equity_edit.setText(fmt.grouped(equity))
-        self.risk_edit.setText(fmt.grouped(DEFAULT_RISK))
+        self.risk_edit.setText(percent_text(DEFAULT_RISK / 100))
         entry = self._price_for(self.selected_family_underlying())
         self.entry_edit.setText(fmt.grouped(entry))
         stop = (entry * (1 - DEFAULT_STOP_SHARE)).quantize(Decimal(1), ROUND_HALF_UP)
@@ -253,10 +258,8 @@ class SizingTab(AnalyticsTab):
             self.family_combo.blockSignals(False)
         self.recompute()
 
-    def _read(self, edit: QLineEdit, what: str, percent: bool = False) -> Decimal:
+    def _read(self, edit: QLineEdit, what: str) -> Decimal:
         text = edit.text().strip()
-        if percent:
-            text = text.removesuffix("%").strip()
         if text.lower().endswith("x"):
             text = text[:-1]
         # "37,800" as this tab wrote it is grouped thousands; the same shape
@@ -267,7 +270,7 @@ class SizingTab(AnalyticsTab):
     def recompute(self) -> None:
         try:
             equity = self._read(self.equity_edit, "equity")
-            risk = self._read(self.risk_edit, "risk", percent=True)
+            risk = read_risk(self.risk_edit.text()) * 100
             entry = self._read(self.entry_edit, "entry price")
             stop = self._read(self.stop_edit, "stop price")
             leverage = self._read(self.leverage_edit, "leverage")
@@ -355,7 +358,7 @@ class SizingTab(AnalyticsTab):
                 _money(o.notional, 0),
                 _money(o.margin),
                 f"{o.effective_leverage:.2f}x",
-                fmt.price(o.liquidation_price) if o.liquidation_price is not None else fmt.DASH,
+                _liquidation(o.liquidation_price, o.contracts),
                 fmt.pct(o.risk_used_pct, 0),
             ),
             tooltip="\n".join(tips),
@@ -363,3 +366,24 @@ class SizingTab(AnalyticsTab):
             muted=o.contracts == 0,
             key=o.name,
         )
+
+
+def _liquidation(price: Decimal | None, contracts: int) -> str:
+    """The liquidation price; ``none`` (never 0) for a position that cannot be liquidated."""
+    if price is not None:
+        return fmt.price(price)
+    return "none" if contracts else fmt.DASH
+
+
+def read_risk(text: str) -> Decimal:
+    """The share of equity to risk, read as ``hedger size --risk`` reads it: ``1%`` or
+    ``0.01``; a bare ``1`` (all the equity) is refused with both readings."""
+    return parse_share(
+        text,
+        what="risk",
+        low=Decimal(0),
+        low_inclusive=False,
+        high=Decimal(1),
+        bare_max=Decimal(1),
+        bare_max_inclusive=False,
+    )

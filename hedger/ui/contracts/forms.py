@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.catalog import TIERS, Catalog, Contract, Family
-from hedger.core.decimals import fmt_decimal
+from hedger.core.decimals import DecimalParseError, fmt_decimal
+from hedger.core.percent import parse_share, percent_text
 from hedger.services.own_contracts import (
     CatalogChangeError,
     save_own_contract,
@@ -165,10 +166,8 @@ class ContractForm(_FormBase):
                 row.addWidget(self.size_unit)
                 form.addRow(f.label, row)
             elif f.percent:
-                row = QHBoxLayout()
-                row.addWidget(edit, 1)
-                row.addWidget(QLabel("%"))
-                form.addRow(f.label, row)
+                edit.setPlaceholderText("a percentage: 10% or 0.1")
+                form.addRow(f.label, edit)
             else:
                 form.addRow(f.label + ("" if not f.optional else " (optional)"), edit)
             if f.key == "underlying":
@@ -194,9 +193,9 @@ class ContractForm(_FormBase):
         today = date.today().isoformat()
         values: dict[str, str] = {
             "quantity_step": "1",
-            "initial_margin_rate": "10",
-            "maintenance_margin_rate": "0.5",
-            "fee_rate": "0.05",
+            "initial_margin_rate": "10%",
+            "maintenance_margin_rate": "0.5%",
+            "fee_rate": "0.05%",
             "quote": "USD",
             "as_of": today,
         }
@@ -206,7 +205,7 @@ class ContractForm(_FormBase):
                 if raw is None:
                     values[f.key] = ""
                 elif isinstance(raw, Decimal):
-                    values[f.key] = fmt_decimal(raw * 100 if f.percent else raw)
+                    values[f.key] = percent_text(raw) if f.percent else fmt_decimal(raw)
                 else:
                     values[f.key] = str(raw)
             self.tier.setCurrentText(c.tier)
@@ -230,10 +229,9 @@ class ContractForm(_FormBase):
             if not text and f.optional:
                 continue
             if f.percent and text:
-                try:
-                    out[f.key] = str(Decimal(text.replace(",", "")) / 100)
-                except InvalidOperation:
-                    out[f.key] = text  # validation names the field
+                # As on the command line: 10% or 0.1; a bare 10 is refused.
+                share = parse_share(text, what=f.label, high=Decimal(1), high_inclusive=False)
+                out[f.key] = str(share)
                 continue
             if f.key in ("id", "venue", "underlying"):
                 text = text.upper() if f.key != "id" else text
@@ -250,6 +248,10 @@ class ContractForm(_FormBase):
         """The typed contract, or None with the problem shown on the form."""
         try:
             return Contract.model_validate(self.values())
+        except DecimalParseError as exc:
+            key = next((f.key for f in CONTRACT_TEXT_FIELDS if str(exc).startswith(f.label)), "")
+            self.show_error(str(exc), self.edits.get(key))
+            return None
         except ValidationError as exc:
             text, key = _validation_text(exc, _LABELS)
             self.show_error(text, self.edits.get(key or ""))

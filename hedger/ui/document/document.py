@@ -8,6 +8,8 @@ without resetting, then recompute the plan.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -24,11 +26,19 @@ from hedger.core.models import (
     Portfolio,
     Position,
     Quote,
-    UnderlyingSettings,
     normalise_symbol,
 )
 from hedger.core.planner import Plan, plan_portfolio
 from hedger.ui.document import commands
+from hedger.ui.document.hedge_edits import (
+    HedgeEditError,
+    validation_message,
+    with_portfolio_setting,
+    with_underlying_setting,
+)
+
+# Measured daily volatility and where it came from, per underlying.
+DailyVols = dict[str, tuple[Decimal, str]]
 
 HOLDING_FIELDS = ("symbol", "quantity", "price", "beta", "hedge_with")
 FIELD_LABELS = {
@@ -42,20 +52,6 @@ FIELD_LABELS = {
 
 class EditRefused(ValueError):
     """A user edit that cannot be applied; the message is shown to the user."""
-
-
-def validation_message(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    msg = str(err.get("msg", "invalid value"))
-    msg = msg.removeprefix("Value error, ")
-    ctx = err.get("ctx") or {}
-    if err.get("type") == "greater_than" and "gt" in ctx:
-        msg = f"must be greater than {ctx['gt']}"
-    loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
-    field = loc[-1].replace("_", " ") if loc else ""
-    if field and not msg.startswith(field):
-        return f"{field} {msg}"
-    return msg
 
 
 def parse_holding_field(field: str, text: str) -> object:
@@ -133,6 +129,7 @@ class PortfolioDocument(QObject):
         self._read_only_reason = ""
         self.undo_stack: QUndoStack = _GuardedUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._daily_vols: DailyVols = {}
         self._plan = plan_portfolio(self._portfolio, catalog)
 
     # -- state -------------------------------------------------------------
@@ -270,38 +267,43 @@ class PortfolioDocument(QObject):
         merge: bool = False,
         merge_key: str | None = None,
     ) -> None:
-        """Change ratio / rounding / leverage / family / futures price for one underlying.
+        """Change one setting of one underlying: ratio, rounding, leverage, family,
+        futures price (stamped with the time and spot; None: use spot), dollar
+        target (None: the ratio sets it), collateral kept, margin mode.
 
         Consecutive changes with the same merge key are one undo step: ``merge``
         uses one key per underlying and field (a slider drag), ``merge_key`` a
         caller's own (one typing session in a field).
         """
-        hedge = self._portfolio.hedge
-        if field == "family":
-            families = dict(hedge.families)
-            families[underlying] = str(value)
-            new = hedge.model_copy(update={"families": families})
-        elif field == "futures_price":
-            prices = dict(hedge.futures_prices)
-            if value is None:
-                prices.pop(underlying, None)
-            else:
-                prices[underlying] = value  # type: ignore[assignment]
-            new = hedge.model_copy(update={"futures_prices": prices})
-        elif field in ("ratio", "rounding", "leverage"):
-            per = dict(hedge.per_underlying)
-            cur = per.get(underlying, UnderlyingSettings())
-            per[underlying] = cur.model_copy(update={field: value})
-            new = hedge.model_copy(update={"per_underlying": per})
-        else:
-            raise ValueError(field)
-        # Re-validate: the values come from widgets but must obey the model.
         try:
-            new = HedgeSettings.model_validate(new.model_dump())
-        except ValidationError as exc:
-            raise EditRefused(validation_message(exc)) from None
+            new = with_underlying_setting(
+                self._portfolio, underlying, field, value, datetime.now(UTC)
+            )
+        except HedgeEditError as exc:
+            raise EditRefused(str(exc)) from None
         key = merge_key or (f"{underlying}:{field}" if merge else None)
         self.set_hedge_settings(new, text, key)
+
+    def set_hedge_field(
+        self, field: str, value: object, text: str, merge_key: str | None = None
+    ) -> None:
+        """Change a setting of the whole portfolio's hedge: rally, account, margin mode."""
+        try:
+            new = with_portfolio_setting(self._portfolio.hedge, field, value)
+        except HedgeEditError as exc:
+            raise EditRefused(str(exc)) from None
+        self.set_hedge_settings(new, text, merge_key)
+
+    # -- measured volatility (the leverage warning) ----------------------------
+    @property
+    def daily_vols(self) -> DailyVols:
+        return self._daily_vols
+
+    def set_daily_vols(self, vols: DailyVols) -> None:
+        """Plan with these measured daily volatilities (from stored history): not an edit."""
+        if dict(vols) != self._daily_vols:
+            self._daily_vols = dict(vols)
+            self._replan()
 
     def replace_portfolio(self, portfolio: Portfolio, text: str) -> None:
         """Swap holdings, hedge settings, quotes and name as one undo step."""
@@ -412,8 +414,12 @@ class PortfolioDocument(QObject):
         self.dirtyChanged.emit(not clean)
 
     def _changed(self) -> None:
-        self._plan = plan_portfolio(self._portfolio, self.catalog)
+        self._plan = plan_portfolio(self._portfolio, self.catalog, daily_vols=self._daily_vols)
         self.portfolioChanged.emit()
+        self.planChanged.emit(self._plan)
+
+    def _replan(self) -> None:
+        self._plan = plan_portfolio(self._portfolio, self.catalog, daily_vols=self._daily_vols)
         self.planChanged.emit(self._plan)
 
     def _validated_holding(self, old: Holding, update: dict[str, object]) -> Holding:

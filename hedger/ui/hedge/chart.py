@@ -8,12 +8,13 @@ millisecond here.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -38,6 +39,7 @@ from hedger.ui.hedge.chart_text import (
     values_at,
 )
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
+from hedger.ui.widgets.leave_filter import LeaveFilter
 from hedger.ui.widgets.plot_grid import MajorGrid
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import blend, dim, scaled_font
@@ -47,17 +49,6 @@ ChartMode = Literal["value", "change"]
 
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
-
-
-class _LeaveFilter(QObject):
-    def __init__(self, on_leave: Any) -> None:
-        super().__init__()
-        self._on_leave = on_leave
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Leave:
-            self._on_leave()
-        return False
 
 
 class ScenarioChart(QWidget):
@@ -176,7 +167,7 @@ class ScenarioChart(QWidget):
         self._mouse_proxy = pg.SignalProxy(
             pi.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved
         )
-        self._leave_filter = _LeaveFilter(self._on_mouse_left)
+        self._leave_filter = LeaveFilter(self._on_mouse_left)
         self.plot_widget.viewport().installEventFilter(self._leave_filter)
 
     def _build_layout(self) -> None:
@@ -338,13 +329,13 @@ class ScenarioChart(QWidget):
                 item.setData([], [])
                 item.hide()
             self._set_liquidation(None, None)
-            self.price_axis.price = 0.0
+            self.price_axis.set_price(0.0)
             self.readout.setText("Add holdings to see how hedged and unhedged value move.")
             return
         x = s.moves * 100.0
         offset = s.base_value if self._mode == "change" else 0.0
         self.y_axis.signed = self._mode == "change"
-        self.price_axis.price = current_price(s, u)
+        self.price_axis.set_price(current_price(s, u))
         self.unhedged_curve.setData(x, s.unhedged - offset)
         self._set_pen(self.unhedged_curve, self._unhedged_color, 2.0)
         self.unhedged_curve.show()
@@ -363,7 +354,9 @@ class ScenarioChart(QWidget):
         self.zero_line.setValue(0.0)
         self.base_line.setValue(s.base_value - offset)
         liq = s.options[shown].liquidation_move if shown else None
-        self._set_liquidation(liq, u)
+        option = u.option(shown) if u is not None and shown else None
+        # None when it cannot be liquidated: nothing is drawn (never a line at 0).
+        self._set_liquidation(liq, option.liquidation_price if option else None)
         self._show_readout(self._hover_move)
 
     def _update_tiers(
@@ -423,7 +416,7 @@ class ScenarioChart(QWidget):
             label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
             self.fit_legend_columns()
 
-    def _set_liquidation(self, move: float | None, u: UnderlyingPlan | None) -> None:
+    def _set_liquidation(self, move: float | None, liq_price: Decimal | None) -> None:
         s = self._scenario
         in_range = (
             move is not None and s is not None and float(s.moves[0]) <= move <= float(s.moves[-1])
@@ -437,7 +430,8 @@ class ScenarioChart(QWidget):
         self.liquidation_line.setValue(x)
         edge = float(s.moves[-1] if move > 0 else s.moves[0]) * 100.0
         self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
-        price = self.price_axis.price * (1.0 + move)
+        # The futures price at which it happens (the axis shows the underlying's).
+        price = float(liq_price) if liq_price is not None else self.price_axis.price * (1.0 + move)
         # Text sits on the safe side of the line, away from the plot edge.
         label = self.liquidation_line.label
         label.anchors = [(1.0, 0.0), (1.0, 0.0)] if move > 0 else [(0.0, 0.0), (0.0, 0.0)]
@@ -542,7 +536,9 @@ class ScenarioChart(QWidget):
     def readout_values(self, move: float) -> dict[str, float]:
         """Interpolated values at a move (fraction): what the crosshair shows."""
         s = self._scenario
-        return {} if s is None else values_at(s, self._shown_option(), move)
+        if s is None:
+            return {}
+        return values_at(s, self._shown_option(), move, self.price_axis.price or None)
 
     def readout_options(self, move: float) -> dict[str, float]:
         """Value hedged by every option at a move, the shown one first."""

@@ -24,17 +24,20 @@ LEGEND_CONTRACTS_CHARS = 14
 Part = tuple[str, str]  # (rich text, plain text for measuring)
 
 
-def values_at(s: Scenario, shown: str | None, move: float) -> dict[str, float]:
+def values_at(
+    s: Scenario, shown: str | None, move: float, today: float | None = None
+) -> dict[str, float]:
     """Interpolated values at a move (fraction).
 
     ``hedged`` is the option shown in the chart (the one selected in the
     comparison table, else the recommended one); ``difference`` is its gain
-    over unhedged.
+    over unhedged. ``price`` is the underlying's price at the move: ``today``
+    moved by it (the price axis's), else the futures price of the scenario.
     """
     unhedged = float(np.interp(move, s.moves, s.unhedged))
     curve = s.options[shown].value if shown else s.unhedged
     hedged = float(np.interp(move, s.moves, curve))
-    price = float(np.interp(move, s.moves, s.prices))
+    price = today * (1.0 + move) if today else float(np.interp(move, s.moves, s.prices))
     return {
         "move": move,
         "price": price,
@@ -73,7 +76,10 @@ def hedged_label(u: UnderlyingPlan | None, rec: str | None) -> str:
 
 
 def current_price(s: Scenario, u: UnderlyingPlan | None) -> float:
-    """Today's price of the underlying: the plan's futures price, else back from the moves."""
+    """Today's price of the underlying: its spot price in the holdings, else the
+    plan's futures price, else back from the moves."""
+    if u is not None and u.spot_price is not None:
+        return float(u.spot_price)
     if u is not None and u.futures_price is not None:
         return float(u.futures_price)
     if not len(s.moves):
@@ -154,13 +160,20 @@ def readout_text(
             f"● {label} {value}",
         )
     # Whatever did not fit is one hover away (the tooltip).
-    return _fit(parts, extras, without_gain, font, room), tip
+    return _fit(parts, extras, without_gain, font, room, keep_price=hovering), tip
 
 
 def _fit(
-    parts: list[Part], extras: list[Part], without_gain: Part | None, font: QFont, room: int
+    parts: list[Part],
+    extras: list[Part],
+    without_gain: Part | None,
+    font: QFont,
+    room: int,
+    *,
+    keep_price: bool = False,
 ) -> str:
-    """The parts that fit ``room``: a narrow chart drops the price, then the gain, never values."""
+    """The parts that fit ``room``: a narrow chart drops the gain, then (unless the
+    cursor asks for it) the price, never values."""
     sep_html, sep_plain = " &nbsp;·&nbsp; ", "  ·  "
     fm = QFontMetrics(font)
     bold = QFont(font)
@@ -171,10 +184,10 @@ def _fit(
         # Bold parts (lead, shown option) measured bold: a little generous.
         return fm_bold.horizontalAdvance(sep_plain.join(p for _, p in items))
 
-    if width_of(parts) > room and len(parts) > 3:
-        del parts[1]
     if width_of(parts) > room and without_gain is not None:
         parts[-1] = without_gain
+    if width_of(parts) > room and len(parts) > 3 and not keep_price:
+        del parts[1]
     used = width_of(parts)
     shown_parts = list(parts)
     for extra in extras:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.decimals import DecimalParseError
+from hedger.core.percent import parse_share
 from hedger.ui import format as fmt
 from hedger.ui.document.document import EditRefused
 from hedger.ui.hedge.carry_state import MAX_HORIZON_DAYS, CarryState
@@ -415,13 +416,13 @@ class CompareVenuesDialog(QDialog):
             edit = self._basis_edits[r.line.family_id]
             value = typed.get(r.line.family_id)
             if value is not None and not edit.hasFocus():
-                edit.setText(fmt.grouped(value * 100))
+                edit.setText(f"{fmt.grouped(value * 100)}%")
             elif value is None and not edit.hasFocus():
                 edit.setText("")
                 # A futures price typed in the portfolio gives the chosen family's basis.
                 part = r.line.basis
                 edit.setPlaceholderText(
-                    f"{part.basis * 100:.2f} (price)" if part is not None else "e.g. 1.5"
+                    f"{part.basis * 100:.2f}% (price)" if part is not None else "e.g. 1.5%"
                 )
         self.basis_box.setVisible(bool(rows))
 
@@ -444,15 +445,20 @@ class CompareVenuesDialog(QDialog):
             self._say("")
             return
         try:
-            pct = fmt.parse_percent(text, what=f"basis of {family_id}")
+            # Like every percent field: "1.5%" is 1.5 %, a bare 0.015 a fraction.
+            share = parse_share(
+                text,
+                what=f"basis of {family_id}",
+                low=Decimal("-0.5"),
+                high=Decimal("0.5"),
+                low_inclusive=False,
+                high_inclusive=False,
+            )
         except DecimalParseError as exc:
             self._say(str(exc), error=True)
             return
-        if not Decimal(-50) < pct < Decimal(50):
-            self._say(f"Basis of {family_id}: {text} % is not believable (−50 to 50 %)", error=True)
-            return
         self._say("")
-        self.state.set_basis(family_id, pct / 100)
+        self.state.set_basis(family_id, share)
 
     # -- funding -------------------------------------------------------------------------------
     def perpetuals(self) -> list[Contract]:

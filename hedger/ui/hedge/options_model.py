@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
+from hedger.ui.format import DASH
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -33,6 +35,7 @@ RecommendedRole = Qt.ItemDataRole.UserRole + 2
 
 COLUMNS: tuple[str, ...] = (
     "Option",
+    "Order",
     "Contracts",
     "Side",
     "Hedged USD",
@@ -45,6 +48,7 @@ COLUMNS: tuple[str, ...] = (
 )
 (
     COL_OPTION,
+    COL_ORDER,
     COL_CONTRACTS,
     COL_SIDE,
     COL_HEDGED,
@@ -60,6 +64,9 @@ HEADER_TIPS: tuple[str, ...] = (
     "The contract size (tier) used, or the best mix of the family's sizes.\n"
     "Multiplier = how much of the coin one contract controls (or its USD face "
     "value for inverse contracts).",
+    "What to type into the venue's order form, in its own unit: a coin quantity "
+    "(Binance, Bybit USDT perpetuals), a USD amount (Deribit, Bybit and Kraken "
+    "inverse) or a number of contracts (CME, OKX, Binance COIN-M).",
     "Whole contracts to trade, after the rounding policy.",
     "Short hedges a long holding; long hedges a short one.",
     "Notional hedged = contracts × multiplier × futures price\n"
@@ -67,10 +74,12 @@ HEADER_TIPS: tuple[str, ...] = (
     "Residual = target − hedged: what whole contracts cannot match.\n"
     "Positive: part of the exposure stays unhedged. Negative: over-hedged.",
     "Residual as a share of the target exposure.",
-    "Initial margin = hedged notional ÷ leverage: the cash the position ties up.",
+    "Initial margin: the larger of hedged notional ÷ leverage and what the venue "
+    "requires (a rate of the notional, a USD amount per contract, or its tier).",
     "Estimated trading fee to open the position: notional × the venue's fee rate.",
-    "Approximate futures price at which the position is liquidated "
-    "(isolated margin, fees ignored): entry × (1 + 1/leverage − maintenance rate) for a short.",
+    "Approximate futures price at which the position is liquidated, by the venue's "
+    "formula: for a linear short entry × (1 + 1/leverage − maintenance rate). "
+    '"none": it cannot be liquidated (an inverse short at 1/(1 + mm) leverage or less).',
     "What holding this option costs over the horizon: fees − funding − basis, in USD "
     "(negative: it earns; * a part is not known).",
 )
@@ -83,6 +92,7 @@ _CARRY_ROLES = (  # i15g
 
 NUMERIC_COLUMNS = frozenset(
     {
+        COL_ORDER,
         COL_CONTRACTS,
         COL_HEDGED,
         COL_RESIDUAL,
@@ -116,6 +126,26 @@ def contracts_text(option: HedgeOption) -> str:
     if not active:
         return "0"
     return " + ".join(f"{fmt.contracts(leg.contracts)} × {leg.contract.symbol}" for leg in active)
+
+
+def order_text(option: HedgeOption) -> str:
+    """The order in the venue's unit: ``0.386 BTC``, ``37,440 USD``, ``1 + 4 contracts``."""
+    orders = option.orders
+    if not orders:
+        return DASH
+    if len(orders) == 1:
+        return orders[0].quantity_text
+    if all(t.order_unit == "contracts" for t in orders):
+        counts = " + ".join(fmt_decimal(t.quantity) for t in orders)
+        return f"{counts} contracts"
+    return " + ".join(t.quantity_text for t in orders)
+
+
+def liquidation_cell(option: HedgeOption) -> str:
+    """The liquidation price; ``none`` when the position cannot be liquidated."""
+    if option.liquidation_price is not None:
+        return fmt.price(option.liquidation_price)
+    return "none" if option.trades else DASH
 
 
 def accent_background(palette: QPalette) -> QColor:
@@ -180,6 +210,18 @@ class HedgeOptionsModel(QAbstractTableModel):
 
     def option_at(self, row: int) -> HedgeOption | None:
         return self._options[row] if 0 <= row < len(self._options) else None
+
+    def is_recommended(self, row: int) -> bool:
+        option = self.option_at(row)
+        return (
+            option is not None
+            and self._plan is not None
+            and (option.name == self._plan.recommended)
+        )
+
+    def display(self, option: HedgeOption, col: int) -> str:
+        """A cell's text (what DisplayRole gives), without building an index."""
+        return self._display(option, col)
 
     def row_of(self, name: str) -> int:
         try:
@@ -265,6 +307,8 @@ class HedgeOptionsModel(QAbstractTableModel):
         places = self._places()
         if col == COL_OPTION:
             return option_label(o)
+        if col == COL_ORDER:
+            return order_text(o)
         if col == COL_CONTRACTS:
             return contracts_text(o)
         if col == COL_SIDE:
@@ -280,7 +324,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         if col == COL_FEE:
             return fmt.money(o.fee_usd, 2)
         if col == COL_LIQUIDATION:
-            return fmt.DASH if o.liquidation_price is None else fmt.price(o.liquidation_price)
+            return liquidation_cell(o)
         return ""
 
     def _foreground(self, o: HedgeOption, col: int) -> QColor | None:
@@ -288,7 +332,9 @@ class HedgeOptionsModel(QAbstractTableModel):
             return self._warn
         if col == COL_LIQUIDATION and any(w.startswith("Liquidation") for w in o.warnings):
             return self._warn
-        if col == COL_CONTRACTS and o.contracts == 0:
+        if col == COL_ORDER and any(t.problems for t in o.orders):
+            return self._warn
+        if col in (COL_CONTRACTS, COL_ORDER) and o.contracts == 0:
             return self._palette.color(QPalette.ColorRole.PlaceholderText)
         return None
 
@@ -339,10 +385,12 @@ class HedgeOptionsModel(QAbstractTableModel):
                 f"{HEADER_TIPS[COL_RESIDUAL]}"
             )
         if col == COL_MARGIN:
-            return (
-                f"{fmt.usd(o.hedged_usd, places)} ÷ {fmt.leverage(u.leverage)} = "
-                f"{fmt.usd(o.initial_margin_usd, places)}.\n{HEADER_TIPS[COL_MARGIN]}"
-            )
+            words = o.margin.words if o.margin is not None else ""
+            return f"{words}\n{HEADER_TIPS[COL_MARGIN]}".strip()
+        if col == COL_ORDER:
+            lines = [t.text for t in o.orders] or ["No order: nothing is traded."]
+            lines += [p for t in o.orders for p in t.problems]
+            return "\n".join([*lines, HEADER_TIPS[COL_ORDER]])
         if col == COL_FEE:
             rates = ", ".join(
                 sorted({fmt.pct(leg.contract.fee_rate * 100, 3) for leg in o.legs if leg.contracts})
@@ -350,6 +398,11 @@ class HedgeOptionsModel(QAbstractTableModel):
             extra = f" (fee rate {rates})" if rates else ""
             return f"{HEADER_TIPS[COL_FEE]}{extra}\nA default rate; your broker's may differ."
         if col == COL_LIQUIDATION:
+            if o.liquidation_price is None and o.trades:
+                return (
+                    "None: this position cannot be liquidated at this leverage "
+                    "(the margin covers any rise).\n" + HEADER_TIPS[COL_LIQUIDATION]
+                )
             if o.liquidation_price is None or not price:
                 return "No position, nothing to liquidate."
             move = (o.liquidation_price / price - 1) * 100

@@ -6,10 +6,13 @@ one: with 20 underlyings only one set of widgets is updated per recompute.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette
+from PySide6.QtGui import QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -30,29 +33,41 @@ from hedger.core.planner import HedgeOption, Plan, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.carry_section import CarrySection
+from hedger.ui.hedge.margin_view import MarginView
+from hedger.ui.hedge.messages import messages_for
+from hedger.ui.hedge.options_fit import OptionsTableFit
 from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
     OptionBadgeDelegate,
     PaddedDelegate,
-    RecommendedRole,
     option_label,
 )
+from hedger.ui.hedge.order_ticket import OrderTicketView, option_lines, result_words
 from hedger.ui.hedge.position_gap import PositionGapCard  # issue 14 hook
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
-from hedger.ui.widgets.cards import Card, OrderLine
-from hedger.ui.widgets.message_list import MessageList, Severity
+from hedger.ui.widgets.cards import Card
+from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
+if TYPE_CHECKING:
+    from hedger.ui.hedge.freshness_banner import FreshnessBanner
 
-class HedgePanel(QWidget):
+# Width of the settings card; below ORDERS_SIDE_BY_SIDE the margin card goes under the order.
+SETTINGS_WIDTH = 360
+ORDERS_SIDE_BY_SIDE = 640
+
+
+class HedgePanel(OptionsTableFit, QWidget):
     """Hedge settings, options table, order line and warnings per underlying."""
 
     underlyingSelected = Signal(str)  # "" when the portfolio has nothing to hedge
     optionSelected = Signal(str, str)  # underlying, option shown (selected or recommended)
-    orderCopied = Signal(str)  # the order text put on the clipboard
+    orderCopied = Signal(str)  # what was put on the clipboard: a quantity, or the order in words
+    familyChosen = Signal(str, str)  # underlying, family id the user picked
+    refreshRequested = Signal()  # the user asked for live prices (a stale futures price)
 
     def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +79,7 @@ class HedgePanel(QWidget):
         self._last_emitted: tuple[str, str] | None = None
         self._syncing_selection = False
         self._header_widths: list[int] = []  # cleared when fonts change
+        self._text_widths: dict[tuple[str, bool], int] = {}
         self._build()
         document.planChanged.connect(self._on_plan_changed)
         # A price refresh that only updates quotes changes no plan.
@@ -180,16 +196,7 @@ class HedgePanel(QWidget):
         page = QWidget()
         page.setObjectName("hedgeContent")
 
-        settings_card = Card()
-        settings_card.setObjectName("settingsCard")
-        self.settings = HedgeSettingsWidget(self._doc)
-        sc = QVBoxLayout(settings_card)
-        sc.setContentsMargins(12, 10, 12, 10)
-        sc.setSpacing(0)
-        sc.addWidget(self.settings, 1)
-        settings_card.setFixedWidth(360)
-        settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
-
+        settings_card = self._build_settings_card()
         self.summary = SummaryCards()
         # The cards by name, for callers and tests.
         self.card_value = self.summary.value
@@ -197,8 +204,17 @@ class HedgePanel(QWidget):
         self.card_target = self.summary.target
         self.card_price = self.summary.price
 
-        self.order = OrderLine()
+        # The stale-price bar is built the first time a price is stale (rarely at start-up).
+        self._freshness: FreshnessBanner | None = None
+
+        self.order = OrderTicketView()
         self.order.copied.connect(self.orderCopied)
+        self.margin = MarginView(self._doc)
+        # Side by side when there is room, else the margin under the order.
+        self._orders_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._orders_row.setSpacing(8)
+        self._orders_row.addWidget(self.order, 5)
+        self._orders_row.addWidget(self.margin, 4)
         # Issue 14 hook: the held hedge and the orders to the target (position_gap.py).
         self.position_gap = PositionGapCard(self._doc)
 
@@ -211,16 +227,16 @@ class HedgePanel(QWidget):
         self.optionSelected.connect(self.carry.show_option)
         self.carry.changed.connect(self._fit_columns)
 
-        right = QVBoxLayout()
+        right = self._right = QVBoxLayout()
         right.setSpacing(8)
         right.addLayout(self.summary.row)
-        right.addWidget(self.order)
+        right.addLayout(self._orders_row)
         right.addWidget(self.position_gap)  # issue 14 hook
         right.addWidget(self.messages)
         right.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(12)
-        top.addWidget(settings_card, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(settings_card)
         top.addLayout(right, 1)
 
         # No caption row above the table: its header says what it is, and at
@@ -250,6 +266,20 @@ class HedgePanel(QWidget):
         outer.addWidget(scroll)
         return page
 
+    def _build_settings_card(self) -> Card:
+        settings_card = Card()
+        settings_card.setObjectName("settingsCard")
+        self.settings = HedgeSettingsWidget(self._doc)
+        self.settings.familyChosen.connect(self.familyChosen)
+        sc = QVBoxLayout(settings_card)
+        sc.setContentsMargins(12, 10, 12, 10)
+        sc.setSpacing(0)
+        sc.addWidget(self.settings, 1)
+        settings_card.setFixedWidth(SETTINGS_WIDTH)
+        # As tall as the order and margin beside it: one row of cards.
+        settings_card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        return settings_card
+
     def _build_table(self) -> None:
         """The comparison of contract sizes: one row per option, fitted to its rows."""
         self.model = HedgeOptionsModel(self)
@@ -271,7 +301,7 @@ class HedgePanel(QWidget):
         self.table.horizontalScrollBar().rangeChanged.connect(lambda *_: self._fit_table_height())
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 10)
         hh = self.table.horizontalHeader()
         # Widths are fitted by _fit_columns: ResizeToContents would query every
         # cell through the delegate on each keystroke (~3 ms).
@@ -375,12 +405,14 @@ class HedgePanel(QWidget):
         option = self.shown_option()
         self._show_order(u, option)
         self.position_gap.show_plan(u)  # issue 14 hook
-        self.messages.set_messages(self._messages_for(u, option))
+        self.messages.set_messages(messages_for(u, option))
         self._emit_option(u, option)
 
     def _show_empty(self, plan: Plan) -> None:
         self.settings.sync(None)
         self.position_gap.show_plan(None)  # issue 14 hook
+        if self._freshness is not None:
+            self._freshness.show_check(None)
         self.model.set_plan(None)
         if plan.other_value_usd:
             self.empty_title.setText("Only cash: nothing to hedge")
@@ -405,40 +437,54 @@ class HedgePanel(QWidget):
             self.settings.refresh_price_status(u)
 
     def _show_order(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:
+        """The ticket, the margin card and the futures-price bar of the shown option."""
+        check = u.futures_check
+        if self._freshness is not None or (check is not None and check.stale):
+            self.freshness.show_check(check)
         if u.problem:
             self.order.hide()
+            self.margin.hide()
             return
-        self.order.show()
+        if self.order.isHidden():
+            self.order.show()
+            self.margin.show()
+        self.margin.show_option(u, option)
         if option is None:
-            self.order.set_order("No order", "No contract in this family can hedge it.", False)
+            self.order.set_ticket(
+                "No order", [], "No contract in this family can hedge it.", "", False
+            )
             return
         if u.target_usd == 0:
-            self.order.set_order("No order", "Nothing to hedge: the exposure is 0 USD.", False)
+            self.order.set_ticket(
+                "No order", [], "Nothing to hedge: the exposure is 0 USD.", "", False
+            )
             return
         if option.name == u.recommended:
             caption = "Recommended order"
         else:
             caption = f"Selected order · {option_label(option)}"
-        self.order.set_order(caption, option.order_text(u.leverage), option.contracts > 0)
+        sentence = option.order_text(u.leverage)
+        if not option.trades:
+            self.order.set_ticket(caption, [], sentence, sentence, False)
+            return
+        self.order.set_ticket(caption, option_lines(option), result_words(option), sentence)
 
-    def _messages_for(
-        self, u: UnderlyingPlan, option: HedgeOption | None
-    ) -> list[tuple[Severity, str]]:
-        out: list[tuple[Severity, str]] = []
-        if u.problem:
-            out.append(("error", _sentence(u.problem)))
-        notes = u.family.notes if u.family is not None else None
-        for w in u.warnings:
-            out.append(("info" if w == notes else "warning", w))
-        if option is not None:
-            out.extend(("warning", w) for w in option.warnings)
-        seen: set[str] = set()
-        unique: list[tuple[Severity, str]] = []
-        for sev, text in out:
-            if text not in seen:
-                seen.add(text)
-                unique.append((sev, text))
-        return unique
+    @property
+    def freshness(self) -> FreshnessBanner:
+        """The bar above the order that says a typed futures price looks stale."""
+        if self._freshness is None:
+            from hedger.ui.hedge.freshness_banner import FreshnessBanner
+
+            bar = self._freshness = FreshnessBanner()
+            bar.useSpotRequested.connect(self.use_spot)
+            bar.refreshRequested.connect(self.refreshRequested)
+            # Under the summary cards, above the order.
+            self._right.insertWidget(1, bar)
+        return self._freshness
+
+    def use_spot(self, underlying: str) -> None:
+        """Drop the typed futures price of ``underlying``: size from spot (one undo step)."""
+        self._doc.set_underlying_setting(underlying, "futures_price", None, "Use Spot Price")
 
     def _emit_option(self, u: UnderlyingPlan | None, option: HedgeOption | None) -> None:
         key = (u.underlying, option.name) if u is not None and option is not None else None
@@ -480,47 +526,8 @@ class HedgePanel(QWidget):
             return
         shown = self.shown_option()
         self._show_order(u, shown)
-        self.messages.set_messages(self._messages_for(u, shown))
+        self.messages.set_messages(messages_for(u, shown))
         self._emit_option(u, shown)
-
-    def _fit_columns(self) -> None:
-        m = self.model
-        fm = self.table.fontMetrics()
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        fm_bold = QFontMetrics(bold)
-        header = self.table.horizontalHeader()
-        pad = (
-            2 * PaddedDelegate.PAD
-            + 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
-            + 6
-        )
-        if not self._header_widths:
-            self._header_widths = [header.sectionSizeHint(c) for c in range(m.columnCount())]
-        for col in range(m.columnCount()):
-            if col == COL_OPTION:
-                continue
-            width = self._header_widths[col]
-            for row in range(m.rowCount()):
-                idx = m.index(row, col)
-                metrics = fm_bold if m.data(idx, RecommendedRole) else fm
-                width = max(width, metrics.horizontalAdvance(str(m.data(idx))) + pad)
-            if header.sectionSize(col) != width:
-                header.resizeSection(col, width)
-
-    def _fit_table_height(self) -> None:
-        # Every row is shown (five at most): the table never scrolls vertically.
-        rows = self.model.rowCount()
-        header = self.table.horizontalHeader()
-        height = (
-            header.sizeHint().height()
-            + rows * self.table.verticalHeader().defaultSectionSize()
-            + self.table.frameWidth() * 2
-        )
-        bar = self.table.horizontalScrollBar()
-        if bar.maximum() > 0:
-            height += bar.sizeHint().height()
-        self.table.setFixedHeight(max(height, header.sizeHint().height()))
 
     def preferred_height(self, width: int | None = None) -> int:
         """Height that shows everything (settings, order, whole table) without scrolling."""
@@ -535,6 +542,19 @@ class HedgePanel(QWidget):
     def commit_pending(self) -> None:
         """Apply entries typed but not yet confirmed with Enter."""
         self.settings.commit_pending()
+        self.margin.commit_pending()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The order and the margin card side by side while both stay readable.
+        room = event.size().width() - SETTINGS_WIDTH - 40
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if room >= ORDERS_SIDE_BY_SIDE
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self._orders_row.direction() != direction:
+            self._orders_row.setDirection(direction)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""
@@ -545,7 +565,3 @@ class HedgePanel(QWidget):
     def clear_option_selection(self) -> None:
         self.table.selectionModel().clearSelection()
         self.table.setCurrentIndex(QModelIndex())
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text

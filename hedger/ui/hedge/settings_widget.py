@@ -1,17 +1,20 @@
-"""Hedge settings for one underlying: family, ratio, rounding, leverage, futures price.
+"""Hedge settings for one underlying: family, ratio or dollar target, rounding, leverage, price.
 
 Every change goes through PortfolioDocument.set_underlying_setting, so it is
 undoable; the widgets are refreshed from the plan (``sync``) with their
 signals blocked, so an undo updates them without echoing a new edit.
+Percentages read as everywhere else (``hedger.core.percent``): ``50%`` is
+fifty per cent, a bare number a fraction, and a bare ``50`` is refused with
+both readings.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QPalette
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,28 +22,36 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSlider,
-    QStyle,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from hedger.core.catalog import Family
-from hedger.core.decimals import DecimalParseError, fmt_decimal, parse_decimal
-from hedger.core.models import MAX_LEVERAGE, MAX_RATIO, ROUNDINGS, Rounding
+from hedger.core.decimals import fmt_decimal
+from hedger.core.leverage import LeverageAdvice
+from hedger.core.models import MAX_RATIO, ROUNDINGS, Rounding
 from hedger.core.planner import UnderlyingPlan
 from hedger.services.prices import fmt_age, futures_price_status
 from hedger.ui import format as fmt
 from hedger.ui.document.document import EditRefused, PortfolioDocument
+from hedger.ui.hedge.entries import (
+    Blocked,
+    EntryField,
+    Parser,
+    entry,
+    parse_leverage,
+    parse_price,
+    parse_ratio,
+    share_text,
+    usd_parser,
+)
 from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.segmented import SegmentedControl
 from hedger.ui.widgets.style import dim, scaled_font, warning_color
-from hedger.ui.widgets.wrap_label import WrapLabel
 
 RATIO_MAX_PCT = int(MAX_RATIO * 100)
-# Pause in typing after which a valid entry is applied (the plan and chart follow).
-LIVE_DELAY_MS = 250
-MIN_LEVERAGE = Decimal(1)
 
 ROUNDING_LABELS: dict[Rounding, str] = {"nearest": "Nearest", "down": "Down", "up": "Up"}
 ROUNDING_HINTS: dict[Rounding, str] = {
@@ -51,8 +62,14 @@ ROUNDING_HINTS: dict[Rounding, str] = {
 
 PRICE_FIELD_TIP = (
     "Futures price used to size contracts. Empty = the spot price of your "
-    "holding; type a price to use the futures quote instead (basis)."
+    "holding; type a price to use the futures quote instead (basis). A typed "
+    "price remembers when it was typed: the panel warns once spot moves on."
 )
+RATIO_TIP = (
+    "Share of the beta-weighted exposure to hedge, 0–200 %: type 50% (or 0.5 as a "
+    "fraction). A bare 50 is refused: it would mean 5,000 %."
+)
+TARGET_TIP = "Hedge this many USD of the exposure instead of a share of it."
 
 UNDO_TEXT = {
     "family": "Change Contract Family",
@@ -60,6 +77,7 @@ UNDO_TEXT = {
     "rounding": "Change Rounding",
     "leverage": "Change Leverage",
     "futures_price": "Change Futures Price",
+    "target_usd": "Change Hedge Target",
 }
 
 
@@ -70,19 +88,33 @@ def family_tooltip(family: Family, contracts_text: list[str]) -> str:
     return "\n".join(lines)
 
 
+def leverage_hint(advice: LeverageAdvice | None) -> tuple[str, bool]:
+    """(short text beside the leverage field, warn) from the one-bad-day advice."""
+    if advice is None:
+        return "", False
+    cap = fmt_decimal(advice.max_safe)
+    if advice.too_high:
+        return f"⚠ over {cap}x", True
+    return f"safe ≤ {cap}x", False
+
+
 class HedgeSettingsWidget(QWidget):
     """Settings form bound to one underlying of a document at a time."""
 
     # Emitted with a one-line reason when an entry is refused ("" when cleared).
     errorChanged = Signal(str)
+    # The user picked a contract family (underlying, family id): remembered for new portfolios.
+    familyChosen = Signal(str, str)
 
     def __init__(self, document: PortfolioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
         self._underlying: str | None = None
         self._family_key: tuple[int, str, tuple[str, ...]] | None = None
-        self._spot_cache: tuple[object, str, Decimal | None] | None = None
+        self._advice: LeverageAdvice | None = None
         self._drag_macro_open = False
+        self._price_stale = False
+        self._hint_warn: bool | None = None
         self._errors: dict[str, str] = {}
         self._build()
         # A new catalog refills the family list at the next sync (the plan
@@ -110,27 +142,7 @@ class HedgeSettingsWidget(QWidget):
         self.family_combo.setToolTip("Contracts that can be mixed in one hedge (same venue)")
         self.family_combo.activated.connect(self._on_family_activated)
         form.addRow("Contract family", self.family_combo)
-
-        self.ratio_slider = QSlider(Qt.Orientation.Horizontal)
-        self.ratio_slider.setObjectName("ratioSlider")
-        self.ratio_slider.setRange(0, RATIO_MAX_PCT)
-        self.ratio_slider.setSingleStep(1)
-        self.ratio_slider.setPageStep(10)
-        self.ratio_slider.setToolTip(
-            "Share of the beta-weighted exposure to hedge: 100 % hedges it all, "
-            "above 100 % over-hedges"
-        )
-        self.ratio_slider.valueChanged.connect(self._on_slider_changed)
-        self.ratio_slider.sliderReleased.connect(self._end_drag)
-        self.ratio_edit = self._entry("ratioEdit", "100", "Hedge ratio in percent")
-        self.ratio_edit.setToolTip("Exact hedge ratio in percent (0–200), e.g. 50 or 37.5 %")
-        self.ratio_edit.editingFinished.connect(self._on_ratio_entered)
-        ratio_row = QHBoxLayout()
-        ratio_row.setSpacing(8)
-        ratio_row.addWidget(self.ratio_slider, 1)
-        ratio_row.addWidget(self.ratio_edit)
-        ratio_row.addWidget(QLabel("%"))
-        form.addRow("Hedge ratio", ratio_row)
+        form.addRow("Hedge", self._build_target_row())
 
         self.rounding = SegmentedControl(
             [(p, ROUNDING_LABELS[p], ROUNDING_HINTS[p]) for p in ROUNDINGS]
@@ -140,14 +152,7 @@ class HedgeSettingsWidget(QWidget):
         self.rounding_buttons: dict[Rounding, QToolButton] = {
             p: self.rounding.buttons[p] for p in ROUNDINGS
         }
-        self.rounding_hint = WrapLabel()
-        self.rounding_hint.setObjectName("roundingHint")
-        self.rounding_hint.setFont(scaled_font(self, 0.85))
-        dim(self.rounding_hint)
         form.addRow("Rounding", self.rounding)
-        # A row of its own: a word-wrapped label nested in a sub-layout gets clipped.
-        form.addRow("", self.rounding_hint)
-
         self._add_price_rows(form)
 
         self.error_list = MessageList()
@@ -158,22 +163,75 @@ class HedgeSettingsWidget(QWidget):
         outer.addLayout(form)
         outer.addWidget(self.error_list)
         outer.addStretch(1)
-
         self._wire_entries()
 
-    def _add_price_rows(self, form: QFormLayout) -> None:
-        """Leverage and futures price: typed entries applied as the user pauses."""
-        self.leverage_edit = self._entry("leverageEdit", "10", "Leverage")
-        self.leverage_edit.setToolTip(
-            "Leverage of the futures position (1–200): margin = notional ÷ leverage. "
-            "Higher leverage ties up less cash but is liquidated by a smaller move."
+    def _build_target_row(self) -> QWidget:
+        """``[% | USD]`` then the ratio (slider and field) or the dollar amount."""
+        self.target_mode = SegmentedControl(
+            [
+                ("ratio", "%", "Hedge a share of the exposure (the hedge ratio)"),
+                ("usd", "USD", "Hedge a dollar amount of the exposure"),
+            ]
         )
-        self.leverage_edit.editingFinished.connect(self._on_leverage_entered)
+        self.target_mode.setObjectName("targetMode")
+        self.target_mode.set_current("ratio")
+        self.target_mode.activated.connect(self._on_target_mode)
+
+        self.ratio_slider = QSlider(Qt.Orientation.Horizontal)
+        self.ratio_slider.setObjectName("ratioSlider")
+        self.ratio_slider.setRange(0, RATIO_MAX_PCT)
+        self.ratio_slider.setSingleStep(1)
+        self.ratio_slider.setPageStep(10)
+        self.ratio_slider.setMinimumWidth(40)
+        self.ratio_slider.setToolTip(RATIO_TIP)
+        self.ratio_slider.valueChanged.connect(self._on_slider_changed)
+        self.ratio_slider.sliderReleased.connect(self._end_drag)
+        self.ratio_edit = entry("ratioEdit", "100%", "Hedge ratio", "000.0%")
+        self.ratio_edit.setToolTip(RATIO_TIP)
+        ratio_page = QWidget()
+        ratio_row = QHBoxLayout(ratio_page)
+        ratio_row.setContentsMargins(0, 0, 0, 0)
+        ratio_row.setSpacing(6)
+        ratio_row.addWidget(self.ratio_slider, 1)
+        ratio_row.addWidget(self.ratio_edit)
+
+        self.target_edit = entry("targetUsdEdit", "e.g. 20,000", "Hedge target in USD", "0,000,000")
+        self.target_edit.setToolTip(TARGET_TIP)
+        usd_page = QWidget()
+        usd_row = QHBoxLayout(usd_page)
+        usd_row.setContentsMargins(0, 0, 0, 0)
+        usd_row.setSpacing(6)
+        usd_row.addWidget(self.target_edit, 1)
+        usd_row.addWidget(QLabel("USD"))
+
+        self.target_stack = QStackedWidget()
+        self.target_stack.addWidget(ratio_page)
+        self.target_stack.addWidget(usd_page)
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        lay.addWidget(self.target_mode)
+        lay.addWidget(self.target_stack, 1)
+        return row
+
+    def _add_price_rows(self, form: QFormLayout) -> None:
+        """Leverage (with the one-bad-day hint) and the futures price."""
+        self.leverage_edit = entry("leverageEdit", "2", "Leverage")
+        self.leverage_edit.setToolTip(
+            "Leverage of the futures position (1–200): margin = notional ÷ leverage, or "
+            "the venue's requirement if larger. Higher leverage ties up less cash but is "
+            "liquidated by a smaller move."
+        )
+        self.leverage_hint = QLabel()
+        self.leverage_hint.setObjectName("leverageHint")
+        self.leverage_hint.setFont(scaled_font(self, 0.85))
         lev_row = QHBoxLayout()
-        lev_row.setSpacing(8)
+        lev_row.setSpacing(6)
         lev_row.addWidget(self.leverage_edit)
         lev_row.addWidget(QLabel("x"))
-        lev_row.addStretch(1)
+        lev_row.addSpacing(4)
+        lev_row.addWidget(self.leverage_hint, 1)
         form.addRow("Leverage", lev_row)
 
         self.price_edit = QLineEdit()
@@ -182,50 +240,38 @@ class HedgeSettingsWidget(QWidget):
         self.price_edit.setClearButtonEnabled(True)
         self.price_edit.setAccessibleName("Futures price in USD")
         self.price_edit.setToolTip(PRICE_FIELD_TIP)
-        self._price_stale = False
-        self.price_edit.editingFinished.connect(self._on_price_entered)
         price_row = QHBoxLayout()
-        price_row.setSpacing(8)
+        price_row.setSpacing(6)
         price_row.addWidget(self.price_edit, 1)
         price_row.addWidget(QLabel("USD"))
         form.addRow("Futures price", price_row)
 
     def _wire_entries(self) -> None:
-        """Typed entries apply after a pause, and show a warning icon while refused."""
-        self._edits: dict[str, QLineEdit] = {
-            "ratio": self.ratio_edit,
-            "leverage": self.leverage_edit,
-            "futures_price": self.price_edit,
+        def field(
+            key: str, edit: QLineEdit, parse: Parser, empty: object = EntryField.RESTORES
+        ) -> EntryField:
+            return EntryField(
+                key,
+                edit,
+                parse,
+                lambda value, merge_key: self._apply(key, value, merge_key=merge_key),
+                self._report_error,
+                scope=lambda: self._underlying,
+                on_restore=self._restore,
+                empty=empty,
+                parent=self,
+            )
+
+        self.entries: dict[str, EntryField] = {
+            "ratio": field("ratio", self.ratio_edit, parse_ratio),
+            "target_usd": field(
+                "target_usd", self.target_edit, usd_parser("Hedge target", positive=False)
+            ),
+            "leverage": field("leverage", self.leverage_edit, parse_leverage),
+            # Emptied = size from the spot price again.
+            "futures_price": field("futures_price", self.price_edit, parse_price, empty=None),
         }
-        self._sessions: dict[str, int] = {}
-        self._live_timers: dict[str, QTimer] = {}
-        for field, edit in self._edits.items():
-            timer = QTimer(self)
-            timer.setSingleShot(True)
-            timer.setInterval(LIVE_DELAY_MS)
-            timer.timeout.connect(lambda f=field: self._apply_typed(f))
-            self._live_timers[field] = timer
-            edit.textEdited.connect(lambda _t, f=field: self._on_typed(f))
-
-        self._error_actions: dict[str, QAction] = {}
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        for key, edit in (
-            ("ratio", self.ratio_edit),
-            ("leverage", self.leverage_edit),
-            ("futures_price", self.price_edit),
-        ):
-            act = edit.addAction(icon, QLineEdit.ActionPosition.LeadingPosition)
-            act.setVisible(False)
-            self._error_actions[key] = act
-
-    def _entry(self, name: str, placeholder: str, accessible: str) -> QLineEdit:
-        e = QLineEdit()
-        e.setObjectName(name)
-        e.setPlaceholderText(placeholder)
-        e.setAlignment(Qt.AlignmentFlag.AlignRight)
-        e.setFixedWidth(e.fontMetrics().horizontalAdvance("000.00") + 28)
-        e.setAccessibleName(accessible)
-        return e
+        self.leverage_edit.textEdited.connect(self._on_leverage_typed)
 
     # -- state from the plan ------------------------------------------------------
     @property
@@ -238,22 +284,31 @@ class HedgeSettingsWidget(QWidget):
         self._underlying = u.underlying if u else None
         if switched:
             self._end_drag()
-            self._clear_errors()
-            for field, timer in self._live_timers.items():
-                timer.stop()
-                self._end_session(field)
+            for f in self.entries.values():
+                f.reset()
         self.setEnabled(u is not None)
         if u is None:
             return
         self._sync_families(u)
+        mode = u.target_source
+        self.target_mode.set_current(mode)
+        self.target_stack.setCurrentIndex(0 if mode == "ratio" else 1)
         if not self.ratio_slider.isSliderDown():
             pct = int((u.ratio * 100).to_integral_value())
-            with _Blocked(self.ratio_slider):
+            with Blocked(self.ratio_slider):
                 self.ratio_slider.setValue(max(0, min(RATIO_MAX_PCT, pct)))
-        self._set_entry(self.ratio_edit, "ratio", fmt.ratio_pct(u.ratio), switched)
+        self.entries["ratio"].set_text(share_text(u.ratio), switched)
+        target = u.target_setting_usd
+        self.entries["target_usd"].set_text(
+            fmt.grouped(target) if target is not None else "", switched
+        )
         self.rounding.set_current(u.rounding)
-        self.rounding_hint.setText(ROUNDING_HINTS[u.rounding])
-        self._set_entry(self.leverage_edit, "leverage", _plain(u.leverage), switched)
+        if self.rounding.toolTip() != ROUNDING_HINTS[u.rounding]:
+            self.rounding.setToolTip(ROUNDING_HINTS[u.rounding])
+        self.entries["leverage"].set_text(fmt_decimal(u.leverage), switched)
+        self._advice = u.leverage_advice
+        if not (self.leverage_edit.hasFocus() and self.leverage_edit.isModified()):
+            self._show_leverage_hint(u.leverage_advice)
         self._sync_price(u, switched)
 
     def _sync_families(self, u: UnderlyingPlan) -> None:
@@ -262,7 +317,7 @@ class HedgeSettingsWidget(QWidget):
         ids = tuple(f.id for f in families)
         key = (id(catalog), u.underlying, ids)
         combo = self.family_combo
-        with _Blocked(combo):
+        with Blocked(combo):
             if key != self._family_key:
                 self._family_key = key
                 combo.clear()
@@ -286,7 +341,7 @@ class HedgeSettingsWidget(QWidget):
             combo.setToolTip(tip or "Contracts that can be mixed in one hedge (same venue)")
 
     def _sync_price(self, u: UnderlyingPlan, switched: bool) -> None:
-        spot = self._spot_price(u)
+        spot = u.spot_price
         if spot is not None:
             self.price_edit.setPlaceholderText(f"= spot {fmt.price(spot)}")
         else:
@@ -296,23 +351,33 @@ class HedgeSettingsWidget(QWidget):
             if u.futures_price_from_spot or u.futures_price is None
             else fmt.grouped(u.futures_price)
         )
-        self._set_entry(self.price_edit, "futures_price", text, switched)
+        self.entries["futures_price"].set_text(text, switched)
         self.refresh_price_status(u)
 
     def refresh_price_status(self, u: UnderlyingPlan) -> None:
-        """Tooltip and colour of the price field: where a fetched price came from."""
+        """Tooltip and colour of the price field: where the price came from, and if stale."""
+        check = u.futures_check
         status = (
             None
             if u.futures_price_from_spot
             else futures_price_status(self._doc.portfolio, u.underlying, datetime.now(UTC))
         )
-        if status is None:
-            tip, stale = PRICE_FIELD_TIP, False
-        else:
+        stale = check is not None and check.stale
+        if status is not None:
             tip = f"{status.source}, fetched {fmt_age(status.age)}"
-            stale = status.stale
-            tip += " — stale: refresh prices or type the current quote" if stale else ""
+            stale = stale or status.stale
+            tip += " — stale: refresh prices or type the current quote" if status.stale else ""
             tip += "\n\n" + PRICE_FIELD_TIP
+        elif check is not None and check.typed_at is not None:
+            age = datetime.now(UTC) - check.typed_at
+            tip = f"Typed {fmt_age(age)}"
+            if check.spot_at_typing is not None:
+                tip += f" when spot was {fmt.price(check.spot_at_typing)}"
+            tip += "\n\n" + PRICE_FIELD_TIP
+        else:
+            tip = PRICE_FIELD_TIP
+        if stale and check is not None and check.findings:
+            tip += "\n\n" + "\n".join(check.findings)
         if self.price_edit.toolTip() != tip:
             self.price_edit.setToolTip(tip)
         if stale != self._price_stale:
@@ -323,51 +388,69 @@ class HedgeSettingsWidget(QWidget):
                 pal.setColor(QPalette.ColorRole.Text, warning_color(pal))
             self.price_edit.setPalette(pal)
 
-    def _spot_price(self, u: UnderlyingPlan) -> Decimal | None:
-        if u.futures_price_from_spot:
-            return u.futures_price
-        holdings = self._doc.portfolio.holdings
-        # Holdings tuples are immutable and replaced on every edit: identity is
-        # a safe cache key, and 10,000 rows are not rescanned per recompute.
-        cache = self._spot_cache
-        if cache is not None and cache[0] is holdings and cache[1] == u.underlying:
-            return cache[2]
-        spot = next((h.price for h in holdings if h.symbol == u.underlying), None)
-        self._spot_cache = (holdings, u.underlying, spot)
-        return spot
+    def _show_leverage_hint(self, advice: LeverageAdvice | None) -> None:
+        text, warn = leverage_hint(advice)
+        label = self.leverage_hint
+        if label.text() != text:
+            label.setText(text)
+        label.setToolTip(advice.words if advice is not None else "")
+        if warn != self._hint_warn:
+            self._hint_warn = warn
+            if warn:
+                pal = QPalette(label.palette())
+                pal.setColor(QPalette.ColorRole.WindowText, warning_color(pal))
+                label.setPalette(pal)
+            else:
+                label.setPalette(QPalette())
+                dim(label)
 
-    def _set_entry(self, edit: QLineEdit, key: str, text: str, force: bool) -> None:
-        # Keep what the user is typing (or a refused entry with its reason) unless
-        # the underlying itself changed.
-        if not force and (key in self._errors or (edit.hasFocus() and edit.isModified())):
-            return
-        with _Blocked(edit):
-            edit.setText(text)
-            edit.setModified(False)
+    def _on_leverage_typed(self, text: str) -> None:
+        """The hint follows each key press; the plan follows when typing pauses."""
+        value, reason = parse_leverage(text.strip()) if text.strip() else (None, "empty")
+        if reason is None and self._advice is not None and isinstance(value, Decimal):
+            self._show_leverage_hint(self._advice._replace(leverage=value))
 
     # -- edits -----------------------------------------------------------------------
     def _apply(
         self, field: str, value: object, merge: bool = False, merge_key: str | None = None
-    ) -> bool:
+    ) -> str | None:
+        """None when applied, else the reason it was refused."""
         if self._underlying is None:
-            return False
+            return "no underlying"
         try:
             self._doc.set_underlying_setting(
                 self._underlying, field, value, UNDO_TEXT[field], merge, merge_key
             )
         except EditRefused as exc:
-            self._set_error(field, str(exc))
-            return False
-        self._set_error(field, None)
-        return True
+            return str(exc)
+        return None
+
+    def _restore(self) -> None:
+        self.sync(self._current())
 
     def _on_family_activated(self, index: int) -> None:
         fid = self.family_combo.itemData(index)
         current = self._current()
         in_force = current.family.id if current is not None and current.family else None
         # Re-picking the family in force (even a default one) is not an edit.
-        if fid and fid != in_force:
-            self._apply("family", fid)
+        under = self._underlying
+        if fid and fid != in_force and under is not None and self._apply("family", fid) is None:
+            self.familyChosen.emit(under, str(fid))
+
+    def _on_target_mode(self, mode: str) -> None:
+        """``ratio``: the ratio sets the target again; ``usd``: hedge today's target in USD."""
+        u = self._current()
+        if u is None:
+            return
+        if mode == "usd":
+            amount = abs(u.target_usd).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            self._doc.set_underlying_setting(
+                u.underlying, "target_usd", amount, "Hedge a USD Amount"
+            )
+            self.target_edit.setFocus()
+            self.target_edit.selectAll()
+        else:
+            self._doc.set_underlying_setting(u.underlying, "target_usd", None, "Hedge by Ratio")
 
     def _on_slider_changed(self, value: int) -> None:
         if self._underlying is None:
@@ -377,10 +460,9 @@ class HedgeSettingsWidget(QWidget):
             # (merged commands alone would fuse them into one step).
             self._doc.undo_stack.beginMacro(UNDO_TEXT["ratio"])
             self._drag_macro_open = True
-        self._set_error("ratio", None)
-        with _Blocked(self.ratio_edit):
-            self.ratio_edit.setText(str(value))
-            self.ratio_edit.setModified(False)
+        ratio = self.entries["ratio"]
+        ratio.set_error(None)
+        ratio.set_text(f"{value}%", force=True)
         self._apply("ratio", Decimal(value) / 100, merge=True)
 
     def _end_drag(self) -> None:
@@ -392,102 +474,18 @@ class HedgeSettingsWidget(QWidget):
         if policy in ROUNDINGS:
             self._apply("rounding", policy)
 
-    # Typed entries apply as the user types (debounced, valid values only);
-    # Enter or leaving the field applies the final text and shows any refusal.
-    # Everything typed in one visit to a field is one undo step.
-    def _parse_entry(self, field: str, text: str) -> tuple[object, str | None]:
-        """(value, None) for acceptable text, else (None, reason). Empty is the caller's."""
-        if field == "ratio":
-            try:
-                value = fmt.parse_percent(text, what="Hedge ratio")
-            except DecimalParseError as exc:
-                return None, f"{exc}; type a percentage such as 50"
-            if not 0 <= value <= RATIO_MAX_PCT:
-                return None, (
-                    f"Hedge ratio must be between 0 and {RATIO_MAX_PCT} % (got {_plain(value)} %)"
-                )
-            return value / 100, None
-        if field == "leverage":
-            try:
-                value = fmt.parse_leverage(text, what="Leverage")
-            except DecimalParseError as exc:
-                return None, f"{exc}; type a number such as 10"
-            if not MIN_LEVERAGE <= value <= MAX_LEVERAGE:
-                return None, (
-                    f"Leverage must be between 1 and {MAX_LEVERAGE}x (got {_plain(value)})"
-                )
-            return value, None
-        try:
-            # The field shows prices grouped ("68,400"): a comma groups thousands here.
-            value = parse_decimal(text, what="Futures price", thousands_commas=True)
-        except DecimalParseError as exc:
-            return None, str(exc)
-        if value <= 0:
-            return None, "Futures price must be above 0"
-        return value, None
-
-    def _session_key(self, field: str) -> str:
-        return f"{self._underlying}:{field}:typed:{self._sessions.get(field, 0)}"
-
-    def _end_session(self, field: str) -> None:
-        self._sessions[field] = self._sessions.get(field, 0) + 1
-
-    def _on_typed(self, field: str) -> None:
-        self._live_timers[field].start()
-
-    def _apply_typed(self, field: str) -> None:
-        edit = self._edits[field]
-        text = edit.text().strip()
-        if not text or self._underlying is None:
-            return
-        value, reason = self._parse_entry(field, text)
-        if reason is None:
-            self._apply(field, value, merge_key=self._session_key(field))
-
-    def _commit_entry(self, field: str) -> None:
-        self._live_timers[field].stop()
-        edit = self._edits[field]
-        text = edit.text().strip()
-        key = self._session_key(field)
-        self._end_session(field)
-        if not text:
-            if field == "futures_price":
-                # Empty = size from the spot price again.
-                if self._apply(field, None, merge_key=key):
-                    edit.setModified(False)
-                return
-            self._set_error(field, None)
-            edit.setModified(False)
-            self.sync(self._current())
-            return
-        value, reason = self._parse_entry(field, text)
-        if reason is not None:
-            self._set_error(field, reason)
-            return
-        if self._apply(field, value, merge_key=key):
-            edit.setModified(False)
-
-    def _on_ratio_entered(self) -> None:
-        self._commit_entry("ratio")
-
-    def _on_leverage_entered(self) -> None:
-        self._commit_entry("leverage")
-
-    def _on_price_entered(self) -> None:
-        self._commit_entry("futures_price")
-
     def commit_pending(self) -> None:
         """Apply what is typed but not yet entered (before save, close, switch)."""
         self._end_drag()
-        for field, edit in self._edits.items():
-            if edit.isModified() or self._live_timers[field].isActive():
-                self._commit_entry(field)
+        for f in self.entries.values():
+            if f.pending:
+                f.commit()
 
     def _current(self) -> UnderlyingPlan | None:
         return self._doc.plan.underlying(self._underlying) if self._underlying else None
 
     # -- errors ------------------------------------------------------------------------
-    def _set_error(self, key: str, message: str | None) -> None:
+    def _report_error(self, key: str, message: str | None) -> None:
         if self._errors.get(key) == message:
             # Nothing to redraw. Also keeps a late focus-out (window teardown)
             # from touching widgets that are already gone.
@@ -496,38 +494,12 @@ class HedgeSettingsWidget(QWidget):
             self._errors[key] = message
         else:
             self._errors.pop(key, None)
-        act = self._error_actions.get(key)
-        if act is not None:
-            act.setVisible(bool(message))
-            act.setToolTip(message or "")
         before = self.error_text
         self.error_list.set_messages([("error", m) for m in self._errors.values()])
         if self.error_text != before:
             self.errorChanged.emit(self.error_text)
 
-    def _clear_errors(self) -> None:
-        for key in list(self._errors):
-            self._set_error(key, None)
-
     @property
     def error_text(self) -> str:
         """The reasons currently shown for refused entries, one per line."""
         return "\n".join(self.error_list.texts())
-
-
-def _plain(value: Decimal) -> str:
-    return fmt_decimal(value)
-
-
-class _Blocked:
-    """``with _Blocked(widget):`` — sync a widget without emitting its signals."""
-
-    def __init__(self, widget: QWidget) -> None:
-        self._w = widget
-        self._was = False
-
-    def __enter__(self) -> None:
-        self._was = self._w.blockSignals(True)
-
-    def __exit__(self, *exc: object) -> None:
-        self._w.blockSignals(self._was)

@@ -21,7 +21,8 @@ EXPOSURE_TIP = (
     "counts beta times its value."
 )
 TARGET_TIP = (
-    "Target = hedge ratio × beta-weighted exposure: the USD amount the futures should offset."
+    "Target = hedge ratio × beta-weighted exposure, or the USD amount you set: "
+    "what the futures should offset."
 )
 PRICE_TIP = (
     "Futures price used for sizing: notional per contract = multiplier × this price. "
@@ -79,7 +80,12 @@ class SummaryCards:
         )
         self.exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
         side = "short" if u.side == "short" else "long"
-        self.target.set(fmt.usd(abs(u.target_usd)), f"{fmt.ratio_pct(u.ratio)} % · {side} futures")
+        basis = "USD amount" if u.target_source == "usd" else f"{fmt.ratio_pct(u.ratio)} %"
+        tip = TARGET_TIP
+        if u.untargeted_usd > 0:
+            left = fmt.usd(u.untargeted_usd)
+            tip += f"\n\n{left} of the exposure is not targeted by {u.target_basis}."
+        self.target.set(fmt.usd(abs(u.target_usd)), f"{basis} · {side} futures", tip)
         self.show_price(u, portfolio)
 
     def show_price(self, u: UnderlyingPlan, portfolio: Portfolio) -> None:
@@ -90,9 +96,20 @@ class SummaryCards:
         if u.futures_price_from_spot:
             self.price.set(fmt.price(u.futures_price), "from spot", PRICE_TIP)
             return
-        status = futures_price_status(portfolio, u.underlying, datetime.now(UTC))
+        now = datetime.now(UTC)
+        status = futures_price_status(portfolio, u.underlying, now)
+        check = u.futures_check
         if status is None:
-            self.price.set(fmt.price(u.futures_price), "typed by you", PRICE_TIP)
+            stale = check is not None and check.stale
+            detail = "typed by you"
+            if check is not None and check.typed_at is not None:
+                detail = f"typed {fmt_age(now - check.typed_at)}"
+            if stale:
+                detail += " · stale"
+            tip = PRICE_TIP
+            if stale and check is not None:
+                tip += "\n\n" + "\n".join(check.findings)
+            self.price.set(fmt.price(u.futures_price), detail, tip, warn=stale)
             return
         detail = f"{venue_of(status.source)} · {fmt_age(status.age)}"
         if status.stale:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.core.models import Portfolio
 from hedger.services.library import LibraryEntry, LibraryError, PortfolioLibrary
 from hedger.ui.library.model import LibraryModel, PathRole
 
@@ -60,6 +61,9 @@ class LibraryPanel(QWidget):
         self.confirm: Callable[[str, str], bool] = self._confirm
         # Asked before New replaces the open portfolio (save / discard / cancel).
         self.keep_changes: Callable[[], bool] = lambda: True
+        # What New saves under the name given (the window's remembered families);
+        # None: an empty portfolio with the default settings.
+        self.new_template: Callable[[str], Portfolio] | None = None
 
         title = QLabel("Portfolios")
         title.setObjectName("panelTitle")
@@ -212,7 +216,10 @@ class LibraryPanel(QWidget):
         if not name:
             return None
         try:
-            path = self.library.create(name)
+            if self.new_template is None:
+                path = self.library.create(name)
+            else:
+                path = self.library.save_as(self.new_template(name), name)
         except LibraryError as exc:
             self.statusMessage.emit(str(exc))
             return None

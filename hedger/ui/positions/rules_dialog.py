@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from hedger.core.decimals import fmt_decimal
 from hedger.core.models import DriftRules
+from hedger.core.percent import parse_share
 from hedger.ui.document.document import PortfolioDocument, validation_message
-from hedger.ui.format import parse_percent
 from hedger.ui.widgets.style import dim
 
 HUNDRED = Decimal(100)
@@ -79,15 +79,14 @@ class DriftRulesDialog(QDialog):
     def rules(self) -> DriftRules:
         """The rules as typed; ValueError with a reason."""
         data: dict[str, object] = {
-            "liquidation_within": parse_percent(self.liquidation.text(), what="liquidation")
-            / HUNDRED,
+            "liquidation_within": parse_share(self.liquidation.text(), what="liquidation"),
             "expiry_days": self.expiry.value(),
             "price_max_age_hours": self.hours.value(),
         }
         if self.band_kind.currentIndex() == 1:
             data["band_usd"] = self.band.text().strip()
         else:
-            data["band_pct"] = parse_percent(self.band.text(), what="band") / HUNDRED
+            data["band_pct"] = parse_share(self.band.text(), what="band")
         try:
             return DriftRules.model_validate(data)
         except ValidationError as exc:

@@ -31,6 +31,18 @@ class PriceAxis(pg.AxisItem):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.price = 0.0
 
+    def set_price(self, price: float) -> None:
+        """Label the ticks for ``price`` today; redraws only when it changed.
+
+        pyqtgraph caches an axis's drawing and redraws it on a range change
+        only: a new price with the same moves would keep the old labels.
+        """
+        if price == self.price:
+            return
+        self.price = price
+        self.picture = None
+        self.update()
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if self.price <= 0:
             return ["" for _ in values]
