@@ -224,4 +224,4 @@ def test_cross_margin_uses_the_collateral_the_account_keeps(
     assert main(["plan", sample, "--margin-mode", "cross", "--collateral", "BTC=30000"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     # 70,000 + (30,000 − 36 % × 35,000) / 0.5 BTC, CME valued at entry.
-    assert "Liquidation: 104,800.00 (+49.7 %) with the collateral you keep (cross margin)" in out
+    assert "Liquidation: 104,800.00 (+49.7 %) with the 30,000 USD you keep (cross margin)" in out

@@ -86,7 +86,7 @@ def test_flip_from_long_to_short_is_one_order() -> None:
     g = gap(plan_btc("CME-BTC", [("CME:MBT", "2", "69000")]))
     assert orders(g) == [("flip", "sell", "7 contracts", "CME:MBT")]
     assert g.orders[0].text.endswith(
-        "closes the long of 2 contracts and opens a short of 5 contracts"
+        "closes the long of 2 contracts (0.2 BTC) and opens a short of 5 contracts (0.5 BTC)"
     )
     assert g.orders[0].after == D(-5)
 

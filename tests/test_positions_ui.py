@@ -110,7 +110,7 @@ def test_gap_card_and_mark_as_placed_journal(qtbot: Any) -> None:
     qtbot.addWidget(panel)
     card = panel.position_gap
     assert not card.isHidden()
-    assert "Held: -3 CME:MBT" in card.held.text() and "21,000 USD" in card.held.text()
+    assert "Held: CME:MBT -3 contracts (-0.3 BTC)" in card.held.text() and "21,000 USD" in card.held.text()
     assert "Sell 2 more contracts" in card.orders.text()
     assert "add" in card.margin.text()
     assert card.place_button.isEnabled()
