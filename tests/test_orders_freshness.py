@@ -8,7 +8,7 @@ nothing. Now the panel, the plan and ``hedger plan`` warn and offer spot.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,11 +118,23 @@ def test_spot_drops_a_typed_price_and_its_stamp() -> None:
     assert cleared.futures_prices == {} and cleared.futures_price_stamps == {}
 
 
-def test_a_fetched_mark_price_is_the_venues_own() -> None:
+def test_a_fetched_mark_price_is_checked_like_a_typed_one() -> None:
+    # Audit 11-2: a fetched mark is the venue's price when it was fetched, no more.
     quote = Quote(price=D(70000), source="okx:BTC-USDT-SWAP", fetched_at=NOW, kind="futures")
     settings = HedgeSettings(futures_prices={"BTC": D(70000)})
-    check = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(100000), "perpetual")
-    assert check.origin == "fetched" and check.fetched_at == NOW and not check.stale
+    fresh = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual", NOW)
+    assert fresh.origin == "fetched" and fresh.fetched_at == NOW and not fresh.stale
+    far = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(100000), "perpetual", NOW)
+    [finding] = far.findings
+    assert finding.startswith("The BTC futures price 70,000 is 30 % below spot 100,000")
+    assert far.suggest_spot and far.suggest_refresh
+    later = NOW + timedelta(days=5)
+    old = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual", later)
+    [finding] = old.findings
+    assert "was fetched 5 days ago, longer than 24 h" in finding
+    assert finding.endswith("Use spot or refresh the futures price.")
+    # Without the time now, its age is not judged (a plan of a file, in a test).
+    assert not check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual").stale
 
 
 @pytest.mark.parametrize(

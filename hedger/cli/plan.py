@@ -47,7 +47,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "into the venue's form (in its unit: contracts, coin or USD), the margin the "
             "venue asks, the collateral for a rally, the residual and the liquidation "
             "price. Flags override the file's settings for every underlying. Shares read "
-            "one way: 50%% is fifty per cent, a bare number is a fraction (0.5)."
+            "one way: 50% is fifty per cent, a bare number is a fraction (0.5)."
         ),
     )
     p.add_argument("file", type=file_arg, metavar="FILE", help="portfolio file (.json)")
@@ -103,11 +103,14 @@ def add_parser(sub: SubParsers, command: Command) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from hedger.core.planner import plan_portfolio
 
     catalog = load_catalog()
     portfolio = _with_flags(load_portfolio(args.file), catalog, args)
-    plan = plan_portfolio(portfolio, catalog)
+    # Now: a fetched futures price is judged by its age too.
+    plan = plan_portfolio(portfolio, catalog, now=datetime.now(UTC))
     if args.json:
         from hedger.cli.plan_json import plan_to_dict
 
@@ -336,9 +339,7 @@ def _margin_lines(u: UnderlyingPlan, o: HedgeOption) -> list[str]:
         out += wrapped(clean(o.margin.words), "  ")
     outcome = o.liquidation
     kept = u.collateral_usd
-    backing = (
-        f"the {fmt_money(kept, 0)} USD you keep" if kept is not None else "the posted margin"
-    )
+    backing = f"the {fmt_money(kept, 0)} USD you keep" if kept is not None else "the posted margin"
     if outcome is None or outcome.state == "none":
         where = f"none: with {backing} this position cannot be liquidated"
     elif outcome.state == "at_once":

@@ -119,6 +119,7 @@ def recommended_order_to_dict(u: UnderlyingPlan) -> dict[str, Any] | None:
     underlying (``basis`` "held"), else the recommended option's (``basis`` "zero").
     ``side``/``quantity``/``unit`` when it is one line; ``lines`` always."""
     g = u.position_gap
+    text: str | None
     if g is not None and g.holds_anything:
         lines = [_gap_order_to_dict(o) for o in g.orders]
         text = g.order_words
@@ -273,6 +274,7 @@ def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
         "liquidation": outcome_to_dict(o.liquidation),
         "order": order_to_dict(o),
         "order_text": o.order_text(u.leverage),
+        "smallest_order": None if o.smallest_order is None else ticket_to_dict(o.smallest_order),
         "margin": _margin_to_dict(o.margin) if o.margin is not None else None,
         "collateral": _collateral_to_dict(o.collateral) if o.collateral is not None else None,
         "warnings": list(o.warnings),

@@ -34,7 +34,8 @@ class HeldQuantityError(ValueError):
     """A held quantity the venue could not hold, or whose unit is unclear; one line."""
 
 
-def _grouped(value: Decimal) -> str:
+def grouped(value: Decimal) -> str:
+    """``-30,000``, ``0.0006``: thousands grouped, decimals as they are."""
     text = fmt_decimal(value)
     head, dot, tail = text.partition(".")
     sign = "-" if head.startswith("-") else ""
@@ -104,20 +105,20 @@ def held_text(contract: Contract, contracts: Decimal, *, signed: bool = True) ->
     (``0.3 BTC`` beside CME's): the venue's unit first, the other beside it."""
     shown = contracts if signed else abs(contracts)
     unit = venue_unit(contract)
-    count = f"{_grouped(shown)} {unit_name(contract, 'contracts', shown)}"
+    count = f"{grouped(shown)} {unit_name(contract, 'contracts', shown)}"
     if unit == "contracts":
         other: HeldUnit = "usd" if contract.kind == "inverse" else "coin"
         value = in_unit(contract, shown, other)
-        return f"{count} ({_grouped(value)} {unit_name(contract, other)})"
+        return f"{count} ({grouped(value)} {unit_name(contract, other)})"
     value = in_unit(contract, shown, unit)
-    return f"{_grouped(value)} {unit_name(contract, unit)} ({count})"
+    return f"{grouped(value)} {unit_name(contract, unit)} ({count})"
 
 
 def venue_text(contract: Contract, contracts: Decimal) -> str:
     """The position as the venue's screen shows it: ``-0.6 BTC``, ``-30,000 USD``,
     ``-3 contracts``."""
     unit = venue_unit(contract)
-    return f"{_grouped(in_unit(contract, contracts, unit))} {unit_name(contract, unit, contracts)}"
+    return f"{grouped(in_unit(contract, contracts, unit))} {unit_name(contract, unit, contracts)}"
 
 
 def check_held(contract: Contract, contracts: Decimal) -> Decimal:
@@ -200,6 +201,6 @@ def ambiguous(contract: Contract, number: Decimal) -> str:
     as_count = in_unit(contract, number, own)
     return (
         f"{contract.id}: say which unit {n} is in: {n} {unit_name(contract, own)}, the "
-        f"venue's unit (= {_grouped(as_own)} contracts), or {n} contracts "
-        f"(= {_grouped(as_count)} {unit_name(contract, own)})"
+        f"venue's unit (= {grouped(as_own)} contracts), or {n} contracts "
+        f"(= {grouped(as_count)} {unit_name(contract, own)})"
     )

@@ -25,6 +25,7 @@ from hedger.core.orders import (
     OrderTicket,
     contracts_of,
     lot_units,
+    min_lots,
     nearest_words,
     ticket,
 )
@@ -80,6 +81,9 @@ class HedgeOption(NamedTuple):
     collateral_usd: Decimal | None = None  # what the user keeps behind the hedge
     # Where it is liquidated with that collateral (else the posted margin), in words too.
     liquidation: LiquidationOutcome | None = None
+    # When no whole lot fits but the family's smallest contract could hedge some of it:
+    # the smallest order the venue accepts (the nearest valid order).
+    smallest_order: OrderTicket | None = None
 
     @property
     def collateral(self) -> CollateralPlan | None:
@@ -116,7 +120,14 @@ class HedgeOption(NamedTuple):
         """What to place, in the venue's terms, and what it leaves unhedged and why."""
         if not self.orders:
             left = fmt_money(self.residual_usd, 0)
-            return f"No {self.name} contract fits: {left} USD stays unhedged" + (
+            smallest = self.smallest_order
+            nearest = (
+                ""
+                if smallest is None
+                else f"; the smallest order the venue accepts is {smallest.quantity_text} "
+                f"({fmt_money(smallest.notional_usd, 0)} USD)"
+            )
+            return f"No {self.name} contract fits: {left} USD stays unhedged{nearest}" + (
                 self._untargeted_words()
             )
         verb = "Sell" if self.side == "short" else "Buy"
@@ -178,6 +189,15 @@ def build_options(
         options.append(_option(name, [(c, n)], exact, *args))
     if len(contracts) > 1:
         options.append(_option("mix", _mix(target_units, contracts, rounding), None, *args))
+    # Nothing in the family fits (the mix, or a family of one contract, trades nothing):
+    # name the nearest valid order, the smallest the venue takes of its smallest contract.
+    last = options[-1]
+    if not last.orders and target_usd > 0:
+        c = min(contracts, key=lot_units)
+        smallest = ticket(
+            c, min_lots(c, futures_price), "sell" if side == "short" else "buy", futures_price
+        )
+        options[-1] = last._replace(smallest_order=smallest)
     return options
 
 
