@@ -163,3 +163,53 @@ def test_the_samples_ship_no_futures_price() -> None:
     for name in ("core-stack.json", "beginner-1000.json"):
         doc = json.loads(resource_path("samples", name).read_text(encoding="utf-8"))
         assert not doc["hedge"].get("futures_prices"), name
+
+
+FETCHED = {
+    "schema_version": 2,
+    "name": "f",
+    "holdings": [{"symbol": "BTC", "quantity": "0.5", "price": "100000"}],
+    "hedge": {
+        "leverage": "2",
+        "families": {"BTC": "BINANCE-USDM-BTC"},
+        "futures_prices": {"BTC": "70000"},
+    },
+    "quotes": {
+        "FUT:BTC": {
+            "price": "70000",
+            "source": "binance",
+            "fetched_at": "2026-12-01T10:00:00+00:00",
+            "kind": "futures",
+        }
+    },
+}
+
+
+def test_hedger_plan_warns_about_a_fetched_price_old_and_far_from_spot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Audit 11-2: 5 days old and 30 % under spot: sized 0.714 BTC for 0.5 held, silently.
+    assert main(["plan", str(write(tmp_path, FETCHED))]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "futures 70,000.00 USD (fetched)" in out
+    assert "The BTC futures price 70,000 was fetched" in out
+    assert "The BTC futures price 70,000 is 30 % below spot 100,000" in out
+    assert "→ use spot with --price BTC=spot" in out
+
+
+@pytest.mark.gui
+def test_the_panel_offers_spot_and_refresh_for_a_stale_fetched_price(
+    qtbot: object, tmp_path: Path
+) -> None:
+    from hedger.store.portfolio_file import load_portfolio
+    from hedger.ui.document.document import PortfolioDocument
+    from hedger.ui.hedge.panel import HedgePanel
+
+    doc = PortfolioDocument(CATALOG, load_portfolio(write(tmp_path, FETCHED)))
+    panel = HedgePanel(doc)
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    bar = panel.freshness
+    assert not bar.isHidden() and "was fetched" in bar.text.text()
+    assert not bar.use_spot.isHidden() and not bar.refresh.isHidden()
+    panel.use_spot("BTC")
+    assert "BTC" not in doc.portfolio.hedge.futures_prices

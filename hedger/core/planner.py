@@ -274,15 +274,7 @@ def plan_portfolio(
     other = sum(cash, zero)
     vols = daily_vols or {}
     plans = [
-        _plan_underlying(
-            u,
-            a,
-            portfolio,
-            catalog,
-            vols.get(u),
-            None if held_by is None else held_by.get(u, []),
-            now,
-        )
+        _plan_underlying(u, a, portfolio, catalog, vols.get(u), _held(held_by, u), now)
         for u, a in sorted(acc.items())
     ]
     totals = _totals(plans)
@@ -346,13 +338,7 @@ def _plan_underlying(
         problem = f"family {family.id} hedges {family.underlying}, not {under}"
         return _problem(under, a, base, family, problem)
     contracts = catalog.family_contracts(family.id)
-    expiry: ExpiryStyle = (
-        "perpetual" if all(c.expiry == "perpetual" for c in contracts) else "dated"
-    )
-    max_age = timedelta(hours=portfolio.drift.price_max_age_hours)
-    check = check_futures_price(
-        under, settings, portfolio.quotes, a.spot_price, expiry, now, max_age
-    )
+    check = _futures_check(under, portfolio, a.spot_price, contracts, now)
     side: Side = "long" if target < 0 else "short"
     daily_vol, vol_source = vol if vol is not None else (None, "")
     base["futures_check"] = check
@@ -382,6 +368,24 @@ def _plan_underlying(
         recommended=recommend(options),
         **base,  # type: ignore[arg-type]
     )
+
+
+def _held(held_by: Mapping[str, Held] | None, under: str) -> Held | None:
+    return None if held_by is None else held_by.get(under, [])
+
+
+def _futures_check(
+    under: str,
+    portfolio: Portfolio,
+    spot: Decimal | None,
+    contracts: Sequence[Contract],
+    now: datetime | None,
+) -> FuturesPriceCheck:
+    """Where the futures price comes from and whether it looks stale (core.freshness)."""
+    perpetual = all(c.expiry == "perpetual" for c in contracts)
+    expiry: ExpiryStyle = "perpetual" if perpetual else "dated"
+    max_age = timedelta(hours=portfolio.drift.price_max_age_hours)
+    return check_futures_price(under, portfolio.hedge, portfolio.quotes, spot, expiry, now, max_age)
 
 
 def _family(under: str, portfolio: Portfolio, catalog: Catalog, held: Held | None) -> Family | str:
