@@ -56,3 +56,15 @@ def test_risk_tab_amounts_never_read_minus_zero() -> None:
     from hedger.ui.analytics.risk import _usd
 
     assert (_usd(-0.3), _usd(-0.0), _usd(-2.6), _usd(1234.4)) == ("0", "0", "−3", "1,234")
+
+
+def test_an_option_before_the_command_says_where_it_goes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Audit 14-7: "hedger --json positions FILE" said "unknown command 'positions'".
+    assert main(["--json", "positions", "book.json"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "hedger: options go after the command: hedger positions ... --json "
+        "(see 'hedger positions --help')\n"
+    )

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from hedger.core.decimals import fmt_decimal
+from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.held_quantity import held_text
 from hedger.core.liquidation import Side
 from hedger.core.liquidation_outcome import LiquidationOutcome, liquidation_outcome
@@ -153,6 +153,29 @@ def as_held_liquidations(
         if outcome is not None:
             out.append((line, outcome))
     return out
+
+
+def held_liquidation_words(line: HeldLine, outcome: LiquidationOutcome, price: Decimal) -> str:
+    """``liquidated near 70,827 (+0.5 % from 70,500), with 8,000 USD posted``: measured
+    from today's futures ``price``; "past its liquidation price" once beyond it."""
+    pos = line.position
+    posted = (
+        f"{fmt_money(pos.collateral_usd, 0)} USD posted"
+        if pos.collateral_usd is not None
+        else "the margin at your leverage posted (assumed)"
+    )
+    if outcome.state == "none":
+        return f"cannot be liquidated, with {posted}"
+    liq = outcome.price
+    assert liq is not None
+    short = pos.quantity < 0
+    room = (liq - price) / price if short else (price - liq) / price
+    if room <= 0:
+        return f"past its liquidation price {fmt_money(liq, 0)}, with {posted}"
+    return (
+        f"liquidated near {fmt_money(liq, 0)} ({'+' if short else '-'}{room * 100:.1f} % "
+        f"from {fmt_money(price, 0)}), with {posted}"
+    )
 
 
 def positions_on(

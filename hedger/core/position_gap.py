@@ -43,6 +43,7 @@ from hedger.core.held_positions import (
     count_text,
     family_of_held,
     held_lines,
+    held_liquidation_words,
     position_liquidation,
     position_pnl,
     position_usd,
@@ -279,9 +280,12 @@ class PositionGap(NamedTuple):
 
     @property
     def shows_after(self) -> bool:
-        """The after-the-orders liquidation is a situation of its own (orders, or a
-        top-up): else it is the position as held, said once."""
-        return self.margin is not None and (bool(self.orders) or self.to_add_usd > 0)
+        """The after-the-orders liquidation is a situation of its own (positions held, and
+        orders or a top-up): else it is the position as held, or the plan's from zero,
+        said once."""
+        if self.margin is None or not self.holds_anything:
+            return False
+        return bool(self.orders) or self.to_add_usd > 0
 
     def as_held(self) -> list[tuple[HeldLine, LiquidationOutcome]]:
         """Each held position (all families) with its liquidation as held: what
@@ -296,32 +300,12 @@ class PositionGap(NamedTuple):
         out = []
         price = self.futures_price
         for line, outcome in self.as_held():
-            out.append(f"as held, {short_label(line)}: {_held_words(line, outcome, price)}")
+            out.append(
+                f"as held, {short_label(line)}: {held_liquidation_words(line, outcome, price)}"
+            )
         if self.shows_after and self.liquidation is not None:
             out.append(f"{self.after_label}: {_after_words(self.liquidation, price)}")
         return out
-
-
-def _held_words(line: HeldLine, outcome: LiquidationOutcome, price: Decimal) -> str:
-    """``liquidated near 70,827 (+0.5 % from 70,500), with 8,000 USD posted``."""
-    pos = line.position
-    posted = (
-        f"{fmt_money(pos.collateral_usd, 0)} USD posted"
-        if pos.collateral_usd is not None
-        else "the margin at your leverage posted (assumed)"
-    )
-    if outcome.state == "none":
-        return f"cannot be liquidated, with {posted}"
-    liq = outcome.price
-    assert liq is not None
-    short = pos.quantity < 0
-    room = (liq - price) / price if short else (price - liq) / price
-    if room <= 0:
-        return f"past its liquidation price {fmt_money(liq, 0)}, with {posted}"
-    return (
-        f"liquidated near {fmt_money(liq, 0)} ({'+' if short else '-'}{room * 100:.1f} % "
-        f"from {fmt_money(price, 0)}), with {posted}"
-    )
 
 
 def _after_words(outcome: LiquidationOutcome, price: Decimal) -> str:
