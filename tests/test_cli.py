@@ -639,7 +639,7 @@ def test_unexpected_errors_are_one_line(
 ) -> None:
     import hedger.core.planner as planner
 
-    def boom(*args: object) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something\nbroke")
 
     monkeypatch.setattr(planner, "plan_portfolio", boom)

@@ -8,7 +8,7 @@ nothing. Now the panel, the plan and ``hedger plan`` warn and offer spot.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,11 +118,23 @@ def test_spot_drops_a_typed_price_and_its_stamp() -> None:
     assert cleared.futures_prices == {} and cleared.futures_price_stamps == {}
 
 
-def test_a_fetched_mark_price_is_the_venues_own() -> None:
+def test_a_fetched_mark_price_is_checked_like_a_typed_one() -> None:
+    # Audit 11-2: a fetched mark is the venue's price when it was fetched, no more.
     quote = Quote(price=D(70000), source="okx:BTC-USDT-SWAP", fetched_at=NOW, kind="futures")
     settings = HedgeSettings(futures_prices={"BTC": D(70000)})
-    check = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(100000), "perpetual")
-    assert check.origin == "fetched" and check.fetched_at == NOW and not check.stale
+    fresh = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual", NOW)
+    assert fresh.origin == "fetched" and fresh.fetched_at == NOW and not fresh.stale
+    far = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(100000), "perpetual", NOW)
+    [finding] = far.findings
+    assert finding.startswith("The BTC futures price 70,000 is 30 % below spot 100,000")
+    assert far.suggest_spot and far.suggest_refresh
+    later = NOW + timedelta(days=5)
+    old = check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual", later)
+    [finding] = old.findings
+    assert "was fetched 5 days ago, longer than 24 h" in finding
+    assert finding.endswith("Use spot or refresh the futures price.")
+    # Without the time now, its age is not judged (a plan of a file, in a test).
+    assert not check_futures_price("BTC", settings, {"FUT:BTC": quote}, D(70500), "perpetual").stale
 
 
 @pytest.mark.parametrize(
@@ -151,3 +163,53 @@ def test_the_samples_ship_no_futures_price() -> None:
     for name in ("core-stack.json", "beginner-1000.json"):
         doc = json.loads(resource_path("samples", name).read_text(encoding="utf-8"))
         assert not doc["hedge"].get("futures_prices"), name
+
+
+FETCHED = {
+    "schema_version": 2,
+    "name": "f",
+    "holdings": [{"symbol": "BTC", "quantity": "0.5", "price": "100000"}],
+    "hedge": {
+        "leverage": "2",
+        "families": {"BTC": "BINANCE-USDM-BTC"},
+        "futures_prices": {"BTC": "70000"},
+    },
+    "quotes": {
+        "FUT:BTC": {
+            "price": "70000",
+            "source": "binance",
+            "fetched_at": "2026-12-01T10:00:00+00:00",
+            "kind": "futures",
+        }
+    },
+}
+
+
+def test_hedger_plan_warns_about_a_fetched_price_old_and_far_from_spot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Audit 11-2: 5 days old and 30 % under spot: sized 0.714 BTC for 0.5 held, silently.
+    assert main(["plan", str(write(tmp_path, FETCHED))]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "futures 70,000.00 USD (fetched)" in out
+    assert "The BTC futures price 70,000 was fetched" in out
+    assert "The BTC futures price 70,000 is 30 % below spot 100,000" in out
+    assert "→ use spot with --price BTC=spot" in out
+
+
+@pytest.mark.gui
+def test_the_panel_offers_spot_and_refresh_for_a_stale_fetched_price(
+    qtbot: object, tmp_path: Path
+) -> None:
+    from hedger.store.portfolio_file import load_portfolio
+    from hedger.ui.document.document import PortfolioDocument
+    from hedger.ui.hedge.panel import HedgePanel
+
+    doc = PortfolioDocument(CATALOG, load_portfolio(write(tmp_path, FETCHED)))
+    panel = HedgePanel(doc)
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    bar = panel.freshness
+    assert not bar.isHidden() and "was fetched" in bar.text.text()
+    assert not bar.use_spot.isHidden() and not bar.refresh.isHidden()
+    panel.use_spot("BTC")
+    assert "BTC" not in doc.portfolio.hedge.futures_prices

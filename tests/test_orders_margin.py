@@ -224,4 +224,36 @@ def test_cross_margin_uses_the_collateral_the_account_keeps(
     assert main(["plan", sample, "--margin-mode", "cross", "--collateral", "BTC=30000"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     # 70,000 + (30,000 − 36 % × 35,000) / 0.5 BTC, CME valued at entry.
-    assert "Liquidation: 104,800.00 (+49.7 %) with the collateral you keep (cross margin)" in out
+    assert "Liquidation: 104,800.00 (+49.7 %) with the 30,000 USD you keep (cross margin)" in out
+
+
+# -- contracts without a tier table (audit 11-4) --------------------------------------------
+
+
+def test_a_large_perpetual_without_tiers_says_hedger_has_none() -> None:
+    from hedger.core.catalog import builtin_catalog
+    from hedger.core.margin import margin_for
+
+    okx = builtin_catalog().contracts["OKX:BTC-USDT-SWAP"]
+    small = margin_for([(okx, 3860)], Decimal(97000), Decimal(2))  # 38.6 contracts: 37,442 USD
+    assert small.notes == ()
+    big = margin_for([(okx, 10_000_000)], Decimal(97000), Decimal(2))  # 1,000 BTC
+    (note,) = big.notes
+    assert note.startswith("OKX:BTC-USDT-SWAP: Hedger has no tier table for this contract")
+    assert "above 300,000 USD venues ask more" in note and "97,000,000 USD" in note
+
+
+def test_the_untiered_threshold_is_the_smallest_first_tier_shipped() -> None:
+    import json
+
+    from hedger.core.margin import UNTIERED_ABOVE_USD
+    from hedger.core.resources import resource_path
+
+    doc = json.loads(resource_path("margin_tiers.json").read_text(encoding="utf-8"))
+    caps = [
+        Decimal(t["tiers"][0]["cap"])
+        for tables in doc["tables"].values()
+        for t in tables
+        if t["basis"] == "notional" and "cap" in t["tiers"][0]
+    ]
+    assert min(caps) == UNTIERED_ABOVE_USD

@@ -136,7 +136,8 @@ def test_collateral_for_a_rally_and_what_the_posted_amount_allows(qtbot: QtBot) 
     p = panel_for(qtbot, doc)
     m = p.margin
     assert m.rally_edit.text() == "30%"
-    assert m.rally_result.text() == "→ keep 10,727.50 USD"
+    # Opening at 2x takes more than the rally: both are said (audit 11-11).
+    assert m.rally_result.text() == "→ keep 17,500 USD to open (30 % rally: 10,727.50 USD)"
     assert "10,500.00 + maintenance 227.50" in m.rally_result.toolTip()
 
     m.rally_edit.setText("20%")

@@ -287,3 +287,19 @@ def test_contracts_add_takes_the_order_unit(
         "50",
     )
     capsys.readouterr()
+
+
+def test_when_nothing_fits_the_smallest_valid_order_is_named() -> None:
+    # Audit 11-7: 0.0004 BTC at 97,000 on Binance: 0 lots, and Binance asks 100 USDT.
+    p = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=D("0.0004"), price=D(97000)),),
+        hedge=HedgeSettings(families={"BTC": "BINANCE-USDM-BTC"}),
+    )
+    u = plan_portfolio(p, builtin_catalog()).underlying("BTC")
+    assert u is not None
+    (o,) = u.options
+    assert not o.trades and o.smallest_order is not None
+    assert o.order_text() == (
+        "No nano contract fits: 39 USD stays unhedged; the smallest order the venue accepts "
+        "is 0.002 BTC (194 USD)"
+    )

@@ -53,7 +53,9 @@ def test_add_list_remove(path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "--expiry",
         "2026-12-25",
     )
-    assert code == 0 and out == "Added position 2 in book.json.\n"
+    assert code == 0 and out == (
+        "Added position 2 in book.json: long 2 contracts (0.2 ETH) of CME Micro Ether (MET).\n"
+    )
     code, out, _ = run(capsys, "positions", str(path), "--json")
     doc = json.loads(out)
     assert [(p["contract"], p["quantity"]) for p in doc["positions"]] == [

@@ -86,7 +86,7 @@ def test_flip_from_long_to_short_is_one_order() -> None:
     g = gap(plan_btc("CME-BTC", [("CME:MBT", "2", "69000")]))
     assert orders(g) == [("flip", "sell", "7 contracts", "CME:MBT")]
     assert g.orders[0].text.endswith(
-        "closes the long of 2 contracts and opens a short of 5 contracts"
+        "closes the long of 2 contracts (0.2 BTC) and opens a short of 5 contracts (0.5 BTC)"
     )
     assert g.orders[0].after == D(-5)
 
@@ -167,3 +167,64 @@ def test_plans_without_positions_build_gaps_only_when_asked(gaps: bool) -> None:
     assert (u.position_gap is not None) is gaps
     if gaps:
         assert orders(u.position_gap) == [("open", "sell", "5 contracts", "CME:MBT")]  # type: ignore[arg-type]
+
+
+# -- another family's position that already over-hedges (audit 14-6) ----------------------
+
+
+def test_over_hedge_on_another_family_is_bought_back_on_its_own_venue() -> None:
+    g = gap(plan_btc("CME-BTC", [("BINANCE:BTCUSDT", "-1000", "70000")]))
+    assert orders(g) == [("reduce", "buy", "0.5 BTC", "BINANCE:BTCUSDT")]
+    (o,) = g.orders
+    assert not o.on_family and (o.held, o.after) == (D(-1000), D(-500))
+    assert o.text.startswith("Buy back 0.5 BTC of Binance BTCUSDT perpetual (USD-M)")
+    assert "on its own venue" in o.text
+    # No long opened on CME against the Binance short.
+    assert not any(x.ticket.contract.id.startswith("CME:") for x in g.orders)
+    assert (g.hedged_usd, g.residual_usd, g.margin) == (D(35000), D(0), None)
+
+
+def test_a_family_position_stays_when_the_other_can_absorb_the_excess() -> None:
+    g = gap(
+        plan_btc("CME-BTC", [("CME:MBT", "-3", "70000"), ("BINANCE:BTCUSDT", "-1000", "70000")])
+    )
+    assert orders(g) == [("reduce", "buy", "0.8 BTC", "BINANCE:BTCUSDT")]
+    assert not g.both_legs and g.hedged_usd == D(35000)
+
+
+def test_both_legs_are_said_to_be_needed() -> None:
+    g = gap(
+        plan_btc("CME-BTC", [("CME:MBT", "-10", "70000"), ("BINANCE:BTCUSDT", "-1000", "70000")])
+    )
+    assert sorted(orders(g)) == [
+        ("close", "buy", "1 BTC", "BINANCE:BTCUSDT"),
+        ("reduce", "buy", "5 contracts", "CME:MBT"),
+    ]
+    assert g.both_legs
+    assert g.order_words.startswith("Both orders are needed, one on each position: ")
+    assert g.hedged_usd == D(35000)
+
+
+def test_mark_placed_moves_the_other_familys_position() -> None:
+    from datetime import UTC, datetime
+
+    from hedger.services.positions import placed
+
+    p = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=D("0.5"), price=D(70000)),),
+        hedge=HedgeSettings(families={"BTC": "CME-BTC"}),
+        positions=(Position(contract="BINANCE:BTCUSDT", quantity=D(-1000), entry_price=D(1)),),
+    )
+    out = placed(p, "BTC", CATALOG, datetime(2026, 12, 6, tzinfo=UTC))
+    assert [(x.contract, x.quantity) for x in out.positions] == [("BINANCE:BTCUSDT", D(-500))]
+    (entry,) = out.journal
+    assert (entry.contract, entry.change) == ("BINANCE:BTCUSDT", D(500))
+
+
+def test_a_gap_order_below_the_minimum_names_the_nearest_valid_one() -> None:
+    # Audit 14-9: 0.001 BTC more at 70,000 is 70 USDT, under Binance's 100 USDT.
+    g = gap(plan_btc("BINANCE-USDM-BTC", [("BINANCE:BTCUSDT", "-500", "70000")], btc="0.501"))
+    assert orders(g) == [("add", "sell", "0.001 BTC", "BINANCE:BTCUSDT")]
+    (problem,) = g.problems
+    assert "below the venue's minimum order value of 100 USDT" in problem
+    assert problem.endswith("the nearest valid order is 0.002 BTC")

@@ -273,3 +273,115 @@ def test_credentials_never_show_their_secret() -> None:
     assert KEY.secret not in repr(KEY) and KEY.secret not in str(KEY)
     assert KEY.scrub(f"bad key {KEY.api_key} / {KEY.secret}") == "bad key *** / ***"
     assert json.dumps({"k": str(KEY)}).count("SECRET") == 0
+
+
+# -- coin-margined accounts (audit 14-4) ---------------------------------------------------
+
+
+def fake_deribit(positions: list[Any], total: dict[str, Any]) -> Any:
+    class Exchange:
+        def __init__(self, config: dict[str, Any]) -> None:
+            pass
+
+        def load_markets(self) -> dict[str, Any]:
+            market = {
+                "id": "BTC-PERPETUAL",
+                "symbol": "BTC/USD:BTC",
+                "contract": True,
+                "swap": True,
+                "inverse": True,
+                "contractSize": 10.0,
+            }
+            return {market["symbol"]: market}
+
+        def fetch_positions(self) -> list[Any]:
+            return positions
+
+        def fetch_balance(self) -> Any:
+            return {"total": total}
+
+    return SimpleNamespace(
+        exchanges=["deribit"],
+        deribit=Exchange,
+        BaseError=FakeBaseError,
+        NetworkError=FakeNetworkError,
+        RequestTimeout=FakeNetworkError,
+    )
+
+
+def test_a_coin_margined_cross_position_is_backed_by_the_coin_held() -> None:
+    # 3,500 contracts of 10 USD short at 70,000, cross, 1 BTC in the account (marked 70,000).
+    short = pos("BTC/USD:BTC", "short", 3500, 70000, marginMode="cross", markPrice=70000)
+    answer = svc.fetch_account(
+        "deribit", KEY, CATALOG, None, module=fake_deribit([short], {"BTC": 1.0})
+    )
+    (p,) = answer.positions
+    assert (p.contract, p.quantity) == ("DERIBIT:BTC-PERPETUAL", D(-3500))
+    assert p.collateral_usd == D("70000.00")
+    assert answer.coin_balances == {"BTC": D(1)}
+    # hedger check: a healthy 35,000 USD short on 70,000 USD of BTC raises no alarm.
+    from hedger.core.models import HedgeSettings
+    from hedger.services.checks import check_portfolio
+
+    book_ = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=D("0.5"), price=D(70000)),),
+        hedge=HedgeSettings(families={"BTC": "DERIBIT-BTC"}),
+        positions=answer.positions,
+    )
+    assert [f for f in check_portfolio(book_, CATALOG) if f.kind == "liquidation"] == []
+
+
+def test_no_coin_balance_leaves_the_collateral_unknown_not_zero() -> None:
+    short = pos("BTC/USD:BTC", "short", 3500, 70000, marginMode="cross")
+    answer = svc.fetch_account(
+        "deribit", KEY, CATALOG, None, module=fake_deribit([short], {"USDT": 0})
+    )
+    (p,) = answer.positions
+    assert p.collateral_usd is None
+
+
+def test_an_off_step_size_from_the_exchange_is_a_problem() -> None:
+    # 0.0005 BTC: half a Binance step; ccxt and the catalog would disagree on the size.
+    module, _ = fake_ccxt([pos("BTC/USDT:USDT", "short", 0.0005, 69000)])
+    answer = svc.fetch_account("binanceusdm", KEY, CATALOG, None, module=module)
+    assert answer.positions == ()
+    (problem,) = answer.problems
+    assert "not a whole number of the venue's steps" in problem
+    assert "the exchange and the catalog disagree on its size" in problem
+
+
+# -- the CLI's key and import words (audit 14-7, 14-8) --------------------------------------
+
+
+def test_key_entry_cut_short_is_one_line_and_exit_2(
+    ring: FakeKeyring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    import getpass
+
+    answers = iter(["abc", "def"])
+
+    def ask(prompt: str = "") -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(getpass, "getpass", ask)
+    path = tmp_path / "b.json"
+    save_portfolio(path, book())
+    assert main(["positions", str(path), "key", "binanceusdm"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("hedger: no key kept: the input ended")
+    assert ring.data == {}
+
+
+def test_an_unknown_exchange_is_named_before_the_keyring(
+    ring: FakeKeyring, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "b.json"
+    save_portfolio(path, book())
+    for action in ("import", "key"):
+        assert main(["positions", str(path), action, "notanexchange"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("hedger: unknown exchange 'notanexchange'") and "binanceusdm" in err

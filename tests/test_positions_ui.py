@@ -29,6 +29,7 @@ from hedger.ui.library.panel import LibraryPanel
 from hedger.ui.main_window import MainWindow
 from hedger.ui.positions.import_dialog import ImportPositionsDialog
 from hedger.ui.positions.journal_dialog import JournalDialog
+from hedger.ui.positions.model import FIELDS
 from hedger.ui.positions.notifier import DriftNotifier
 from hedger.ui.positions.panel import PositionsPanel
 from hedger.ui.positions.rules_dialog import DriftRulesDialog
@@ -58,15 +59,17 @@ def test_table_edits_are_undoable_and_bad_input_changes_nothing(qtbot: Any) -> N
     qtbot.addWidget(panel)
     m = panel.model
     assert m.rowCount() == 1
-    assert m.data(m.index(0, 1)) == "-3"
-    assert m.data(m.index(0, 3)) == "-21,000"  # value at today's 70,000
-    assert m.data(m.index(0, 4)) == "-300"  # P&L
-    assert m.setData(m.index(0, 1), "-5")
+    col = {f: i for i, f in enumerate(FIELDS)}
+    assert m.data(m.index(0, col["venue_quantity"])) == "-3 contracts"
+    assert m.data(m.index(0, col["quantity"])) == "-3"
+    assert m.data(m.index(0, col["value"])) == "-21,000"  # value at today's 70,000
+    assert m.data(m.index(0, col["pnl"])) == "-300"  # P&L
+    assert m.setData(m.index(0, col["quantity"]), "-5")
     assert doc.portfolio.positions[0].quantity == D(-5)
     refused: list[str] = []
     m.editRefused.connect(refused.append)
     assert not m.setData(m.index(0, 0), "CME:NOPE")
-    assert not m.setData(m.index(0, 2), "abc")
+    assert not m.setData(m.index(0, col["entry_price"]), "abc")
     assert len(refused) == 2 and "unknown contract" in refused[0]
     doc.undo_stack.undo()
     assert doc.portfolio.positions[0].quantity == D(-3)
@@ -110,7 +113,10 @@ def test_gap_card_and_mark_as_placed_journal(qtbot: Any) -> None:
     qtbot.addWidget(panel)
     card = panel.position_gap
     assert not card.isHidden()
-    assert "Held: -3 CME:MBT" in card.held.text() and "21,000 USD" in card.held.text()
+    assert (
+        "Held: CME:MBT -3 contracts (-0.3 BTC)" in card.held.text()
+        and "21,000 USD" in card.held.text()
+    )
     assert "Sell 2 more contracts" in card.orders.text()
     assert "add" in card.margin.text()
     assert card.place_button.isEnabled()

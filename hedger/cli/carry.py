@@ -58,7 +58,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         ),
         epilog=(
             "Funding sign: a positive rate means longs pay shorts, so a short hedge receives it. "
-            "Basis annualised simple on a 365-day year: 2 %% with 60 days to expiry = 12.17 %%."
+            "Basis annualised simple on a 365-day year: 2 % with 60 days to expiry = 12.17 %."
         ),
     )
     p.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
@@ -107,16 +107,22 @@ def cmd_carry(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- JSON
 
 
+def _fixed(value: Decimal, places: str) -> str:
+    """``value`` to ``places``, never ``-0.00`` (a rounded -0.004 is 0)."""
+    q = value.quantize(Decimal(places))
+    return f"{q.copy_abs() if q.is_zero() else q:f}"
+
+
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(Decimal('0.01')):f}"
+    return None if value is None else _fixed(value, "0.01")
 
 
 def _pct(value: Decimal | None) -> str | None:
-    return None if value is None else f"{(value * 100).quantize(Decimal('0.01')):f}"
+    return None if value is None else _fixed(value * 100, "0.01")
 
 
 def _rate_8h(rate: Decimal) -> str:
-    return f"{(rate * 100).quantize(Decimal('0.000001')):f}"
+    return _fixed(rate * 100, "0.000001")
 
 
 def _line_dict(ln: CarryLine) -> dict[str, Any]:

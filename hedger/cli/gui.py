@@ -19,6 +19,13 @@ def gui_from_argv(argv: list[str]) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and _looks_like_command(first) and not Path(first).exists():
         commands = ", ".join(c.name for c in COMMANDS)
+        if any(c.name == first for c in COMMANDS):
+            # "hedger --json positions FILE": a command's option given before it.
+            flags = " ".join(a for a in argv[: argv.index(first)] if a.startswith("-"))
+            raise CliError(
+                f"options go after the command: hedger {first} ... {flags} "
+                f"(see 'hedger {first} --help')"
+            )
         raise CliError(
             f"unknown command '{first}' (commands: {commands}); to open a file, give its path"
         )

@@ -47,7 +47,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
             "into the venue's form (in its unit: contracts, coin or USD), the margin the "
             "venue asks, the collateral for a rally, the residual and the liquidation "
             "price. Flags override the file's settings for every underlying. Shares read "
-            "one way: 50%% is fifty per cent, a bare number is a fraction (0.5)."
+            "one way: 50% is fifty per cent, a bare number is a fraction (0.5)."
         ),
     )
     p.add_argument("file", type=file_arg, metavar="FILE", help="portfolio file (.json)")
@@ -103,11 +103,14 @@ def add_parser(sub: SubParsers, command: Command) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from hedger.core.planner import plan_portfolio
 
     catalog = load_catalog()
     portfolio = _with_flags(load_portfolio(args.file), catalog, args)
-    plan = plan_portfolio(portfolio, catalog)
+    # Now: a fetched futures price is judged by its age too.
+    plan = plan_portfolio(portfolio, catalog, now=datetime.now(UTC))
     if args.json:
         from hedger.cli.plan_json import plan_to_dict
 
@@ -206,10 +209,19 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
     ]
     if u.problem:
         lines.append(f"  Problem: {clean(u.problem)}")
-    if u.options:
-        lines += _options_table(u)
-    if u.position_gap is not None:
+    g = u.position_gap
+    if g is not None and g.holds_anything:
+        # What to type now closes the gap from what is held; the whole hedge from
+        # nothing held follows, for comparison only.
         lines += _gap_lines(u)
+        if u.options:
+            lines += ["", "  The whole hedge from zero (for comparison: you hold positions):"]
+            lines += _options_table(u, from_zero=True)
+    else:
+        if u.options:
+            lines += _options_table(u)
+        if g is not None:
+            lines += _gap_lines(u)
     warnings = list(u.warnings)
     rec = u.recommended_option
     if rec is not None:
@@ -228,7 +240,9 @@ def _render_underlying(u: UnderlyingPlan) -> list[str]:
     return lines
 
 
-def _options_table(u: UnderlyingPlan) -> list[str]:
+def _options_table(u: UnderlyingPlan, *, from_zero: bool = False) -> list[str]:
+    """The options table and their orders; ``from_zero``: positions are held, so these
+    orders are the whole hedge from nothing held, not what to type now."""
     from hedger.core.decimals import fmt_money
 
     # Every option of an underlying has the same side (the line above says
@@ -265,7 +279,10 @@ def _options_table(u: UnderlyingPlan) -> list[str]:
     lines = ["", *("  " + r for r in align(rows, "llrrrrrrr"))]
     if u.recommended:
         lines.append(f"  * recommended: {u.recommended}")
-    lines += ["", "  Orders (what to type into the venue's order form):"]
+    if from_zero:
+        lines += ["", "  Orders from zero (not what to type now: see the orders above):"]
+    else:
+        lines += ["", "  Orders (what to type into the venue's order form):"]
     width = max(len(o.name) for o in u.options)
     for o in u.options:
         lines += wrapped(clean(o.order_text(u.leverage)), f"    {o.name:<{width}}  ")
@@ -278,7 +295,6 @@ def _options_table(u: UnderlyingPlan) -> list[str]:
 def _gap_lines(u: UnderlyingPlan) -> list[str]:
     """What is held, the orders to the target and the combined margin (positions only)."""
     from hedger.core.decimals import fmt_money
-    from hedger.core.liquidation import liquidation_text
 
     g = u.position_gap
     assert g is not None
@@ -293,17 +309,22 @@ def _gap_lines(u: UnderlyingPlan) -> list[str]:
         f"{fmt_money(g.hedged_usd, 0)} USD hedged, {fmt_money(g.residual_usd, 0)} USD residual",
         "    ",
     )
-    if g.orders:
+    if g.orders and g.holds_anything:
+        head = "  Orders (what to type into the venue's order form, from what you hold):"
+        if g.both_legs:
+            head = "  Orders (what to type; both are needed, one on each position):"
+        out.append(head)
+        for o in g.orders:
+            out += wrapped(clean(o.text), "    → ")
+    elif g.orders:
         out.append("  Orders to the target:")
         for o in g.orders:
             out += wrapped(clean(o.text), "    → ")
     else:
         out += wrapped(clean(g.order_words), "  Orders to the target: ")
     out += wrapped(clean(g.margin_words), "  ")
-    if g.margin is not None:
-        out.append(
-            f"  Liquidation of the combined position: {liquidation_text(g.liquidation_price)}"
-        )
+    for text in g.liquidation_lines():
+        out += wrapped(clean(f"Liquidation {text}"), "  ")
     for problem in g.problems:
         out += wrapped(clean(problem), "    ! ")
     return out
@@ -311,19 +332,20 @@ def _gap_lines(u: UnderlyingPlan) -> list[str]:
 
 def _margin_lines(u: UnderlyingPlan, o: HedgeOption) -> list[str]:
     """Margin, liquidation and collateral of the recommended option, in words."""
-    from hedger.core.liquidation import liquidation_text
+    from hedger.core.decimals import fmt_money
 
     out: list[str] = []
     if o.margin is not None:
         out += wrapped(clean(o.margin.words), "  ")
-    liq = o.liquidation_price
-    price = u.futures_price
-    backing = "the collateral you keep" if u.collateral_usd is not None else "the posted margin"
-    if liq is None:
+    outcome = o.liquidation
+    kept = u.collateral_usd
+    backing = f"the {fmt_money(kept, 0)} USD you keep" if kept is not None else "the posted margin"
+    if outcome is None or outcome.state == "none":
         where = f"none: with {backing} this position cannot be liquidated"
+    elif outcome.state == "at_once":
+        where = f"at once: {outcome.reason_for(backing)}"
     else:
-        move = f" ({(liq / price - 1) * 100:+.1f} %)" if price else ""
-        where = f"{liquidation_text(liq)}{move} with {backing}"
+        where = f"{outcome.short_text} with {backing}"
     mode = f"{u.margin_mode} margin"
     if u.margin_mode == "cross" and u.collateral_usd is None:
         # Cross margin: the account's free collateral backs the hedge too.
@@ -351,6 +373,8 @@ def _order_cell(o: HedgeOption) -> str:
 def _liquidation_cell(o: HedgeOption) -> str:
     from hedger.core.decimals import fmt_money
 
+    if o.liquidation is not None and o.liquidation.state == "at_once":
+        return "at once"
     if o.liquidation_price is None:
         return "none" if o.trades else "—"
     return fmt_money(o.liquidation_price)

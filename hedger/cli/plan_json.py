@@ -6,7 +6,15 @@ exactly). Each option's ``order`` says what to type into the venue's order
 form: ``side``, ``quantity`` and ``unit``, with the contract, its step and
 minimum, any problems with the nearest valid order, and one ``lines`` entry
 per contract traded. A liquidation price is a decimal string, ``"none"``
-where the position cannot be liquidated, and null where nothing is traded.
+where the position cannot be liquidated, and null where nothing is traded;
+``liquidation.state`` "at_once" means the collateral kept is below what the
+venue asks to open the hedge (``liquidation_price`` is then today's futures
+price: it would be liquidated there and then).
+
+With futures positions held, ``recommended_order`` is the order to type now:
+the one that closes the gap from what is held (``basis`` "held"); without
+positions it is the recommended option's (``basis`` "zero"). The options
+themselves are always the whole hedge from nothing held.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ if TYPE_CHECKING:
     from hedger.core.collateral import CollateralPlan
     from hedger.core.freshness import FuturesPriceCheck
     from hedger.core.leverage import LeverageAdvice
+    from hedger.core.liquidation_outcome import LiquidationOutcome
     from hedger.core.margin import MarginBreakdown
     from hedger.core.orders import OrderTicket
     from hedger.core.planner import HedgeOption, Leg, Plan, UnderlyingPlan
@@ -101,6 +110,37 @@ def _underlying_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
         "leverage_advice": _advice_to_dict(u.leverage_advice) if u.leverage_advice else None,
         "current": current_to_dict(u),
         "delta": delta_to_dict(u),
+        "recommended_order": recommended_order_to_dict(u),
+    }
+
+
+def recommended_order_to_dict(u: UnderlyingPlan) -> dict[str, Any] | None:
+    """The order to type now: from what is held when positions are held on the
+    underlying (``basis`` "held"), else the recommended option's (``basis`` "zero").
+    ``side``/``quantity``/``unit`` when it is one line; ``lines`` always."""
+    g = u.position_gap
+    text: str | None
+    if g is not None and g.holds_anything:
+        lines = [_gap_order_to_dict(o) for o in g.orders]
+        text = g.order_words
+        basis = "held"
+    else:
+        rec = u.recommended_option
+        if rec is None:
+            return None
+        lines = [{**ticket_to_dict(t), "action": "open"} for t in rec.orders]
+        text = rec.order_text(u.leverage) if rec.orders else None
+        basis = "zero"
+    one = lines[0] if len(lines) == 1 else None
+    return {
+        "basis": basis,
+        "side": one["side"] if one else None,
+        "quantity": one["quantity"] if one else None,
+        "unit": one["unit"] if one else None,
+        "contract": one["contract"] if one else None,
+        "copy": one["copy"] if one else None,
+        "lines": lines,
+        "text": text,
     }
 
 
@@ -154,6 +194,7 @@ def delta_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
     return {
         "orders": [_gap_order_to_dict(o) for o in g.orders],
         "text": g.order_words,
+        "both_legs": g.both_legs,
         "hedged_usd": _money(g.hedged_usd),
         "residual_usd": _money(g.residual_usd),
         "margin": _margin_to_dict(g.margin) if g.margin is not None else None,
@@ -165,6 +206,12 @@ def delta_to_dict(u: UnderlyingPlan) -> dict[str, Any]:
             if g.margin is None
             else ("none" if g.liquidation_price is None else _money(g.liquidation_price))
         ),
+        "liquidation": outcome_to_dict(g.liquidation),
+        "liquidation_situation": g.after_label if g.margin is not None else None,
+        "as_held": [
+            {"contract": line.position.contract, **(outcome_to_dict(o) or {})}
+            for line, o in g.as_held()
+        ],
         "problems": list(g.problems),
     }
 
@@ -175,6 +222,7 @@ def _gap_order_to_dict(o: GapOrder) -> dict[str, Any]:
         "action": o.action,
         "held": count(o.held),
         "after": count(o.after),
+        "on_family": o.on_family,
         "text": o.text,
     }
 
@@ -223,11 +271,28 @@ def _option_to_dict(o: HedgeOption, u: UnderlyingPlan) -> dict[str, Any]:
         "initial_margin_usd": _money(o.initial_margin_usd),
         "fee_usd": _money(o.fee_usd),
         "liquidation_price": liquidation_json(o),
+        "liquidation": outcome_to_dict(o.liquidation),
         "order": order_to_dict(o),
         "order_text": o.order_text(u.leverage),
+        "smallest_order": None if o.smallest_order is None else ticket_to_dict(o.smallest_order),
         "margin": _margin_to_dict(o.margin) if o.margin is not None else None,
         "collateral": _collateral_to_dict(o.collateral) if o.collateral is not None else None,
         "warnings": list(o.warnings),
+    }
+
+
+def outcome_to_dict(outcome: LiquidationOutcome | None) -> dict[str, Any] | None:
+    """``state`` "price", "none" (it cannot be liquidated) or "at_once" (the collateral
+    is below what the venue asks to open it), with the price and the words."""
+    if outcome is None:
+        return None
+    return {
+        "state": outcome.state,
+        "price": _opt(outcome.price if outcome.state == "price" else None),
+        "from_price": _opt(outcome.reference),
+        "collateral_usd": _money(outcome.collateral_usd),
+        "required_usd": _money(outcome.required_usd),
+        "text": outcome.text,
     }
 
 
@@ -334,6 +399,7 @@ def _collateral_to_dict(c: CollateralPlan) -> dict[str, Any]:
             if c.posted_usd is None
             else ("none" if c.posted_liquidation is None else _money(c.posted_liquidation))
         ),
+        "posted_liquidation": outcome_to_dict(c.posted_outcome),
         "posted_covers": c.posted_covers,
         "words": c.words,
     }

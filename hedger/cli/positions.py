@@ -33,6 +33,13 @@ def _quantity_arg(text: str) -> Any:
     return value
 
 
+UNIT_HELP = (
+    "the unit of QUANTITY: the venue's own (BTC or ETH on Binance and Bybit USDT "
+    "perpetuals, USD on Deribit, Bybit and Kraken inverse) or 'contracts' (the default "
+    "only where the venue counts contracts: CME, OKX, Binance COIN-M); required elsewhere"
+)
+
+
 def add_parser(sub: SubParsers, command: Command) -> None:
     p = sub.add_parser(
         command.name,
@@ -40,19 +47,25 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         description=(
             "The futures positions a portfolio holds: list, add and remove them, record "
             "placed orders in the journal, or import an exchange account's positions "
-            "read-only. Quantities are contracts of the catalog contract (see 'hedger "
-            "contracts'), negative for a short. Hedger never places orders."
+            "read-only. A quantity is negative for a short, in the venue's own unit "
+            "(--unit BTC for 0.6 BTC on Binance, --unit USD for 30000 USD on Deribit) or in "
+            "contracts of the catalog contract (see 'hedger contracts'); positions are listed "
+            "in both. Hedger never places orders."
         ),
     )
     p.add_argument("file", type=file_arg, metavar="FILE", help="portfolio file (.json)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     acts = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
-    acts.add_parser("list", help="list the positions (the default)")
+    ls = acts.add_parser("list", help="list the positions (the default)")
     add = acts.add_parser("add", help="add a position")
     add.add_argument("contract", metavar="CONTRACT", help="catalog contract id, e.g. CME:MBT")
     add.add_argument(
-        "quantity", type=_quantity_arg, metavar="CONTRACTS", help="signed contracts, -3 = short"
+        "quantity",
+        type=_quantity_arg,
+        metavar="QUANTITY",
+        help="signed, -3 = short; in the unit --unit says",
     )
+    add.add_argument("--unit", metavar="UNIT", help=UNIT_HELP)
     add.add_argument("--entry", required=True, type=positive_arg("entry price"), metavar="PRICE")
     add.add_argument("--margin-mode", choices=("isolated", "cross"), default="isolated")
     add.add_argument("--collateral", type=positive_arg("collateral"), metavar="USD")
@@ -71,6 +84,12 @@ def add_parser(sub: SubParsers, command: Command) -> None:
     key.add_argument("exchange", metavar="EXCHANGE")
     key.add_argument("--account", metavar="LABEL")
     key.add_argument("--forget", action="store_true", help="remove the key kept")
+    # --json after the action too ("positions FILE list --json", as the README shows);
+    # SUPPRESS keeps one given before the action.
+    for action in (ls, add, rm, pl, jr, im):
+        action.add_argument(
+            "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable"
+        )
     p.set_defaults(func=cmd_positions)
 
 
@@ -91,7 +110,8 @@ def cmd_positions(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     portfolio = load_portfolio(args.file)
     if args.json:
-        write_json({"positions": [position_to_dict(p) for p in portfolio.positions]})
+        catalog = load_catalog()
+        write_json({"positions": [position_to_dict(p, catalog) for p in portfolio.positions]})
     else:
         write(render_positions(portfolio, load_catalog()))
     return EXIT_OK
@@ -110,9 +130,24 @@ def _add(args: argparse.Namespace) -> int:
         "account": args.account,
         "expiry": args.expiry,
     }
-    position = parse_position(data, catalog)
+    from hedger.core.held_positions import count_text
+    from hedger.core.held_quantity import units_of
+    from hedger.services.positions import PositionsError
+
+    try:
+        position = parse_position(data, catalog, args.unit)
+    except PositionsError as exc:
+        known = catalog.contracts.get(data["contract"])
+        if args.unit is None and known is not None and known.order_unit != "contracts":
+            own = units_of(known)[0]
+            raise CliError(f"{exc}: add --unit {own} or --unit contracts") from None
+        raise
     portfolio = add_position(args.file, position)
-    _say_done(args, f"Added position {len(portfolio.positions)}", portfolio)
+    c = catalog.contracts[position.contract]
+
+    side = "short" if position.quantity < 0 else "long"
+    held = f"{side} {count_text(c, position.quantity)} of {c.name}"
+    _say_done(args, f"Added position {len(portfolio.positions)}", portfolio, held)
     return EXIT_OK
 
 
@@ -158,18 +193,19 @@ def _journal(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from hedger.services import positions as svc
 
-    exchange = args.exchange.strip().lower()
+    exchange = _known_exchange(args.exchange)
     credentials = svc.load_key(exchange, args.account)
     if credentials is None:
         raise CliError(
             f"no API key kept for {exchange} ({args.account or 'default'}); enter a read-only "
             f"key once with 'hedger positions {args.file} key {exchange}'"
         )
-    outcome = svc.import_into_file(args.file, exchange, args.account, load_catalog(), credentials)
+    catalog = load_catalog()
+    outcome = svc.import_into_file(args.file, exchange, args.account, catalog, credentials)
     if args.json:
         write_json(
             {
-                "imported": [position_to_dict(p) for p in outcome.imported],
+                "imported": [position_to_dict(p, catalog) for p in outcome.imported],
                 "journal": [journal_to_dict(e) for e in outcome.entries],
                 "skipped": list(outcome.skipped),
                 "message": outcome.message,
@@ -187,6 +223,8 @@ def _key(args: argparse.Namespace) -> int:
     from hedger.services import positions as svc
 
     exchange = args.exchange.strip().lower()
+    if not args.forget:
+        exchange = _known_exchange(args.exchange)
     if args.forget:
         gone = svc.forget_key(exchange, args.account)
         write(f"{'Forgot' if gone else 'No key was kept for'} {exchange} key\n")
@@ -197,9 +235,15 @@ def _key(args: argparse.Namespace) -> int:
         "Enter a READ-ONLY API key (no trading, no withdrawal rights). It is kept in the "
         "system keyring, never in a file.\n"
     )
-    key = getpass.getpass("API key: ").strip()
-    secret = getpass.getpass("Secret: ").strip()
-    password = getpass.getpass("Passphrase (empty if none): ").strip() or None
+    try:
+        key = getpass.getpass("API key: ").strip()
+        secret = getpass.getpass("Secret: ").strip()
+        password = getpass.getpass("Passphrase (empty if none): ").strip() or None
+    except EOFError:
+        raise CliError(
+            "no key kept: the input ended before the key, secret and passphrase"
+        ) from None
+
     if not key or not secret:
         raise CliError("an API key and its secret are both needed")
     svc.save_key(exchange, args.account, Credentials(key, secret, password))
@@ -207,22 +251,50 @@ def _key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_done(args: argparse.Namespace, what: str, portfolio: Portfolio) -> None:
+def _known_exchange(text: str) -> str:
+    """A ccxt exchange id the registry maps catalog contracts to; CliError naming them."""
+    from hedger.services import positions as svc
+
+    exchange = text.strip().lower()
+    known = svc.import_exchanges()
+    if exchange not in known:
+        raise CliError(
+            f"unknown exchange {clean(text.strip())!r}: no catalog contracts trade there "
+            f"(one of: {', '.join(known)})"
+        )
+    return exchange
+
+
+def _say_done(args: argparse.Namespace, what: str, portfolio: Portfolio, detail: str = "") -> None:
     if args.json:
-        write_json({"positions": [position_to_dict(p) for p in portfolio.positions]})
+        catalog = load_catalog()
+        write_json({"positions": [position_to_dict(p, catalog) for p in portfolio.positions]})
     else:
-        write(f"{what} in {clean(Path(args.file).name)}.\n")
+        tail = f": {clean(detail)}" if detail else ""
+        write(f"{what} in {clean(Path(args.file).name)}{tail}.\n")
 
 
 # --------------------------------------------------------------------------- output
 
 
-def position_to_dict(p: Position) -> dict[str, Any]:
+def position_to_dict(p: Position, catalog: Catalog | None = None) -> dict[str, Any]:
+    """``quantity`` is contracts (as stored); ``venue_quantity`` and ``venue_unit`` the
+    same position in the venue's own unit (0.6 BTC on Binance, 30000 USD on Deribit)."""
     from hedger.core.decimals import fmt_decimal
+    from hedger.core.held_quantity import in_unit, unit_name, venue_unit
 
+    c = None if catalog is None else catalog.contracts.get(p.contract)
+    venue: dict[str, Any] = {"venue_quantity": None, "venue_unit": None}
+    if c is not None:
+        unit = venue_unit(c)
+        venue = {
+            "venue_quantity": fmt_decimal(in_unit(c, p.quantity, unit)),
+            "venue_unit": unit_name(c, unit),
+        }
     return {
         "contract": p.contract,
         "quantity": fmt_decimal(p.quantity),
+        **venue,
         "entry_price": fmt_decimal(p.entry_price),
         "margin_mode": p.margin_mode,
         "collateral_usd": None if p.collateral_usd is None else fmt_decimal(p.collateral_usd),
@@ -251,14 +323,28 @@ def journal_to_dict(e: JournalEntry) -> dict[str, Any]:
 
 
 def render_positions(portfolio: Portfolio, catalog: Catalog) -> str:
-    from hedger.core.decimals import fmt_decimal, fmt_money
+    from hedger.core.decimals import fmt_money
 
     if not portfolio.positions:
         return (
             f"{clean(portfolio.name)} holds no futures positions. Add one with "
             "'hedger positions FILE add CONTRACT -3 --entry PRICE'.\n"
         )
-    rows = [["#", "contract", "contracts", "entry", "margin", "collateral USD", "account", "note"]]
+    from hedger.core.held_quantity import grouped, venue_text
+
+    rows = [
+        [
+            "#",
+            "contract",
+            "venue's unit",
+            "contracts",
+            "entry",
+            "margin",
+            "collateral USD",
+            "account",
+            "note",
+        ]
+    ]
     for i, p in enumerate(portfolio.positions, 1):
         c = catalog.contracts.get(p.contract)
         note = "not in the catalog" if c is None else ""
@@ -268,7 +354,8 @@ def render_positions(portfolio: Portfolio, catalog: Catalog) -> str:
             [
                 str(i),
                 p.contract,
-                fmt_decimal(p.quantity),
+                "-" if c is None else venue_text(c, p.quantity),
+                grouped(p.quantity),
                 fmt_money(p.entry_price),
                 p.margin_mode,
                 "-" if p.collateral_usd is None else fmt_money(p.collateral_usd, 0),
@@ -276,7 +363,7 @@ def render_positions(portfolio: Portfolio, catalog: Catalog) -> str:
                 note,
             ]
         )
-    return "\n".join(align(rows, "llrrlrll")) + "\n"
+    return "\n".join(align(rows, "llrrrlrll")) + "\n"
 
 
 def render_journal(entries: tuple[JournalEntry, ...]) -> str:

@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 from hedger.core.decimals import fmt_decimal, fmt_money
 from hedger.core.liquidation import Rule, Side
-from hedger.core.margin import MarginBreakdown, hedge_units, liquidation_of
+from hedger.core.liquidation_outcome import LiquidationOutcome, liquidation_outcome
+from hedger.core.margin import MarginBreakdown, hedge_units
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -53,6 +54,8 @@ class CollateralPlan(NamedTuple):
     posted_usd: Decimal | None = None  # what the user says they will keep
     posted_liquidation: Decimal | None = None  # liquidation with that collateral (None: never)
     coin: str = "BTC"
+    # The same liquidation in words: a price, none, or at once (below what opening needs).
+    posted_outcome: LiquidationOutcome | None = None
 
     @property
     def needed(self) -> Decimal:
@@ -71,7 +74,9 @@ class CollateralPlan(NamedTuple):
 
     @property
     def posted_covers(self) -> bool | None:
-        return None if self.posted_usd is None else self.posted_usd >= self.needed_usd
+        if self.posted_usd is None:
+            return None
+        return self.posted_usd >= self.needed_usd and self.posted_usd >= self.to_open_usd
 
     @property
     def words(self) -> str:
@@ -95,11 +100,27 @@ class CollateralPlan(NamedTuple):
             f"To stay open through a {move} {what} (to {fmt_money(self.moved_price, 0)}), keep "
             f"{amount} as collateral ({parts})."
         )
+        if self.to_open_usd > self.needed_usd:
+            text += (
+                f" Opening it takes {fmt_money(self.to_open_usd, 0)} USD of margin, more than "
+                f"that: keep at least {fmt_money(self.keep_usd, 0)} USD."
+            )
         if self.posted_usd is not None:
-            liq = self.posted_liquidation
-            where = "it cannot be liquidated" if liq is None else f"liquidation near {liq:,.0f}"
-            text += f" With the {fmt_money(self.posted_usd, 0)} USD you keep, {where}."
+            text += f" {self.posted_words}."
         return text
+
+    @property
+    def posted_words(self) -> str:
+        """``With the 20,000 USD you keep, liquidation near 72,800``, ``... it cannot be
+        liquidated``, or why that collateral would be liquidated at once."""
+        kept = f"the {fmt_money(self.posted_usd or ZERO, 0)} USD you keep"
+        outcome = self.posted_outcome
+        if outcome is not None and outcome.state == "at_once":
+            text = outcome.reason_for(kept)
+            return text[:1].upper() + text[1:]
+        liq = self.posted_liquidation
+        where = "it cannot be liquidated" if liq is None else f"liquidation near {liq:,.0f}"
+        return f"With {kept}, {where}"
 
 
 def collateral_plan(
@@ -119,9 +140,9 @@ def collateral_plan(
     moved = entry * (ONE + move) if side == "short" else entry * (ONE - move)
     units = hedge_units(margin)
     loss, maint, fee = _at_moved(margin, kind, units, entry, moved, side)
-    liq = None
+    outcome = None
     if posted_usd is not None:
-        liq = liquidation_of(margin, entry, side, posted_usd)
+        outcome = liquidation_outcome(margin, entry, side, posted_usd)
     return CollateralPlan(
         side=side,
         kind=kind,
@@ -133,8 +154,9 @@ def collateral_plan(
         fee=fee,
         to_open_usd=margin.initial_usd,
         posted_usd=posted_usd,
-        posted_liquidation=liq,
+        posted_liquidation=None if outcome is None else outcome.price,
         coin=first.underlying,
+        posted_outcome=outcome,
     )
 
 

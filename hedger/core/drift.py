@@ -27,10 +27,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from hedger.core.decimals import fmt_decimal, fmt_money
-from hedger.core.liquidation import Side
-from hedger.core.margin import liquidation_of, margin_for
+from hedger.core.held_positions import position_liquidation as held_liquidation
 from hedger.core.models import DriftRules, Portfolio, Position
-from hedger.core.orders import lot_contracts
 from hedger.core.position_gap import PositionGap
 
 if TYPE_CHECKING:
@@ -143,19 +141,10 @@ def position_liquidation(
     portfolio: Portfolio,
 ) -> Decimal | None:
     """Where one held position is liquidated, with the collateral it says is posted
-    (else the margin at its entry at ``leverage``); None if it cannot be."""
-    lots = int(abs(pos.quantity / lot_contracts(contract)))
-    if not lots:
-        return None
-    margin = margin_for(
-        [(contract, lots)],
-        pos.entry_price,
-        leverage,
-        account=portfolio.hedge.account,
-        mode=pos.margin_mode,
-    )
-    side: Side = "short" if pos.quantity < 0 else "long"
-    return liquidation_of(margin, pos.entry_price, side, pos.collateral_usd)
+    (else the margin at its entry at ``leverage``); None if it cannot be. The plan's
+    position card shows the same figure (``hedger.core.held_positions``)."""
+    outcome = held_liquidation(pos, contract, leverage, portfolio.hedge.account)
+    return None if outcome is None else outcome.price
 
 
 def _liquidations(

@@ -16,15 +16,18 @@ each turned into words the panel, the plan and ``hedger plan`` show:
   judged by this check alone.
 
 A fetched price (the portfolio's ``FUT:<underlying>`` quote equals the
-futures price) is the venue's live mark and is not second-guessed here: its
-age is shown where quotes are shown. Where no futures price is set the plan
-uses spot, and there is nothing to check.
+futures price) is the venue's mark *when it was fetched*: it gets the basis
+check too, and, given the time now, an age check: older than the portfolio's
+``price_max_age_hours`` (24 h unless the drift rules say otherwise, the age
+``hedger check`` reports) it has most likely moved. Same words, same offers
+(use spot, refresh). Where no futures price is set the plan uses spot, and
+there is nothing to check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
@@ -41,6 +44,7 @@ BASIS_LIMITS: Mapping[ExpiryStyle, Decimal] = {
 }
 FUTURES_KEY = "FUT:"
 HUNDRED = Decimal(100)
+DEFAULT_MAX_AGE = timedelta(hours=24)
 
 
 class FuturesPriceCheck(NamedTuple):
@@ -95,17 +99,22 @@ def check_futures_price(
     quotes: Mapping[str, Quote],
     spot: Decimal | None,
     expiry: ExpiryStyle,
+    now: datetime | None = None,
+    max_age: timedelta = DEFAULT_MAX_AGE,
 ) -> FuturesPriceCheck:
-    """The check for ``underlying``: where its futures price comes from and its findings."""
+    """The check for ``underlying``: where its futures price comes from and its findings.
+    ``now``: the time a fetched price's age is judged at (None: its age is not judged)."""
     price = settings.futures_prices.get(underlying)
     if price is None:
         origin: Origin = "spot" if spot is not None else "none"
         return FuturesPriceCheck(underlying, origin, spot, spot, expiry)
     quote = quotes.get(FUTURES_KEY + underlying)
     if quote is not None and quote.kind == "futures" and quote.price == price:
-        return FuturesPriceCheck(
+        check = FuturesPriceCheck(
             underlying, "fetched", price, spot, expiry, fetched_at=quote.fetched_at
         )
+        findings = _age_findings(check, now, max_age) + _findings(check)
+        return check._replace(findings=tuple(findings))
     stamp = settings.futures_price_stamps.get(underlying)
     check = FuturesPriceCheck(
         underlying,
@@ -146,6 +155,29 @@ def _findings(check: FuturesPriceCheck) -> list[str]:
             "the futures price."
         )
     return out
+
+
+def _age_findings(check: FuturesPriceCheck, now: datetime | None, limit: timedelta) -> list[str]:
+    fetched = check.fetched_at
+    if now is None or fetched is None or check.price is None:
+        return []
+    age = now - fetched
+    if age <= limit:
+        return []
+    return [
+        f"The {check.underlying} futures price {fmt_money(check.price, 0)} was fetched "
+        f"{_age(age)} ago, longer than {_age(limit)}: it has most likely moved since. "
+        "Use spot or refresh the futures price."
+    ]
+
+
+def _age(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    if hours < 1:
+        return f"{max(1, int(age.total_seconds() // 60))} min"
+    if hours < 72:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.0f} days"
 
 
 def stamp_futures_price(

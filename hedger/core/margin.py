@@ -36,11 +36,22 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+# A contract with a fixed USD initial margin but no maintenance figure: CME Clearing's
+# speculators' initial margin is 110 % of maintenance (advisory 23-376), so maintenance
+# is taken as initial / 1.1, and the words say so.
+INITIAL_OVER_MAINTENANCE = Decimal("1.1")
+# Perpetual venues raise their rates with the position's size. Where Hedger has no
+# tier table for a contract it uses one rate at any size; past the smallest first tier
+# of the tables it ships (Binance and Bybit BTCUSDT: 300,000 USDT,
+# resources/margin_tiers.json) the venue most likely asks more, and the words say so.
+UNTIERED_ABOVE_USD = Decimal(300_000)
 
 
 def venue_name(contract: Contract) -> str:
     """``CME``, ``OKX``, ``Binance``, ``Bybit``: how the words name a venue."""
     v = contract.venue
+    if len(v) <= 4 and v.isalpha() and contract.user_defined:
+        return v.upper()  # a broker's code the user gave: IBKR, not Ibkr
     return v.upper() if len(v) <= 3 else v.capitalize()
 
 
@@ -65,10 +76,12 @@ class LegMargin(NamedTuple):
     table: MarginTable | None = None
     tier: int | None = None  # index into table.tiers
     beyond_table: bool = False  # bigger than the last tier the data knows
+    derived_maintenance: bool = False  # fixed USD initial, maintenance taken as initial / 1.1
+    untiered: bool = False  # a large perpetual position without a tier table
 
     @property
     def fixed(self) -> bool:
-        return self.contract.maintenance_margin_usd is not None
+        return self.contract.maintenance_margin_usd is not None or self.derived_maintenance
 
     @property
     def basis_text(self) -> str:
@@ -150,10 +163,28 @@ class MarginBreakdown(NamedTuple):
         """Warnings about the data: sizes beyond the known tiers, table notes."""
         out: list[str] = []
         for leg in self.legs:
+            c = leg.contract
             if leg.beyond_table and leg.table is not None:
                 out.append(
-                    f"{leg.contract.short_label}: the position is bigger than the margin tiers "
-                    f"Hedger knows; {venue_name(leg.contract)} asks more there — check its tiers"
+                    f"{c.short_label}: the position is bigger than the margin tiers "
+                    f"Hedger knows; {venue_name(c)} asks more there — check its tiers"
+                )
+            if leg.untiered:
+                out.append(
+                    f"{c.short_label}: Hedger has no tier table for this contract, so its "
+                    f"margin and liquidation use one rate ({pct(leg.initial_rate)} initial, "
+                    f"{pct(leg.maintenance_rate)} maintenance) at any size; above "
+                    f"{fmt_money(UNTIERED_ABOVE_USD, 0)} USD venues ask more, and this "
+                    f"position is {fmt_money(leg.notional_usd, 0)} USD — check "
+                    f"{venue_name(c)}'s position tiers"
+                )
+            if leg.derived_maintenance and c.initial_margin_usd is not None:
+                per = c.initial_margin_usd / INITIAL_OVER_MAINTENANCE
+                out.append(
+                    f"{c.short_label}: no maintenance margin is given with the "
+                    f"{fmt_money(c.initial_margin_usd, 2)} USD initial margin per contract; "
+                    f"Hedger takes initial / 1.1 = {fmt_money(per, 2)} USD (CME's ratio for "
+                    "speculators): give your broker's figure"
                 )
         return tuple(out)
 
@@ -201,6 +232,7 @@ def leg_margin(
             maintenance_usd=notional * contract.maintenance_margin_rate,
             deduction=ZERO,
             initial_rate=contract.initial_margin_rate,
+            untiered=contract.expiry == "perpetual" and notional > UNTIERED_ABOVE_USD,
         )
     size = size_in_basis(contract, table, contracts, notional, price)
     index, tier = table.tier_for(size)
@@ -231,14 +263,29 @@ def _fixed_leg(contract: Contract, contracts: Decimal, notional: Decimal) -> Leg
         required = contract.initial_margin_usd * contracts
     else:
         required = notional * contract.initial_margin_rate
+    derived = False
     if contract.maintenance_margin_usd is not None:
         maint_usd = contract.maintenance_margin_usd * contracts
         rate = ZERO
+    elif contract.initial_margin_usd is not None:
+        # A broker's USD figure with a default rate beside it would be far too low.
+        maint_usd = required / INITIAL_OVER_MAINTENANCE
+        rate, derived = ZERO, True
     else:
         rate = contract.maintenance_margin_rate
         maint_usd = notional * rate
     initial = required / notional if notional else contract.initial_margin_rate
-    return LegMargin(contract, contracts, notional, required, rate, maint_usd, ZERO, initial)
+    return LegMargin(
+        contract,
+        contracts,
+        notional,
+        required,
+        rate,
+        maint_usd,
+        ZERO,
+        initial,
+        derived_maintenance=derived,
+    )
 
 
 def _tier_text(coin: str, table: MarginTable, index: int, initial: Decimal, maint: Decimal) -> str:
@@ -312,7 +359,7 @@ def maintenance_terms(margin: MarginBreakdown) -> MaintenanceTerms:
             fee += p.notional_usd * c.fee_rate
         weighted += p.maintenance_rate * p.notional_usd
         deduction += p.deduction
-        at_entry = at_entry or c.liquidation == "entry" or c.maintenance_margin_usd is not None
+        at_entry = at_entry or c.liquidation == "entry" or p.fixed
     fee_rate = fee / notional
     if at_entry:
         return MaintenanceTerms(margin.maintenance_usd / notional, ZERO, "entry", fee_rate)

@@ -17,13 +17,15 @@ from typing import Literal, NamedTuple
 from hedger.core.catalog import Contract
 from hedger.core.collateral import DEFAULT_RALLY, CollateralPlan, collateral_plan
 from hedger.core.decimals import fmt_decimal, fmt_money
-from hedger.core.margin import MarginBreakdown, liquidation_of, margin_for
+from hedger.core.liquidation_outcome import LiquidationOutcome, liquidation_outcome
+from hedger.core.margin import MarginBreakdown, margin_for
 from hedger.core.models import AccountClass, MarginMode, Rounding
 from hedger.core.orders import (
     OrderSide,
     OrderTicket,
     contracts_of,
     lot_units,
+    min_lots,
     nearest_words,
     ticket,
 )
@@ -64,7 +66,9 @@ class HedgeOption(NamedTuple):
     residual_pct: Decimal  # of target
     initial_margin_usd: Decimal  # posted: the larger of notional / leverage and the venue's
     fee_usd: Decimal
-    liquidation_price: Decimal | None  # None: no position, or it cannot be liquidated
+    # None: no position, or it cannot be liquidated; the futures price when the
+    # collateral kept cannot open it (liquidated at once: ``liquidation`` says why).
+    liquidation_price: Decimal | None
     warnings: tuple[str, ...] = ()
     orders: tuple[OrderTicket, ...] = ()  # one per leg that trades
     margin: MarginBreakdown | None = None
@@ -75,6 +79,11 @@ class HedgeOption(NamedTuple):
     futures_price: Decimal = ZERO
     rally: Decimal = DEFAULT_RALLY
     collateral_usd: Decimal | None = None  # what the user keeps behind the hedge
+    # Where it is liquidated with that collateral (else the posted margin), in words too.
+    liquidation: LiquidationOutcome | None = None
+    # When no whole lot fits but the family's smallest contract could hedge some of it:
+    # the smallest order the venue accepts (the nearest valid order).
+    smallest_order: OrderTicket | None = None
 
     @property
     def collateral(self) -> CollateralPlan | None:
@@ -111,7 +120,14 @@ class HedgeOption(NamedTuple):
         """What to place, in the venue's terms, and what it leaves unhedged and why."""
         if not self.orders:
             left = fmt_money(self.residual_usd, 0)
-            return f"No {self.name} contract fits: {left} USD stays unhedged" + (
+            smallest = self.smallest_order
+            nearest = (
+                ""
+                if smallest is None
+                else f"; the smallest order the venue accepts is {smallest.quantity_text} "
+                f"({fmt_money(smallest.notional_usd, 0)} USD)"
+            )
+            return f"No {self.name} contract fits: {left} USD stays unhedged{nearest}" + (
                 self._untargeted_words()
             )
         verb = "Sell" if self.side == "short" else "Buy"
@@ -173,6 +189,15 @@ def build_options(
         options.append(_option(name, [(c, n)], exact, *args))
     if len(contracts) > 1:
         options.append(_option("mix", _mix(target_units, contracts, rounding), None, *args))
+    # Nothing in the family fits (the mix, or a family of one contract, trades nothing):
+    # name the nearest valid order, the smallest the venue takes of its smallest contract.
+    last = options[-1]
+    if not last.orders and target_usd > 0:
+        c = min(contracts, key=lot_units)
+        smallest = ticket(
+            c, min_lots(c, futures_price), "sell" if side == "short" else "buy", futures_price
+        )
+        options[-1] = last._replace(smallest_order=smallest)
     return options
 
 
@@ -214,13 +239,11 @@ def _option(
     residual = target_usd - hedged
     pct = (residual / target_usd * HUNDRED) if target_usd else ZERO
     margin = margin_for(lot_legs, price, leverage, account=settings.account, mode=settings.mode)
-    liq: Decimal | None = None
+    outcome: LiquidationOutcome | None = None
     warnings: list[str] = []
     if orders:
-        collateral = settings.collateral_usd
-        backing = None if collateral is None else max(collateral, margin.initial_usd)
-        liq = liquidation_of(margin, price, side, backing)
-        warnings = _warnings(orders, margin, liq, price, target_usd, hedged, side, settings)
+        outcome = liquidation_outcome(margin, price, side, settings.collateral_usd)
+        warnings = _warnings(orders, margin, outcome, price, target_usd, hedged, side, settings)
     elif target_usd > 0:
         warnings.append("No whole contract fits: the exposure stays unhedged")
     return HedgeOption(
@@ -234,20 +257,21 @@ def _option(
         residual_pct=pct,
         initial_margin_usd=margin.initial_usd,
         fee_usd=fee,
-        liquidation_price=liq,
+        liquidation_price=None if outcome is None else outcome.price,
         warnings=tuple(warnings),
         orders=tuple(orders),
         margin=margin,
         futures_price=price,
         rally=settings.rally,
         collateral_usd=settings.collateral_usd,
+        liquidation=outcome,
     )
 
 
 def _warnings(
     orders: Sequence[OrderTicket],
     margin: MarginBreakdown,
-    liq: Decimal | None,
+    outcome: LiquidationOutcome | None,
     price: Decimal,
     target_usd: Decimal,
     hedged: Decimal,
@@ -255,6 +279,12 @@ def _warnings(
     settings: MarginSettings,
 ) -> list[str]:
     out: list[str] = []
+    liq = outcome.price if outcome is not None and outcome.state == "price" else None
+    if outcome is not None and outcome.state == "at_once":
+        kept = settings.collateral_usd
+        what = "the posted margin" if kept is None else f"the {fmt_money(kept, 0)} USD you keep"
+        reason = outcome.reason_for(what)
+        out.append(reason[:1].upper() + reason[1:])
     if liq is not None:
         move = abs(liq - price) / price
         if move <= LIQUIDATION_NEAR:
@@ -272,10 +302,13 @@ def _warnings(
             out.append(f"{problem}; {nearest}" if nearest else problem)
     out.extend(margin.notes)
     collateral = settings.collateral_usd
-    if collateral is not None and collateral < margin.initial_usd:
+    if collateral is not None and margin.required_usd <= collateral < margin.initial_usd:
         out.append(
             f"The {fmt_money(collateral, 0)} USD you keep is less than the "
-            f"{fmt_money(margin.initial_usd, 0)} USD margin the order needs"
+            f"{fmt_money(margin.initial_usd, 0)} USD margin your {fmt_decimal(margin.leverage)}x "
+            f"asks; {margin.venue} accepts it (its minimum is "
+            f"{fmt_money(margin.required_usd, 0)} USD), and the liquidation is for "
+            f"{fmt_money(collateral, 0)} USD"
         )
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from operator import mul
 from typing import Literal, NamedTuple
@@ -11,6 +12,7 @@ from hedger.core.catalog import Catalog, CatalogError, Contract, Family
 from hedger.core.collateral import DEFAULT_RALLY
 from hedger.core.decimals import fmt_money
 from hedger.core.freshness import ExpiryStyle, FuturesPriceCheck, check_futures_price
+from hedger.core.held_positions import family_of_held, positions_on
 from hedger.core.leverage import LeverageAdvice, leverage_advice
 from hedger.core.liquidation import liquidation_price, liquidation_text
 from hedger.core.models import STABLECOINS as _STABLES
@@ -24,13 +26,7 @@ from hedger.core.options import (
     build_options,
     recommend,
 )
-from hedger.core.position_gap import (
-    GapSettings,
-    PositionGap,
-    family_of_held,
-    position_gap,
-    positions_on,
-)
+from hedger.core.position_gap import GapSettings, PositionGap, position_gap
 from hedger.core.sizing import SizingError
 
 __all__ = [
@@ -218,11 +214,13 @@ def plan_portfolio(
     *,
     daily_vols: DailyVols | None = None,
     gaps: bool = False,
+    now: datetime | None = None,
 ) -> Plan:
     """The hedge plan of ``portfolio``. ``daily_vols``: measured daily volatility
     per underlying for the leverage warning (default: ``hedger.core.leverage``'s).
     Each underlying gets its ``position_gap`` when the portfolio holds futures
-    positions, or always with ``gaps``."""
+    positions, or always with ``gaps``. ``now``: the time a fetched futures price's
+    age is judged at (None: not judged; ``hedger.core.freshness``)."""
     settings = portfolio.hedge
     # route() inlined (same rule): this is the hot loop of a plan
     # (10,000 holdings, possibly each with its own symbol and beta).
@@ -276,9 +274,7 @@ def plan_portfolio(
     other = sum(cash, zero)
     vols = daily_vols or {}
     plans = [
-        _plan_underlying(
-            u, a, portfolio, catalog, vols.get(u), None if held_by is None else held_by.get(u, [])
-        )
+        _plan_underlying(u, a, portfolio, catalog, vols.get(u), _held(held_by, u), now)
         for u, a in sorted(acc.items())
     ]
     totals = _totals(plans)
@@ -301,6 +297,7 @@ def _plan_underlying(
     catalog: Catalog,
     vol: tuple[Decimal, str] | None,
     held: Held | None = None,
+    now: datetime | None = None,
 ) -> UnderlyingPlan:
     """``held``: the underlying's positions when the portfolio holds any (else None)."""
     settings = portfolio.hedge
@@ -341,10 +338,7 @@ def _plan_underlying(
         problem = f"family {family.id} hedges {family.underlying}, not {under}"
         return _problem(under, a, base, family, problem)
     contracts = catalog.family_contracts(family.id)
-    expiry: ExpiryStyle = (
-        "perpetual" if all(c.expiry == "perpetual" for c in contracts) else "dated"
-    )
-    check = check_futures_price(under, settings, portfolio.quotes, a.spot_price, expiry)
+    check = _futures_check(under, portfolio, a.spot_price, contracts, now)
     side: Side = "long" if target < 0 else "short"
     daily_vol, vol_source = vol if vol is not None else (None, "")
     base["futures_check"] = check
@@ -374,6 +368,24 @@ def _plan_underlying(
         recommended=recommend(options),
         **base,  # type: ignore[arg-type]
     )
+
+
+def _held(held_by: Mapping[str, Held] | None, under: str) -> Held | None:
+    return None if held_by is None else held_by.get(under, [])
+
+
+def _futures_check(
+    under: str,
+    portfolio: Portfolio,
+    spot: Decimal | None,
+    contracts: Sequence[Contract],
+    now: datetime | None,
+) -> FuturesPriceCheck:
+    """Where the futures price comes from and whether it looks stale (core.freshness)."""
+    perpetual = all(c.expiry == "perpetual" for c in contracts)
+    expiry: ExpiryStyle = "perpetual" if perpetual else "dated"
+    max_age = timedelta(hours=portfolio.drift.price_max_age_hours)
+    return check_futures_price(under, portfolio.hedge, portfolio.quotes, spot, expiry, now, max_age)
 
 
 def _family(under: str, portfolio: Portfolio, catalog: Catalog, held: Held | None) -> Family | str:

@@ -17,19 +17,43 @@ The gap from the held position to it becomes orders in each venue's own terms
 * ``flip`` — past zero to the other side in one order;
 * ``open`` — a contract not held yet.
 
+Positions on another family that already hedge more than the target are
+bought back on their own venue ("Buy back 0.5 BTC of Binance ...") rather
+than offset by an opposite position on the plan's family; when the family's
+position has to change too, the words say both orders are needed.
+
 The margin is that of the combined position after the orders, against what is
-posted behind the held positions plus their P&L at today's futures price.
+posted behind the held positions plus their P&L at today's futures price. Its
+liquidation is "after the orders" and, when collateral has to be added,
+"after adding X USD"; the liquidation of each position *as held* is
+``hedger.core.held_positions.position_liquidation`` (what ``hedger check``
+says).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_FLOOR, Decimal
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from hedger.core.decimals import fmt_decimal, fmt_money
+from hedger.core.decimals import fmt_money
+from hedger.core.held_positions import (
+    HeldLine,
+    as_held_liquidations,
+    count_text,
+    family_of_held,
+    held_lines,
+    held_liquidation_words,
+    position_liquidation,
+    position_pnl,
+    position_usd,
+    positions_on,
+    short_label,
+)
+from hedger.core.held_quantity import held_text
 from hedger.core.liquidation import Side
-from hedger.core.margin import MarginBreakdown, liquidation_of, margin_for
+from hedger.core.liquidation_outcome import LiquidationOutcome, liquidation_outcome
+from hedger.core.margin import MarginBreakdown, margin_for
 from hedger.core.models import AccountClass, MarginMode, Position, Rounding
 from hedger.core.orders import (
     OrderSide,
@@ -37,54 +61,33 @@ from hedger.core.orders import (
     check_quantity,
     lot_contracts,
     lot_units,
+    nearest_words,
     ticket,
     whole,
 )
 from hedger.core.sizing import SizingError, best_mix
 
 if TYPE_CHECKING:
-    from hedger.core.catalog import Catalog, Contract, Family
+    from hedger.core.catalog import Contract, Family
+
+__all__ = [
+    "GapOrder",
+    "GapSettings",
+    "HeldLine",
+    "PositionGap",
+    "family_of_held",
+    "held_lines",
+    "position_gap",
+    "position_liquidation",
+    "position_pnl",
+    "position_usd",
+    "positions_on",
+    "short_label",
+]
 
 GapAction = Literal["open", "add", "reduce", "close", "flip"]
 ZERO = Decimal(0)
 ONE = Decimal(1)
-
-
-class HeldLine(NamedTuple):
-    """One held position, valued at today's futures price."""
-
-    position: Position
-    contract: Contract | None  # None: not in the catalog
-    on_family: bool  # on the plan's family: the orders adjust it
-    usd: Decimal  # signed hedge value (a short is negative)
-    pnl_usd: Decimal | None  # unrealised, at the futures price; None when unknown
-
-    @property
-    def label(self) -> str:
-        """``-3 contracts of CME Micro Bitcoin (MBT)``, marked when it is another family's."""
-        pos = self.position
-        c = self.contract
-        name = c.name if c is not None else pos.contract
-        side = "short" if pos.quantity < 0 else "long"
-        text = f"{side} {_count(pos.quantity)} of {name}"
-        if pos.account:
-            text += f" ({pos.account})"
-        if c is None:
-            return text + " — not in the catalog, counted at its entry price"
-        if not self.on_family:
-            return text + " — another family: counted as exposure covered, not adjusted"
-        return text
-
-
-def short_label(line: HeldLine) -> str:
-    """``−4 CME:MBT (IBKR)``; another family's marked ``counted, not adjusted``."""
-    pos = line.position
-    text = f"{fmt_decimal(pos.quantity)} {pos.contract}"
-    if pos.account:
-        text += f" ({pos.account})"
-    if line.contract is None:
-        return text + " — not in the catalog"
-    return text if line.on_family else text + " — another family: counted, not adjusted"
 
 
 class GapOrder(NamedTuple):
@@ -94,6 +97,7 @@ class GapOrder(NamedTuple):
     action: GapAction
     held: Decimal  # signed contracts held on this contract before
     after: Decimal  # signed contracts after
+    on_family: bool = True  # False: a position of another family, bought back on its venue
 
     @property
     def change(self) -> Decimal:
@@ -101,7 +105,35 @@ class GapOrder(NamedTuple):
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return self.ticket.problems
+        """Why the venue would refuse it, with the nearest order it accepts."""
+        nearest = nearest_words(self.ticket)
+        if not nearest:
+            return self.ticket.problems
+        return tuple(f"{p}; {nearest}" for p in self.ticket.problems)
+
+    @property
+    def verb(self) -> str:
+        """``Sell``, ``Buy``, ``Buy back``: how the order's line starts."""
+        if self.action in ("reduce", "close") and self.held < 0:
+            return "Buy back"
+        return "Sell" if self.ticket.side == "sell" else "Buy"
+
+    @property
+    def effect(self) -> str:
+        """What it does to the position held: ``adds to the short of 3 contracts (0.3 BTC)``."""
+        c = self.ticket.contract
+        was = "short" if self.held < 0 else "long"
+        held = count_text(c, self.held)
+        if self.action == "add":
+            return f"adds to the {was} of {held}"
+        if self.action == "reduce":
+            return f"reduces the {was} of {held} to {count_text(c, self.after)}"
+        if self.action == "close":
+            return f"closes the {was} of {held}"
+        if self.action == "flip":
+            now = "long" if self.after > 0 else "short"
+            return f"closes the {was} of {held} and opens a {now} of {count_text(c, self.after)}"
+        return "opens the position"
 
     @property
     def text(self) -> str:
@@ -111,29 +143,27 @@ class GapOrder(NamedTuple):
         qty = t.quantity_text
         verb = "Sell" if t.side == "sell" else "Buy"
         body = f"{c.name} ({t.detail})"
+        venue = "" if self.on_family else " on its own venue (another family's position)"
         if self.action == "add":
             number, _, unit = qty.partition(" ")
             return f"{verb} {number} more {unit} of {body}"
         if self.action == "reduce":
             if self.held < 0:
-                return f"Buy back {qty} of {body}: reduces the short"
-            return f"Sell {qty} of {body}: reduces the long"
+                return f"Buy back {qty} of {body}{venue}: reduces the short"
+            return f"Sell {qty} of {body}{venue}: reduces the long"
         if self.action == "close":
             back = "Buy back" if self.held < 0 else "Sell"
-            return f"{back} all {qty} of {body}: closes the position"
+            return f"{back} all {qty} of {body}{venue}: closes the position"
         if self.action == "flip":
-            was = "short" if self.held < 0 else "long"
-            now = "long" if self.after > 0 else "short"
-            return (
-                f"{verb} {qty} of {body}: closes the {was} of {_count(self.held)} "
-                f"and opens a {now} of {_count(self.after)}"
-            )
+            return f"{verb} {qty} of {body}: {self.effect}"
         return f"{verb} {qty} of {body}"
 
 
-def _count(contracts: Decimal) -> str:
-    n = abs(contracts)
-    return f"{fmt_decimal(n)} contract" + ("" if n == 1 else "s")
+class GapSettings(NamedTuple):
+    rounding: Rounding
+    leverage: Decimal
+    account: AccountClass = "retail"
+    mode: MarginMode = "isolated"
 
 
 class PositionGap(NamedTuple):
@@ -152,8 +182,12 @@ class PositionGap(NamedTuple):
     pnl_usd: Decimal  # unrealised P&L of the held positions on the family
     posted_usd: Decimal  # collateral behind them (given, else the margin at their entry)
     posted_given: bool  # the positions say what is posted
-    liquidation_price: Decimal | None  # of the combined position with what is posted
+    # Of the combined position after the orders, with what is posted plus P&L and, when
+    # that falls short of its margin, the ``to_add_usd`` added (``liquidation`` says so).
+    liquidation_price: Decimal | None
     problems: tuple[str, ...] = ()
+    liquidation: LiquidationOutcome | None = None
+    settings: GapSettings | None = None
 
     @property
     def hedged_usd(self) -> Decimal:
@@ -189,6 +223,11 @@ class PositionGap(NamedTuple):
         return bool(self.held or self.other)
 
     @property
+    def both_legs(self) -> bool:
+        """Orders on the plan's family and on another family's position: both needed."""
+        return len({o.on_family for o in self.orders}) == 2
+
+    @property
     def current_words(self) -> str:
         if not self.holds_anything:
             return "No futures position held"
@@ -202,7 +241,10 @@ class PositionGap(NamedTuple):
             if self.holds_anything:
                 return "Nothing to trade: the held position is the target in whole contracts"
             return "Nothing to trade: no contract fits the target"
-        return "; ".join(o.text for o in self.orders)
+        text = "; ".join(o.text for o in self.orders)
+        if self.both_legs:
+            return f"Both orders are needed, one on each position: {text}"
+        return text
 
     @property
     def margin_words(self) -> str:
@@ -223,63 +265,61 @@ class PositionGap(NamedTuple):
         text += f": add {fmt_money(add, 0)} USD." if add else ": enough."
         return text
 
+    @property
+    def after_label(self) -> str:
+        """Which situation ``liquidation`` is: ``after the orders, with 910 USD added``."""
+        parts = []
+        if self.orders:
+            parts.append("after the orders")
+        add = self.to_add_usd
+        if add and self.held:
+            parts.append(f"with {fmt_money(add, 0)} USD added")
+        elif self.held:
+            parts.append("with what is posted")
+        return ", ".join(parts) or "as held"
+
+    @property
+    def shows_after(self) -> bool:
+        """The after-the-orders liquidation is a situation of its own (positions held, and
+        orders or a top-up): else it is the position as held, or the plan's from zero,
+        said once."""
+        if self.margin is None or not self.holds_anything:
+            return False
+        return bool(self.orders) or self.to_add_usd > 0
+
+    def as_held(self) -> list[tuple[HeldLine, LiquidationOutcome]]:
+        """Each held position (all families) with its liquidation as held: what
+        ``hedger check`` judges. Worked out when shown (a plan holds many gaps)."""
+        s = self.settings or GapSettings("nearest", ONE)
+        return as_held_liquidations((*self.held, *self.other), s.leverage, s.account)
+
+    def liquidation_lines(self) -> list[str]:
+        """The liquidation words, each a situation of its own: every position as held
+        (``as held, CME:MBT -3 contracts ...: liquidated near ...``), then after the
+        orders (``after the orders, with 910 USD added: ...``)."""
+        out = []
+        price = self.futures_price
+        for line, outcome in self.as_held():
+            out.append(
+                f"as held, {short_label(line)}: {held_liquidation_words(line, outcome, price)}"
+            )
+        if self.shows_after and self.liquidation is not None:
+            out.append(f"{self.after_label}: {_after_words(self.liquidation, price)}")
+        return out
+
+
+def _after_words(outcome: LiquidationOutcome, price: Decimal) -> str:
+    if outcome.state != "price" or outcome.price is None:
+        return outcome.text
+    move = (outcome.price / price - 1) * 100
+    return f"liquidated near {fmt_money(outcome.price, 0)} ({move:+.1f} %)"
+
 
 def _signed_usd(value: Decimal) -> str:
     return ("+" if value > 0 else "") + fmt_money(value, 0)
 
 
-# --------------------------------------------------------------------------- valuation
-
-
-def position_usd(contract: Contract, quantity: Decimal, price: Decimal) -> Decimal:
-    """Signed USD value of ``quantity`` contracts at ``price``."""
-    units = quantity * contract.size
-    return units if contract.kind == "inverse" else units * price
-
-
-def position_pnl(contract: Contract, position: Position, price: Decimal) -> Decimal:
-    """Unrealised P&L in USD at ``price``: linear ``q·(P − P0)``; inverse, in coin
-    ``q·(1/P0 − 1/P)`` valued at ``P``."""
-    units = position.quantity * contract.size
-    if contract.kind == "inverse":
-        return units * (ONE / position.entry_price - ONE / price) * price
-    return units * (price - position.entry_price)
-
-
-def held_lines(
-    positions: Iterable[tuple[Position, Contract | None]],
-    family: Family | None,
-    price: Decimal,
-) -> tuple[list[HeldLine], list[HeldLine]]:
-    """(on the family, the others) with their values at ``price``."""
-    members = frozenset(family.contracts) if family is not None else frozenset()
-    held: list[HeldLine] = []
-    other: list[HeldLine] = []
-    for pos, c in positions:
-        if c is None:
-            # Unknown size: the entry notional is the best stand-in there is.
-            line = HeldLine(pos, None, False, pos.quantity * pos.entry_price, None)
-            other.append(line)
-            continue
-        line = HeldLine(
-            pos,
-            c,
-            c.id in members,
-            position_usd(c, pos.quantity, price),
-            position_pnl(c, pos, price),
-        )
-        (held if line.on_family else other).append(line)
-    return held, other
-
-
 # --------------------------------------------------------------------------- the gap
-
-
-class GapSettings(NamedTuple):
-    rounding: Rounding
-    leverage: Decimal
-    account: AccountClass = "retail"
-    mode: MarginMode = "isolated"
 
 
 def position_gap(
@@ -298,53 +338,115 @@ def position_gap(
     """
     held, other = held_lines(positions, family, price)
     kind = contracts[0].kind
-    other_usd = sum((line.usd for line in other), ZERO)
-    want_usd = -exposure_target_usd - other_usd
-    to_units = ONE if kind == "inverse" else ONE / price
     lots = [lot_units(c) for c in contracts]
     problems: list[str] = []
+    held_lots = _held_lots(held, contracts, problems)
+    to_usd = ONE if kind == "inverse" else price
+    current_units = sum((h * lot for h, lot in zip(held_lots, lots, strict=True)), ZERO)
+    other_usd = sum((line.usd for line in other), ZERO)
+    other_orders, other_after_usd = _reduce_others(
+        other, exposure_target_usd, current_units * to_usd, price, settings.rounding
+    )
+    want_usd = -exposure_target_usd - other_after_usd
     try:
-        target_counts = best_mix(abs(want_usd * to_units), lots, settings.rounding)
+        target_counts = best_mix(abs(want_usd / to_usd), lots, settings.rounding)
     except SizingError as exc:
         target_counts = [0] * len(contracts)
         problems.append(str(exc))
     sign = -1 if want_usd < 0 else 1
     target_units = sign * sum((n * lot for n, lot in zip(target_counts, lots, strict=True)), ZERO)
-    held_lots = _held_lots(held, contracts, problems)
-    current_units = sum((h * lot for h, lot in zip(held_lots, lots, strict=True)), ZERO)
     deltas = _deltas(target_units - current_units, held_lots, lots, settings.rounding)
     orders = tuple(
         _gap_order(c, held_lots[i], deltas[i], price)
         for i, c in enumerate(contracts)
         if deltas[i] != 0
-    )
+    ) + tuple(other_orders)
     after_lots = [h + d for h, d in zip(held_lots, deltas, strict=True)]
-    to_usd = ONE if kind == "inverse" else price
     after_units = sum((a * lot for a, lot in zip(after_lots, lots, strict=True)), ZERO)
     margin = _combined_margin(contracts, after_lots, price, settings)
     posted, given = _posted(held, settings)
     pnl = sum((line.pnl_usd or ZERO for line in held), ZERO)
-    liq = None
+    outcome = None
     if margin is not None and after_units:
         side: Side = "short" if after_units < 0 else "long"
-        liq = liquidation_of(margin, price, side, max(posted + pnl, margin.initial_usd))
+        # With what is posted and its P&L; topped up to the margin when that falls short
+        # (``to_add_usd``: the words say "with X USD added").
+        backing = max(posted + pnl, margin.initial_usd) if held else None
+        outcome = liquidation_outcome(margin, price, side, backing, opening=not held)
     return PositionGap(
         underlying=underlying,
         futures_price=price,
         held=tuple(held),
         other=tuple(other),
         current_usd=current_units * to_usd + other_usd,
-        target_usd=target_units * to_usd + other_usd,
+        target_usd=target_units * to_usd + other_after_usd,
         orders=orders,
-        after_usd=after_units * to_usd + other_usd,
+        after_usd=after_units * to_usd + other_after_usd,
         exposure_target_usd=exposure_target_usd,
         margin=margin,
         pnl_usd=pnl,
         posted_usd=posted,
         posted_given=given,
-        liquidation_price=liq,
+        liquidation_price=None if outcome is None else outcome.price,
         problems=tuple(problems) + tuple(p for o in orders for p in o.problems),
+        liquidation=outcome,
+        settings=settings,
     )
+
+
+def _reduce_others(
+    other: Sequence[HeldLine],
+    exposure_target_usd: Decimal,
+    family_usd: Decimal,
+    price: Decimal,
+    rounding: Rounding,
+) -> tuple[list[GapOrder], Decimal]:
+    """Buy back (or sell) positions of other families that alone hedge more than the
+    target, on their own contracts: the orders, and the other families' value after.
+
+    Measured in the hedge's direction (a short hedges a long book): when the other
+    families hold more than the target, the plan's family would have to take the
+    opposite side to offset them. They are reduced instead, by what they and the
+    family's own position hold over the target (so a family position stays as it is
+    where it can), never by more than they hold."""
+    other_usd = sum((line.usd for line in other), ZERO)
+    h = -ONE if exposure_target_usd >= 0 else ONE  # sign of a hedging position
+    target = abs(exposure_target_usd)
+    others = other_usd * h
+    if others <= target:
+        return [], other_usd
+    groups: dict[str, tuple[Contract, Decimal]] = {}
+    for line in other:
+        c = line.contract
+        if c is None or line.position.quantity * h <= 0:
+            continue  # unknown size, or not hedging: nothing to buy back
+        _c, lots = groups.get(c.id, (c, ZERO))
+        groups[c.id] = (c, lots + line.position.quantity / lot_contracts(c))
+    reducible = sum((abs(n) * _lot_usd(c, price) for c, n in groups.values()), ZERO)
+    remaining = min(reducible, max(others - target, others + family_usd * h - target))
+    orders: list[GapOrder] = []
+    for c, held in groups.values():
+        if remaining <= 0:
+            break
+        lot_usd = _lot_usd(c, price)
+        n = min(abs(held), _rounded(remaining / lot_usd, rounding))
+        if n <= 0:
+            continue
+        delta = -h * n  # towards zero
+        orders.append(_gap_order(c, held, delta, price)._replace(on_family=False))
+        remaining -= n * lot_usd
+        other_usd -= h * n * lot_usd
+    return orders, other_usd
+
+
+def _lot_usd(contract: Contract, price: Decimal) -> Decimal:
+    units = lot_units(contract)
+    return units if contract.kind == "inverse" else units * price
+
+
+def _rounded(value: Decimal, rounding: Rounding) -> Decimal:
+    mode = {"nearest": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}[rounding]
+    return value.to_integral_value(rounding=mode)
 
 
 def _held_lots(
@@ -358,9 +460,10 @@ def _held_lots(
         assert c is not None  # held lines are on the family
         lots = line.position.quantity / lot_contracts(c)
         if lots != lots.to_integral_value():
+            step = held_text(c, lot_contracts(c), signed=False)
             problems.append(
-                f"{c.short_label}: {fmt_decimal(line.position.quantity)} contracts is not a "
-                f"whole number of the venue's steps ({fmt_decimal(lot_contracts(c))} contract)"
+                f"{c.short_label}: {held_text(c, line.position.quantity)} is not a whole "
+                f"number of the venue's steps of {step}: correct the position"
             )
         out[index[c.id]] += lots
     return out
@@ -476,34 +579,3 @@ def _posted(held: Sequence[HeldLine], s: GapSettings) -> tuple[Decimal, bool]:
                 [(c, lots)], pos.entry_price, s.leverage, account=s.account
             ).initial_usd
     return total, given
-
-
-def positions_on(
-    positions: Iterable[Position], catalog: Catalog
-) -> tuple[dict[str, list[tuple[Position, Contract | None]]], list[Position]]:
-    """Positions by the underlying of their catalog contract, and those on a
-    contract the catalog does not know (their underlying is unknown)."""
-    out: dict[str, list[tuple[Position, Contract | None]]] = {}
-    unknown: list[Position] = []
-    contracts: Mapping[str, Contract] = catalog.contracts
-    for pos in positions:
-        c = contracts.get(pos.contract)
-        if c is None:
-            unknown.append(pos)
-        else:
-            out.setdefault(c.underlying, []).append((pos, c))
-    return out, unknown
-
-
-def family_of_held(
-    held: Sequence[tuple[Position, Contract | None]], catalog: Catalog
-) -> str | None:
-    """The first catalog family listing a held contract (the family a position-only
-    underlying, or one without a chosen family, is adjusted in)."""
-    for _pos, c in held:
-        if c is None:
-            continue
-        for f in catalog.families.values():
-            if c.id in f.contracts:
-                return f.id
-    return None

@@ -1,9 +1,15 @@
 """Futures positions from pasted rows or a CSV file, and back.
 
-Columns, in this order unless a header names them: ``contract, quantity,
+Columns, in this order unless a header names them: ``contract, contracts,
 entry_price[, margin_mode, collateral_usd, account, expiry]``. Tabs (a
 spreadsheet's clipboard), commas or semicolons separate them. Every row is
 checked; a bad row is named with its reason and nothing of it is taken.
+
+The quantity is contracts (a ``quantity`` or ``contracts`` column), unless the
+cell says its unit (``-0.6 BTC``, ``-30000 USD``) or a ``unit`` column does.
+With the catalog at hand every quantity is checked against the venue's step
+and minimum (``hedger.core.held_quantity``), and a contract the catalog does
+not know is named.
 """
 
 from __future__ import annotations
@@ -11,16 +17,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
 from hedger.core.decimals import fmt_decimal
+from hedger.core.held_quantity import HeldQuantityError, parse_held, read_unit
 from hedger.core.models import MAX_POSITIONS, Position
+
+if TYPE_CHECKING:
+    from hedger.core.catalog import Catalog
 
 COLUMNS = (
     "contract",
-    "quantity",
+    "contracts",
     "entry_price",
     "margin_mode",
     "collateral_usd",
@@ -30,7 +40,8 @@ COLUMNS = (
 _ALIASES = {
     "entry": "entry_price",
     "price": "entry_price",
-    "contracts": "quantity",
+    "quantity": "contracts",
+    "qty": "contracts",
     "collateral": "collateral_usd",
     "margin": "margin_mode",
     "mode": "margin_mode",
@@ -43,8 +54,9 @@ class ParsedPositions(NamedTuple):
     problems: tuple[str, ...]
 
 
-def parse_positions_text(text: str) -> ParsedPositions:
-    """Rows of positions; problems name the row (1-based, as in the text) and field."""
+def parse_positions_text(text: str, catalog: Catalog | None = None) -> ParsedPositions:
+    """Rows of positions; problems name the row (1-based, as in the text) and field.
+    With ``catalog``, contracts must be in it and quantities on their venue's step."""
     if len(text) > MAX_TEXT:
         return ParsedPositions((), ("the text is too large for a list of positions",))
     lines = [line for line in text.splitlines() if line.strip()]
@@ -59,6 +71,7 @@ def parse_positions_text(text: str) -> ParsedPositions:
     header = [_column(cell) for cell in rows[0]]
     if "contract" in header:
         columns, start = header, 1
+    wanted = (*COLUMNS, "unit")
     out: list[Position] = []
     problems: list[str] = []
     for n, row in enumerate(rows[start:], start + 1):
@@ -68,19 +81,55 @@ def parse_positions_text(text: str) -> ParsedPositions:
         data = {
             col: cell.strip()
             for col, cell in zip(columns, row, strict=False)
-            if col in COLUMNS and cell.strip()
+            if col in wanted and cell.strip()
         }
-        if "contract" in data:
-            venue, sep, symbol = data["contract"].partition(":")
-            data["contract"] = f"{venue.upper()}:{symbol}" if sep else data["contract"]
         try:
-            out.append(Position.model_validate(data))
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            problems.append(f"row {n}: {where}: {msg}" if where else f"row {n}: {msg}")
+            out.append(_position(data, catalog))
+        except ValueError as exc:
+            problems.append(f"row {n}: {exc}")
     return ParsedPositions(tuple(out), tuple(problems))
+
+
+def _position(data: dict[str, str], catalog: Catalog | None) -> Position:
+    """One row as a Position; ValueError with the field and a reason a person reads."""
+    if "contract" in data:
+        venue, sep, symbol = data["contract"].partition(":")
+        data["contract"] = f"{venue.upper()}:{symbol}" if sep else data["contract"]
+    fields: dict[str, Any] = {k: v for k, v in data.items() if k in COLUMNS}
+    quantity = fields.pop("contracts", None)
+    unit = data.get("unit")
+    if catalog is not None and "contract" in fields:
+        c = catalog.contracts.get(fields["contract"])
+        if c is None:
+            raise ValueError(f"unknown contract {fields['contract']} (see the contract list)")
+        if quantity is not None:
+            try:
+                held_unit = read_unit(c, unit) if unit else "contracts"
+                quantity = parse_held(c, quantity, held_unit)
+            except HeldQuantityError as exc:
+                raise ValueError(str(exc)) from None
+    fields["quantity"] = quantity
+    try:
+        return Position.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        raise ValueError(_readable(where, err)) from None
+
+
+_FIELD_WORDS = {"quantity": "contracts", "entry_price": "entry price"}
+
+
+def _readable(where: str, err: Any) -> str:
+    """A pydantic error in words: ``contract: not a contract id such as CME:MBT``."""
+    name = _FIELD_WORDS.get(where, where.replace("_", " "))
+    kind = str(err.get("type", ""))
+    if kind == "missing" or (where == "quantity" and err.get("input") is None):
+        return f"{name}: missing"
+    if where == "contract" and kind == "string_pattern_mismatch":
+        return f"{name}: not a contract id such as CME:MBT"
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{name}: {msg}" if where else msg
 
 
 def _column(cell: str) -> str:

@@ -15,12 +15,13 @@ list are ``skipped`` and named.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hedger.core.credentials import Credentials
+from hedger.core.held_quantity import HeldQuantityError, check_held
 from hedger.core.models import MarginMode, Position
 from hedger.live.http import DEFAULT_TIMEOUT, PriceSourceError, clip
 from hedger.live.validate import as_decimal
@@ -38,6 +39,8 @@ class PositionsAnswer(NamedTuple):
     skipped: tuple[str, ...] = ()  # markets the catalog does not list
     problems: tuple[str, ...] = ()  # what could not be read: the import is partial
     balance_usd: Decimal | None = None  # USD, USDT and USDC the account holds
+    # Coins the account holds (BTC, ETH): the collateral of coin-margined (inverse) positions.
+    coin_balances: Mapping[str, Decimal] = {}
 
 
 class CcxtPositions:
@@ -87,39 +90,49 @@ class CcxtPositions:
         if not isinstance(raw, list):
             raise PriceSourceError(f"{self.name} sent no position list")
         positions: list[Position] = []
+        marks: list[Decimal | None] = []
         skipped: list[str] = []
         problems: list[str] = []
         for item in raw:
             read = self._read(item, markets, catalog, account)
             if isinstance(read, Position):
                 positions.append(read)
+                marks.append(as_decimal(item.get("markPrice")))
             elif read is not None:
                 (skipped if read.startswith("skip:") else problems).append(
                     read.removeprefix("skip:")
                 )
+        coins: dict[str, Decimal] = {}
         try:
-            balance = self._balance()
+            balance, coins = self._balances(_coins_of(positions, catalog))
         except PriceSourceError as exc:
             problems.append(f"balance: {exc}")
             balance = None
         return PositionsAnswer(
-            _with_cross_collateral(positions, balance, catalog),
+            _with_cross_collateral(positions, balance, catalog, coins, marks),
             tuple(skipped),
             tuple(problems),
             balance,
+            coins,
         )
 
     def _balance(self) -> Decimal | None:
+        return self._balances(())[0]
+
+    def _balances(self, coins: Iterable[str]) -> tuple[Decimal | None, dict[str, Decimal]]:
+        """(USD, USDT and USDC together, the ``coins`` held) from the account's totals."""
         raw = self._call("fetch_balance")
         if not isinstance(raw, dict):
             raise PriceSourceError(f"{self.name} sent no balance")
         total = raw.get("total")
         if not isinstance(total, dict):
-            return None
+            return None, {}
         values = [as_decimal(total.get(code)) for code in STABLE_BALANCES if code in total]
-        if any(v is None for v in values):
+        held = {code: as_decimal(total.get(code)) for code in coins if code in total}
+        if any(v is None for v in values) or any(v is None for v in held.values()):
             raise PriceSourceError(f"{self.name} sent an unreadable balance")
-        return sum((v for v in values if v is not None), ZERO)
+        stable = sum((v for v in values if v is not None), ZERO)
+        return stable, {k: v for k, v in held.items() if v is not None}
 
     def _read(
         self, item: Any, markets: Mapping[str, Any], catalog: Catalog, account: str | None
@@ -145,6 +158,11 @@ class CcxtPositions:
         if entry is None or entry <= 0 or size is None or size <= 0:
             return f"{symbol}: no readable entry price or contract size"
         quantity = count * size / contract.size
+        try:
+            check_held(contract, quantity)
+        except HeldQuantityError as exc:
+            # Off the venue's step: ccxt and the catalog disagree on the contract's size.
+            return f"{symbol}: {exc} (the exchange and the catalog disagree on its size)"
         mode = item.get("marginMode")
         margin_mode: MarginMode = "cross" if mode == "cross" else "isolated"
         collateral = as_decimal(item.get("collateral") or item.get("initialMargin"))
@@ -180,22 +198,49 @@ def _expiry(market: Mapping[str, Any]) -> date | None:
         return None
 
 
+def _coins_of(positions: Iterable[Position], catalog: Catalog) -> tuple[str, ...]:
+    """The coins that margin the inverse positions (BTC for a BTC-margined contract)."""
+    out: dict[str, None] = {}
+    for p in positions:
+        c = catalog.contracts[p.contract]
+        if c.kind == "inverse":
+            out[c.underlying] = None
+    return tuple(out)
+
+
 def _with_cross_collateral(
-    positions: list[Position], balance: Decimal | None, catalog: Catalog
+    positions: list[Position],
+    balance: Decimal | None,
+    catalog: Catalog,
+    coins: Mapping[str, Decimal] | None = None,
+    marks: list[Decimal | None] | None = None,
 ) -> tuple[Position, ...]:
-    """Cross positions without a figure of their own share the account's balance
-    by notional at entry: together they are backed by what the account holds."""
-    cross = [
-        i for i, p in enumerate(positions) if p.margin_mode == "cross" and p.collateral_usd is None
-    ]
-    if balance is None or not cross:
-        return tuple(positions)
-    notionals = {i: _notional(positions[i], catalog) for i in cross}
-    total = sum(notionals.values(), ZERO)
+    """Cross positions without a figure of their own share what backs them, by notional at
+    entry: linear (USDT-margined) ones the account's USD, USDT and USDC; inverse
+    (coin-margined) ones the coin they settle in, valued at the position's mark (else its
+    entry). Nothing to share (no such balance, or 0) leaves the collateral unknown rather
+    than 0, which would read as a position past its liquidation price."""
+    pools: dict[str, list[int]] = {}
+    for i, p in enumerate(positions):
+        if p.margin_mode != "cross" or p.collateral_usd is not None:
+            continue
+        c = catalog.contracts[p.contract]
+        pools.setdefault(c.underlying if c.kind == "inverse" else "", []).append(i)
     out = list(positions)
-    for i in cross:
-        share = balance * notionals[i] / total if total else balance / len(cross)
-        out[i] = positions[i].model_copy(update={"collateral_usd": share.quantize(Decimal("0.01"))})
+    for pool, members in pools.items():
+        amount = balance if not pool else (coins or {}).get(pool)
+        if not amount or amount < 0:
+            continue
+        notionals = {i: _notional(positions[i], catalog) for i in members}
+        total = sum(notionals.values(), ZERO)
+        for i in members:
+            share = amount * notionals[i] / total if total else amount / len(members)
+            if pool:  # coin, valued at the mark
+                mark = (marks[i] if marks is not None else None) or positions[i].entry_price
+                share *= mark
+            out[i] = positions[i].model_copy(
+                update={"collateral_usd": share.quantize(Decimal("0.01"))}
+            )
     return tuple(out)
 
 

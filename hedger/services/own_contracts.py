@@ -54,6 +54,27 @@ class FamilyNotSaved(CatalogChangeError):
         self.family_id = family_id
 
 
+def _check_margins(c: Contract) -> None:
+    """Maintenance never above initial: a position would be liquidated as it opens."""
+    from hedger.core.decimals import fmt_decimal
+
+    def refuse(what: str, maint: object, init: object) -> None:
+        raise CatalogChangeError(
+            f"contract {c.id}: the maintenance margin {what} ({maint}) is above the initial "
+            f"margin ({init}); a position would be liquidated as soon as it opens"
+        )
+
+    im_usd, mm_usd = c.initial_margin_usd, c.maintenance_margin_usd
+    if im_usd is not None and mm_usd is not None and mm_usd > im_usd:
+        refuse("per contract", f"{fmt_decimal(mm_usd)} USD", f"{fmt_decimal(im_usd)} USD")
+    if im_usd is None and mm_usd is None and c.maintenance_margin_rate > c.initial_margin_rate:
+        refuse(
+            "rate",
+            f"{fmt_decimal(c.maintenance_margin_rate * 100)} %",
+            f"{fmt_decimal(c.initial_margin_rate * 100)} %",
+        )
+
+
 @dataclass(frozen=True)
 class ContractSaved:
     contract: Contract
@@ -115,11 +136,13 @@ class OwnContracts:
         from hedger.store.portfolio_file import validation_summary
 
         try:
-            return Contract.model_validate(dict(values))
+            contract = Contract.model_validate(dict(values))
         except ValidationError as exc:
             raise CatalogChangeError(
                 f"contract {values.get('id')}: {validation_summary(exc)}"
             ) from None
+        _check_margins(contract)
+        return contract
 
     def family_from(self, values: Mapping[str, Any]) -> Family:
         from pydantic import ValidationError

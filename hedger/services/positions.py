@@ -32,13 +32,27 @@ class PositionsError(ServiceError):
 # --------------------------------------------------------------------------- edits
 
 
-def parse_position(data: dict[str, Any], catalog: Catalog) -> Position:
-    """A position from loose fields (CLI flags, a pasted row); PositionsError if invalid
-    or on a contract the catalog does not know."""
+def parse_position(data: dict[str, Any], catalog: Catalog, unit: str | None = None) -> Position:
+    """A position from loose fields (CLI flags, a pasted row); PositionsError if invalid,
+    on a contract the catalog does not know, or a quantity the venue could not hold.
+
+    ``quantity`` may carry its unit (``-0.6 BTC``, ``-30000 USD``, ``-3 contracts``),
+    or ``unit`` says it; a bare number is contracts only on a venue whose order unit
+    is contracts (``hedger.core.held_quantity``)."""
     from pydantic import ValidationError
 
+    from hedger.core.held_quantity import HeldQuantityError, parse_held, read_unit
     from hedger.core.models import Position
 
+    contract = catalog.contracts.get(str(data.get("contract")))
+    if contract is not None and data.get("quantity") is not None:
+        raw = data["quantity"]
+        try:
+            held_unit = None if unit is None else read_unit(contract, unit)
+            text = raw if isinstance(raw, Decimal) else str(raw)
+            data = {**data, "quantity": parse_held(contract, text, held_unit)}
+        except HeldQuantityError as exc:
+            raise PositionsError(str(exc)) from None
     try:
         pos = Position.model_validate(data)
     except ValidationError as exc:
@@ -297,6 +311,8 @@ def _price_of(portfolio: Portfolio, catalog: Catalog) -> Callable[[str], Decimal
 def _import_message(
     exchange: str, account: str | None, answer: PositionsAnswer, changed: int
 ) -> str:
+    from hedger.core.decimals import fmt_decimal
+
     n = len(answer.positions)
     where = exchange + (f" ({account})" if account else "")
     text = f"Imported {n} position{'s' if n != 1 else ''} from {where}; {changed} changed"
@@ -304,6 +320,8 @@ def _import_message(
         text += f"; skipped (not in the catalog): {', '.join(answer.skipped)}"
     if answer.balance_usd is not None:
         text += f"; account balance {answer.balance_usd:,.2f} USD"
+    for coin, amount in answer.coin_balances.items():
+        text += f"; {fmt_decimal(amount)} {coin} backing the coin-margined positions"
     return text
 
 

@@ -45,7 +45,8 @@ from hedger.core.analytics.links import (
 from hedger.core.analytics.performance import DayIndex, Figures, day_starts, figures_for
 from hedger.core.analytics.series import NS_PER_DAY, FloatArray, IntArray, PriceSeries, ns_to_iso
 from hedger.core.catalog import Catalog, Contract
-from hedger.core.margin import liquidation_of, margin_for
+from hedger.core.liquidation_outcome import liquidation_outcome
+from hedger.core.margin import margin_for
 from hedger.core.models import AccountClass, Portfolio
 from hedger.core.options import MarginSettings
 from hedger.core.orders import contracts_of, lot_units
@@ -389,9 +390,10 @@ class _UnderlyingHedge:
         legs = list(zip(self.contracts, counts, strict=True))
         u = self.u
         margin = margin_for(legs, price, u.leverage, account=self.account, mode=u.margin_mode)
-        collateral = u.collateral_usd
-        backing = None if collateral is None else max(collateral, margin.initial_usd)
-        return liquidation_of(margin, price, side, backing)
+        # The plan's rule (hedger.core.liquidation_outcome): collateral kept below what
+        # the venue asks to open is liquidated at once, at the opening price.
+        outcome = liquidation_outcome(margin, price, side, u.collateral_usd)
+        return None if outcome is None else outcome.price
 
     def _hold(
         self, tally: _Tally, f_open: float, a: int, b: int, last: bool, pnl_total: FloatArray

@@ -112,7 +112,9 @@ def histograms(
 def _usd(value: float) -> str:
     if not math.isfinite(value):
         return "—"
-    return f"{value:,.0f}".replace("-", MINUS)
+    text = f"{value:,.0f}"
+    # A loss that rounds to nothing (-0.3 USD) is 0, not "−0".
+    return "0" if text == "-0" else text.replace("-", MINUS)
 
 
 class RiskTab(ResultTab):

@@ -130,7 +130,7 @@ class PortfolioDocument(QObject):
         self.undo_stack: QUndoStack = _GuardedUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._daily_vols: DailyVols = {}
-        self._plan = plan_portfolio(self._portfolio, catalog)
+        self._plan = self._plan_now()
 
     # -- state -------------------------------------------------------------
     @property
@@ -413,13 +413,19 @@ class PortfolioDocument(QObject):
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
 
+    def _plan_now(self) -> Plan:
+        # Now: a fetched futures price's age is judged too (core.freshness).
+        return plan_portfolio(
+            self._portfolio, self.catalog, daily_vols=self._daily_vols, now=datetime.now(UTC)
+        )
+
     def _changed(self) -> None:
-        self._plan = plan_portfolio(self._portfolio, self.catalog, daily_vols=self._daily_vols)
+        self._plan = self._plan_now()
         self.portfolioChanged.emit()
         self.planChanged.emit(self._plan)
 
     def _replan(self) -> None:
-        self._plan = plan_portfolio(self._portfolio, self.catalog, daily_vols=self._daily_vols)
+        self._plan = self._plan_now()
         self.planChanged.emit(self._plan)
 
     def _validated_holding(self, old: Holding, update: dict[str, object]) -> Holding:

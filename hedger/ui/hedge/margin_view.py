@@ -60,8 +60,15 @@ def rule_words(words: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+AT_ONCE_TEXT = "at once: below the venue's initial margin"
+
+
 def liquidation_words(option: HedgeOption, price: Decimal | None, near: bool = False) -> str:
-    """``≈ 104,582 (+49.4 %)``, or ``none`` when the hedge cannot be liquidated."""
+    """``≈ 104,582 (+49.4 %)``, ``none`` when the hedge cannot be liquidated, or ``at
+    once`` when the collateral kept is below what the venue asks to open it."""
+    outcome = option.liquidation
+    if outcome is not None and outcome.state == "at_once":
+        return AT_ONCE_TEXT
     liq = option.liquidation_price
     if liq is None:
         return f"{NONE_TEXT}: it cannot be liquidated" if option.trades else fmt.DASH
@@ -78,6 +85,22 @@ def collateral_words(plan: CollateralPlan) -> str:
     if plan.kind == "inverse":
         return f"{fmt_decimal(plan.needed, 6)} {plan.coin} ≈ {fmt.usd(plan.needed_usd)}"
     return fmt.usd(plan.needed_usd, 2)
+
+
+def keep_words(plan: CollateralPlan) -> str:
+    """What to keep ready: the rally's figure, or the margin when opening needs more
+    (``18,850 USD to open (30 % rally: 0.0920 BTC ≈ 8,929 USD)``)."""
+    if plan.to_open_usd <= plan.needed_usd:
+        return collateral_words(plan)
+    what = "rally" if plan.side == "short" else "fall"
+    return (
+        f"{fmt.usd(plan.to_open_usd)} to open ({fmt_decimal(plan.move * 100, 1)} % {what}: "
+        f"{collateral_words(plan)})"
+    )
+
+
+def _kept(collateral: Decimal | None) -> str:
+    return "the posted margin" if collateral is None else f"the {fmt.usd(collateral)} you keep"
 
 
 def has_account_classes(option: HedgeOption | None) -> bool:
@@ -216,6 +239,15 @@ class MarginView(Card):
         self.rally.set_text(share_text(u.rally), switched)
         posted = u.collateral_usd
         self.posted.set_text(fmt.grouped(posted) if posted is not None else "", switched)
+        g = u.position_gap
+        caption = "Margin · from zero" if g is not None and g.holds_anything else "Margin"
+        self._set(self.caption, caption)
+        self.caption.setToolTip(
+            "The whole hedge from nothing held; the held positions' margin and liquidation "
+            "are under Your position"
+            if caption != "Margin"
+            else ""
+        )
         m = option.margin if option is not None else None
         if option is None or m is None or not option.trades:
             self._show_nothing()
@@ -228,9 +260,14 @@ class MarginView(Card):
         self._set(self.rule, rule_words(words))
         self._warn(self.rule, m.rule == "venue")
         near = any(w.startswith("Liquidation near") for w in option.warnings)
+        outcome = option.liquidation
+        at_once = outcome is not None and outcome.state == "at_once"
         self._set(self.liquidation, liquidation_words(option, u.futures_price, near))
-        self._warn(self.liquidation, near)
+        self._warn(self.liquidation, near or at_once)
         tip = next((w for w in option.warnings if w.startswith("Liquidation near")), "")
+        if at_once and outcome is not None:
+            tip = outcome.reason_for(_kept(u.collateral_usd))
+            tip = tip[:1].upper() + tip[1:]
         if self.liquidation.toolTip() != tip:
             self.liquidation.setToolTip(tip)
         self._show_collateral(option.collateral)
@@ -243,7 +280,7 @@ class MarginView(Card):
             self._set(self.post_result, "")
             return
         what = "rally" if plan.side == "short" else "fall"
-        self._set(self.rally_result, f"→ keep {collateral_words(plan)}")
+        self._set(self.rally_result, f"→ keep {keep_words(plan)}")
         if self.rally_result.toolTip() != plan.words:
             self.rally_result.setToolTip(plan.words)
         if plan.posted_usd is None:
@@ -251,13 +288,17 @@ class MarginView(Card):
             self._warn(self.post_result, False)
             self.post_result.setToolTip(POST_TIP)
             return
+        outcome = plan.posted_outcome
         liq = plan.posted_liquidation
-        where = NONE_TEXT if liq is None else fmt.price(liq)
+        if outcome is not None and outcome.state == "at_once":
+            where = AT_ONCE_TEXT
+        else:
+            where = NONE_TEXT if liq is None else fmt.price(liq)
         self._set(self.post_result, f"USD → liquidation {where}")
         self._warn(self.post_result, plan.posted_covers is False)
         short = (
-            f"\n{fmt.usd(plan.posted_usd)} is less than the {fmt.usd(plan.needed_usd)} "
-            f"a {fmt_decimal(plan.move * 100, 1)} % {what} needs."
+            f"\n{fmt.usd(plan.posted_usd)} is less than the {fmt.usd(plan.keep_usd)} "
+            f"a {fmt_decimal(plan.move * 100, 1)} % {what} and opening need."
             if plan.posted_covers is False
             else ""
         )

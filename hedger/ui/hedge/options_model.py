@@ -142,7 +142,10 @@ def order_text(option: HedgeOption) -> str:
 
 
 def liquidation_cell(option: HedgeOption) -> str:
-    """The liquidation price; ``none`` when the position cannot be liquidated."""
+    """The liquidation price; ``none`` when the position cannot be liquidated; ``at once``
+    when the collateral kept is below the venue's initial margin."""
+    if option.liquidation is not None and option.liquidation.state == "at_once":
+        return "at once"
     if option.liquidation_price is not None:
         return fmt.price(option.liquidation_price)
     return "none" if option.trades else DASH
@@ -398,6 +401,8 @@ class HedgeOptionsModel(QAbstractTableModel):
             extra = f" (fee rate {rates})" if rates else ""
             return f"{HEADER_TIPS[COL_FEE]}{extra}\nA default rate; your broker's may differ."
         if col == COL_LIQUIDATION:
+            if o.liquidation is not None and o.liquidation.state == "at_once":
+                return o.liquidation.reason + "\n" + HEADER_TIPS[COL_LIQUIDATION]
             if o.liquidation_price is None and o.trades:
                 return (
                     "None: this position cannot be liquidated at this leverage "

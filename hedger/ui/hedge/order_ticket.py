@@ -10,6 +10,12 @@ its line with the nearest valid order, which can be copied too.
 
 Lines are plain data (``TicketLine``): other parts of the panel can add
 their own, e.g. a current position above the order that closes the gap.
+
+``show_plan`` fills the ticket for one underlying. With futures positions
+held on it, the order to type is the one that closes the gap from what is
+held ("Sell 2 more contracts"), with the positions above it; the whole hedge
+from nothing held is only context, and a from-zero option picked in the table
+is shown without Copy.
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.decimals import fmt_decimal
+from hedger.core.held_positions import HeldLine
+from hedger.core.held_quantity import held_text
 from hedger.core.orders import OrderTicket, quantity_text
-from hedger.core.planner import HedgeOption
+from hedger.core.planner import HedgeOption, UnderlyingPlan
+from hedger.core.position_gap import GapOrder, PositionGap
 from hedger.ui import format as fmt
+from hedger.ui.hedge.options_model import option_label
 from hedger.ui.widgets.cards import Card
 from hedger.ui.widgets.style import dim, scaled_font, warning_color
 from hedger.ui.widgets.wrap_label import WrapLabel
@@ -73,6 +83,68 @@ def order_line(t: OrderTicket) -> TicketLine:
 
 def option_lines(option: HedgeOption) -> list[TicketLine]:
     return [order_line(t) for t in option.orders]
+
+
+def gap_line(order: GapOrder) -> TicketLine:
+    """A gap order as a ticket line: ``Sell 2 more contracts``, ``Buy back 0.5 BTC``, with
+    what it does to the position held beside the other terms."""
+    line = order_line(order.ticket)
+    quantity = line.quantity
+    if order.action == "add":
+        number, _, unit = quantity.partition(" ")
+        quantity = f"{number} more {unit}"
+    where = "" if order.on_family else " · another family's position, on its own venue"
+    return line._replace(
+        verb=order.verb, quantity=quantity, detail=f"{order.effect}{where} · {line.detail}"
+    )
+
+
+def held_line(line: HeldLine) -> TicketLine:
+    """A held position above the orders: ``Held −3 contracts (−0.3 BTC)`` of the contract."""
+    pos = line.position
+    c = line.contract
+    amount = held_text(c, pos.quantity) if c is not None else f"{fmt_decimal(pos.quantity)}"
+    name = c.name if c is not None else pos.contract
+    detail = name + (f" · {pos.account}" if pos.account else "")
+    if c is None:
+        detail += " · not in the catalog"
+    elif not line.on_family:
+        detail += " · another family: counted as exposure covered"
+    return TicketLine(verb="Held", quantity=amount, detail=detail, kind="position")
+
+
+MAX_HELD_LINES = 3
+
+
+def gap_lines(gap: PositionGap) -> list[TicketLine]:
+    """What is held (the first few positions), then the orders that close the gap."""
+    held = [*gap.held, *gap.other]
+    lines = [held_line(line) for line in held[:MAX_HELD_LINES]]
+    if len(held) > MAX_HELD_LINES:
+        more = len(held) - MAX_HELD_LINES
+        lines.append(
+            TicketLine("and", f"{more} more position{'s' if more != 1 else ''}", kind="note")
+        )
+    return lines + [gap_line(o) for o in gap.orders]
+
+
+def gap_words(gap: PositionGap, option: HedgeOption | None) -> str:
+    """What the orders leave, and the whole hedge from zero as context."""
+    if gap.orders:
+        parts = [f"After the orders: hedges {fmt.usd(gap.hedged_usd)}"]
+    else:
+        parts = [f"Nothing to trade: the positions held hedge {fmt.usd(gap.current_hedged_usd)}"]
+    residual = gap.residual_usd
+    if residual >= 0:
+        parts.append(f"{fmt.money(residual)} USD under the target")
+    else:
+        parts.append(f"over by {fmt.money(-residual)} USD")
+    if gap.both_legs:
+        parts.append("both orders are needed, one on each position")
+    if option is not None and option.orders:
+        whole = " + ".join(t.quantity_text for t in option.orders)
+        parts.append(f"the whole hedge from zero would be {whole}")
+    return " · ".join(parts)
 
 
 def result_words(option: HedgeOption) -> str:
@@ -254,6 +326,53 @@ class OrderTicketView(Card):
         self.copy_order_action.setEnabled(bool(sentence))
         self.set_accent(copyable and bool(self._lines))
 
+    def show_plan(self, u: UnderlyingPlan, option: HedgeOption | None) -> None:
+        """The order for ``u``: from the positions held when there are any (the order
+        that closes the gap), else ``option``'s (the selected one, or the recommended)."""
+        g = u.position_gap
+        held = g is not None and g.holds_anything
+        picked = option is not None and option.name != u.recommended
+        if held and not picked:
+            assert g is not None
+            self._show_gap(u, g)
+            return
+        if option is None:
+            self.set_ticket("No order", [], "No contract in this family can hedge it.", "", False)
+            return
+        if u.target_usd == 0:
+            self.set_ticket("No order", [], zero_target_words(u), "", False)
+            return
+        if held:
+            caption = f"From zero · {option_label(option)} — you hold positions: not the order"
+        elif picked:
+            caption = f"Selected order · {option_label(option)}"
+        else:
+            caption = "Recommended order"
+        sentence = option.order_text(u.leverage)
+        if not option.trades:
+            self.set_ticket(caption, [], sentence, sentence, False)
+            return
+        self.set_ticket(
+            caption, option_lines(option), result_words(option), sentence, copyable=not held
+        )
+
+    def _show_gap(self, u: UnderlyingPlan, g: PositionGap) -> None:
+        if not g.orders:
+            caption = "No order: you hold the target"
+        elif g.both_legs:
+            caption = "Orders from what you hold · both are needed"
+        else:
+            caption = (
+                "Order from what you hold" if len(g.orders) == 1 else "Orders from what you hold"
+            )
+        self.set_ticket(
+            caption,
+            gap_lines(g),
+            gap_words(g, u.recommended_option),
+            g.order_words,
+            copyable=bool(g.orders),
+        )
+
     def _colour_problems(self) -> None:
         pal = QPalette(self.palette())
         pal.setColor(QPalette.ColorRole.WindowText, warning_color(pal))
@@ -288,4 +407,25 @@ class OrderTicketView(Card):
             self._colour_problems()
 
 
-__all__ = ["OrderTicketView", "TicketLine", "option_lines", "order_line", "result_words"]
+def zero_target_words(u: UnderlyingPlan) -> str:
+    """Why there is no order at a 0 USD target: the target, not the exposure, is 0."""
+    exposure = abs(u.exposure_usd)
+    if not exposure:
+        return "Nothing to hedge: the exposure is 0 USD."
+    if u.target_source == "usd":
+        why = "your dollar target is 0 USD"
+    else:
+        why = f"your ratio is {fmt.money(u.ratio * 100)} %"
+    return f"No order: {why}, so none of the {fmt.usd(exposure)} exposure is hedged."
+
+
+__all__ = [
+    "OrderTicketView",
+    "TicketLine",
+    "gap_line",
+    "gap_lines",
+    "option_lines",
+    "order_line",
+    "result_words",
+    "zero_target_words",
+]

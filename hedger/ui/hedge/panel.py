@@ -41,9 +41,8 @@ from hedger.ui.hedge.options_model import (
     HedgeOptionsModel,
     OptionBadgeDelegate,
     PaddedDelegate,
-    option_label,
 )
-from hedger.ui.hedge.order_ticket import OrderTicketView, option_lines, result_words
+from hedger.ui.hedge.order_ticket import OrderTicketView
 from hedger.ui.hedge.position_gap import PositionGapCard  # issue 14 hook
 from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
@@ -449,25 +448,8 @@ class HedgePanel(OptionsTableFit, QWidget):
             self.order.show()
             self.margin.show()
         self.margin.show_option(u, option)
-        if option is None:
-            self.order.set_ticket(
-                "No order", [], "No contract in this family can hedge it.", "", False
-            )
-            return
-        if u.target_usd == 0:
-            self.order.set_ticket(
-                "No order", [], "Nothing to hedge: the exposure is 0 USD.", "", False
-            )
-            return
-        if option.name == u.recommended:
-            caption = "Recommended order"
-        else:
-            caption = f"Selected order · {option_label(option)}"
-        sentence = option.order_text(u.leverage)
-        if not option.trades:
-            self.order.set_ticket(caption, [], sentence, sentence, False)
-            return
-        self.order.set_ticket(caption, option_lines(option), result_words(option), sentence)
+        # With positions held, the order closes the gap from them (order_ticket.py).
+        self.order.show_plan(u, option)
 
     @property
     def freshness(self) -> FreshnessBanner:

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hedger.core.decimals import fmt_money
-from hedger.core.liquidation import liquidation_text
 from hedger.core.planner import UnderlyingPlan
 from hedger.core.position_gap import short_label
 from hedger.services.errors import USER_ERRORS
@@ -90,11 +89,11 @@ class PositionGapCard(Card):
             self.orders.setText(f"<b>To the target:</b><ul style='margin:0'>{lines}</ul>")
         else:
             self.orders.setText(_escape(g.order_words))
-        liq = ""
-        if g.margin is not None:
-            liq = f" Liquidation of the combined position: {liquidation_text(g.liquidation_price)}."
-        problems = "".join(f" ⚠ {p}" for p in g.problems)
-        self.margin.setText(f"{g.margin_words}{liq}{problems}")
+        # Each situation once: every position as held (what hedger check says), then
+        # after the orders, saying when that assumes collateral added.
+        liq = "".join(f"<br>Liquidation {_escape(text)}." for text in g.liquidation_lines())
+        problems = "".join(f"<br>⚠ {_escape(p)}" for p in g.problems)
+        self.margin.setText(f"{_escape(g.margin_words)}{liq}{problems}")
         self.place_button.setEnabled(bool(g.orders))
 
     def mark_placed(self) -> bool:

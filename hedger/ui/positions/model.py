@@ -3,6 +3,13 @@
 Like the holdings model it keeps no data: it reads the document and sends each
 edit back as one undo step (``PortfolioDocument.set_book``). The value and the
 P&L columns are read from the plan's gaps (today's futures price).
+
+A position shows twice, each with its unit: in the venue's own unit, as its
+screen shows it ("-0.6 BTC" on Binance, "-30,000 USD" on Deribit, "-3
+contracts" on CME), and in contracts of the catalog contract. A bare number
+typed into the first is in the venue's unit, into the second in contracts; a
+number with a unit ("0.6 BTC") is read in that unit. Quantities off the venue's
+step, below its minimum or 0 are refused with the nearest valid one.
 """
 
 from __future__ import annotations
@@ -15,6 +22,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from hedger.core.decimals import DecimalParseError, fmt_decimal, fmt_money, parse_decimal
+from hedger.core.held_quantity import (
+    HeldQuantityError,
+    check_held,
+    grouped,
+    parse_held,
+    venue_text,
+    venue_unit,
+)
 from hedger.core.models import Position
 from hedger.ui.document.document import PortfolioDocument, validation_message
 
@@ -23,6 +38,7 @@ Index = QModelIndex | QPersistentModelIndex
 # (field, header, editable)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("contract", "Contract", True),
+    ("venue_quantity", "Quantity (venue's unit)", True),
     ("quantity", "Contracts", True),
     ("entry_price", "Entry", True),
     ("value", "Value", False),
@@ -33,7 +49,18 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("expiry", "Expiry", True),
 )
 FIELDS = tuple(c[0] for c in COLUMNS)
-NUMERIC = frozenset({"quantity", "entry_price", "collateral_usd", "value", "pnl"})
+NUMERIC = frozenset({"venue_quantity", "quantity", "entry_price", "collateral_usd", "value", "pnl"})
+HEADER_TIPS = {
+    "venue_quantity": (
+        "The position as the venue's screen shows it, in its unit: BTC or ETH on Binance and "
+        "Bybit USDT perpetuals, USD on Deribit, Bybit and Kraken inverse, contracts on CME, "
+        "OKX and Binance COIN-M. A number typed here is in that unit."
+    ),
+    "quantity": (
+        "Contracts of the catalog contract (negative: short). A number typed here is in "
+        "contracts; add a unit to give it another way (0.6 BTC)."
+    ),
+}
 
 
 def parse_field(field: str, text: str) -> object:
@@ -102,6 +129,8 @@ class PositionsTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(FIELDS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             align = (
                 Qt.AlignmentFlag.AlignRight
@@ -143,11 +172,14 @@ class PositionsTableModel(QAbstractTableModel):
                 return "—"
             sign = "+" if field == "pnl" and value > 0 else ""
             return sign + fmt_money(value, 0)
+        if field == "venue_quantity":
+            c = self._doc.catalog.contracts.get(p.contract)
+            return "—" if c is None else venue_text(c, p.quantity)
         value = getattr(p, field)
         if value is None:
             return "" if editing else "—"
         if field == "quantity":
-            return fmt_decimal(value)
+            return fmt_decimal(value) if editing else grouped(value)
         if field in ("entry_price", "collateral_usd"):
             return fmt_decimal(value) if editing else fmt_money(value, 2 if value < 1000 else 0)
         if field == "expiry":
@@ -155,7 +187,7 @@ class PositionsTableModel(QAbstractTableModel):
         return str(value)
 
     def _colour(self, p: Position, field: str) -> QBrush | None:
-        if field == "quantity":
+        if field in ("quantity", "venue_quantity"):
             return QBrush(QColor("#c0392b" if p.quantity < 0 else "#1e8449"))
         if field == "pnl":
             found = self._values.get(id(p))
@@ -169,8 +201,10 @@ class PositionsTableModel(QAbstractTableModel):
         c = self._doc.catalog.contracts.get(p.contract)
         if field == "contract":
             return c.name if c is not None else "Not in the contract catalog: not counted"
-        if field == "quantity":
-            return "Contracts held; negative is a short (the usual hedge)"
+        if field in ("quantity", "venue_quantity") and c is not None:
+            from hedger.core.held_quantity import held_text
+
+            return f"{held_text(c, p.quantity)}; negative is a short (the usual hedge)"
         if field == "expiry":
             return "Delivery date of a dated contract; empty: the contract's front month"
         if field == "source":
@@ -185,12 +219,27 @@ class PositionsTableModel(QAbstractTableModel):
         field = FIELDS[index.column()]
         row = index.row()
         try:
-            parsed = parse_field(field, str(value))
+            if field in ("quantity", "venue_quantity"):
+                parsed: object = self._held(row, field, str(value))
+                field = "quantity"
+            else:
+                parsed = parse_field(field, str(value))
             self.set_field(row, field, parsed)
         except ValueError as exc:
             self.editRefused.emit(f"{COLUMNS[index.column()][1]}: {exc}")
             return False
         return True
+
+    def _held(self, row: int, field: str, text: str) -> object:
+        """Contracts from a quantity typed into the venue's column or the contracts one."""
+        c = self._doc.catalog.contracts.get(self.positions[row].contract)
+        if c is None:
+            return parse_field("quantity", text)
+        unit = venue_unit(c) if field == "venue_quantity" else "contracts"
+        try:
+            return parse_held(c, text, unit)
+        except HeldQuantityError as exc:
+            raise ValueError(str(exc)) from None
 
     def set_field(self, row: int, field: str, value: object) -> None:
         """One undoable edit of one position field; ValueError with the reason."""
@@ -203,8 +252,13 @@ class PositionsTableModel(QAbstractTableModel):
             new = Position.model_validate(data)
         except ValidationError as exc:
             raise ValueError(validation_message(exc)) from None
-        if new.contract not in self._doc.catalog.contracts:
+        c = self._doc.catalog.contracts.get(new.contract)
+        if c is None:
             raise ValueError(f"unknown contract {new.contract} (see Prices ▸ Contracts…)")
+        try:
+            check_held(c, new.quantity)  # a new contract may have another step
+        except HeldQuantityError as exc:
+            raise ValueError(str(exc)) from None
         positions = list(self.positions)
         positions[row] = new
         self._doc.set_book(f"Edit Position {COLUMNS[FIELDS.index(field)][1]}", tuple(positions))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.models import MAX_POSITIONS, Position
+from hedger.core.orders import lot_contracts
 from hedger.core.positions_csv import parse_positions_text, positions_csv
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.positions.model import PositionsTableModel
@@ -114,7 +115,8 @@ class PositionsPanel(QWidget):
             "Paste",
             self.paste_from_clipboard,
             QKeySequence.StandardKey.Paste,
-            "Paste rows: contract, contracts, entry[, margin, collateral, account, expiry]",
+            "Paste rows: contract, contracts (or -0.6 BTC, -30000 USD), entry[, margin, "
+            "collateral, account, expiry]",
         )
         self.import_action = act("Import CSV…", self.import_with_dialog, None, "Read a CSV file")
         self.exchange_action = act(
@@ -202,8 +204,9 @@ class PositionsPanel(QWidget):
             if u.family is not None and u.futures_price is not None:
                 contracts = self.document.catalog.family_contracts(u.family.id)
                 c = contracts[-1]
+                # One order step, in contracts (0.001 BTC on Binance is 1 contract).
                 return Position(
-                    contract=c.id, quantity=-c.quantity_step, entry_price=u.futures_price
+                    contract=c.id, quantity=-lot_contracts(c), entry_price=u.futures_price
                 )
         return Position(contract="CME:MBT", quantity=Decimal(-1), entry_price=Decimal(70000))
 
@@ -230,19 +233,16 @@ class PositionsPanel(QWidget):
 
     def paste_text(self, text: str, undo_text: str) -> bool:
         """Add the rows of ``text``; nothing changes when a row is bad (the status says which)."""
-        parsed = parse_positions_text(text)
-        unknown = [
-            p.contract
-            for p in parsed.positions
-            if p.contract not in self.document.catalog.contracts
-        ]
-        problems = list(parsed.problems) + [f"unknown contract {c}" for c in dict.fromkeys(unknown)]
+        # The catalog checks each contract and each quantity against its venue's step.
+        parsed = parse_positions_text(text, self.document.catalog)
+        problems = list(parsed.problems)
+        nothing = "Nothing imported: " if undo_text.startswith("Import") else "Nothing pasted: "
         if problems or not parsed.positions:
-            self.statusMessage.emit("Nothing pasted: " + "; ".join(problems[:3] or ["no rows"]))
+            self.statusMessage.emit(nothing + "; ".join(problems[:3] or ["no rows"]))
             return False
         total = [*self.document.portfolio.positions, *parsed.positions]
         if len(total) > MAX_POSITIONS:
-            self.statusMessage.emit(f"Nothing pasted: more than {MAX_POSITIONS:,} positions")
+            self.statusMessage.emit(f"{nothing}more than {MAX_POSITIONS:,} positions")
             return False
         self._set(total, undo_text)
         self.statusMessage.emit(f"{undo_text}: {len(parsed.positions)} added")
