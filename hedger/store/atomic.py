@@ -35,9 +35,7 @@ _TEMP_TOKEN_BYTES = 8
 # Exactly the names _temp_name makes: ".<name>.<16 lowercase hex>.tmp". A
 # folder can be a user's own (a portfolio saved in ~/Documents): another
 # program's ".notes.tmp" there is not ours to delete.
-_TEMP_NAME = re.compile(
-    r"\..+\.[0-9a-f]{%d}%s" % (2 * _TEMP_TOKEN_BYTES, re.escape(TEMP_SUFFIX)), re.DOTALL
-)
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{16}\.tmp", re.DOTALL)
 
 
 def backup_path(path: Path) -> Path:
