@@ -115,6 +115,27 @@ def test_import_contracts_hold() -> None:
     assert "broken" in proc.stdout and " 0 broken" in proc.stdout
 
 
+def test_every_folder_under_hedger_is_a_package() -> None:
+    """A folder without ``__init__.py`` is invisible to grimp: lint-imports and the
+    loop test below would silently skip every module in it (ui/positions once was)."""
+    missing = [
+        folder.relative_to(ROOT).as_posix()
+        for folder in sorted({p.parent for p in PACKAGE_DIR.rglob("*.py")})
+        if not (folder / "__init__.py").is_file()
+    ]
+    assert missing == [], f"add an __init__.py to: {missing}"
+
+
+def test_the_import_graph_sees_every_module() -> None:
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("hedger", cache_dir=None)  # a stale cache hid modules
+    on_disk = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in PACKAGE_DIR.rglob("*.py")
+    }
+    assert sorted(on_disk - set(graph.modules)) == []
+
+
 def _folder(module: str, packages: set[str]) -> str:
     return module if module in packages else module.rpartition(".")[0]
 
@@ -122,7 +143,7 @@ def _folder(module: str, packages: set[str]) -> str:
 def test_no_import_loop_crosses_folders() -> None:
     """An import loop between modules of different folders hides a layering mistake."""
     grimp = pytest.importorskip("grimp")
-    graph = grimp.build_graph("hedger")
+    graph = grimp.build_graph("hedger", cache_dir=None)  # a stale cache hid modules
     packages = {m for m in graph.modules if graph.find_children(m)}
     crossing = []
     for a in sorted(graph.modules):
