@@ -15,16 +15,15 @@ from pathlib import Path
 
 from hedger.core.models import Portfolio
 from hedger.store.atomic import atomic_write_text
-from hedger.store.paths import data_dir
+from hedger.store.paths import data_dir, ensure_private_dir
 from hedger.store.portfolio_file import portfolio_to_dict
 
 RECOVERY_SCHEMA_VERSION = 1
 
 
 def recovery_dir() -> Path:
-    d = data_dir() / "recovery"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    # Private (0700) whatever the umask: start-up offers back what is in here.
+    return ensure_private_dir(data_dir() / "recovery")
 
 
 def session_file(pid: int | None = None) -> Path:

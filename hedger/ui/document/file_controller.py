@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from hedger.core.models import Portfolio
 from hedger.core.plan_export import plan_to_csv
 from hedger.services.errors import StoreError
+from hedger.services.exports import write_export
 from hedger.services.library import PortfolioLibrary
 from hedger.services.portfolios import (
     PortfolioChangedError,
@@ -395,7 +396,7 @@ class FileController(QObject):
         if path is None:
             return None
         try:
-            path.write_text(plan_to_csv(self.document.plan), encoding="utf-8")
+            write_export(path, plan_to_csv(self.document.plan))
         except OSError as exc:
             self.show_error("Export failed", f"Could not write {path.name}: {exc.strerror}")
             return None
