@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from safety_helpers import fifo_unblocked_after
 
 try:
     import resource
@@ -24,26 +24,6 @@ except ImportError:  # Windows
 from hedger.core.holdings_csv import HoldingsFileError, read_holdings_file
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-
-
-def fifo_unblocked_after(path: Path, seconds: float = 4.0) -> Path:
-    """A FIFO that a daemon thread opens for writing (then closes) after ``seconds``.
-
-    Before the fix a reader blocked forever in open(); the writer lets such a
-    reader finish (it reads nothing), so the test fails on its timing instead of hanging.
-    """
-    os.mkfifo(path)
-
-    def release() -> None:
-        time.sleep(seconds)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:  # nobody is reading: nothing to release
-            return
-        os.close(fd)
-
-    threading.Thread(target=release, daemon=True).start()
-    return path
 
 
 @needs_fifo
