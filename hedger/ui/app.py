@@ -212,6 +212,7 @@ def _follow_theme(app: QApplication, window: MainWindow, settings: AppSettings) 
 
 def _after_show(window: object, notes: list[str]) -> None:
     from hedger.ui.document.recovery import discard, scan_recovery
+    from hedger.ui.format import shown
     from hedger.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -223,7 +224,7 @@ def _after_show(window: object, notes: list[str]) -> None:
         answer = QMessageBox.question(
             window,
             "Recover unsaved work",
-            f"Hedger closed unexpectedly while “{work.portfolio.name}” had unsaved changes "
+            f"Hedger closed unexpectedly while “{shown(work.portfolio.name)}” had unsaved changes "
             f"(autosaved {when}).\n\nRestore them?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
         )

@@ -46,6 +46,7 @@ from hedger.ui.document.conflict_dialogs import DECIDE_LATER, KEEP_MINE, SAVE_CO
 from hedger.ui.document.disk_watch import DiskWatcher
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.recovery import RecoveredWork
+from hedger.ui.format import shown
 
 if TYPE_CHECKING:
     from hedger.services.portfolios import EditClaim
@@ -419,7 +420,7 @@ class FileController(QObject):
         box = QMessageBox(self._parent)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save changes to “{name}” before closing?")
+        box.setText(f"Save changes to “{shown(name)}” before closing?")
         box.setInformativeText("Your changes will be lost if you don't save them.")
         box.setStandardButtons(
             QMessageBox.StandardButton.Save
