@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,19 @@ def days_arg(text: str) -> int:
     if not 1 <= days <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"days must be 1 to {MAX_DAYS}, got {text}")
     return days
+
+
+def start_arg(text: str) -> date:
+    """``--start``: a day the expiry calendars can work out (1900 to 2199)."""
+    from hedger.core.calendar import CalendarError, check_day
+
+    date_arg(text)  # the usual words for what is not a date at all
+    try:
+        return check_day(date.fromisoformat(text.strip()[:10]), "the start")
+    except CalendarError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2027-01-22, got {text!r}") from None
 
 
 def basis_pair_arg(text: str) -> tuple[str, Decimal]:
@@ -68,7 +82,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         type=int_arg,
         help="roll this many business days before expiry (default: the contract's, 5 for CME)",
     )
-    p.add_argument("--start", type=date_arg, help="first day of the horizon (default: today)")
+    p.add_argument("--start", type=start_arg, help="first day of the horizon (default: today)")
     p.add_argument(
         "--basis",
         action="append",
@@ -82,13 +96,16 @@ def add_parser(sub: SubParsers, command: Command) -> None:
 
 
 def cmd_carry(args: argparse.Namespace) -> int:
-    from datetime import date
+    from datetime import timedelta
 
     from hedger.cli.loading import load_catalog, load_portfolio
+    from hedger.core.calendar import LAST_DAY
     from hedger.core.planner import plan_portfolio
     from hedger.services.carry import CarryRequest, carry_for_plan, compare_venues
 
-    start = date.fromisoformat(args.start[:10]) if args.start else None
+    start: date | None = args.start
+    if (start or date.today()) + timedelta(days=args.days) > LAST_DAY:
+        raise CliError(f"the horizon must end by {LAST_DAY.isoformat()}: use an earlier --start")
     if args.roll_days is not None and args.roll_days > 30:
         raise CliError("--roll-days must be at most 30")
     catalog = load_catalog()
