@@ -72,7 +72,13 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         ),
         epilog=(
             "Funding sign: a positive rate means longs pay shorts, so a short hedge receives it. "
-            "Basis annualised simple on a 365-day year: 2 %% with 60 days to expiry = 12.17 %%."
+            "Basis: F/S - 1 of the contract the hedge opens (the front contract, or the next "
+            "one once the front is inside its roll window), annualised simple on a 365-day year "
+            "over the days to its expiry, but never fewer than one cycle of its calendar (35 "
+            "days for monthly contracts, 7 weekly, 91 quarterly): 2 % with 60 days to expiry "
+            "= 12.17 %, and 2 % with 8 days counts as 35 days = 20.86 %. The contracts "
+            "rolled into are assumed to trade at the same annual basis. A basis beyond "
+            "+/-30 % a year is flagged as implausible."
         ),
     )
     p.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
@@ -89,7 +95,10 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         default=[],
         type=basis_pair_arg,
         metavar="FAMILY=BASIS",
-        help="futures over spot of a family's front contract, e.g. CME-BTC=1.5%% (repeatable)",
+        help=(
+            "futures over spot (F/S - 1) of the contract a family's hedge opens, "
+            "e.g. CME-BTC=1.5%% (repeatable)"
+        ),
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_carry)
@@ -270,4 +279,14 @@ def _render(name: str, carry: PlanCarry, compared: tuple[VenueComparison, ...]) 
             "* part of the cost is not known and not counted (no funding history: "
             "'hedger funding download'; no basis: --basis FAMILY=PCT).",
         ]
+    checks = {
+        ln.basis.warning: None
+        for ln in [
+            *(x for u in carry.underlyings for x in u.lines),
+            *(r.line for c in compared for r in c.rows),
+        ]
+        if ln.basis is not None and ln.basis.warning
+    }
+    for text in checks:
+        out += ["", *wrapped(clean(text[:1].upper() + text[1:] + "."), "Warning: ")]
     return "\n".join(out) + "\n"
