@@ -63,6 +63,13 @@ RISK_BASIS_ASSUMPTION = (
 )
 
 
+#: The same in one short line, shown under the Risk tab's lead (the full text is its tooltip).
+RISK_BASIS_SHORT = (
+    "Basis: assumed none for a same-coin hedge (each hedge moves with its hedge series); "
+    "funding, dated-futures basis and rolls are not simulated."
+)
+
+
 class CarryError(ValueError):
     """Carry inputs that cannot give a result; the message is one line."""
 
