@@ -74,7 +74,7 @@ def list_versions(path: Path) -> list[PortfolioVersion]:
     return out
 
 
-_STAMP = re.compile(r"^(\d{8})T?(\d{6})(?:\.(\d{1,6}))?Z?$")
+_STAMP = re.compile(r"^(\d{8})T?(\d{6})(?:\.(\d{1,6}))?Z?$", re.ASCII)
 
 
 def find_version(path: Path, wanted: str) -> PortfolioVersion:
@@ -83,7 +83,7 @@ def find_version(path: Path, wanted: str) -> PortfolioVersion:
     if not found:
         raise VersionError(f"{path.name}: no earlier versions are kept")
     text = wanted.strip()
-    if text.isdigit() and len(text) <= 6:
+    if text.isascii() and text.isdigit() and len(text) <= 6:
         number = int(text)
         if 1 <= number <= len(found):
             return found[number - 1]

@@ -485,6 +485,9 @@ def _slow_chunk(data: bytes, layout: CsvLayout, lines_before: int, name: str) ->
     price_bad: dict[int, str] = {}
     for i, p in enumerate(prices):
         try:
+            # float() also reads "٣" as 3 and "1_000" as 1000: plain ASCII numbers only.
+            if _ASCII_FLOAT.fullmatch(p.strip()) is None:
+                raise ValueError(p)
             price_arr[i] = float(p)
         except ValueError:
             price_arr[i] = np.nan
@@ -523,6 +526,13 @@ def _in_range(prices: FloatArray) -> npt.NDArray[np.bool_]:
     """Finite, positive and within MIN_CLOSE..MAX_CLOSE (NaN compares False)."""
     with np.errstate(invalid="ignore"):
         return (prices >= MIN_CLOSE) & (prices <= MAX_CLOSE)
+
+
+# What numpy's own reader accepts on the fast path: ASCII digits, a dot, an
+# exponent; nan and inf pass through to be refused with their reason.
+_ASCII_FLOAT = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
+)
 
 
 def _price_reason(text: str) -> str:

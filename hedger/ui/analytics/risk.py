@@ -359,7 +359,8 @@ class RiskTab(ResultTab):
 
     def seed(self) -> int:
         text = self.seed_edit.text().strip()
-        if not text.isdigit() or int(text) > MAX_SEED:
+        # isascii: "٣".isdigit() is True and int() reads it as 3.
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
             text = str(new_seed())
             self.seed_edit.setText(text)
         return int(text)
