@@ -181,3 +181,52 @@ def test_no_file_over_600_lines_and_no_function_over_80() -> None:
                 if length > MAX_FUNCTION_LINES and name not in SIZE_EXCEPTIONS:
                     over.append(f"{name}: {length} lines")
     assert over == [], "split by responsibility:\n" + "\n".join(over)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _doc_paths() -> list[tuple[str, str, Path | None]]:
+    """(line, token, bullet folder) for each backticked ``*.py`` or ``folder/`` on the page.
+
+    Under "The packages" a bare name belongs to the folder of the top-level bullet it
+    sits in (the folder of that bullet's first ``hedger/...`` path), so a module listed
+    under the wrong bullet is caught, not only one that does not exist.
+    """
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    out: list[tuple[str, str, Path | None]] = []
+    in_packages, base = False, None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            in_packages, base = line.strip() == "## The packages", None
+        tokens = re.findall(r"`([^`\s<>]+)`", line)
+        if in_packages and line.startswith("- "):
+            first = tokens[0] if tokens else ""
+            base = None
+            if first.startswith("hedger/"):
+                base = ROOT / first if first.endswith("/") else (ROOT / first).parent
+        for token in tokens:
+            if token.endswith(".py") or (token.endswith("/") and "." not in token):
+                out.append((line.strip()[:60], token, base if in_packages else None))
+    return out
+
+
+def test_every_file_the_architecture_page_names_exists_where_it_says() -> None:
+    paths = _doc_paths()
+    assert len(paths) > 100  # the page names most modules
+    wrong = []
+    for line, token, base in paths:
+        if token.startswith(("hedger/", "tests/")):
+            ok = (ROOT / token).exists()
+        elif base is None:
+            ok = (PACKAGE_DIR / token).exists()
+        elif "/" in token.rstrip("/"):  # within the bullet's folder, or from hedger/
+            ok = (base / token).exists() or (PACKAGE_DIR / token).exists()
+        else:
+            ok = (base / token).exists()
+        if not ok:
+            where = f" (read in {base.relative_to(ROOT).as_posix()}/)" if base else ""
+            wrong.append(f"{token}{where}: {line}")
+    assert wrong == [], "docs/architecture.md names what is not there:\n" + "\n".join(wrong)
