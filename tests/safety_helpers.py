@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,3 +148,23 @@ def hold_claim(path: str, data_dir: str, ready: Any, seconds: float) -> None:
     assert claim is not None
     ready.set()
     time.sleep(seconds)
+
+
+def fifo_unblocked_after(path: Path, seconds: float = 4.0) -> Path:
+    """A FIFO that a daemon thread opens for writing (then closes) after ``seconds``.
+
+    Before the fix a reader blocked forever in open(); the writer lets such a
+    reader finish (it reads nothing), so the test fails on its timing instead of hanging.
+    """
+    os.mkfifo(path)
+
+    def release() -> None:
+        time.sleep(seconds)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # nobody is reading: nothing to release
+            return
+        os.close(fd)
+
+    threading.Thread(target=release, daemon=True).start()
+    return path

@@ -115,6 +115,27 @@ def test_import_contracts_hold() -> None:
     assert "broken" in proc.stdout and " 0 broken" in proc.stdout
 
 
+def test_every_folder_under_hedger_is_a_package() -> None:
+    """A folder without ``__init__.py`` is invisible to grimp: lint-imports and the
+    loop test below would silently skip every module in it (ui/positions once was)."""
+    missing = [
+        folder.relative_to(ROOT).as_posix()
+        for folder in sorted({p.parent for p in PACKAGE_DIR.rglob("*.py")})
+        if not (folder / "__init__.py").is_file()
+    ]
+    assert missing == [], f"add an __init__.py to: {missing}"
+
+
+def test_the_import_graph_sees_every_module() -> None:
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("hedger", cache_dir=None)  # a stale cache hid modules
+    on_disk = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in PACKAGE_DIR.rglob("*.py")
+    }
+    assert sorted(on_disk - set(graph.modules)) == []
+
+
 def _folder(module: str, packages: set[str]) -> str:
     return module if module in packages else module.rpartition(".")[0]
 
@@ -122,7 +143,7 @@ def _folder(module: str, packages: set[str]) -> str:
 def test_no_import_loop_crosses_folders() -> None:
     """An import loop between modules of different folders hides a layering mistake."""
     grimp = pytest.importorskip("grimp")
-    graph = grimp.build_graph("hedger")
+    graph = grimp.build_graph("hedger", cache_dir=None)  # a stale cache hid modules
     packages = {m for m in graph.modules if graph.find_children(m)}
     crossing = []
     for a in sorted(graph.modules):
@@ -160,3 +181,52 @@ def test_no_file_over_600_lines_and_no_function_over_80() -> None:
                 if length > MAX_FUNCTION_LINES and name not in SIZE_EXCEPTIONS:
                     over.append(f"{name}: {length} lines")
     assert over == [], "split by responsibility:\n" + "\n".join(over)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _doc_paths() -> list[tuple[str, str, Path | None]]:
+    """(line, token, bullet folder) for each backticked ``*.py`` or ``folder/`` on the page.
+
+    Under "The packages" a bare name belongs to the folder of the top-level bullet it
+    sits in (the folder of that bullet's first ``hedger/...`` path), so a module listed
+    under the wrong bullet is caught, not only one that does not exist.
+    """
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    out: list[tuple[str, str, Path | None]] = []
+    in_packages, base = False, None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            in_packages, base = line.strip() == "## The packages", None
+        tokens = re.findall(r"`([^`\s<>]+)`", line)
+        if in_packages and line.startswith("- "):
+            first = tokens[0] if tokens else ""
+            base = None
+            if first.startswith("hedger/"):
+                base = ROOT / first if first.endswith("/") else (ROOT / first).parent
+        for token in tokens:
+            if token.endswith(".py") or (token.endswith("/") and "." not in token):
+                out.append((line.strip()[:60], token, base if in_packages else None))
+    return out
+
+
+def test_every_file_the_architecture_page_names_exists_where_it_says() -> None:
+    paths = _doc_paths()
+    assert len(paths) > 100  # the page names most modules
+    wrong = []
+    for line, token, base in paths:
+        if token.startswith(("hedger/", "tests/")):
+            ok = (ROOT / token).exists()
+        elif base is None:
+            ok = (PACKAGE_DIR / token).exists()
+        elif "/" in token.rstrip("/"):  # within the bullet's folder, or from hedger/
+            ok = (base / token).exists() or (PACKAGE_DIR / token).exists()
+        else:
+            ok = (base / token).exists()
+        if not ok:
+            where = f" (read in {base.relative_to(ROOT).as_posix()}/)" if base else ""
+            wrong.append(f"{token}{where}: {line}")
+    assert wrong == [], "docs/architecture.md names what is not there:\n" + "\n".join(wrong)

@@ -8,6 +8,7 @@ business day before when that Friday is not a business day in both London
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,53 @@ def test_contract_calendar_rows_for_the_contracts_dialog() -> None:
     perp = rows["BINANCE:BTCUSDT"]
     assert perp.label == "offshore" and perp.next_expiries == ()
     assert perp.funding_text is not None and "hedger funding download" in perp.funding_text
+
+
+# --------------------------------------------------------------------------- range of dates
+
+
+@pytest.mark.parametrize("rule_id", sorted(CAL.rules))
+def test_every_rule_works_to_the_end_of_the_calendars_and_refuses_past_it(rule_id: str) -> None:
+    from datetime import timedelta
+
+    from hedger.core.calendar import FIRST_DAY, LAST_DAY
+
+    rule = CAL.rule(rule_id)
+    # A horizon ending on the last day still finds the contracts it holds.
+    plan = roll_plan(rule, LAST_DAY - timedelta(days=3650), 3650)
+    assert plan.end == LAST_DAY and plan.first_expiry > LAST_DAY - timedelta(days=3650)
+    assert expiries_from(rule, LAST_DAY, 3)
+    assert roll_plan(rule, FIRST_DAY, 90).first_expiry >= FIRST_DAY
+    # Past the range: CalendarError with the reason, never OverflowError or "year 10000".
+    for start, days in [
+        (date(9999, 12, 31), 1),
+        (date(9990, 1, 1), 3650),
+        (date(9999, 9, 1), 1),
+        (LAST_DAY, 1),
+        (date(1, 1, 1), 90),
+    ]:
+        with pytest.raises(CalendarError, match="calendars"):
+            roll_plan(rule, start, days)
+    with pytest.raises(CalendarError, match="outside the calendars' range"):
+        expiries_from(rule, date(9999, 12, 1), 3)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "words"),
+    [
+        ("9999-12-31", "90", "outside the calendars' range"),
+        ("9990-01-01", "3650", "outside the calendars' range"),
+        ("9999-09-01", "1", "outside the calendars' range"),
+        ("0001-01-01", "90", "outside the calendars' range"),
+        ("2199-12-01", "90", "the horizon must end by 2199-12-31"),
+    ],
+)
+def test_carry_with_a_start_past_the_calendars_exits_2_with_one_line(
+    data_dir: Path, start: str, days: str, words: str
+) -> None:
+    from safety_helpers import run_hedger
+
+    sample = Path(__file__).resolve().parent.parent / "resources" / "samples" / "core-stack.json"
+    run = run_hedger(["carry", str(sample), "--start", start, "--days", days], data_dir)
+    assert run.code == 2, run.err
+    assert len(run.err.splitlines()) == 1 and words in run.err

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,10 +138,13 @@ def test_dated_option_carry_counts_basis_rolls_and_both_legs_of_each_roll() -> N
     # Fee 0.02 % of 35,000 = 7 USD per side; each roll closes and opens: 14 USD.
     assert line.open_fee_usd == Decimal(7) and line.roll_fee_usd == Decimal(42)
     assert line.fees_usd == Decimal(56)
-    # 2 % to 29 Jan (25 days) = 29.2 %/yr; 90 days of it on 35,000 USD.
+    # 2 % to 29 Jan (25 days, counted as the monthly floor of 35) = 20.86 %/yr; 90 days
+    # of it on 35,000 USD.
     assert line.basis is not None and line.basis.days_to_expiry == 25
-    assert line.basis.annual == Decimal("0.292")
-    assert line.basis.usd == Decimal(35000) * Decimal("0.292") * 90 / 365
+    assert line.basis.annual == Decimal("0.02") * 365 / 35
+    assert line.basis.usd == Decimal(35000) * line.basis.annual * 90 / 365
+    assert line.basis.warning is None
+    assert any("(25 days, counted as 35)" in w for w in line.words)
     assert line.venue_info.label == "regulated"
 
 
@@ -248,3 +252,80 @@ def test_plan_carry_for_the_sample_book_has_every_underlying() -> None:
     mix = btc.line("mix")
     assert mix is not None and mix.basis is None
     assert any("basis" in m for m in mix.missing)
+
+
+# --------------------------------------------------------------------------- typed basis
+
+
+def cme_mix() -> tuple[Any, Any, Any]:
+    family = CATALOG.family("CME-BTC")
+    contracts = CATALOG.family_contracts(family.id)
+    options = build_options(Decimal(35000), contracts, Decimal(70000), "nearest", Decimal(2))
+    return next(o for o in options if o.name == "mix"), family, contracts
+
+
+def basis_usd(start: date, basis: str = "0.02", family_id: str = "CME-BTC") -> Decimal:
+    family = CATALOG.family(family_id)
+    contracts = CATALOG.family_contracts(family.id)
+    options = build_options(Decimal(35000), contracts, Decimal(70000), "nearest", Decimal(2))
+    line = option_carry(
+        options[-1], family, contracts, inputs(basis={family_id: Decimal(basis)}, start=start)
+    )
+    assert line.basis is not None
+    return line.basis.usd
+
+
+def test_the_typed_basis_does_not_swing_across_a_roll_date() -> None:
+    # The audit's case: 0.5 BTC at 70,000 on CME-BTC, 2 % typed. The day before the
+    # roll date the hedge opens the January contract (8 days left), on it February
+    # (35 days): 7,875 against 1,800 USD before the floor, the same 1,800 now.
+    before, on = basis_usd(date(2027, 1, 21)), basis_usd(date(2027, 1, 22))
+    assert round(before) == round(on) == 1800
+
+
+@pytest.mark.parametrize("family_id", ["CME-BTC", "CME-BFF", "COINBASE-BTC"])
+def test_consecutive_start_dates_give_close_results_all_year(family_id: str) -> None:
+    from datetime import timedelta
+
+    day, previous, worst = date(2027, 1, 1), None, Decimal(1)
+    while day < date(2028, 1, 1):
+        usd = basis_usd(day, family_id=family_id)
+        if previous is not None:
+            worst = max(worst, usd / previous, previous / usd)
+        previous, day = usd, day + timedelta(days=1)
+    # At most a 5-week month against the floor (43 / 35 days) from one day to the next.
+    assert worst <= Decimal("1.3"), worst
+
+
+def test_an_implausible_typed_basis_is_flagged_in_words() -> None:
+    mix, family, contracts = cme_mix()
+    line = option_carry(
+        mix,
+        family,
+        contracts,
+        inputs(basis={"CME-BTC": Decimal("0.45")}, start=date(2027, 1, 22)),
+    )
+    assert line.basis is not None and line.basis.warning is not None
+    assert "check the basis of CME-BTC: 45.00 % is 469 %/yr" in line.basis.warning
+    assert line.basis.warning in line.words
+    ok = option_carry(
+        mix,
+        family,
+        contracts,
+        inputs(basis={"CME-BTC": Decimal("0.01")}, start=date(2027, 1, 22)),
+    )
+    assert ok.basis is not None and ok.basis.warning is None
+
+
+def test_hedger_carry_flags_an_implausible_basis_and_documents_the_rule(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "book.json"
+    path.write_text(book().model_dump_json(), encoding="utf-8")
+    done = run_cli(data_dir, "carry", str(path), "--start", "2027-01-22", "--basis", "CME-BTC=45%")
+    assert done.returncode == 0, done.stderr
+    assert "Warning: Check the basis of CME-BTC: 45.00 % is 469 %/yr" in done.stdout
+    helped = run_cli(data_dir, "carry", "--help")
+    flat = " ".join(helped.stdout.split())
+    assert "never fewer than one cycle of its calendar (35 days for monthly contracts" in flat
+    assert "flagged as implausible" in flat

@@ -106,7 +106,9 @@ class FundingServer:
         req.wfile.write(data)
 
     def _rate(self, t: int, mode: str) -> str:
-        return "0.75" if mode == "absurd" and t == NOW - 16 * H else RATE
+        if mode == "absurd_all" or (mode == "absurd" and t == NOW - 16 * H):
+            return "0.75"
+        return RATE
 
     def _binance(self, q: dict[str, str], mode: str) -> tuple[int, Any]:
         if mode == "rate_limited":
@@ -372,3 +374,38 @@ def test_dated_contract_has_no_funding_to_download() -> None:
 
     with pytest.raises(FundingInputError, match="dated contract"):
         select_contracts(builtin_catalog(), ["CME:MBT"])
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@pytest.mark.parametrize("how", ["malformed", "absurd", "dead"])
+def test_the_command_exits_2_with_one_line_when_nothing_is_stored(
+    server: FundingServer, data_dir: Path, how: str
+) -> None:
+    # Refused answers are bad input from outside: exit 2 and one line, as
+    # `history download` does, never exit 1 (the internal-error status).
+    from safety_helpers import run_hedger
+
+    env = server.env()
+    if how == "dead":
+        env = {k: "http://127.0.0.1:9" if k.endswith("_URL") else v for k, v in env.items()}
+    else:
+        server.mode["binance"] = "absurd_all" if how == "absurd" else how
+    run = run_hedger(["funding", "download", "BINANCE:BTCUSDT", "--days", "3"], data_dir, env=env)
+    assert run.code == 2, run.err
+    assert len(run.err.splitlines()) == 1, run.err
+    assert run.err.startswith("hedger: no funding was stored: BINANCE:BTCUSDT: ")
+    assert "BINANCE:BTCUSDT: nothing stored" in run.out
+
+
+def test_the_command_warns_and_exits_0_when_some_were_stored(
+    server: FundingServer, data_dir: Path
+) -> None:
+    from safety_helpers import run_hedger
+
+    server.mode["okx"] = "malformed"
+    ids = ["OKX:BTC-USDT-SWAP", "BINANCE:BTCUSDT"]
+    run = run_hedger(["funding", "download", *ids, "--days", "3"], data_dir, env=server.env())
+    assert run.code == 0, run.err
+    assert run.err.startswith("hedger: warning: OKX:BTC-USDT-SWAP: ")

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from test_carry_funding_live import NOW, FundingServer, no_sleep
 
@@ -385,6 +386,19 @@ def test_risk_tab_states_its_basis_assumption(qtbot: QtBot) -> None:
     qtbot.addWidget(tab)
     assert tab.basis_note.text() == risk_basis_assumption()
     assert tab.basis_note.text().startswith("Basis assumption:")
+
+
+def test_risk_tab_shows_its_basis_assumption_without_opening_details(qtbot: QtBot) -> None:
+    doc = PortfolioDocument(CATALOG, book(), None)
+    tab = RiskTab(doc, HistoryLibrary(HistoryStore()))
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.details.button.isChecked()  # Details folded, as it starts
+    assert not tab.basis_note.isVisible()
+    line = tab.findChild(QLabel, "riskBasisLine")
+    assert line is not None and line.isVisible()
+    assert line.text().startswith("Basis: assumed none for a same-coin hedge")
+    assert line.toolTip() == risk_basis_assumption()
 
 
 # --------------------------------------------------------------------------- settings, start-up

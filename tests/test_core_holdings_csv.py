@@ -322,7 +322,7 @@ def test_read_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     big = tmp_path / "big.csv"
     big.write_text("BTC,1,70000\n" * 20)
     monkeypatch.setattr(holdings_csv, "MAX_FILE_BYTES", 100)
-    with pytest.raises(HoldingsFileError, match="limited to 5 MB"):
+    with pytest.raises(HoldingsFileError, match="too large: holdings files are limited to 100 b"):
         read_holdings_file(big)
     monkeypatch.undo()
     binary = tmp_path / "image.csv"

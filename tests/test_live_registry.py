@@ -175,3 +175,48 @@ def test_the_registry_loads_neither_the_network_stack_nor_ccxt(tmp_path: Path) -
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_candles_and_funding_are_declared_by_each_venue_class_and_derived_by_the_registry() -> None:
+    """One line per venue: the class says whether Hedger downloads its candles and its
+    funding; the registry lists no second tuple and looks up no module attribute."""
+    from hedger.live import funding as live_funding
+    from hedger.live.candles import CandleSource
+
+    with_candles = [v for v in venues.all_venues() if v.candle_source() is not None]
+    assert [v.key for v in with_candles] == ["binance", "coinbase", "okx"]
+    assert venues.candle_source_keys() == (*(v.key for v in with_candles), venues.CCXT_CHOICE)
+    for v in venues.all_venues():
+        module = sys.modules[type(v).__module__]
+        candles = v.candle_source()
+        # Every candle source and funding fetcher a venue module holds is declared by its class.
+        held = [
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type)
+            and issubclass(obj, CandleSource)
+            and obj.__module__ == module.__name__
+        ]
+        assert held == ([candles] if candles is not None else []), v.key
+        if candles is not None:
+            assert candles.key == v.key and candles.name == v.name
+            made = venues.make_candle_source(v.key, {}, venues.http_settings_from_env({}))
+            assert type(made) is candles
+        factory = v.funding_fetcher_factory()
+        assert factory is getattr(module, "make_funding_fetcher", None), v.key
+        for code in v.catalog_codes:
+            assert live_funding._BUILT_IN.get(code) is factory
+    assert set(live_funding.built_in_venues()) == {
+        c for v in venues.all_venues() if v.funding_fetcher_factory() for c in v.catalog_codes
+    }
+
+
+def test_the_registry_keeps_no_second_list_of_venues() -> None:
+    registry = (VENUES_DIR / "__init__.py").read_text(encoding="utf-8")
+    funding = (PACKAGE_DIR / "live" / "funding.py").read_text(encoding="utf-8")
+    # No tuple of candle classes beside _VENUES (ccxt's is made by name, not listed).
+    assert "_CANDLE_SOURCES" not in registry
+    for v in venues.all_venues():
+        candles = v.candle_source()
+        assert candles is None or candles.__name__ not in registry, v.key
+    assert "sys.modules" not in funding and "make_funding_fetcher" not in funding.split('"""', 2)[2]

@@ -197,3 +197,33 @@ def test_the_cli_says_which_file_is_busy(data_dir: Path, tmp_path: Path) -> None
     finally:
         holder.kill()
         holder.join(10)
+
+
+def test_restore_by_a_time_shared_by_several_saves_is_refused_as_ambiguous(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # Six saves in one second share the listed time (20261206T230403Z): restoring
+    # "the" version of that time must not silently pick the newest of them.
+    from datetime import UTC, datetime
+
+    from safety_helpers import run_hedger
+
+    from hedger.store.portfolio_file import dumps_portfolio
+    from hedger.store.versions import keep_version
+
+    path = book(tmp_path / "book.json")
+    base = open_portfolio(path)
+    second = datetime(2026, 12, 6, 23, 4, 3, tzinfo=UTC)
+    for i in range(3):
+        qty = base.holdings[0].model_copy(update={"quantity": Decimal(i + 1)})
+        data = dumps_portfolio(base.model_copy(update={"holdings": (qty, base.holdings[1])}))
+        keep_version(path, data.encode("utf-8"), now=second.replace(microsecond=100_000 * (i + 1)))
+    run = run_hedger(["restore", str(path), "--version", "20261206T230403Z"], data_dir)
+    assert run.code == 2, run.err
+    assert len(run.err.splitlines()) == 1
+    assert "3 versions were replaced at 20261206T230403Z" in run.err
+    assert "1 (20261206T230403.300000Z), 2 (20261206T230403.200000Z)" in run.err
+    assert open_portfolio(path).holdings[0].quantity == base.holdings[0].quantity  # untouched
+    run = run_hedger(["restore", str(path), "--version", "20261206T230403.200000Z"], data_dir)
+    assert run.code == 0, run.err
+    assert open_portfolio(path).holdings[0].quantity == Decimal(2)

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -151,6 +152,65 @@ def test_a_compressed_history_that_expands_too_far_is_listed_as_damaged(
     assert doc["histories"] == []
     assert [d["symbol"] for d in doc["damaged"]] == ["BTC"]
     assert_quick(run)
+
+
+def two_member_bomb(path: Path, rows: int) -> None:
+    """The audit's archive: honest, barely compressible timestamps first, then closes
+    that are all equal (far past the allowed expansion)."""
+    rng = np.random.default_rng(1)
+    ts = np.arange(rows, dtype=np.int64) * 60_000_000_000 + 1_600_000_000_000_000_000
+    ts += rng.integers(0, 1 << 20, rows)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in (("timestamps.npy", ts), ("closes.npy", np.full(rows, 100.0))):
+            with archive.open(name, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def test_every_member_is_checked_before_any_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hedger.store.history_files import HistoryFileProblem, read_arrays
+
+    path = tmp_path / "BTC.npz"
+    two_member_bomb(path, 200_000)
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kw: Any) -> Any:
+        opened.append(getattr(name, "filename", name))
+        return real_open(self, name, *args, **kw)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    with pytest.raises(HistoryFileProblem, match=r"closes\.npy expands too much"):
+        read_arrays(path)
+    assert opened == []  # the timestamps were never read
+
+
+@pytest.mark.slow
+def test_a_56_mb_two_member_bomb_is_refused_within_200_mb(data_dir: Path) -> None:
+    folder = data_dir / "history"
+    folder.mkdir(parents=True, exist_ok=True)
+    bomb = folder / "BTC.npz"
+    two_member_bomb(bomb, 12_000_000)  # 96 MB of timestamps compressing ~1.4x: ~70 MB
+    assert bomb.stat().st_size > 50 * 1024 * 1024
+    run = run_hedger(["history", "list", "--json"], data_dir)
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert [d["symbol"] for d in doc["damaged"]] == ["BTC"]
+    assert "expands too much" in doc["damaged"][0]["reason"]
+    assert_quick(run)
+
+
+def test_an_honest_history_reads_back_exactly(tmp_path: Path) -> None:
+    from hedger.store.history_files import read_arrays
+
+    path = tmp_path / "BTC.npz"
+    ts = np.arange(3_000_001, dtype=np.int64) * 60_000_000_000
+    px = np.linspace(1.0, 2.0, ts.size)
+    np.savez(path, timestamps=ts, closes=px)
+    got_ts, got_px = read_arrays(path)
+    assert np.array_equal(got_ts, ts) and np.array_equal(got_px, px)
+    assert got_ts.flags.writeable and got_px.flags.owndata
 
 
 def test_an_npy_header_claiming_more_rows_than_the_file_holds_is_damaged(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ def test_temp_file_names_are_recognised(tmp_path: Path) -> None:
     assert is_temp_file(tmp_path / ".p.json.0123456789abcdef.tmp")
     assert not is_temp_file(tmp_path / "p.json")
     assert not is_temp_file(tmp_path / "p.json.bak")
+    assert not is_temp_file(tmp_path / ".notes.tmp")
 
 
 def test_very_long_names_still_get_a_valid_temp_file(tmp_path: Path) -> None:
@@ -72,3 +73,31 @@ def test_stale_sweep_only_touches_temp_files(tmp_path: Path) -> None:
     assert remove_stale_temp_files(tmp_path, min_age_seconds=-1) == 1
     assert keep.exists() and not stale.exists()
     assert remove_stale_temp_files(tmp_path / "missing") == 0
+
+
+def test_sweep_leaves_other_programs_hidden_tmp_files(tmp_path: Path) -> None:
+    # A portfolio saved in ~/Documents sweeps that folder: only Hedger's own
+    # ".<name>.<16 hex>.tmp" names may go, never an editor's or a browser's.
+    others = [
+        ".notes.tmp",
+        ".p.json.draft.tmp",
+        ".p.json.0123456789ABCDEF.tmp",  # upper-case hex: not what we write
+        ".p.json.0123456789abcde.tmp",  # 15 hex digits
+        "..tmp",
+        ".0123456789abcdef.tmp",  # no name before the token
+    ]
+    for name in others:
+        (tmp_path / name).write_text("precious")
+    ours = tmp_path / ".p.json.0123456789abcdef.tmp"
+    ours.write_text("half")
+    assert remove_stale_temp_files(tmp_path, min_age_seconds=-1) == 1
+    assert not ours.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(others)
+    assert not any(is_temp_file(tmp_path / name) for name in others)
+
+
+def test_the_writers_temp_names_are_the_ones_swept(tmp_path: Path) -> None:
+    from hedger.store import atomic
+
+    for name in ("p.json", "é" * 120 + ".json", "BTC.npz", "a.b.c"):
+        assert is_temp_file(atomic._temp_name(tmp_path, name))

@@ -167,8 +167,8 @@ def test_list_ignores_backups_temp_files_and_other_files(library: PortfolioLibra
 def test_stale_temp_files_are_swept_on_open(tmp_path: Path) -> None:
     folder = tmp_path / "lib"
     folder.mkdir()
-    stale = folder / ".p.json.deadbeef.tmp"
-    fresh = folder / ".p.json.cafebabe.tmp"
+    stale = folder / ".p.json.deadbeefdeadbeef.tmp"
+    fresh = folder / ".p.json.cafebabecafebabe.tmp"
     stale.write_bytes(b"x")
     fresh.write_bytes(b"x")
     os.utime(stale, (0, 0))

@@ -18,7 +18,7 @@ from hedger.cli.output import clean
 # so a command that takes no such argument does not pay for them at start-up.
 _CONTRACT_ID = r"([A-Za-z0-9]+):([A-Za-z0-9._\-]+)"
 _FAMILY_ID = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
-_DAYS = r"(?i)^\s*(\d+)\s*([dwmy]?)\s*$"
+_DAYS = r"(?ia)^\s*(\d+)\s*([dwmy]?)\s*$"  # a: ASCII digits only, never "٣"
 _UNIT_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
 
 
@@ -131,8 +131,11 @@ def risk_arg(text: str) -> Decimal:
 
 
 def int_arg(text: str) -> int:
+    digits = text.strip().replace("_", "").replace(",", "")
     try:
-        value = int(text.replace("_", "").replace(",", ""))
+        if not (digits.isascii() and digits.lstrip("+-").isdigit()):
+            raise ValueError(text)  # int() would read "٣" as 3
+        value = int(digits)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:

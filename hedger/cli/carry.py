@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,19 @@ def days_arg(text: str) -> int:
     if not 1 <= days <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"days must be 1 to {MAX_DAYS}, got {text}")
     return days
+
+
+def start_arg(text: str) -> date:
+    """``--start``: a day the expiry calendars can work out (1900 to 2199)."""
+    from hedger.core.calendar import CalendarError, check_day
+
+    date_arg(text)  # the usual words for what is not a date at all
+    try:
+        return check_day(date.fromisoformat(text.strip()[:10]), "the start")
+    except CalendarError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2027-01-22, got {text!r}") from None
 
 
 def basis_pair_arg(text: str) -> tuple[str, Decimal]:
@@ -58,7 +72,13 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         ),
         epilog=(
             "Funding sign: a positive rate means longs pay shorts, so a short hedge receives it. "
-            "Basis annualised simple on a 365-day year: 2 % with 60 days to expiry = 12.17 %."
+            "Basis: F/S - 1 of the contract the hedge opens (the front contract, or the next "
+            "one once the front is inside its roll window), annualised simple on a 365-day year "
+            "over the days to its expiry, but never fewer than one cycle of its calendar (35 "
+            "days for monthly contracts, 7 weekly, 91 quarterly): 2 % with 60 days to expiry "
+            "= 12.17 %, and 2 % with 8 days counts as 35 days = 20.86 %. The contracts "
+            "rolled into are assumed to trade at the same annual basis. A basis beyond "
+            "+/-30 % a year is flagged as implausible."
         ),
     )
     p.add_argument("file", type=Path, metavar="FILE", help="portfolio file (.json)")
@@ -68,27 +88,33 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         type=int_arg,
         help="roll this many business days before expiry (default: the contract's, 5 for CME)",
     )
-    p.add_argument("--start", type=date_arg, help="first day of the horizon (default: today)")
+    p.add_argument("--start", type=start_arg, help="first day of the horizon (default: today)")
     p.add_argument(
         "--basis",
         action="append",
         default=[],
         type=basis_pair_arg,
         metavar="FAMILY=BASIS",
-        help="futures over spot of a family's front contract, e.g. CME-BTC=1.5%% (repeatable)",
+        help=(
+            "futures over spot (F/S - 1) of the contract a family's hedge opens, "
+            "e.g. CME-BTC=1.5%% (repeatable)"
+        ),
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_carry)
 
 
 def cmd_carry(args: argparse.Namespace) -> int:
-    from datetime import date
+    from datetime import timedelta
 
     from hedger.cli.loading import load_catalog, load_portfolio
+    from hedger.core.calendar import LAST_DAY
     from hedger.core.planner import plan_portfolio
     from hedger.services.carry import CarryRequest, carry_for_plan, compare_venues
 
-    start = date.fromisoformat(args.start[:10]) if args.start else None
+    start: date | None = args.start
+    if (start or date.today()) + timedelta(days=args.days) > LAST_DAY:
+        raise CliError(f"the horizon must end by {LAST_DAY.isoformat()}: use an earlier --start")
     if args.roll_days is not None and args.roll_days > 30:
         raise CliError("--roll-days must be at most 30")
     catalog = load_catalog()
@@ -259,4 +285,14 @@ def _render(name: str, carry: PlanCarry, compared: tuple[VenueComparison, ...]) 
             "* part of the cost is not known and not counted (no funding history: "
             "'hedger funding download'; no basis: --basis FAMILY=PCT).",
         ]
+    checks = {
+        ln.basis.warning: None
+        for ln in [
+            *(x for u in carry.underlyings for x in u.lines),
+            *(r.line for c in compared for r in c.rows),
+        ]
+        if ln.basis is not None and ln.basis.warning
+    }
+    for text in checks:
+        out += ["", *wrapped(clean(text[:1].upper() + text[1:] + "."), "Warning: ")]
     return "\n".join(out) + "\n"

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from hedger.cli.args import contract_id_arg, parse_days
-from hedger.cli.errors import EXIT_INTERNAL, EXIT_OK, CliError
-from hedger.cli.output import align, clean, say, warn, write, write_json
+from hedger.cli.errors import EXIT_OK, CliError
+from hedger.cli.output import align, clean, warn, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
@@ -44,7 +44,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         description=(
             "Download and store funding rates; each contract is checked (malformed or "
             "unbelievable answers store nothing) and merged into what is stored. OKX keeps "
-            "only about 3 months."
+            "only about 3 months. Exit 0 when something was stored, 2 when nothing was."
         ),
     )
     d.add_argument(
@@ -85,11 +85,13 @@ def cmd_download(args: argparse.Namespace) -> int:
         write_json(_download_dict(result))
     else:
         write(_download_text(result))
+    if result.failed and len(result.failed) == len(result.results):
+        # Refused or failed answers are bad input from outside, not a bug in
+        # Hedger: exit 2 with one line, as `history download` does.
+        problems = "; ".join(f"{r.contract_id}: {r.problem}" for r in result.failed)
+        raise CliError(f"no funding was stored: {problems}")
     for r in result.failed:
         warn(f"{r.contract_id}: {r.problem}")
-    if result.failed and len(result.failed) == len(result.results):
-        say("no funding was stored")
-        return EXIT_INTERNAL
     return EXIT_OK
 
 

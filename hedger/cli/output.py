@@ -11,29 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
 from hedger.cli.errors import EXIT_INTERNAL, CliError
+from hedger.core.safe_text import escape_controls
 
 #: Width of wrapped prose (warnings, notes, totals).
 TEXT_WIDTH = 100
 #: Longest message on stderr.
 MESSAGE_CHARS = 400
 
-# Terminal controls a file could smuggle into names and notes: C0 and C1
-# controls, DEL, the bidirectional marks and overrides that reorder what is
-# shown, and the Unicode line and paragraph separators.
-_INVISIBLE = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
-_CONTROL_OR_NEWLINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
-
 
 def write(text: str) -> None:
     """``text`` on stdout, controls other than newlines escaped."""
-    _write_raw(_CONTROL.sub(_escape_control, text))
+    _write_raw(escape_controls(text, keep_newlines=True))
 
 
 def write_json(doc: Mapping[str, Any] | list[Any], *, ensure_ascii: bool = True) -> None:
@@ -74,17 +67,11 @@ def one_line(text: str) -> str:
     return flat if len(flat) <= MESSAGE_CHARS else flat[: MESSAGE_CHARS - 1] + "…"
 
 
-def _escape_control(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in "\t\r\n":
-        return " "
-    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-
 def clean(text: str) -> str:
     """Text from a file or the catalog, safe for one line of a terminal:
     newlines and tabs become spaces, other controls show as \\x1b and the like."""
-    return _CONTROL_OR_NEWLINE.sub(_escape_control, text)
+    # The rules live in core (shared with the GUI's labels and window title).
+    return escape_controls(text)
 
 
 def align(rows: list[list[str]], how: str) -> list[str]:

@@ -35,7 +35,11 @@ def add_parser(sub: SubParsers, command: Command) -> None:
     what.add_argument(
         "--version",
         metavar="N|TIMESTAMP",
-        help="restore version N from --list (1 is the newest) or the one of that time",
+        help=(
+            "restore version N from --list (1 is the newest) or the one replaced at that time "
+            "(20261101T120000Z; when several share a second, to the microsecond: "
+            "20261101T120000.123456Z)"
+        ),
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_restore)

@@ -47,6 +47,13 @@ FRIDAY = 4
 # Far enough for any horizon Hedger offers (a few years), short enough that a
 # broken rule cannot loop for long.
 _MAX_STEPS = 400
+#: The days a start or a horizon may fall on. Holiday rules mean nothing
+#: centuries away, and past year 9999 ``date`` overflows.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+# Expiries are listed this far past LAST_DAY, so a horizon ending on it still
+# finds the contract it would roll into.
+_LOOK_AHEAD_YEARS = 2
 
 
 class CalendarError(ValueError):
@@ -248,8 +255,24 @@ def expiry_in_month(rule: ExpiryRule, year: int, month: int) -> date:
     return _previous_business_day(rule, last_weekday(year, month))
 
 
+def check_day(day: date, what: str = "the date") -> date:
+    """``day`` if the calendars can work it out, else CalendarError.
+
+    Holiday rules mean nothing centuries away, and a year past 9999 does not
+    exist (``date`` overflows): bounding the day here keeps every expiry,
+    roll and horizon computed from it inside the range.
+    """
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise CalendarError(
+            f"{what} {day.isoformat()} is outside the calendars' range "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+        )
+    return day
+
+
 def expiries_from(rule: ExpiryRule, start: date, count: int) -> list[date]:
-    """The first ``count`` expiries on or after ``start``."""
+    """The first ``count`` expiries on or after ``start`` (``start`` within the calendars)."""
+    check_day(start, "the start")
     out: list[date] = []
     if rule.cycle == "weekly":
         friday = start + timedelta(days=(FRIDAY - start.weekday()) % 7)
@@ -260,6 +283,8 @@ def expiries_from(rule: ExpiryRule, start: date, count: int) -> list[date]:
                 if len(out) == count:
                     return out
             friday += timedelta(days=7)
+            if friday.year > LAST_DAY.year + _LOOK_AHEAD_YEARS:
+                break
         return out
     year, month = start.year, start.month
     for _ in range(_MAX_STEPS):
@@ -270,6 +295,8 @@ def expiries_from(rule: ExpiryRule, start: date, count: int) -> list[date]:
                 if len(out) == count:
                     return out
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        if year > LAST_DAY.year + _LOOK_AHEAD_YEARS:
+            break
     return out
 
 
@@ -324,13 +351,16 @@ def roll_plan(rule: ExpiryRule, start: date, days: int, roll_days: int | None = 
     """
     if days < 0:
         raise CalendarError("the horizon must not be negative")
+    check_day(start, "the start")
+    if days > (LAST_DAY - start).days:
+        raise CalendarError(f"the horizon ends after {LAST_DAY.isoformat()}, past the calendars")
     n = effective_roll_days(rule, roll_days)
     end = start + timedelta(days=days)
     rolls: list[Roll] = []
     current: date | None = None
     cursor = start
     for _ in range(_MAX_STEPS):
-        batch = expiries_from(rule, cursor, 12)
+        batch = expiries_from(rule, cursor, 12) if cursor <= LAST_DAY else []
         if not batch:  # pragma: no cover - every rule lists something within 12 steps
             raise CalendarError(f"rule {rule.id}: no expiry after {cursor}")
         for expiry in batch:

@@ -8,10 +8,18 @@ For one hedge option (a family's contracts and counts, from the planner):
   uses the lowest and highest 30-day averages of the last year.
 * **dated**: the basis ``b = F/S − 1`` of the contract opened now converges
   to zero by expiry, so a short earns ``F0 − S0`` per coin held to expiry.
-  Annualised, simple, on a 365-day year: ``b × 365 / days_to_expiry``
-  (2 % with 60 days → 12.17 %). Over the horizon the hedge earns that annual
-  rate × days / 365 on its notional; the contracts it rolls into are assumed
-  to trade at the same annual basis (their prices are not known today).
+  The basis belongs to the contract the hedge opens: the front contract, or
+  the next one when the front is already inside its roll window. Annualised,
+  simple, on a 365-day year over the days to that contract's expiry, but
+  never over fewer than one cycle of its calendar (7 days for weekly
+  contracts, 35 monthly, 91 quarterly): ``b × 365 / max(days, cycle)``
+  (2 % with 60 days → 12.17 %). The floor keeps a basis typed days before an
+  expiry from turning into a huge annual rate, so the result does not jump
+  when the start moves across a roll date. Over the horizon the hedge earns
+  that annual rate × days / 365 on its notional; the contracts it rolls into
+  are assumed to trade at the same annual basis (their prices are not known
+  today). An annual basis beyond ±30 %/yr is implausible for dated crypto
+  futures (CME's is usually 5-15 %/yr) and is flagged.
   Rolls come from the contract's calendar (``hedger.core.calendar``); each
   pays the fee on both legs: closing the old contract and opening the next.
 * **fees**: opening and closing, each the fee rate on the traded notional.
@@ -35,6 +43,12 @@ from hedger.core.decimals import fmt_money
 from hedger.core.funding import FundingStats, expected_funding
 from hedger.core.planner import HedgeOption
 
+#: A typed basis is annualised over at least this many days: about the longest
+#: a contract of the cycle stays the one a hedge opens (see the module docstring).
+MIN_BASIS_DAYS: Mapping[str, int] = {"weekly": 7, "monthly": 35, "quarterly": 91}
+#: An annual basis beyond this is flagged as implausible (a typo, or a basis
+#: typed for the wrong contract): dated crypto futures rarely trade past it.
+PLAUSIBLE_ANNUAL_BASIS = Decimal("0.30")
 DEFAULT_HORIZON_DAYS = 90
 MAX_HORIZON_DAYS = 3650
 DAYS_PER_YEAR = Decimal(365)
@@ -46,6 +60,13 @@ RISK_BASIS_ASSUMPTION = (
     "history unless you name a futures history with --hedge-series), so a same-coin hedge has "
     "no basis risk in these paths; funding, the basis of dated contracts and roll costs are "
     "not simulated ('hedger carry' estimates them)."
+)
+
+
+#: The same in one short line, shown under the Risk tab's lead (the full text is its tooltip).
+RISK_BASIS_SHORT = (
+    "Basis: assumed none for a same-coin hedge (each hedge moves with its hedge series); "
+    "funding, dated-futures basis and rolls are not simulated."
 )
 
 
@@ -85,8 +106,9 @@ class FundingPart(NamedTuple):
 class BasisPart(NamedTuple):
     basis: Decimal  # F/S − 1 of the contract opened now
     days_to_expiry: int
-    annual: Decimal  # simple, 365-day year
+    annual: Decimal  # simple, 365-day year, over max(days_to_expiry, one cycle)
     usd: Decimal  # earned (+) or paid (−) over the horizon
+    warning: str | None = None  # an implausible basis, in words
 
 
 class CarryLine(NamedTuple):
@@ -296,16 +318,32 @@ def _basis_part(
     if to_expiry <= 0:
         missing.append("basis (expiry today)")
         return None
-    annual = annualised_basis(basis, to_expiry)
+    floor = MIN_BASIS_DAYS.get(plan.rule.cycle, 35)
+    annual = annualised_basis(basis, max(to_expiry, floor))
     earned = option.hedged_usd * annual * days / DAYS_PER_YEAR
     usd = earned if option.side == "short" else -earned
     verb = "earns" if usd >= 0 else "gives up"
+    over = f"{to_expiry} days" if to_expiry >= floor else f"{to_expiry} days, counted as {floor}"
     words.append(
         f"{verb} about {fmt_money(abs(usd), 0)} USD basis: {basis * HUNDRED:.2f} % to "
-        f"{plan.first_expiry.isoformat()} ({to_expiry} days) = {annual * HUNDRED:.2f} %/yr "
+        f"{plan.first_expiry.isoformat()} ({over}) = {annual * HUNDRED:.2f} %/yr "
         "simple, assumed for the contracts rolled into"
     )
-    return BasisPart(basis, to_expiry, annual, usd)
+    warning = basis_warning(family.id, basis, annual)
+    if warning is not None:
+        words.append(warning)
+    return BasisPart(basis, to_expiry, annual, usd, warning)
+
+
+def basis_warning(family_id: str, basis: Decimal, annual: Decimal) -> str | None:
+    """Words for a basis no dated future plausibly carries, or None."""
+    if abs(annual) <= PLAUSIBLE_ANNUAL_BASIS:
+        return None
+    return (
+        f"check the basis of {family_id}: {basis * HUNDRED:.2f} % is {annual * HUNDRED:.0f} %/yr, "
+        f"beyond the ±{PLAUSIBLE_ANNUAL_BASIS * HUNDRED:.0f} %/yr dated crypto futures plausibly "
+        "carry (CME's is usually 5-15 %/yr); type F/S − 1 of the contract the hedge opens"
+    )
 
 
 def rank_key(line: CarryLine) -> tuple[bool, bool, Decimal, Decimal]:

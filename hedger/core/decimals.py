@@ -17,13 +17,15 @@ MAX_MAGNITUDE = Decimal("1e15")
 # it keeps "1e-999999" out of arithmetic, where it would overflow.
 MAX_PLACES = 20
 
+# ASCII digits only (re.ASCII): "\d" alone also matches "٣" (Arabic-Indic three),
+# which Decimal() then reads as 3 - a number nobody typed on purpose.
 # At most 15 integer digits: always below MAX_MAGNITUDE, so no range check.
-_PLAIN = re.compile(r"-?\d{1,15}(\.\d{1,20})?\Z")
+_PLAIN = re.compile(r"-?\d{1,15}(\.\d{1,20})?\Z", re.ASCII)
 _ZERO = Decimal(0)
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 # "1,555" is 1555 to an English reader and 1.555 to a German one.
-_ONE_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}")
+_ONE_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}", re.ASCII)
 
 
 class DecimalParseError(ValueError):

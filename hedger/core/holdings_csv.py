@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from hedger.core.bounded_read import FileProblem, TooLarge, read_regular, size_text
 from hedger.core.decimals import DecimalParseError, fmt_decimal, parse_decimal
 from hedger.core.models import STABLECOINS, Holding, normalise_symbol
 
@@ -440,21 +441,25 @@ def decode_text(data: bytes) -> str:
 
 
 def read_holdings_file(path: Path) -> HoldingsParseResult:
-    """Read and parse a CSV/TSV/text file; HoldingsFileError when unreadable."""
+    """Read and parse a CSV/TSV/text file; HoldingsFileError when unreadable.
+
+    Only a regular file is read, its size counted while reading
+    (``core.bounded_read``): a FIFO or /dev/zero dropped on the window must
+    not freeze it or fill the memory.
+    """
     try:
-        size = path.stat().st_size
+        data = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise HoldingsFileError(f"{path.name}: file not found") from None
-    except OSError as exc:
-        raise HoldingsFileError(f"{path.name}: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise HoldingsFileError(f"{path.name} is a folder, not a file")
-    if size > MAX_FILE_BYTES:
+    except IsADirectoryError:
+        raise HoldingsFileError(f"{path.name} is a folder, not a file") from None
+    except TooLarge:
+        limit = size_text(MAX_FILE_BYTES)
         raise HoldingsFileError(
-            f"{path.name} is {size / 1024 / 1024:.1f} MB; holdings files are limited to 5 MB"
-        )
-    try:
-        data = path.read_bytes()
+            f"{path.name} is too large: holdings files are limited to {limit}"
+        ) from None
+    except FileProblem as exc:
+        raise HoldingsFileError(f"{path.name}: {exc}") from None
     except OSError as exc:
         raise HoldingsFileError(f"{path.name}: {exc.strerror or exc}") from None
     text = decode_text(data)

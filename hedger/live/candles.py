@@ -19,12 +19,13 @@ from __future__ import annotations
 import itertools
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from hedger.live.http import (
+    HttpSettings,
     PriceSourceError,
     RefreshStopped,
     RefreshTimeLimit,
@@ -119,6 +120,12 @@ class CandleSource(ABC):
     min_gap: ClassVar[float] = 0.0
     #: What is downloaded, in a few words for people ("spot <SYMBOL>USDT klines").
     what: ClassVar[str] = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], settings: HttpSettings) -> CandleSource:
+        """The source with base URLs from ``env``: what the registry makes of a venue's
+        ``candle_source``. Built-in sources override it; ccxt's is made by name."""
+        raise NotImplementedError(f"{cls.__name__} is not made from the environment")
 
     @abstractmethod
     def instrument(self, symbol: str) -> str:

@@ -14,13 +14,12 @@ nothing doubtful is ever stored.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from hedger.core.funding import MS_PER_DAY, FundingError, FundingHistory, checked_rows
-from hedger.live.funding_fetch import FundingFetcher, FundingFetchError, Paging
+from hedger.live.funding_fetch import FetcherFactory, FundingFetcher, FundingFetchError, Paging
 from hedger.live.http import HttpSettings, request_budget
 from hedger.live.venues import all_venues, http_settings_from_env, venue_for_catalog_code
 
@@ -30,18 +29,12 @@ if TYPE_CHECKING:
 MAX_DAYS = 3650
 
 
-class FetcherFactory(Protocol):
-    def __call__(
-        self, env: Mapping[str, str], settings: HttpSettings | None = ...
-    ) -> FundingFetcher: ...
-
-
 def _built_in() -> dict[str, FetcherFactory]:
-    """Catalog venue code -> the funding fetcher its venue module offers (its
-    ``make_funding_fetcher``); read from the registry, so no venue is named here."""
+    """Catalog venue code -> the funding fetcher its venue class names
+    (``Venue.funding_fetcher_factory``); read from the registry, so no venue is named here."""
     out: dict[str, FetcherFactory] = {}
     for v in all_venues():
-        factory = getattr(sys.modules[type(v).__module__], "make_funding_fetcher", None)
+        factory = v.funding_fetcher_factory()
         if factory is not None:
             out.update({code.upper(): factory for code in v.catalog_codes})
     return out

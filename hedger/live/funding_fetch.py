@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from hedger.live.http import PriceSourceError, RefreshStopped, clip
 from hedger.live.validate import as_decimal
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Contract
+    from hedger.live.http import HttpSettings
 
 Row = tuple[int, Decimal]
 #: Enough for ten years of hourly funding at the smallest page (100 rows).
@@ -72,6 +73,15 @@ class Paging:
     def got(self, rows: int) -> None:
         if self._on_rows is not None:
             self._on_rows(rows)
+
+
+class FetcherFactory(Protocol):
+    """Makes a venue's funding fetcher with base URLs from ``env`` (a venue module's
+    ``make_funding_fetcher``, which its ``Venue.funding_fetcher_factory`` returns)."""
+
+    def __call__(
+        self, env: Mapping[str, str], settings: HttpSettings | None = ...
+    ) -> FundingFetcher: ...
 
 
 class FundingFetcher(ABC):

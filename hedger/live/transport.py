@@ -35,7 +35,8 @@ MAX_NUMBER_CHARS = 40
 #: Largest exponent a venue number may carry: prices live within 1e-12 .. 1e15.
 MAX_EXPONENT = 30
 MAX_REDIRECTS = 3
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d{1,6}))?")
+# re.ASCII: a venue's "٣" (Arabic-Indic three) is no price, though Decimal reads it as 3.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d{1,6}))?", re.ASCII)
 _SPECIAL = frozenset({"nan", "inf", "infinity", "-inf", "-infinity", "+inf", "+infinity", "snan"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 # Answer types that may hold JSON; anything else (text/html above all) is not an API answer.

@@ -35,6 +35,7 @@ from hedger.core.calendar import (
 from hedger.core.carry import (
     DEFAULT_HORIZON_DAYS,
     RISK_BASIS_ASSUMPTION,
+    RISK_BASIS_SHORT,
     CarryError,
     CarryInputs,
     CarryLine,
@@ -117,6 +118,11 @@ class VenueComparison(NamedTuple):
 def risk_basis_assumption() -> str:
     """The basis assumption of ``hedger risk`` and the Risk tab, in words."""
     return RISK_BASIS_ASSUMPTION
+
+
+def risk_basis_line() -> str:
+    """The basis assumption in one short line (the Risk tab shows it under its lead)."""
+    return RISK_BASIS_SHORT
 
 
 def _today() -> date:

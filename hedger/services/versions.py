@@ -74,7 +74,7 @@ def list_versions(path: Path) -> list[PortfolioVersion]:
     return out
 
 
-_STAMP = re.compile(r"^(\d{8})T?(\d{6})Z?$")
+_STAMP = re.compile(r"^(\d{8})T?(\d{6})(?:\.(\d{1,6}))?Z?$", re.ASCII)
 
 
 def find_version(path: Path, wanted: str) -> PortfolioVersion:
@@ -83,20 +83,38 @@ def find_version(path: Path, wanted: str) -> PortfolioVersion:
     if not found:
         raise VersionError(f"{path.name}: no earlier versions are kept")
     text = wanted.strip()
-    if text.isdigit() and len(text) <= 6:
+    if text.isascii() and text.isdigit() and len(text) <= 6:
         number = int(text)
         if 1 <= number <= len(found):
             return found[number - 1]
         raise VersionError(f"{path.name}: no version {number} (there are {len(found)})")
-    when = _parse_time(text)
-    if when is None:
+    parsed = _parse_time(text)
+    if parsed is None:
         raise VersionError(
             f"--version {text[:40]!r}: give a number from --list or a time like 20261101T120000Z"
         )
-    for v in found:
-        if v.replaced_at.replace(microsecond=0) == when:
-            return v
-    raise VersionError(f"{path.name}: no version replaced at {text[:40]}")
+    when, precise = parsed
+    if precise:  # to the microsecond, as the ambiguity message below names them
+        matches = [v for v in found if v.replaced_at == when]
+    else:
+        matches = [v for v in found if v.replaced_at.replace(microsecond=0) == when]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise VersionError(f"{path.name}: no version replaced at {text[:40]}")
+    # Several saves in one second share the listed time: restoring the newest
+    # of them silently could put back the wrong one.
+    shown = ", ".join(f"{v.number} ({precise_stamp(v)})" for v in matches[:6])
+    more = f" and {len(matches) - 6} more" if len(matches) > 6 else ""
+    raise VersionError(
+        f"{path.name}: {len(matches)} versions were replaced at {text[:40]}: {shown}{more}; "
+        "give its number or its time to the microsecond"
+    )
+
+
+def precise_stamp(version: PortfolioVersion) -> str:
+    """The replacing time to the microsecond, as ``--version`` accepts it."""
+    return version.replaced_at.strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def load_version(version: PortfolioVersion) -> Portfolio:
@@ -118,22 +136,24 @@ def restore_version(path: Path, version: PortfolioVersion) -> Portfolio:
     return portfolio
 
 
-def _parse_time(text: str) -> datetime | None:
+def _parse_time(text: str) -> tuple[datetime, bool] | None:
+    """The UTC time in ``text``, and whether it gives microseconds (a precise stamp)."""
     match = _STAMP.match(text)
     if match is not None:
-        text = f"{match.group(1)}T{match.group(2)}"
-        fmt = "%Y%m%dT%H%M%S"
+        fraction = match.group(3)
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+            when = datetime.strptime(f"{match.group(1)}T{match.group(2)}", "%Y%m%dT%H%M%S")
         except ValueError:
             return None
+        micro = int(fraction.ljust(6, "0")) if fraction else 0
+        return when.replace(tzinfo=UTC, microsecond=micro), fraction is not None
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).replace(microsecond=0)
+    return when.astimezone(UTC), "." in text
 
 
 __all__ = [
@@ -142,5 +162,6 @@ __all__ = [
     "find_version",
     "list_versions",
     "load_version",
+    "precise_stamp",
     "restore_version",
 ]

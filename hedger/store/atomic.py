@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 import time
@@ -30,6 +31,11 @@ STALE_TEMP_SECONDS = 60.0
 _WINDOWS = os.name == "nt"
 # Keeps ".<name>.<random>.tmp" under the usual 255-byte file name limit.
 _MAX_TEMP_STEM_BYTES = 160
+_TEMP_TOKEN_BYTES = 8
+# Exactly the names _temp_name makes: ".<name>.<16 lowercase hex>.tmp". A
+# folder can be a user's own (a portfolio saved in ~/Documents): another
+# program's ".notes.tmp" there is not ours to delete.
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{16}\.tmp", re.DOTALL)
 
 
 def backup_path(path: Path) -> Path:
@@ -38,8 +44,8 @@ def backup_path(path: Path) -> Path:
 
 
 def is_temp_file(path: Path) -> bool:
-    """True for the hidden temporary files this module creates."""
-    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+    """True for the hidden temporary files this module creates (and no other)."""
+    return _TEMP_NAME.fullmatch(path.name) is not None
 
 
 def atomic_write_text(
@@ -83,9 +89,10 @@ def atomic_write_bytes(
 def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = STALE_TEMP_SECONDS) -> int:
     """Delete temporary files stranded by a crash; returns how many went.
 
-    Only our own files (same owner) older than ``min_age_seconds`` are
-    touched, so a save running in another process at this moment is not
-    disturbed and another user's files in a shared folder are left alone.
+    Only Hedger's own temporary names (``is_temp_file``), owned by this user
+    and older than ``min_age_seconds``, are touched: a save running in
+    another process at this moment is not disturbed, and other programs'
+    hidden files and other users' files in a shared folder are left alone.
     """
     cutoff = time.time() - min_age_seconds
     uid = os.getuid() if hasattr(os, "getuid") else None
@@ -95,7 +102,7 @@ def remove_stale_temp_files(folder: Path, *, min_age_seconds: float = STALE_TEMP
     except OSError:
         return 0
     for entry in entries:
-        if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+        if _TEMP_NAME.fullmatch(entry.name) is None:
             continue
         try:
             st = entry.stat(follow_symlinks=False)
@@ -131,7 +138,7 @@ def _follow_symlink(path: Path) -> Path:
 def _temp_name(folder: Path, name: str) -> Path:
     stem = name.encode("utf-8", "surrogateescape")[:_MAX_TEMP_STEM_BYTES]
     short = stem.decode("utf-8", "ignore")
-    return folder / f".{short}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    return folder / f".{short}.{secrets.token_hex(_TEMP_TOKEN_BYTES)}{TEMP_SUFFIX}"
 
 
 def _create_temp(folder: Path, name: str) -> tuple[int, Path]:

@@ -92,7 +92,7 @@ class FundingStore:
     def folder(self) -> Path:
         folder = self._folder if self._folder is not None else funding_dir()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            paths.ensure_private_dir(folder)
         except OSError as exc:
             raise FundingStoreError(
                 f"cannot create the funding folder {folder}: {describe_os_error(exc)}"

@@ -144,7 +144,7 @@ class HistoryStore:
     def folder(self) -> Path:
         folder = self._folder if self._folder is not None else history_dir()
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            paths.ensure_private_dir(folder)
         except OSError as exc:
             raise HistoryStoreError(
                 f"cannot create the history folder {folder}: {describe_os_error(exc)}"

@@ -7,12 +7,12 @@ name), so each store can phrase the full one-line message its own way.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from hedger.core.bounded_read import FileProblem, read_regular
 
 # Real numbers in our files are short; a 10 MB run of digits is an attack
 # on the parser (int() of huge digit strings is quadratic).
@@ -33,44 +33,15 @@ class JsonProblem(ValueError):
 
 
 def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file no larger than ``limit``.
+    """The bytes of a regular file no larger than ``limit`` (``core.bounded_read``).
 
-    FIFOs, devices and sockets are refused before a byte is read (opening a
-    FIFO for reading would block forever; /dev/zero never ends), and the size
-    is counted while reading, not taken from ``stat`` (which says 0 for a
-    device and can change before the read). OS problems (missing file,
-    permissions) raise OSError unchanged; the rest JsonProblem.
+    OS problems (missing file, permissions) raise OSError unchanged; FIFOs,
+    devices, sockets and files over the limit JsonProblem.
     """
-    st = os.stat(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    if not stat.S_ISREG(st.st_mode):
-        raise JsonProblem("not a regular file")
-    if st.st_size > limit:
-        raise JsonProblem(f"too large ({_size_text(st.st_size)}; the limit is {_size_text(limit)})")
-    # O_NONBLOCK: a FIFO swapped in since the stat opens at once instead of
-    # waiting for a writer, and fstat below refuses it.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb", closefd=True) as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise JsonProblem("not a regular file")
-        data = _read_at_most(fh, limit + 1)
-    if len(data) > limit:
-        raise JsonProblem(f"too large (over {_size_text(limit)})")
-    return data
-
-
-def _read_at_most(fh: Any, count: int) -> bytes:
-    chunks: list[bytes] = []
-    left = count
-    while left > 0:
-        chunk = fh.read(min(left, 1 << 24))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    try:
+        return read_regular(path, limit)
+    except FileProblem as exc:
+        raise JsonProblem(str(exc)) from None
 
 
 def check_depth(text: str, limit: int) -> None:
@@ -155,11 +126,3 @@ def _parse_int(text: str) -> int:
 
 def _refuse_constant(name: str) -> Any:
     raise _RefusedNumber(f"{name} is not a number Hedger accepts")
-
-
-def _size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.0f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"

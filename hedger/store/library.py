@@ -116,7 +116,7 @@ class PortfolioLibrary:
     def __init__(self, directory: Path | None = None, trash: Path | None = None) -> None:
         try:
             self.directory = directory if directory is not None else paths.portfolios_dir()
-            self.directory.mkdir(parents=True, exist_ok=True)
+            paths.ensure_private_dir(self.directory)
         except OSError as exc:
             where = directory if directory is not None else "the data folder"
             raise LibraryError(
@@ -135,7 +135,7 @@ class PortfolioLibrary:
     def trash_directory(self) -> Path:
         try:
             folder = self._trash if self._trash is not None else paths.trash_dir()
-            folder.mkdir(parents=True, exist_ok=True)
+            paths.ensure_private_dir(folder)
         except OSError as exc:
             raise LibraryError(f"cannot use the trash folder ({describe_os_error(exc)})") from None
         return folder

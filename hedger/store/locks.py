@@ -56,13 +56,13 @@ class LockBusy(StoreError):
 
 def lock_path_for(path: Path) -> Path:
     """The lock file of ``path`` in the data folder's ``locks/`` (folder created)."""
-    from hedger.store.paths import data_dir
+    from hedger.store.paths import data_dir, ensure_private_dir
 
     full = str(_absolute(path))
     key = hashlib.sha256(full.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     name = _UNSAFE.sub("-", path.name)[:_MAX_NAME_CHARS] or "file"
     folder = data_dir() / LOCKS_FOLDER
-    folder.mkdir(mode=0o700, exist_ok=True)
+    ensure_private_dir(folder)
     return folder / f"{name}-{key}{LOCK_SUFFIX}"
 
 

@@ -10,10 +10,11 @@ models, so an old step keeps working when the models move on. A step may
 change the document it is given (it was just parsed) and returns the upgraded
 one; the chain sets ``schema_version`` after each step.
 
-Bumping a shape to version 2, e.g. the portfolio: raise
+Bumping a shape, e.g. the portfolio from version 2 to 3: raise
 ``PORTFOLIO_SCHEMA_VERSION`` (hedger.core.models), write
-``_portfolio_v1_to_v2(doc)`` below and add ``1: _portfolio_v1_to_v2`` to
-``PORTFOLIO_STEPS``. The writer then writes version 2 only.
+``_portfolio_v2_to_v3(doc)`` below and add ``2: _portfolio_v2_to_v3`` to
+``PORTFOLIO_STEPS`` (``1: _portfolio_v1_to_v2`` is the step already there).
+The writer then writes version 3 only.
 
 Every versioned file Hedger writes has its chain here: portfolios, the
 user's contracts, the history index, the app settings and the funding histories.

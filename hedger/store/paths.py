@@ -28,22 +28,22 @@ def data_dir() -> Path:
         from platformdirs import user_data_dir
 
         folder = Path(user_data_dir(APP_NAME, appauthor=False))
-    return _ensure(folder)
+    return ensure_private_dir(folder)
 
 
 def portfolios_dir() -> Path:
     """The portfolio library: one ``<slug>.json`` file per portfolio."""
-    return _ensure(data_dir() / "portfolios")
+    return ensure_private_dir(data_dir() / "portfolios")
 
 
 def trash_dir() -> Path:
     """Deleted portfolios, kept so they can be restored."""
-    return _ensure(data_dir() / "trash")
+    return ensure_private_dir(data_dir() / "trash")
 
 
 def state_dir() -> Path:
     """Window layout, recovery snapshots and other app state."""
-    return _ensure(data_dir() / "state")
+    return ensure_private_dir(data_dir() / "state")
 
 
 def user_catalog_path() -> Path:
@@ -53,11 +53,11 @@ def user_catalog_path() -> Path:
 
 def backups_dir() -> Path:
     """Earlier versions of every portfolio saved (``hedger restore``)."""
-    return _ensure(data_dir() / "backups")
+    return ensure_private_dir(data_dir() / "backups")
 
 
 #: Subfolders whose writers may strand temporary files (swept at start-up).
-WRITER_FOLDERS = ("", "portfolios", "history", "recovery", "state", "trash")
+WRITER_FOLDERS = ("", "portfolios", "history", "recovery", "state", "trash", "funding")
 
 
 def sweep_temp_files() -> int:
@@ -76,7 +76,21 @@ def sweep_temp_files() -> int:
     return sum(remove_stale_temp_files(folder) for folder in folders)
 
 
-def _ensure(folder: Path) -> Path:
-    # 0700: portfolios say what someone owns; other users have no business there.
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+def ensure_private_dir(folder: Path) -> Path:
+    """``folder``, created if missing, with every folder created on the way private.
+
+    0700 whatever the umask: portfolios say what someone owns, and a recovery
+    file planted by another user would be offered back at start-up.
+    ``mkdir(parents=True)`` would give the missing parents the umask's mode
+    (0777 under umask 000), so each level is made here. An existing folder
+    keeps its mode (it may be the user's own, named by HEDGER_DATA_DIR).
+    Raises OSError (FileExistsError when a file is in the way).
+    """
+    missing: list[Path] = []
+    level = folder
+    while not level.is_dir() and level.parent != level:
+        missing.append(level)
+        level = level.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
     return folder

@@ -215,7 +215,7 @@ def _update_locked(
     updated = change(current)
     catalog = _merge(builtin, updated, path.name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.ensure_private_dir(path.parent)
         atomic_write_bytes(path, dumps_user_catalog(updated).encode("ascii"), backup=True)
     except OSError as exc:
         raise UserCatalogError(

@@ -72,7 +72,7 @@ def keep_version(portfolio: Path, data: bytes, now: datetime | None = None) -> P
     digest = content_digest(data)[:16]
     paths.backups_dir()  # the private parent, created 0700
     folder = folder_for(portfolio)
-    folder.mkdir(mode=0o700, exist_ok=True)
+    paths.ensure_private_dir(folder)
     existing = list_versions(portfolio)
     if existing and existing[0].digest == digest:
         return None

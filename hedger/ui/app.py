@@ -211,18 +211,20 @@ def _follow_theme(app: QApplication, window: MainWindow, settings: AppSettings) 
 
 
 def _after_show(window: object, notes: list[str]) -> None:
-    from hedger.ui.document.recovery import discard, find_recoverable
+    from hedger.ui.document.recovery import discard, scan_recovery
+    from hedger.ui.format import shown
     from hedger.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    for note in notes:
+    scan = scan_recovery()
+    for note in [*notes, *(d.message() for d in scan.damaged)]:
         QMessageBox.warning(window, "Hedger", note)
-    for work in find_recoverable():
+    for work in scan.work:
         when = work.saved_at.astimezone().strftime("%d %b %Y %H:%M")
         answer = QMessageBox.question(
             window,
             "Recover unsaved work",
-            f"Hedger closed unexpectedly while “{work.portfolio.name}” had unsaved changes "
+            f"Hedger closed unexpectedly while “{shown(work.portfolio.name)}” had unsaved changes "
             f"(autosaved {when}).\n\nRestore them?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
         )

@@ -12,6 +12,7 @@ import math
 from decimal import Decimal
 
 from hedger.core.decimals import DecimalParseError, fmt_decimal, fmt_money, parse_decimal
+from hedger.core.safe_text import escape_controls
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -142,3 +143,14 @@ def parse_leverage(text: str, *, what: str = "leverage") -> Decimal:
     if not cleaned:
         raise DecimalParseError(f"{what}: enter a number, e.g. 10")
     return parse_decimal(cleaned, what=what)
+
+
+def shown(text: str) -> str:
+    """A name, source or note from a file or the network, safe for one line of a label or
+    the window title: controls, line breaks and bidi overrides shown escaped (as the CLI does)."""
+    return escape_controls(text)
+
+
+def shown_lines(text: str) -> str:
+    """A text composed line by line (a tooltip) with file-borne parts: ``shown``, newlines kept."""
+    return escape_controls(text, keep_newlines=True)

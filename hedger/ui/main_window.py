@@ -41,6 +41,7 @@ from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.file_controller import FileController
 from hedger.ui.document.recovery import AutosaveController
+from hedger.ui.format import shown
 from hedger.ui.hedge.chart_host import ChartHost
 from hedger.ui.hedge.panel import HedgePanel
 from hedger.ui.hedge.window_hooks import install_hedge_hooks
@@ -401,8 +402,8 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _update_title(self, *_args: object) -> None:
-        name = self.document.portfolio.name
-        where = f" ({self.document.path.name})" if self.document.path else ""
+        name = shown(self.document.portfolio.name)  # a name from a file: controls escaped
+        where = f" ({shown(self.document.path.name)})" if self.document.path else ""
         where += " (read-only)" if self.document.read_only else ""
         self.setWindowTitle(f"{name}{where}[*] — Hedger")
         self.setWindowModified(self.document.dirty)

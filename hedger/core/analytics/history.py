@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import stat
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,7 @@ from hedger.core.analytics.timeparse import (
     parse_time_matrix,
     parse_times,
 )
+from hedger.core.bounded_read import FileProblem, read_regular
 
 # Bigger than any honest price file (a 5-year 1-minute Binance file is ~350 MB).
 MAX_FILE_BYTES = 2 * 1024**3
@@ -155,29 +154,16 @@ def read_price_file(path: Path, symbol: str, source: str | None = None) -> Impor
     never ends. The size is counted while reading, not trusted from ``stat``.
     """
     try:
-        data = _read_regular(path)
+        data = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise HistoryImportError(f"{path.name}: file not found") from None
     except IsADirectoryError:
         raise HistoryImportError(f"{path.name}: is a folder, not a file") from None
+    except FileProblem as exc:
+        raise HistoryImportError(f"{path.name}: {exc}") from None
     except OSError as exc:
         raise HistoryImportError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
     return parse_price_bytes(data, symbol, source or path.name, source_name=path.name)
-
-
-def _read_regular(path: Path) -> bytes:
-    if stat.S_ISDIR(os.stat(path).st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    # O_NONBLOCK: opening a FIFO returns at once (and is refused below)
-    # instead of waiting for a writer.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb", closefd=True) as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise HistoryImportError(f"{path.name}: not a regular file")
-        data = fh.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise HistoryImportError(f"{path.name}: too large (over {MAX_FILE_BYTES / 1024**3:.0f} GB)")
-    return data
 
 
 def parse_price_bytes(
@@ -499,6 +485,9 @@ def _slow_chunk(data: bytes, layout: CsvLayout, lines_before: int, name: str) ->
     price_bad: dict[int, str] = {}
     for i, p in enumerate(prices):
         try:
+            # float() also reads "٣" as 3 and "1_000" as 1000: plain ASCII numbers only.
+            if _ASCII_FLOAT.fullmatch(p.strip()) is None:
+                raise ValueError(p)
             price_arr[i] = float(p)
         except ValueError:
             price_arr[i] = np.nan
@@ -537,6 +526,13 @@ def _in_range(prices: FloatArray) -> npt.NDArray[np.bool_]:
     """Finite, positive and within MIN_CLOSE..MAX_CLOSE (NaN compares False)."""
     with np.errstate(invalid="ignore"):
         return (prices >= MIN_CLOSE) & (prices <= MAX_CLOSE)
+
+
+# What numpy's own reader accepts on the fast path: ASCII digits, a dot, an
+# exponent; nan and inf pass through to be refused with their reason.
+_ASCII_FLOAT = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
+)
 
 
 def _price_reason(text: str) -> str:

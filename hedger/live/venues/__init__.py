@@ -1,10 +1,12 @@
 """The venue registry: every venue Hedger knows, one module each, listed once here.
 
 Adding a venue takes its module (a ``Venue`` subclass, and a ``PriceSource``
-if Hedger can fetch its prices), one line in ``_VENUES`` and its rows in
+if Hedger can fetch its prices; the class also names its candle source and
+its funding fetcher, if any), one line in ``_VENUES`` and its rows in
 ``resources/contracts.json``. Nothing else in Hedger names venues: the CLI's
-``--source`` choices, the GUI's source menu, the fallback order and the
-catalog check's ccxt ids all come from the functions below.
+``--source`` choices, the GUI's source menu, the fallback order, the catalog
+check's ccxt ids, the history download sources and the funding fetchers all
+come from the functions below.
 
 Importing the registry loads no network stack and not ccxt.
 """
@@ -17,14 +19,14 @@ from collections.abc import Mapping
 from hedger.live.candles import CandleSource
 from hedger.live.http import HttpSettings, PriceSourceError, clip
 from hedger.live.venues.base import PriceSource, Venue, http_settings_from_env
-from hedger.live.venues.binance import BinanceCandles, BinanceVenue
+from hedger.live.venues.binance import BinanceVenue
 from hedger.live.venues.bybit import BybitVenue
 from hedger.live.venues.cme import CmeVenue
-from hedger.live.venues.coinbase import CoinbaseCandles, CoinbaseVenue
+from hedger.live.venues.coinbase import CoinbaseVenue
 from hedger.live.venues.deribit import DeribitVenue
 from hedger.live.venues.generic import GenericVenue
 from hedger.live.venues.kraken import KrakenVenue
-from hedger.live.venues.okx import OkxCandles, OkxVenue
+from hedger.live.venues.okx import OkxVenue
 
 # Venues with a built-in price source come first, in fallback order: the
 # default refresh asks Binance, then Coinbase, then OKX.
@@ -131,20 +133,17 @@ def default_sources(env: Mapping[str, str] | None = None) -> list[PriceSource]:
 
 # --------------------------------------------------------------------------- candles
 # Venues whose public candles Hedger downloads as price history (``hedger history
-# download``, the History tab's Download…), in registry order.
+# download``, the History tab's Download…), in registry order: each venue class
+# says so itself (``Venue.candle_source``), so adding one takes no second list.
 
-_CANDLE_SOURCES: tuple[type[BinanceCandles | CoinbaseCandles | OkxCandles], ...] = (
-    BinanceCandles,
-    CoinbaseCandles,
-    OkxCandles,
-)
-_CANDLES_BY_KEY = {c.key: c for c in _CANDLE_SOURCES}
+_CANDLES_BY_KEY: dict[str, type[CandleSource]] = {
+    v.key: c for v in _VENUES if (c := v.candle_source()) is not None
+}
 
 
 def candle_source_keys() -> tuple[str, ...]:
     """What a history download may use: binance, coinbase, okx, then ccxt:<exchange>."""
-    order = {v.key: i for i, v in enumerate(_VENUES)}
-    return (*sorted(_CANDLES_BY_KEY, key=order.__getitem__), CCXT_CHOICE)
+    return (*_CANDLES_BY_KEY, CCXT_CHOICE)
 
 
 def candle_source_what(key: str) -> str:

@@ -31,6 +31,8 @@ from hedger.live.validate import as_decimal
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Contract
+    from hedger.live.candles import CandleSource
+    from hedger.live.funding_fetch import FetcherFactory
 
 ENV_TIMEOUT = "HEDGER_LIVE_TIMEOUT"
 ENV_RETRIES = "HEDGER_LIVE_RETRIES"
@@ -80,17 +82,22 @@ class Venue:
     #: ccxt exchange id for spot and perpetual prices through ccxt, if any.
     ccxt_price_id: ClassVar[str | None] = None
 
-    # Not modelled yet, added here by the next issues (domain.md section 5):
-    # the order-entry unit of each contract kind (coin, contracts, USD),
-    # minimum quantity and notional, and funding-rate and candle endpoints.
-    # Nothing reads them today; do not assume a venue has them.
-
     @property
     def has_builtin_source(self) -> bool:
         return bool(self.endpoints)
 
     def make_source(self, env: Mapping[str, str], settings: HttpSettings) -> PriceSource | None:
         """The built-in price source, with base URLs from ``env``; None if Hedger has none."""
+        return None
+
+    def candle_source(self) -> type[CandleSource] | None:
+        """The public candles Hedger downloads price history from (``hedger history
+        download``); None if it downloads none here. The registry reads it."""
+        return None
+
+    def funding_fetcher_factory(self) -> FetcherFactory | None:
+        """What downloads the funding history of this venue's perpetuals (its module's
+        ``make_funding_fetcher``); None when only ccxt can. The registry reads it."""
         return None
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from hedger.live.candles import INTERVALS, CandleSource, NotListed, Page, read_rows
 from hedger.live.funding_fetch import (
+    FetcherFactory,
     FundingFetcher,
     FundingFetchError,
     Paging,
@@ -55,6 +56,12 @@ class BinanceVenue(Venue):
 
     def make_source(self, env: Mapping[str, str], settings: HttpSettings) -> BinanceSource:
         return BinanceSource(SPOT.url(env), FUTURES.url(env), settings)
+
+    def candle_source(self) -> type[BinanceCandles]:
+        return BinanceCandles
+
+    def funding_fetcher_factory(self) -> FetcherFactory:
+        return make_funding_fetcher
 
 
 class BinanceSource(VenueSource, venue=BinanceVenue):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from hedger.live.funding_fetch import (
+    FetcherFactory,
     FundingFetcher,
     FundingFetchError,
     Paging,
@@ -35,6 +36,9 @@ class BybitVenue(Venue):
     catalog_codes = ("BYBIT",)
     ccxt_market_ids = ("bybit",)
     ccxt_price_id = "bybit"
+
+    def funding_fetcher_factory(self) -> FetcherFactory:
+        return make_funding_fetcher
 
 
 # --------------------------------------------------------------------------- funding history

@@ -38,6 +38,9 @@ class CoinbaseVenue(Venue):
     def make_source(self, env: Mapping[str, str], settings: HttpSettings) -> CoinbaseSource:
         return CoinbaseSource(SPOT.url(env), settings)
 
+    def candle_source(self) -> type[CoinbaseCandles]:
+        return CoinbaseCandles
+
 
 class CoinbaseSource(VenueSource, venue=CoinbaseVenue):
     """Coinbase Exchange public ticker (``/products/<BASE>-USD/ticker``), spot only."""

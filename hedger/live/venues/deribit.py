@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from hedger.live.funding_fetch import (
+    FetcherFactory,
     FundingFetcher,
     FundingFetchError,
     Paging,
@@ -35,6 +36,9 @@ class DeribitVenue(Venue):
     catalog_codes = ("DERIBIT",)
     ccxt_market_ids = ("deribit",)
     ccxt_price_id = "deribit"
+
+    def funding_fetcher_factory(self) -> FetcherFactory:
+        return make_funding_fetcher
 
 
 # --------------------------------------------------------------------------- funding history

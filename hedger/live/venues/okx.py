@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from hedger.live.candles import CandleSource, NotListed, Page, RateLimited, read_rows
 from hedger.live.funding_fetch import (
+    FetcherFactory,
     FundingFetcher,
     FundingFetchError,
     Paging,
@@ -57,6 +58,12 @@ class OkxVenue(Venue):
 
     def make_source(self, env: Mapping[str, str], settings: HttpSettings) -> OkxSource:
         return OkxSource(MARKET_DATA.url(env), settings)
+
+    def candle_source(self) -> type[OkxCandles]:
+        return OkxCandles
+
+    def funding_fetcher_factory(self) -> FetcherFactory:
+        return make_funding_fetcher
 
 
 class OkxSource(VenueSource, venue=OkxVenue):

@@ -46,7 +46,7 @@ from hedger.core.analytics.risk import (
 from hedger.core.analytics.series import FloatArray, ns_to_iso
 from hedger.core.analytics.words import liquidation_words, tail_words
 from hedger.core.analytics.words.amounts import period_names
-from hedger.services.carry import risk_basis_assumption
+from hedger.services.carry import risk_basis_assumption, risk_basis_line
 from hedger.ui.analytics.base import IMPORT_HINT, ResultTab, add_controls, liquidation_note
 from hedger.ui.analytics.history_library import HistoryLibrary, damaged_messages
 from hedger.ui.analytics.plots import series_colors, style_plot
@@ -170,6 +170,11 @@ class RiskTab(ResultTab):
         self._build_plot()
         self.lead = LeadCard()
         self.lead.hide()
+        # The basis assumption stays in view (the issue: "Risk states the basis assumption
+        # it makes in words"); the full sentence is its tooltip and under Details.
+        self.basis_line = dim(WrapLabel(risk_basis_line()))
+        self.basis_line.setObjectName("riskBasisLine")
+        self.basis_line.setToolTip(risk_basis_assumption())
         content = QWidget()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -180,6 +185,7 @@ class RiskTab(ResultTab):
         lay.addLayout(header)
         lay.addLayout(options)
         lay.addWidget(self.lead)
+        lay.addWidget(self.basis_line)
         lay.addWidget(self.cards_row)
         lay.addWidget(self.messages)
         lay.addWidget(self.pages, 1)
@@ -355,7 +361,8 @@ class RiskTab(ResultTab):
 
     def seed(self) -> int:
         text = self.seed_edit.text().strip()
-        if not text.isdigit() or int(text) > MAX_SEED:
+        # isascii: "٣".isdigit() is True and int() reads it as 3.
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
             text = str(new_seed())
             self.seed_edit.setText(text)
         return int(text)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.ui.format import shown
 from hedger.ui.tasks import TaskRunner, TaskState, error_text
 from hedger.ui.widgets.pill import LabelPillDelegate, LabelRole
 from hedger.ui.widgets.style import dim
@@ -106,7 +107,7 @@ def row_tooltip(row: CalendarRow) -> str:
         lines.append(f"Listed: {row.listing}")
     if row.settlement_index:
         lines.append(f"Settles to {row.settlement_index}")
-    lines += [row.label_text, f"Source: {row.source}"]
+    lines += [row.label_text, f"Source: {shown(row.source)}"]
     return "\n".join(lines)
 
 
@@ -295,7 +296,7 @@ class CalendarTab(QWidget):
         if row.settlement_index:
             facts.append(f"Settles to {_html(row.settlement_index)}")
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        facts.append(f"<span style='color:{muted}'>Source: {_html(row.source)}</span>")
+        facts.append(f"<span style='color:{muted}'>Source: {_html(shown(row.source))}</span>")
         self.details.setText("<br>".join(facts))
 
     def _failed(self, exc: Exception) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from hedger.core.catalog import Catalog, Contract, Family
 from hedger.services.prices import SizeDifference
+from hedger.ui.format import shown
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -113,8 +114,8 @@ class ContractsModel(_CatalogTable):
 
     def tooltip(self, c: Contract, col: int) -> str:
         if col == 0:
-            notes = f"\n{c.notes}" if c.notes else ""
-            return f"{c.name}\nSource: {c.source} (as of {c.as_of}){notes}"
+            notes = f"\n{shown(c.notes)}" if c.notes else ""
+            return f"{shown(c.name)}\nSource: {shown(c.source)} (as of {c.as_of}){notes}"
         return super().tooltip(c, col)
 
 

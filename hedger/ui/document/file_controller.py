@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from hedger.core.models import Portfolio
 from hedger.core.plan_export import plan_to_csv
 from hedger.services.errors import StoreError
+from hedger.services.exports import write_export
 from hedger.services.library import PortfolioLibrary
 from hedger.services.portfolios import (
     PortfolioChangedError,
@@ -45,6 +46,7 @@ from hedger.ui.document.conflict_dialogs import DECIDE_LATER, KEEP_MINE, SAVE_CO
 from hedger.ui.document.disk_watch import DiskWatcher
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.recovery import RecoveredWork
+from hedger.ui.format import shown
 
 if TYPE_CHECKING:
     from hedger.services.portfolios import EditClaim
@@ -395,7 +397,7 @@ class FileController(QObject):
         if path is None:
             return None
         try:
-            path.write_text(plan_to_csv(self.document.plan), encoding="utf-8")
+            write_export(path, plan_to_csv(self.document.plan))
         except OSError as exc:
             self.show_error("Export failed", f"Could not write {path.name}: {exc.strerror}")
             return None
@@ -418,7 +420,7 @@ class FileController(QObject):
         box = QMessageBox(self._parent)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save changes to “{name}” before closing?")
+        box.setText(f"Save changes to “{shown(name)}” before closing?")
         box.setInformativeText("Your changes will be lost if you don't save them.")
         box.setStandardButtons(
             QMessageBox.StandardButton.Save

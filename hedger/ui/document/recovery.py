@@ -17,6 +17,7 @@ from hedger.services.recovery import (
     discard,
     find_recoverable,
     recovery_dir,
+    scan_recovery,
     session_file,
     write_recovery,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "discard",
     "find_recoverable",
     "recovery_dir",
+    "scan_recovery",
 ]
 
 

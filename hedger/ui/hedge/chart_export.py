@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyqtgraph.exporters import SVGExporter
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter
+
+from hedger.services.exports import write_export
 
 if TYPE_CHECKING:
     from hedger.ui.hedge.chart import ScenarioChart
@@ -59,14 +61,19 @@ def export_png(
             chart.fit_legend_columns()
             pi.setGeometry(old)
             chart.refit_plot()
-    if not image.save(str(path), "PNG"):
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
         raise OSError(f"cannot write {path}")
+    # Through the exports service: atomic, and a new file private (0600).
+    write_export(path, bytes(buffer.data().data()))
     return path
 
 
 def export_svg(chart: ScenarioChart, path: Path) -> Path:
     with _ExportGuard(chart):
-        SVGExporter(chart.plot_item).export(str(path))
+        svg = SVGExporter(chart.plot_item).export(toBytes=True)
+    write_export(path, svg if isinstance(svg, bytes) else str(svg))
     return path
 
 

@@ -62,10 +62,13 @@ INTRO = (
     "counted: estimates with every part known rank first."
 )
 BASIS_TIP = (
-    "Basis F/S − 1 of the contract opened now, in percent (1.5 = futures 1.5 % above spot). "
+    "Basis F/S − 1 of the contract the hedge opens, in percent (1.5 = futures 1.5 % above "
+    "spot): the front contract, or the next one once the front is inside its roll window. "
     "CME and Coinbase publish no free futures price: type it from your broker. It converges "
-    "to zero by expiry, so a short earns it; the contracts rolled into are assumed to trade at "
-    "the same annual basis. Kept for this session only."
+    "to zero by expiry, so a short earns it; it is annualised over the days to that expiry but "
+    "never fewer than one cycle (35 days for monthly contracts, 7 for weekly), and the "
+    "contracts rolled into are assumed to trade at the same annual basis. Beyond ±30 %/yr it "
+    "is flagged. Kept for this session only."
 )
 
 
@@ -412,6 +415,9 @@ class CompareVenuesDialog(QDialog):
                 self._basis_edits[r.line.family_id] = edit
             self.basis_row.addStretch(1)
         typed = self.state.basis
+        warnings = [r.line.basis.warning for r in rows if r.line.basis and r.line.basis.warning]
+        if warnings:
+            self._say(warnings[0][:1].upper() + warnings[0][1:] + ".")
         for r in rows:
             edit = self._basis_edits[r.line.family_id]
             value = typed.get(r.line.family_id)

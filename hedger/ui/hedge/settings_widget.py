@@ -85,7 +85,7 @@ def family_tooltip(family: Family, contracts_text: list[str]) -> str:
     lines = [family.name, *(f"• {c}" for c in contracts_text)]
     if family.notes:
         lines.append(family.notes)
-    return "\n".join(lines)
+    return fmt.shown_lines("\n".join(lines))  # names and notes may come from contracts.json
 
 
 def leverage_hint(advice: LeverageAdvice | None) -> tuple[str, bool]:
@@ -364,7 +364,7 @@ class HedgeSettingsWidget(QWidget):
         )
         stale = check is not None and check.stale
         if status is not None:
-            tip = f"{status.source}, fetched {fmt_age(status.age)}"
+            tip = f"{fmt.shown(status.source)}, fetched {fmt_age(status.age)}"
             stale = stale or status.stale
             tip += " — stale: refresh prices or type the current quote" if status.stale else ""
             tip += "\n\n" + PRICE_FIELD_TIP

@@ -111,11 +111,12 @@ class SummaryCards:
                 tip += "\n\n" + "\n".join(check.findings)
             self.price.set(fmt.price(u.futures_price), detail, tip, warn=stale)
             return
-        detail = f"{venue_of(status.source)} · {fmt_age(status.age)}"
+        detail = f"{fmt.shown(venue_of(status.source))} · {fmt_age(status.age)}"
         if status.stale:
             detail += " · stale"
         when = status.fetched_at.astimezone().strftime("%d %b %Y %H:%M")
-        tip = f"{PRICE_TIP}\n\nFetched from {status.source} at {when} ({fmt_age(status.age)})."
+        source = fmt.shown(status.source)
+        tip = f"{PRICE_TIP}\n\nFetched from {source} at {when} ({fmt_age(status.age)})."
         if status.stale:
             tip += " It is stale: refresh prices (F5) or type the current quote."
         self.price.set(fmt.price(u.futures_price), detail, tip, warn=status.stale)

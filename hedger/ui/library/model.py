@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from hedger.services.checks import Finding
 from hedger.services.library import LibraryEntry, PortfolioLibrary
+from hedger.ui.format import shown, shown_lines
 from hedger.ui.library.drift import DriftBadges, badge_icon, blank_icon, ok_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,15 +74,15 @@ class LibraryModel(QAbstractListModel):
         drift = self.findings(e.path)
         if role == Qt.ItemDataRole.DisplayRole:
             if e.error:
-                return f"{e.name}\nCannot be opened"
+                return f"{shown(e.name)}\nCannot be opened"
             count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
             when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
             if drift:
-                return f"{e.name}\n{len(drift)} to act on · {when}"
-            return f"{e.name}\n{count} · {when}"
+                return f"{shown(e.name)}\n{len(drift)} to act on · {when}"
+            return f"{shown(e.name)}\n{count} · {when}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if e.error:
-                return f"{e.path}\n{e.error}"
+                return shown_lines(f"{e.path}\n{e.error}")
             if drift:
                 return f"{e.path}\nNeeds action:\n" + "\n".join(f"• {f.line}" for f in drift)
             if drift is not None:

@@ -94,7 +94,9 @@ class JournalDialog(QDialog):
         if path is None:
             return None
         try:
-            path.write_text(journal_csv(self.document.portfolio.journal), encoding="utf-8")
+            from hedger.services.exports import write_export  # 0600, atomic
+
+            write_export(path, journal_csv(self.document.portfolio.journal))
         except OSError as exc:
             self.note.setText(f"Could not write {path.name}: {exc.strerror or exc}")
             return None

@@ -254,11 +254,17 @@ class PositionsPanel(QWidget):
             self.import_csv(path)
 
     def import_csv(self, path: Path) -> bool:
+        from hedger.core.bounded_read import FileProblem, TooLarge, read_regular
+
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                self.statusMessage.emit(f"{path.name}: too large for a list of positions")
-                return False
-            text = path.read_text(encoding="utf-8-sig")
+            # Regular files only, counted while read: a FIFO or /dev/zero must not freeze the GUI.
+            text = read_regular(path, MAX_FILE_BYTES).decode("utf-8-sig")
+        except TooLarge:
+            self.statusMessage.emit(f"{path.name}: too large for a list of positions")
+            return False
+        except FileProblem as exc:
+            self.statusMessage.emit(f"{path.name}: cannot be read ({exc})")
+            return False
         except (OSError, UnicodeDecodeError) as exc:
             self.statusMessage.emit(f"{path.name}: cannot be read ({type(exc).__name__})")
             return False

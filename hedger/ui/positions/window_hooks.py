@@ -7,7 +7,7 @@ automatic one. Kept here so the main window only makes the call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QTabWidget
@@ -16,12 +16,28 @@ from hedger.ui.positions.notifier import DriftNotifier
 from hedger.ui.positions.panel import PositionsPanel
 
 if TYPE_CHECKING:
-    from hedger.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QSplitter, QStatusBar
+
+    from hedger.ui.document.document import PortfolioDocument
+    from hedger.ui.holdings.panel import HoldingsPanel
+    from hedger.ui.prices.controller import LivePricesController
+
+
+class PositionsWindow(Protocol):
+    """What the hooks need of the main window (a Protocol: importing the
+    window here would make an import loop between the two folders)."""
+
+    document: PortfolioDocument
+    top_split: QSplitter
+    holdings_panel: HoldingsPanel
+    live: LivePricesController
+
+    def statusBar(self) -> QStatusBar: ...
 
 
 class PositionsHooks(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PositionsWindow) -> None:
+        super().__init__(cast(QObject, window))
         self._window = window
         doc = window.document
         self.panel = PositionsPanel(doc)

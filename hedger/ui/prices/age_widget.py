@@ -16,6 +16,7 @@ from hedger.services.prices import (
     summarize_prices,
 )
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.format import shown, shown_lines
 from hedger.ui.prices.controller import Clock, LivePricesController, controller_for, utc_now
 
 AGE_TICK_MS = 30_000
@@ -69,11 +70,12 @@ class PriceAgeWidget(QLabel):
         text = f"Prices: {summary.text}"
         if self.not_updated:
             text += f" · {self.not_updated} not updated"
-        self.setText(text)
+        # Sources come from files and venues: controls and bidi overrides shown escaped.
+        self.setText(shown(text))
         tip = _age_tooltip(portfolio, now)
         if last is not None:
             tip += "\nClick for the last refresh's details."
-        self.setToolTip(tip)
+        self.setToolTip(shown_lines(tip))
         self.updateGeometry()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

@@ -100,7 +100,7 @@ def outcome_rows(result: RefreshResult, before: Portfolio, used: set[str]) -> li
     for u in result.updates:
         if u.source == "par":
             continue
-        source = f"{u.source} {u.instrument}".strip()
+        source = fmt.shown(f"{u.source} {u.instrument}".strip())
         moved = u.old is not None and u.old != u.new
         change = _change_text(u.old, u.new)
         rows.append(
@@ -129,7 +129,7 @@ def _without_label(key: str, reason: str) -> str:
 
 def _source_text(source: str) -> str:
     instrument = instrument_of(source)
-    return f"{venue_of(source)} {instrument}".strip()
+    return fmt.shown(f"{venue_of(source)} {instrument}".strip())
 
 
 def _change_text(old: Decimal | None, new: Decimal) -> str:

@@ -1,0 +1,1 @@
+"""The held hedge: Positions table and panel, journal, drift rules, imports, notices."""
