@@ -230,3 +230,16 @@ def test_every_file_the_architecture_page_names_exists_where_it_says() -> None:
             where = f" (read in {base.relative_to(ROOT).as_posix()}/)" if base else ""
             wrong.append(f"{token}{where}: {line}")
     assert wrong == [], "docs/architecture.md names what is not there:\n" + "\n".join(wrong)
+
+
+def test_the_app_never_imports_sqlite(data_dir: Path) -> None:
+    """The installed app leaves SQLite out (packaging/hedger.spec): nothing may need it."""
+    names = [m for m in modules_under("hedger") if m != "hedger.__main__"]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "import json\n"
+        "print(json.dumps({'loaded': sorted(m for m in sys.modules if 'sqlite' in m)}))\n"
+    )
+    assert run_python(code, data_dir)["loaded"] == []

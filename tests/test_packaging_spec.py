@@ -148,6 +148,7 @@ def dests(entries: list[tuple[str, str, str]]) -> set[str]:
         "keyring",
         "cryptography",
         "scipy",
+        "sqlite3",
         "pyqtgraph.opengl",
         "pyqtgraph.examples",
         "pyqtgraph.jupyter",
