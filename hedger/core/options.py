@@ -32,6 +32,8 @@ from hedger.core.sizing import SizingError, best_mix, round_count
 Side = Literal["short", "long"]
 
 LIQUIDATION_NEAR = Decimal("0.20")
+# An over-hedge is worth a warning above this share of the target (percent).
+OVER_HEDGE_PCT = Decimal("0.5")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -220,7 +222,10 @@ def _option(
         collateral = settings.collateral_usd
         backing = None if collateral is None else max(collateral, margin.initial_usd)
         liq = liquidation_of(margin, price, side, backing)
-        warnings = _warnings(orders, margin, liq, price, target_usd, hedged, side, settings)
+        smallest = min(lot_units(c) * (1 if kind == "inverse" else price) for c, _ in lot_legs)
+        warnings = _warnings(
+            orders, margin, liq, price, (target_usd, hedged, smallest), side, settings
+        )
     elif target_usd > 0:
         warnings.append("No whole contract fits: the exposure stays unhedged")
     return HedgeOption(
@@ -249,11 +254,12 @@ def _warnings(
     margin: MarginBreakdown,
     liq: Decimal | None,
     price: Decimal,
-    target_usd: Decimal,
-    hedged: Decimal,
+    sizes: tuple[Decimal, Decimal, Decimal],
     side: Side,
     settings: MarginSettings,
 ) -> list[str]:
+    """``sizes``: the target, what the option hedges and its smallest lot, in USD."""
+    target_usd, hedged, smallest_lot = sizes
     out: list[str] = []
     if liq is not None:
         move = abs(liq - price) / price
@@ -262,7 +268,9 @@ def _warnings(
                 f"Liquidation near {liq:,.0f} USD is only {move * HUNDRED:.1f} % away from "
                 f"{price:,.0f}: a move that size closes the hedge when you need it"
             )
-    if target_usd and hedged > target_usd:
+    if target_usd and hedged > target_usd and _over_hedge_matters(
+        hedged - target_usd, target_usd, smallest_lot
+    ):
         out.append(_over_hedged(hedged, target_usd, side))
     if margin.rule == "venue":
         out.append(margin.words)
@@ -278,6 +286,17 @@ def _warnings(
             f"{fmt_money(margin.initial_usd, 0)} USD margin the order needs"
         )
     return out
+
+
+def _over_hedge_matters(over_usd: Decimal, target_usd: Decimal, smallest_lot: Decimal) -> bool:
+    """Over by more than OVER_HEDGE_PCT of the target, or by more than one smallest lot.
+
+    Whole contracts rarely land on the target exactly: a few dollars over (a
+    fraction of the smallest contract) is the rounding working, not news.
+    Past one smallest lot the excess pays more in fees than that contract
+    does, and one contract fewer would still cover the target.
+    """
+    return over_usd * HUNDRED > target_usd * OVER_HEDGE_PCT or over_usd > smallest_lot
 
 
 def _over_hedged(hedged: Decimal, target_usd: Decimal, side: Side) -> str:
