@@ -300,6 +300,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         d.nameChanged.connect(self._update_title)
         d.planChanged.connect(self._update_plan_summary)
         d.pathChanged.connect(self._on_path_changed)
+        # The library's line for the open portfolio follows edits, not only saves.
+        for signal in (d.planChanged, d.dirtyChanged, d.pathChanged):
+            signal.connect(self._update_library_entry)
         for src in (self.files, self.holdings_panel, self.library_panel, self.live):
             src.statusMessage.connect(self._status)
         self.daily_vol = install_hedge_hooks(self, self, self.chart_host.chartReady, self._status)
@@ -420,6 +423,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def _on_path_changed(self, path: Path | None) -> None:
         self.library_panel.set_current(path)
 
+    def _update_library_entry(self, *_args: object) -> None:
+        d = self.document
+        self.library_panel.model.set_live(len(d.portfolio.holdings), d.dirty)
+
     def remember_path(self, path: Path) -> None:
         self.settings.last_portfolio = str(path)
         self.settings.add_recent(path)
@@ -502,10 +509,17 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         s = self.settings
         s.window_geometry = b64(self.saveGeometry())
         s.window_state = b64(self.saveState())
+        for sp in (self.top_split, self.main_split):
+            if sp.isVisibleTo(self):
+                # saveState keeps the sizes last asked for, which a panel's
+                # minimum may have overruled: save the sizes as shown.
+                sp.setSizes(sp.sizes())
         s.splitters = {
             sp.objectName(): b64(sp.saveState()) for sp in (self.top_split, self.main_split)
         }
-        s.show_library = self.library_dock.isVisible()
+        # Visible *to the window*: run_gui saves again after the event loop,
+        # when the closed window (and so every dock) is no longer visible.
+        s.show_library = self.library_dock.isVisibleTo(self)
         s.live_refresh_minutes = self.live.auto_refresh_minutes
         s.live_include_futures = self.live.include_futures_action.isChecked()
         s.live_source = self.live.source_key
