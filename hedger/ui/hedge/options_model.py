@@ -60,6 +60,24 @@ COLUMNS: tuple[str, ...] = (
     COL_CARRY,
 ) = range(len(COLUMNS))
 
+# Titles for a table too narrow for the full ones (the tooltips keep the full words).
+SHORT_COLUMNS: tuple[str, ...] = (
+    "Option",
+    "Order",
+    "Contracts",
+    "Side",
+    "Hedged",
+    "Residual",
+    "Resid. %",
+    "Margin",
+    "Fee",
+    "Liq. price",
+    "Carry 90 d",
+)
+# How far a narrow table shortens its texts: labels, then titles, then amounts.
+FULL, SHORT_LABELS, SHORT_TITLES, SHORT_AMOUNTS = range(4)
+MONEY_COLUMNS = frozenset({COL_HEDGED, COL_RESIDUAL, COL_MARGIN})
+
 HEADER_TIPS: tuple[str, ...] = (
     "The contract size (tier) used, or the best mix of the family's sizes.\n"
     "Multiplier = how much of the coin one contract controls (or its USD face "
@@ -116,6 +134,15 @@ def option_label(option: HedgeOption) -> str:
         )
     c = option.legs[0].contract
     return f"{c.tier.capitalize()} · {c.short_label} {c.size_text()}"
+
+
+def short_option_label(option: HedgeOption) -> str:
+    """``Standard · 1 BTC``, ``Mix · 3 sizes``: the label when the column is narrow."""
+    if option.name == "mix" or len(option.legs) != 1:
+        full = option_label(option)
+        return full if len(full) <= 16 else f"Mix · {len(option.legs)} sizes"
+    c = option.legs[0].contract
+    return f"{c.tier.capitalize()} · {c.size_text()}"
 
 
 def contracts_text(option: HedgeOption) -> str:
@@ -180,6 +207,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self.carry: Any = None  # i15g: the carry column's cells (ui/hedge/carry_view.CarryColumn)
+        self.level = FULL  # how short the texts are (OptionsTableFit picks it)
 
     # -- feeding --------------------------------------------------------------
     def set_plan(self, plan: UnderlyingPlan | None) -> None:
@@ -219,9 +247,25 @@ class HedgeOptionsModel(QAbstractTableModel):
             and (option.name == self._plan.recommended)
         )
 
-    def display(self, option: HedgeOption, col: int) -> str:
-        """A cell's text (what DisplayRole gives), without building an index."""
-        return self._display(option, col)
+    def display(self, option: HedgeOption, col: int, level: int | None = None) -> str:
+        """A cell's text (what DisplayRole gives, or would at ``level``), without an index."""
+        return self._display(option, col, self.level if level is None else level)
+
+    def header_text(self, section: int, level: int | None = None) -> str:
+        if section == COL_CARRY and self.carry is not None:  # i15g
+            return str(self.carry.header())
+        short = (self.level if level is None else level) >= SHORT_TITLES
+        return SHORT_COLUMNS[section] if short else COLUMNS[section]
+
+    def set_level(self, level: int) -> None:
+        if level == self.level:
+            return
+        self.level = level
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._options:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._options) - 1, len(COLUMNS) - 1)
+            )
 
     def row_of(self, name: str) -> int:
         try:
@@ -251,11 +295,9 @@ class HedgeOptionsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if section == COL_CARRY and self.carry is not None:  # i15g
-                return self.carry.header()
-            return COLUMNS[section]
+            return self.header_text(section)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
+            return f"{COLUMNS[section]}\n{HEADER_TIPS[section]}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if section == COL_SIDE:
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -277,7 +319,7 @@ class HedgeOptionsModel(QAbstractTableModel):
                 return fmt.DASH if role == Qt.ItemDataRole.DisplayRole else None
             return self.carry.cell(self._plan.underlying, option.name, role, self._palette)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(option, col)
+            return self._display(option, col, self.level)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(option, col, recommended)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -303,24 +345,33 @@ class HedgeOptionsModel(QAbstractTableModel):
         assert self._plan is not None
         return fmt.money_places(self._plan.target_usd)
 
-    def _display(self, o: HedgeOption, col: int) -> str:
+    def _display(self, o: HedgeOption, col: int, level: int = FULL) -> str:
         places = self._places()
         if col == COL_OPTION:
-            return option_label(o)
+            return option_label(o) if level < SHORT_LABELS else short_option_label(o)
         if col == COL_ORDER:
             return order_text(o)
         if col == COL_CONTRACTS:
+            if level >= SHORT_LABELS and sum(1 for leg in o.legs if leg.contracts) > 1:
+                # Counts in the family's order (as the CLI shows them); the sizes
+                # are in the tooltip and in the order ticket.
+                return " + ".join(fmt.contracts(leg.contracts) for leg in o.legs)
             return contracts_text(o)
         if col == COL_SIDE:
             return "Short" if o.side == "short" else "Long"
-        if col == COL_HEDGED:
-            return fmt.money(o.hedged_usd, places)
-        if col == COL_RESIDUAL:
-            return fmt.money(o.residual_usd, places)
+        if col in MONEY_COLUMNS:
+            amount = (
+                o.hedged_usd
+                if col == COL_HEDGED
+                else o.residual_usd
+                if col == COL_RESIDUAL
+                else o.initial_margin_usd
+            )
+            if level >= SHORT_AMOUNTS and abs(amount) >= 10_000:
+                return fmt.compact(amount)
+            return fmt.money(amount, places)
         if col == COL_RESIDUAL_PCT:
             return fmt.pct(o.residual_pct, 1)
-        if col == COL_MARGIN:
-            return fmt.money(o.initial_margin_usd, places)
         if col == COL_FEE:
             return fmt.money(o.fee_usd, 2)
         if col == COL_LIQUIDATION:
@@ -478,10 +529,22 @@ class OptionBadgeDelegate(PaddedDelegate):
     BADGE_SHORT = "★"
 
     def _badge_font(self, option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        return self.badge_font(option.font)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def badge_font(font: QFont) -> QFont:
+        font = QFont(font)
         font.setBold(True)
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         return font
+
+    @classmethod
+    def badge_room(cls, font: QFont, short: bool) -> int:
+        """Width the pill takes beside the label (the star alone when ``short``)."""
+        fm = QFontMetrics(cls.badge_font(font))
+        if short:
+            return fm.horizontalAdvance(cls.BADGE_SHORT) + 12 + cls.PAD + 4
+        return fm.horizontalAdvance(cls.BADGE) + 14 + cls.PAD + 4
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         size = super().sizeHint(option, index)

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -232,7 +241,6 @@ class HedgePanel(OptionsTableFit, QWidget):
         right.addLayout(self.summary.row)
         right.addLayout(self._orders_row)
         right.addWidget(self.position_gap)  # issue 14 hook
-        right.addWidget(self.messages)
         right.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(12)
@@ -246,15 +254,20 @@ class HedgePanel(OptionsTableFit, QWidget):
         )
         body = QWidget()
         lay = QVBoxLayout(body)
-        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setContentsMargins(10, 6, 10, 4)
         lay.setSpacing(8)
         lay.addLayout(top)
-        lay.addWidget(self.table)
+        # Under the settings and the order, the whole width: a warning reads on
+        # one line and the row above keeps the height of its tallest card.
+        lay.addWidget(self.messages)
         lay.addStretch(1)
         self._body = body
 
-        # Small windows scroll instead of squashing the table and the order.
-        scroll = QScrollArea(page)
+        # Small windows scroll the settings, cards and order instead of
+        # squashing them; the comparison table stays pinned under them, so the
+        # recommended row shows at any height (three sizes and warnings at 1280x800).
+        scroll = self._scroll = QScrollArea(page)
+        scroll.setObjectName("hedgeScroll")
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -263,7 +276,12 @@ class HedgePanel(OptionsTableFit, QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.setSpacing(0)
+        outer.addWidget(scroll, 1)
+        table_row = QHBoxLayout()
+        table_row.setContentsMargins(10, 4, 10, 6)
+        table_row.addWidget(self.table)
+        outer.addLayout(table_row)
         return page
 
     def _build_settings_card(self) -> Card:
@@ -312,6 +330,8 @@ class HedgePanel(OptionsTableFit, QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._fit_table_height)
         self.table.setAccessibleName("Hedge options")
+        # Column texts shorten or lengthen with the table's width.
+        self.table.viewport().installEventFilter(self)
 
     # -- updates -------------------------------------------------------------------------
     def _current_plan(self) -> UnderlyingPlan | None:
@@ -537,7 +557,8 @@ class HedgePanel(OptionsTableFit, QWidget):
         body = lay.heightForWidth(w) if lay is not None and lay.hasHeightForWidth() else -1
         if body <= 0:
             body = self._body.sizeHint().height()
-        return tabs + body + 2
+        table = self.table.height() + 10 if not self.table.isHidden() else 0
+        return tabs + body + table + 2
 
     def commit_pending(self) -> None:
         """Apply entries typed but not yet confirmed with Enter."""
@@ -555,6 +576,11 @@ class HedgePanel(OptionsTableFit, QWidget):
         )
         if self._orders_row.direction() != direction:
             self._orders_row.setDirection(direction)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and obj is self.table.viewport():
+            self._fit_columns()
+        return super().eventFilter(obj, event)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""

@@ -39,8 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.core.models import STABLECOINS
-from hedger.ui.holdings.columns import BETA_HINT_ROLE, HEADERS, NUMERIC_COLUMNS, Column
+from hedger.core.models import STABLECOINS, Holding
+from hedger.ui.holdings.column_fit import CELL_PAD, SHRINKABLE, compact_text
+from hedger.ui.holdings.columns import (
+    BETA_HINT_ROLE,
+    HEADERS,
+    HOLDING_ROLE,
+    NUMERIC_COLUMNS,
+    Column,
+)
 from hedger.ui.holdings.model import HoldingsTableModel
 from hedger.ui.holdings.sort_proxy import source_index
 from hedger.ui.widgets.style import error_color
@@ -121,6 +128,19 @@ class HoldingsDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 1))
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
             painter.restore()
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        column = index.column()
+        if column not in SHRINKABLE:
+            return
+        # A column narrower than its number shows the compact form, never "100,000…".
+        room = option.rect.width() - CELL_PAD + 10  # type: ignore[attr-defined]
+        text = option.text  # type: ignore[attr-defined]
+        if option.fontMetrics.horizontalAdvance(text) > room:  # type: ignore[attr-defined]
+            holding = index.data(HOLDING_ROLE)
+            if isinstance(holding, Holding):
+                option.text = compact_text(holding, column) or text  # type: ignore[attr-defined]
 
     def _paint_with_hint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index, hint: str

@@ -52,6 +52,7 @@ from hedger.ui.holdings.clipboard import (
     importable_file,
     plural,
 )
+from hedger.ui.holdings.column_fit import ColumnFit
 from hedger.ui.holdings.columns import Column
 from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate
 from hedger.ui.holdings.import_flow import import_csv, paste_text
@@ -85,7 +86,9 @@ class HoldingsPanel(QWidget):
         self.view.setModel(self.proxy)
         self.delegate = HoldingsDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
-        self._last_column_width = self.view.configure(self.model)
+        needs = self.view.configure(self.model)
+        self._last_column_width = needs[Column.HEDGE_WITH]
+        self.column_fit = ColumnFit(self.view, self.model, needs)
 
         self.message_bar = MessageBar(self)
         self.summary_label = QLabel(self)
@@ -264,8 +267,7 @@ class HoldingsPanel(QWidget):
     def preferred_width(self) -> int:
         """Width that shows every column without a horizontal scrollbar."""
         v = self.view
-        last = self.proxy.columnCount() - 1
-        columns = sum(v.columnWidth(c) for c in range(last)) + self._last_column_width
+        columns = self.column_fit.natural_total() + self._last_column_width
         scrollbar = v.verticalScrollBar().sizeHint().width()
         margins = self.layout().contentsMargins()
         return columns + 2 * v.frameWidth() + scrollbar + margins.left() + margins.right() + 2
