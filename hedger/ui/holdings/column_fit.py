@@ -82,6 +82,7 @@ class ColumnFit(QObject):
         self._view = view
         self._model = model
         self._header = header_widths  # what each title (and its sort arrow) needs
+        self.short_tag = 0  # the width of the "short" mark (set by the panel)
         self._natural: dict[int, int] = dict(header_widths)
         self._compact: dict[int, int] = {}
         self._timer = QTimer(self)
@@ -110,6 +111,8 @@ class ColumnFit(QObject):
         for col in FITTED:
             texts = cell_texts(holdings, col)
             natural = max(self._header[col], self._width(texts, bold=col == Column.SYMBOL))
+            if col == Column.QUANTITY and any(h.quantity < 0 for h in holdings):
+                natural += self.short_tag  # the "short" mark beside the number
             self._natural[col] = natural if rows is None else max(natural, before[col])
             if col in SHRINKABLE:
                 compact = max(self._header[col], self._width(COMPACT_WIDEST))
