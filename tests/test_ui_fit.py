@@ -118,7 +118,7 @@ def test_recommended_row_cards_and_order_fit_at_1280x800(qtbot, scale: int) -> N
     rect = table.visualRect(panel.model.index(rec, 0))
     top_left = table.viewport().mapTo(w, rect.topLeft())
     bottom = table.viewport().mapTo(w, rect.bottomLeft()).y()
-    assert 0 < top_left.y() and bottom < w.statusBar().geometry().top()
+    assert top_left.y() > 0 and bottom < w.statusBar().geometry().top()
     # Several warnings are listed (over-hedge, leverage, example family).
     assert len(panel.messages.texts()) >= 2
     # Every card shows its whole value (a compact one at most, never cut).

@@ -16,9 +16,7 @@ from hedger.ui.main_window import MainWindow
 def run_once(monkeypatch: pytest.MonkeyPatch, act: Callable[[MainWindow], None]) -> None:
     """``hedger`` started and quit with the window's close box, ``act`` done in between."""
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     # Only this run's own quit ends it: a stray one from the last window

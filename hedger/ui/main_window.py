@@ -8,15 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -26,10 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QStyle,
     QTabWidget,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +45,7 @@ from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
 from hedger.ui.prices.progress_bar import RefreshProgressBar
 from hedger.ui.window_layout import WindowLayoutMixin, b64
+from hedger.ui.window_menus import WindowMenusMixin
 
 if TYPE_CHECKING:
     from hedger.ui.analytics.history_library import HistoryLibrary
@@ -61,7 +55,7 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 MIN_WINDOW = QSize(900, 600)
 
 
-class MainWindow(WindowLayoutMixin, QMainWindow):
+class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
     themeRequested = Signal(str)
 
     def __init__(
@@ -90,11 +84,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
         self._build_workspace()
         self._build_library_dock()
+        self.positions = PositionsHooks(self)  # issue 14: Positions table, drift notices
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._connect()
-        self.positions = PositionsHooks(self)  # issue 14: Positions table, drift notices
         self.statusBar().setSizeGripEnabled(True)
         self._plan_label = QLabel()
         self._plan_label.setContentsMargins(12, 0, 4, 0)
@@ -135,6 +129,7 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
             s.setHandleWidth(6)
         self.workspace = QTabWidget()
         self.workspace.setObjectName("workspace")
+        self.workspace.setAccessibleName("Workspace")
         self.workspace.setDocumentMode(True)
         self.workspace.addTab(self.main_split, "Hedge")
         self._analytics: dict[int, QWidget | None] = {}
@@ -163,131 +158,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         )
         self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
-
-    def _build_actions(self) -> None:
-        SK = QKeySequence.StandardKey
-        f = self.files
-
-        def act(
-            text: str, slot: Callable[[], object], key: object = None, tip: str = ""
-        ) -> QAction:
-            a = QAction(text, self)
-            if key is not None:
-                a.setShortcut(key)  # type: ignore[arg-type]
-            if tip:
-                a.setStatusTip(tip)
-            a.triggered.connect(lambda _checked=False: slot())
-            return a
-
-        self.act_new = act("&New Portfolio…", self.library_panel.new_portfolio, SK.New)
-        self.library_panel.keep_changes = self.files.maybe_keep_changes
-        self.files.commit_pending = self.commit_pending_edits
-        self.act_open = act("&Open…", f.open_dialog, SK.Open)
-        self.act_save = act("&Save", f.save, SK.Save)
-        self.act_save_as = act("Save &As…", f.save_as, SK.SaveAs)
-        self.act_revert = act("&Revert to Saved", f.revert)
-        self.act_restore_version = act("Restore &Earlier Version…", f.restore_version_dialog)
-        self.act_import = act("&Import Holdings from CSV…", self.holdings_panel.import_with_dialog)
-        self.act_export_plan = act("Export &Plan as CSV…", f.export_plan_csv)
-        self.act_export_png = act("Export Chart as P&NG…", lambda: self._export_chart("png"))
-        self.act_export_svg = act("Export Chart as S&VG…", lambda: self._export_chart("svg"))
-        self.act_quit = act("&Quit", self.close, SK.Quit)
-        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(SK.Undo)
-        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(SK.Redo)
-        self.act_about = act("&About Hedger", lambda: self.show_about())
-        self.act_show_library = self.library_dock.toggleViewAction()
-        self.act_show_library.setText("Portfolio &Library")
-        self.act_show_library.setShortcut(QKeySequence("Ctrl+L"))
-
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for mode, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
-            a = QAction(label, self, checkable=True)
-            a.setChecked(mode == self.settings.theme)
-            a.triggered.connect(lambda _c=False, m=mode: self.themeRequested.emit(m))
-            self.theme_group.addAction(a)
-            self.theme_actions[mode] = a
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        m = mb.addMenu("&File")
-        m.addActions([self.act_new, self.act_open])
-        self.recent_menu = m.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as, self.act_revert, self.act_restore_version])
-        m.addSeparator()
-        m.addAction(self.act_import)
-        m.addActions([self.act_export_plan, self.act_export_png, self.act_export_svg])
-        m.addSeparator()
-        m.addAction(self.act_quit)
-
-        e = mb.addMenu("&Edit")
-        e.addActions([self.act_undo, self.act_redo])
-        e.addSeparator()
-        for a in self.holdings_panel.actions():
-            e.addAction(a)
-
-        prices = self.live.menu(self)
-        prices.addAction(self.hedge_panel.carry.compare_action)  # i15g: Compare Venues…
-        mb.addMenu(prices)
-
-        v = mb.addMenu("&View")
-        v.addAction(self.act_show_library)
-        t = v.addMenu("&Theme")
-        t.addActions(list(self.theme_actions.values()))
-
-        h = mb.addMenu("&Help")
-        h.addAction(self.act_about)
-
-    def _build_toolbar(self) -> None:
-        # The toolbar sits in the workspace tab row rather than a row of its
-        # own: at 1280x800 that height goes to the chart and the hedge table.
-        tb = QToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
-        tb.setFloatable(False)
-        tb.setIconSize(QSize(18, 18))
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        tb.setContentsMargins(0, 0, 0, 0)
-        self.toolbar = tb
-        st = self.style()
-        self.act_open.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
-        self.act_save.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
-        self.act_undo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-        self.act_redo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
-        tb.addAction(self.act_open)
-        tb.addAction(self.act_save)
-        tb.addSeparator()
-        tb.addAction(self.act_undo)
-        tb.addAction(self.act_redo)
-        tb.addSeparator()
-        tb.addAction(self.live.refresh_action)
-        refresh = tb.widgetForAction(self.live.refresh_action)
-        if isinstance(refresh, QToolButton):
-            refresh.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_open, self.act_save, self.act_undo, self.act_redo):
-            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            name = action.text().replace("&", "").rstrip("…")
-            action.setToolTip(f"{name} ({key})" if key else name)
-        # Undo/Redo tooltips follow the action they would undo.
-        stack = self.document.undo_stack
-        stack.undoTextChanged.connect(self._update_undo_tips)
-        stack.redoTextChanged.connect(self._update_undo_tips)
-        self._update_undo_tips()
-        self.workspace.setCornerWidget(tb, Qt.Corner.TopRightCorner)
-
-    def _update_undo_tips(self, *_args: object) -> None:
-        for action in (self.act_undo, self.act_redo):
-            if not shiboken6.isValid(action):
-                return  # the window is being torn down
-            native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            text = action.text().replace("&", "")
-            tip = f"{text} ({native})" if native else text
-            if action.toolTip() != tip:
-                action.setToolTip(tip)
 
     def _connect(self) -> None:
         d = self.document
@@ -362,7 +232,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
         chart = ScenarioChart()
         chart.bind(self.document)
+        chart.addRequested.connect(self.holdings_panel.add_row)
         self.chart_host.install(chart)
+        self.panel_focus.apply_tab_order()
         current = self.hedge_panel.current_underlying()
         if current:
             chart.set_underlying(current)
@@ -436,22 +308,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def _open_created(self, path: Path) -> None:
         # The library panel asked about unsaved changes before creating it.
         self.files.open_path(path, ask=False)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = [Path(p) for p in self.settings.recent_files]
-        if not recent:
-            a = self.recent_menu.addAction("No recent files")
-            a.setEnabled(False)
-            return
-        for p in recent:
-            a = self.recent_menu.addAction(p.stem if p.exists() else f"{p.stem} (missing)")
-            a.setToolTip(str(p))
-            a.setEnabled(p.exists())
-            a.triggered.connect(lambda _c=False, path=p: self.files.open_path(path))
-        self.recent_menu.addSeparator()
-        clear = self.recent_menu.addAction("Clear Recent Files")
-        clear.triggered.connect(lambda: setattr(self.settings, "recent_files", []))
 
     def _show_about(self) -> None:
         QMessageBox.about(

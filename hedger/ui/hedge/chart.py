@@ -28,8 +28,8 @@ from hedger.core.planner import Plan, UnderlyingPlan
 from hedger.core.scenarios import Scenario, scenario_for
 from hedger.ui import format as fmt
 from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
-from hedger.ui.hedge.chart_style import chart_colors
 from hedger.ui.hedge.chart_readout import ChartReadout, LegendSample
+from hedger.ui.hedge.chart_style import chart_colors
 from hedger.ui.hedge.chart_text import current_price, hedged_label, tier_label
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
 from hedger.ui.widgets.empty_state import EmptyState
@@ -70,6 +70,7 @@ class ScenarioChart(ChartReadout, QWidget):
 
     # -- construction ---------------------------------------------------------------
     def _build(self) -> None:
+        self.setAccessibleName("Scenario chart")
         self.title = QLabel("Scenario")
         self.title.setObjectName("chartTitle")
         self.title.setFont(scaled_font(self, 1.1, bold=True))
@@ -102,6 +103,8 @@ class ScenarioChart(ChartReadout, QWidget):
         )
         self.plot_widget.setAntialiasing(True)
         self.plot_widget.setMinimumSize(320, 220)
+        # Mouse only: the keyboard goes to the Value/Change choice, not the plot.
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         pi = self.plot_item
         pi.showAxis("top")

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
 
     from hedger.core.planner import HedgeOption
-
     from hedger.ui.hedge.options_model import HedgeOptionsModel
 
 
@@ -61,9 +60,7 @@ class OptionsTableFit:
             if (col != COL_OPTION or not stretch) and header.sectionSize(col) != width:
                 header.resizeSection(col, width)
 
-    def _column_width(
-        self, col: int, level: int, rows: list[tuple[HedgeOption, bool]]
-    ) -> int:
+    def _column_width(self, col: int, level: int, rows: list[tuple[HedgeOption, bool]]) -> int:
         m = self.model
         width = self._header_width(m.header_text(col, level))
         for option, bold in rows:

@@ -143,6 +143,7 @@ class HedgePanel(OptionsTableFit, QWidget):
     def _build(self) -> None:
         self.tabs = QTabBar()
         self.tabs.setObjectName("underlyingTabs")
+        self.tabs.setAccessibleName("Underlyings")
         self.tabs.setDocumentMode(True)
         self.tabs.setExpanding(False)
         self.tabs.setUsesScrollButtons(True)

@@ -94,9 +94,7 @@ class SummaryCards:
             left = fmt.usd(u.untargeted_usd)
             tip += f"\n\n{left} of the exposure is not targeted by {u.target_basis}."
         target = abs(u.target_usd)
-        self.target.set(
-            fmt.usd(target), f"{basis} · {side} futures", tip, short=_short_usd(target)
-        )
+        self.target.set(fmt.usd(target), f"{basis} · {side} futures", tip, short=_short_usd(target))
         self.show_price(u, portfolio)
 
     def show_price(self, u: UnderlyingPlan, portfolio: Portfolio) -> None:

@@ -125,9 +125,7 @@ def paint_short_tag(painter: QPainter, option: QStyleOptionViewItem) -> None:
     tag = QRect(rect.left() + 6, rect.top() + (rect.height() - h) // 2, w, h)
     palette: QPalette = option.palette  # type: ignore[attr-defined]
     selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-    ink = palette.color(
-        QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link
-    )
+    ink = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(ink, 1))

@@ -94,8 +94,8 @@ class HoldingsTableModel(QAbstractTableModel):
         self._estimates: dict[EstimateKey, BetaEstimate] = {}
         # Asked when a typed quantity turns negative (holding, new quantity, row);
         # the panel asks the user. False keeps the holding as it was.
-        self.confirm_short: Callable[[Holding, Decimal, int | None], bool] = (
-            lambda _h, _q, _row: True
+        self.confirm_short: Callable[[Holding, Decimal, int | None], bool] = lambda _h, _q, _row: (
+            True
         )
         document.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         document.rowsInserted.connect(self._on_rows_inserted)

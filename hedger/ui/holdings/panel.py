@@ -55,6 +55,7 @@ from hedger.ui.holdings.clipboard import (
 from hedger.ui.holdings.column_fit import ColumnFit
 from hedger.ui.holdings.columns import Column
 from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate, short_tag_width
+from hedger.ui.holdings.find_bar import FindBar
 from hedger.ui.holdings.import_flow import import_csv, paste_text
 from hedger.ui.holdings.model import HoldingsTableModel
 from hedger.ui.holdings.new_row import NewHoldingRow
@@ -90,6 +91,7 @@ class HoldingsPanel(QWidget):
         self.view.setModel(self.proxy)
         self.delegate = HoldingsDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
+        self.view.setAccessibleName("Holdings")
         needs = self.view.configure(self.model)
         self._last_column_width = needs[Column.HEDGE_WITH]
         self.column_fit = ColumnFit(self.view, self.model, needs)
@@ -101,6 +103,7 @@ class HoldingsPanel(QWidget):
             lambda: self.document.portfolio, self._insert_new, self.confirm_short, self
         )
         self.new_row.added.connect(self._on_new_added)
+        self.find_bar = FindBar(self)
         self.new_row.message.connect(lambda text, level: self.report(text, level, bar=False))
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("holdingsSummary")
@@ -131,8 +134,11 @@ class HoldingsPanel(QWidget):
         line = p.color(QPalette.ColorRole.Midlight).name()
         head_bg = p.color(QPalette.ColorRole.Window).name()
         head_fg = p.color(QPalette.ColorRole.WindowText).name()
+        focus = p.color(QPalette.ColorRole.Highlight).name()
         self.view.setStyleSheet(
             f"QTableView {{ border: 1px solid {mid}; border-radius: 4px; }}"
+            # The keyboard's place shows: the table is outlined while it has focus.
+            f"QTableView:focus {{ border: 2px solid {focus}; }}"
             "QTableView::item { padding: 0px 8px; }"
             "QHeaderView::section { "
             f"padding: 5px 6px; border: none; border-bottom: 1px solid {mid}; "
@@ -266,6 +272,7 @@ class HoldingsPanel(QWidget):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.new_row)
         layout.addWidget(self.new_row.hint)

@@ -68,6 +68,7 @@ class LibraryPanel(QWidget):
         title = QLabel("Portfolios")
         title.setObjectName("panelTitle")
         self.view = QListView()
+        self.view.setAccessibleName("Portfolios")
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)
         self.view.setSpacing(2)
