@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import HedgeSettings, Holding, Portfolio
 from hedger.store.library import PortfolioLibrary
+from hedger.store.portfolio_file import load_portfolio
 from hedger.store.settings import AppSettings
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.columns import Column
@@ -129,3 +130,41 @@ def test_recommended_row_cards_and_order_fit_at_1280x800(qtbot, scale: int) -> N
     for label in panel.order.findChildren(QLabel):
         if label.isVisible() and not label.wordWrap():
             assert label.mapTo(w, label.rect().topRight()).x() <= w.width()
+
+
+def test_a_new_empty_portfolio_resets_chart_cards_and_library_line(qtbot) -> None:
+    """After a full book, New shows what to do, not the last book's curves (issue 13)."""
+    library = PortfolioLibrary()
+    path = library.save_as(big_book(), "Big book")
+    doc = PortfolioDocument(builtin_catalog(), load_portfolio(path), path)
+    w = MainWindow(doc, library, AppSettings())
+    w.files.ask_unsaved = lambda _n: "discard"
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.load_charts()
+    chart = w.chart_host.chart
+    assert chart is not None
+    qtbot.waitUntil(chart.isVisible)
+    assert not chart.plot_widget.isHidden()
+    w.library_panel.ask_text = lambda *_a: "Empty one"
+    created = w.library_panel.new_portfolio()
+    assert created is not None
+    qtbot.waitUntil(lambda: w.document.path == created)
+    assert not w.document.portfolio.holdings
+    # The chart: an "add a holding" state instead of old curves, axes and legend.
+    assert chart.plot_widget.isHidden() and chart.empty_state.isVisible()
+    assert "Add a holding" in chart.empty_state.title.text()
+    assert chart.tier_curves == {}
+    assert [b.text() for b in chart.empty_state.buttons] == ["Add Holding"]
+    # The hedge panel's cards give way to its own empty page.
+    assert w.hedge_panel.stack.currentWidget() is w.hedge_panel.empty_page
+    # The library line counts the open portfolio's holdings as they are edited.
+    row = w.library_panel.model.row_of(created)
+    assert row is not None
+    line = lambda: w.library_panel.model.data(w.library_panel.model.index(row))  # noqa: E731
+    assert "0 holdings" in line()
+    w.document.add_holding(Holding(symbol="BTC", quantity=Decimal(1), price=Decimal(70000)))
+    assert "1 holding · edited" in line()
+    assert not chart.plot_widget.isHidden() and chart.empty_state.isHidden()

@@ -268,8 +268,10 @@ def _warnings(
                 f"Liquidation near {liq:,.0f} USD is only {move * HUNDRED:.1f} % away from "
                 f"{price:,.0f}: a move that size closes the hedge when you need it"
             )
-    if target_usd and hedged > target_usd and _over_hedge_matters(
-        hedged - target_usd, target_usd, smallest_lot
+    if (
+        target_usd
+        and hedged > target_usd
+        and _over_hedge_matters(hedged - target_usd, target_usd, smallest_lot)
     ):
         out.append(_over_hedged(hedged, target_usd, side))
     if margin.rule == "venue":

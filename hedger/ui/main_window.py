@@ -122,8 +122,10 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.top_split)
         self.main_split.addWidget(self.hedge_panel)
+        # A taller window gives the chart and the holdings more room: the hedge
+        # panel already shows all it has (no empty band under its table).
         self.main_split.setStretchFactor(0, 1)
-        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setStretchFactor(1, 0)
         for s in (self.top_split, self.main_split):
             s.setChildrenCollapsible(False)
             s.setHandleWidth(6)

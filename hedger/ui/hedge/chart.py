@@ -147,6 +147,7 @@ class ScenarioChart(ChartReadout, QWidget):
         )
         pi.addItem(self.liquidation_line, ignoreBounds=True)
         self.liquidation_move: float | None = None
+        self._liquidation_text: tuple[float, float] | None = None  # move, price
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
         self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
@@ -471,16 +472,37 @@ class ScenarioChart(ChartReadout, QWidget):
         self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
         # The futures price at which it happens (the axis shows the underlying's).
         price = float(liq_price) if liq_price is not None else self.price_axis.price * (1.0 + move)
-        # Text sits on the safe side of the line, away from the plot edge.
-        label = self.liquidation_line.label
-        label.anchors = [(1.0, 0.0), (1.0, 0.0)] if move > 0 else [(0.0, 0.0), (0.0, 0.0)]
+        self._liquidation_text = (move, price)
         # The label only reformats while visible: show first.
         self.liquidation_line.show()
         self.liquidation_region.show()
-        text = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
-        if self.plot_item.getViewBox().width() < 420:
-            text = f"Liq. {fmt.signed_pct(move * 100)}"  # a narrow plot would clip it
-        label.setFormat(text)
+        self._place_liquidation_label()
+
+    def _place_liquidation_label(self) -> None:
+        """The label on the side of the line with room for it, shortened if neither has."""
+        if not self.liquidation_line.isVisible() or self._liquidation_text is None:
+            return
+        move, price = self._liquidation_text
+        label = self.liquidation_line.label
+        vb = self.plot_item.getViewBox()
+        x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
+        width = vb.width()
+        full = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        short = f"Liq. {fmt.signed_pct(move * 100)}"
+        fm = self.fontMetrics()
+        # Away from the plot edge it points to when there is room, else the other side.
+        sides = ["left", "right"] if move > 0 else ["right", "left"]
+        for text in (full, short):
+            need = fm.horizontalAdvance(text) + 12
+            for side in sides:
+                if (x if side == "left" else width - x) >= need:
+                    label.anchors = (
+                        [(1.0, 0.0), (1.0, 0.0)] if side == "left" else [(0.0, 0.0), (0.0, 0.0)]
+                    )
+                    label.setFormat(text)
+                    label.updatePosition()
+                    return
+        label.setFormat(short)
         label.updatePosition()
 
     def _update_axis_labels(self) -> None:
@@ -538,6 +560,7 @@ class ScenarioChart(ChartReadout, QWidget):
             self._show_axis_titles()
         # The readout fits as many option values as its new width allows.
         self._show_readout(self._hover_move)
+        QTimer.singleShot(0, self, self._place_liquidation_label)
 
     def _show_axis_titles(self) -> None:
         self.x_axis.showLabel(not self._compact)

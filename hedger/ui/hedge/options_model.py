@@ -565,7 +565,8 @@ class OptionBadgeDelegate(PaddedDelegate):
         text_w = QFontMetrics(styled.font).horizontalAdvance(styled.text)  # type: ignore[attr-defined]
         badge_text = self.BADGE
         badge_w = fm.horizontalAdvance(badge_text) + 14
-        if text_w + badge_w + 2 * self.PAD > rect.width():
+        # The label keeps the style's text margins and the gap before the pill.
+        if text_w + badge_w + 2 * self.PAD + 8 > rect.width():
             # A narrow column keeps the label readable; the star alone marks the row.
             badge_text = self.BADGE_SHORT
             badge_w = fm.horizontalAdvance(badge_text) + 12
