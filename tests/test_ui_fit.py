@@ -19,6 +19,7 @@ from hedger.store.library import PortfolioLibrary
 from hedger.store.portfolio_file import load_portfolio
 from hedger.store.settings import AppSettings
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.holdings.column_fit import TEXT_MARGIN
 from hedger.ui.holdings.columns import Column
 from hedger.ui.main_window import MainWindow
 
@@ -67,7 +68,7 @@ def window(qtbot, portfolio: Portfolio, size: tuple[int, int] = (1280, 800)) -> 
     return w
 
 
-def full_text_fits(view, row: int, column: int, pad: int = 16) -> bool:
+def full_text_fits(view, row: int, column: int, pad: int = TEXT_MARGIN) -> bool:
     index = view.model().index(row, column)
     text = str(index.data())
     return QFontMetrics(view.font()).horizontalAdvance(text) + pad <= view.columnWidth(column)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from hedger.services.library import choose_initial
@@ -149,10 +149,6 @@ def test_every_action_is_in_the_menu_bar_with_its_shortcut(qtbot) -> None:
     assert w.act_find.shortcut().toString() == "Ctrl+F"
 
 
-def _grab(widget: QWidget) -> QImage:
-    return widget.grab().toImage()
-
-
 def test_rounding_choices_and_copy_show_where_the_focus_is(qtbot) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -165,9 +161,12 @@ def test_rounding_choices_and_copy_show_where_the_focus_is(qtbot) -> None:
         for control in (down, copy):
             w.holdings_panel.view.setFocus()
             qtbot.waitUntil(lambda c=control: not c.hasFocus())
-            plain = _grab(control)
+            around = control.geometry().adjusted(-3, -3, 3, 3)
+            plain = control.parentWidget().grab(around).toImage()
             focus(qtbot, control)
-            assert _grab(control) != plain, control.objectName()
+            qtbot.wait(20)
+            ring = control.parentWidget().grab(around).toImage()
+            assert ring != plain, control.objectName()
         # Left and Right move between the rounding choices.
         qtbot.keyClick(down, Qt.Key.Key_Right)
         assert w.hedge_panel.settings.rounding.buttons["up"].hasFocus()

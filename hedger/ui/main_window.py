@@ -44,6 +44,7 @@ from hedger.ui.positions.window_hooks import PositionsHooks
 from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
 from hedger.ui.prices.progress_bar import RefreshProgressBar
+from hedger.ui.widgets.focus_style import FocusRing
 from hedger.ui.window_layout import WindowLayoutMixin, b64
 from hedger.ui.window_menus import WindowMenusMixin
 
@@ -71,6 +72,9 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
         self.settings = settings
         self.setObjectName("HedgerMainWindow")
         self.setAcceptDrops(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            FocusRing.install(app)  # a visible focus on tool buttons and tables
 
         self.files = FileController(document, library, self)
         self.holdings_panel = HoldingsPanel(document)

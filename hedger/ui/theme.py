@@ -7,7 +7,6 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from hedger.services.settings import ThemeMode
-from hedger.ui.widgets.focus_style import HedgerStyle
 
 ACCENT = QColor("#2f7d6d")  # hedge green, also in the icon
 
@@ -82,8 +81,7 @@ def dark_palette() -> QPalette:
 
 def apply_theme(app: QApplication, mode: ThemeMode) -> bool:
     """Apply the palette; returns True when the result is dark."""
-    if not isinstance(app.style(), HedgerStyle):
-        app.setStyle(HedgerStyle())  # Fusion with a visible keyboard focus
+    app.setStyle("Fusion")
     dark = is_dark(mode)
     app.setPalette(dark_palette() if dark else light_palette())
     return dark

@@ -45,7 +45,9 @@ class OptionsTableFit:
             self._text_widths.clear()
             self._header_widths = [0] * m.columnCount()  # marks the cache as filled
         rows = [(o, m.is_recommended(r)) for r in range(m.rowCount()) if (o := m.option_at(r))]
-        room = self.table.viewport().width()
+        # The frame's inside (no vertical scrollbar): viewport() before the first
+        # paint would make PySide load every widget type's enums.
+        room = self.table.contentsRect().width()
         widths: list[int] = []
         for level in range(SHORT_AMOUNTS + 1):
             widths = [self._column_width(col, level, rows) for col in range(m.columnCount())]

@@ -12,7 +12,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QModelIndex,
-    QObject,
     QSize,
     Qt,
     QTimer,
@@ -331,8 +330,6 @@ class HedgePanel(OptionsTableFit, QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._fit_table_height)
         self.table.setAccessibleName("Hedge options")
-        # Column texts shorten or lengthen with the table's width.
-        self.table.viewport().installEventFilter(self)
 
     # -- updates -------------------------------------------------------------------------
     def _current_plan(self) -> UnderlyingPlan | None:
@@ -577,11 +574,8 @@ class HedgePanel(OptionsTableFit, QWidget):
         )
         if self._orders_row.direction() != direction:
             self._orders_row.setDirection(direction)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and obj is self.table.viewport():
-            self._fit_columns()
-        return super().eventFilter(obj, event)
+        # Column texts shorten or lengthen with the table's width (once laid out).
+        QTimer.singleShot(0, self, self._fit_columns)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""

@@ -14,9 +14,9 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
+from PySide6.QtCore import QModelIndex, QObject, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QStyle, QTableView
 
 from hedger.core.decimals import fmt_money
 from hedger.core.models import Holding
@@ -24,9 +24,10 @@ from hedger.ui import format as fmt
 from hedger.ui.holdings.columns import Column, group_decimal
 from hedger.ui.holdings.model import HoldingsTableModel
 
-# Room beside a cell's text: the item padding (8 px a side), the style's text
-# margins and a little air so numbers in neighbouring columns never touch.
-CELL_PAD = 26
+# What a cell takes beside its text: the item padding (8 px a side) and the
+# style's text margins; a column gets a little air on top of it.
+TEXT_MARGIN = 22
+CELL_PAD = TEXT_MARGIN + 2
 # Columns that have a compact form, in the order they give way.
 SHRINKABLE = (Column.QUANTITY, Column.PRICE, Column.VALUE)
 FITTED = (Column.SYMBOL, *SHRINKABLE, Column.SHARE, Column.BETA)
@@ -73,16 +74,23 @@ def compact_text(holding: Holding, column: int) -> str | None:
 
 
 class ColumnFit(QObject):
-    """Keeps the holdings view's column widths fitted to their content and its width."""
+    """Keeps the holdings view's column widths fitted to their content and its width.
+
+    The view calls ``apply`` when it is resized (HoldingsView.resizeEvent).
+    """
 
     def __init__(
-        self, view: QTableView, model: HoldingsTableModel, header_widths: dict[int, int]
+        self,
+        view: QTableView,
+        model: HoldingsTableModel,
+        header_widths: dict[int, int],
+        short_tag: int = 0,
     ) -> None:
         super().__init__(view)
         self._view = view
         self._model = model
         self._header = header_widths  # what each title (and its sort arrow) needs
-        self.short_tag = 0  # the width of the "short" mark (set by the panel)
+        self.short_tag = short_tag  # the width of a negative quantity's "short" mark
         self._natural: dict[int, int] = dict(header_widths)
         self._compact: dict[int, int] = {}
         self._timer = QTimer(self)
@@ -93,7 +101,6 @@ class ColumnFit(QObject):
         model.rowsInserted.connect(self._timer.start)
         model.rowsRemoved.connect(self._timer.start)
         model.dataChanged.connect(self._on_data_changed)
-        view.viewport().installEventFilter(self)
         self.measure()
 
     # -- measuring ---------------------------------------------------------------
@@ -127,6 +134,16 @@ class ColumnFit(QObject):
             self.measure([self._model.holding(top.row())])
 
     # -- applying ----------------------------------------------------------------
+    def _viewport_width(self) -> int:
+        # From the view's own geometry: asking for viewport() before the first
+        # paint makes PySide load every widget type's enums (~40 ms of start-up).
+        view = self._view
+        width = view.contentsRect().width()
+        rows = self._model.rowCount() * view.verticalHeader().defaultSectionSize()
+        if rows > view.contentsRect().height() - view.horizontalHeader().height():
+            width -= view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return width
+
     def natural_total(self) -> int:
         return sum(self._natural[c] for c in FITTED)
 
@@ -134,7 +151,7 @@ class ColumnFit(QObject):
         """Full widths when they fit the view; else Quantity, Price, Value shrink first."""
         view = self._view
         last = view.model().columnCount() - 1 if view.model() is not None else Column.HEDGE_WITH
-        room = view.viewport().width() - self._header.get(Column.HEDGE_WITH, 80)
+        room = self._viewport_width() - self._header.get(Column.HEDGE_WITH, 80)
         widths = {c: self._natural[c] for c in FITTED}
         excess = sum(widths.values()) - room
         for col in SHRINKABLE:
@@ -146,8 +163,3 @@ class ColumnFit(QObject):
         for col, width in widths.items():
             if col != last and view.columnWidth(col) != width:
                 view.setColumnWidth(col, width)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self.apply()
-        return False

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from hedger.core.models import STABLECOINS, Holding
-from hedger.ui.holdings.column_fit import CELL_PAD, SHRINKABLE, compact_text
+from hedger.ui.holdings.column_fit import SHRINKABLE, TEXT_MARGIN, compact_text
 from hedger.ui.holdings.columns import (
     BETA_HINT_ROLE,
     HEADERS,
@@ -177,7 +177,7 @@ class HoldingsDelegate(QStyledItemDelegate):
         holding = index.data(HOLDING_ROLE)
         if not isinstance(holding, Holding):
             return
-        room = option.rect.width() - CELL_PAD + 10  # type: ignore[attr-defined]
+        room = option.rect.width() - TEXT_MARGIN  # type: ignore[attr-defined]
         if column == Column.QUANTITY and holding.quantity < 0:
             room -= short_tag_width(option.font)  # type: ignore[attr-defined]
         text = option.text  # type: ignore[attr-defined]

@@ -63,6 +63,7 @@ from hedger.ui.holdings.short_position import YES as SHORT_YES
 from hedger.ui.holdings.short_position import short_question
 from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
 from hedger.ui.holdings.view import DropOverlay, HoldingsView, MessageBar
+from hedger.ui.widgets.focus_style import OWN_RING
 from hedger.ui.widgets.icons import icon
 
 # Narrowest useful table (symbol, quantity, price, part of value).
@@ -92,11 +93,11 @@ class HoldingsPanel(QWidget):
         self.delegate = HoldingsDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setAccessibleName("Holdings")
+        self.view.setProperty(OWN_RING, True)  # its style sheet outlines it when focused
         needs = self.view.configure(self.model)
         self._last_column_width = needs[Column.HEDGE_WITH]
-        self.column_fit = ColumnFit(self.view, self.model, needs)
-        self.column_fit.short_tag = short_tag_width(self.view.font())
-        self.column_fit.measure()
+        self.column_fit = ColumnFit(self.view, self.model, needs, short_tag_width(self.view.font()))
+        self.view.on_resize = self.column_fit.apply
 
         self.message_bar = MessageBar(self)
         self.new_row = NewHoldingRow(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QRectF,
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -117,6 +120,14 @@ class HoldingsView(QTableView):
         bottom = rect.adjusted(0, h * 2, 0, h)
         painter.drawText(bottom, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_HINT)
         painter.end()
+
+    # Set by the panel: refits the columns to the new width.
+    on_resize: Callable[[], None] | None = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.on_resize is not None:
+            self.on_resize()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.ui.widgets.focus_style import paint_focus_ring
+from hedger.ui.widgets.focus_style import OWN_RING, paint_focus_ring
 from hedger.ui.widgets.style import blend
 
 
@@ -34,6 +34,7 @@ class _Segment(QToolButton):
         self.setAutoRaise(False)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setProperty(OWN_RING, True)  # drawn in paintEvent, within its rounded shape
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
