@@ -263,6 +263,10 @@ class HedgePanel(OptionsTableFit, QWidget):
         lay.addStretch(1)
         self._body = body
 
+        self._scroll_with_pinned_table(page, body)
+        return page
+
+    def _scroll_with_pinned_table(self, page: QWidget, body: QWidget) -> None:
         # Small windows scroll the settings, cards and order instead of
         # squashing them; the comparison table stays pinned under them, so the
         # recommended row shows at any height (three sizes and warnings at 1280x800).
@@ -282,7 +286,6 @@ class HedgePanel(OptionsTableFit, QWidget):
         table_row.setContentsMargins(10, 4, 10, 6)
         table_row.addWidget(self.table)
         outer.addLayout(table_row)
-        return page
 
     def _build_settings_card(self) -> Card:
         settings_card = Card()
