@@ -169,3 +169,16 @@ def test_a_new_empty_portfolio_resets_chart_cards_and_library_line(qtbot) -> Non
     w.document.add_holding(Holding(symbol="BTC", quantity=Decimal(1), price=Decimal(70000)))
     assert "1 holding · edited" in line()
     assert not chart.plot_widget.isHidden() and chart.empty_state.isHidden()
+
+
+def test_add_holding_on_the_empty_chart_opens_an_empty_new_row(qtbot) -> None:
+    w = window(qtbot, Portfolio(name="Empty"))
+    w.load_charts()
+    chart = w.chart_host.chart
+    assert chart is not None
+    qtbot.waitUntil(chart.isVisible)
+    w.positions.show_positions()
+    chart.empty_state.buttons[0].click()
+    row = w.holdings_panel.new_row
+    assert w.positions.tabs.currentWidget() is w.holdings_panel
+    assert row.isVisible() and row.symbol.text() == "" and row.price.text() == ""

@@ -238,7 +238,7 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
 
         chart = ScenarioChart()
         chart.bind(self.document)
-        chart.addRequested.connect(self.holdings_panel.add_row)
+        chart.addRequested.connect(self.add_holding)
         self.chart_host.install(chart)
         self.panel_focus.apply_tab_order()
         current = self.hedge_panel.current_underlying()

@@ -304,6 +304,12 @@ class WindowMenusMixin:
         self.positions.show_positions()
         self.positions.panel.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def add_holding(self: MainWindow) -> None:
+        """The new-holding row, on the Hedge tab with the holdings shown."""
+        self.workspace.setCurrentIndex(0)
+        self.positions.tabs.setCurrentWidget(self.holdings_panel)
+        self.holdings_panel.add_row()
+
     def find_holding(self: MainWindow) -> None:
         """Ctrl+F: the holdings' find field (on the Hedge tab, Holdings shown)."""
         self.workspace.setCurrentIndex(0)
