@@ -8,14 +8,19 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle
 
 from hedger.ui.hedge.options_model import (
+    COL_CONTRACTS,
     COL_OPTION,
+    MONEY_COLUMNS,
     SHORT_AMOUNTS,
+    SHORT_LABELS,
     OptionBadgeDelegate,
     PaddedDelegate,
 )
 
 # Air beside a header's title (its margins come from the style).
 HEADER_ROOM = 8
+# The columns whose cells a level shortens (titles shorten at SHORT_TITLES).
+LEVEL_COLUMNS = {SHORT_LABELS: (COL_OPTION, COL_CONTRACTS), SHORT_AMOUNTS: tuple(MONEY_COLUMNS)}
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
@@ -49,8 +54,17 @@ class OptionsTableFit:
         # paint would make PySide load every widget type's enums.
         room = self.table.contentsRect().width()
         widths: list[int] = []
+        cells: dict[int, int] = {}
         for level in range(SHORT_AMOUNTS + 1):
-            widths = [self._column_width(col, level, rows) for col in range(m.columnCount())]
+            # A level shortens a few columns' cells (and the titles): the other
+            # cells keep the width measured at the level before.
+            for col in range(m.columnCount()):
+                if col not in cells or col in LEVEL_COLUMNS.get(level, ()):
+                    cells[col] = self._cells_width(col, level, rows)
+            widths = [
+                max(self._header_width(m.header_text(col, level)), cells[col])
+                for col in range(m.columnCount())
+            ]
             if sum(widths) <= room:
                 break
         m.set_level(level)
@@ -62,9 +76,9 @@ class OptionsTableFit:
             if (col != COL_OPTION or not stretch) and header.sectionSize(col) != width:
                 header.resizeSection(col, width)
 
-    def _column_width(self, col: int, level: int, rows: list[tuple[HedgeOption, bool]]) -> int:
+    def _cells_width(self, col: int, level: int, rows: list[tuple[HedgeOption, bool]]) -> int:
         m = self.model
-        width = self._header_width(m.header_text(col, level))
+        width = 0
         for option, bold in rows:
             text = m.display(option, col, level)
             extra = 0
