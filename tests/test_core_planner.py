@@ -296,6 +296,33 @@ def test_over_hedge_warning_shows_small_percentages(catalog: Catalog) -> None:
     assert any("Over-hedged by 0.6 %" in w for w in mix.warnings)
 
 
+def test_over_hedge_warning_only_when_it_matters(catalog: Catalog) -> None:
+    """A few dollars over (part of the smallest contract) is rounding, not news (issue 13)."""
+    # OKX 0.01-contract steps of 0.01 BTC: 0.2693 BTC hedges 18,851 of 18,850 USD.
+    plan = make_plan(
+        [
+            {"symbol": "BTC", "quantity": "0.5", "price": "70000"},
+            {"symbol": "SOL", "quantity": "12", "price": "150", "beta": "1.5", "hedge_with": "BTC"},
+        ],
+        catalog,
+        families={"BTC": "OKX-BTC"},
+        ratio="0.5",
+    )
+    micro = under(plan, "BTC").options[0]
+    assert Decimal(0) < -micro.residual_usd < 10
+    assert not any("Over-hedged" in w for w in micro.warnings)
+    # Over by 2 % of the target (a 5 BTC standard for 4.9 BTC) warns.
+    plan = make_plan(
+        [{"symbol": "BTC", "quantity": "4.9", "price": "70000"}],
+        catalog,
+        families={"BTC": "CME-BTC"},
+        rounding="up",
+    )
+    std = under(plan, "BTC").option("standard")
+    assert std is not None and std.residual_usd < 0
+    assert any(w.startswith("Over-hedged by 2.0 %") for w in std.warnings)
+
+
 def test_no_contract_fits_is_explained(catalog: Catalog) -> None:
     plan = make_plan([{"symbol": "BTC", "quantity": "0.001", "price": "70000"}], catalog)
     std = under(plan, "BTC").option("standard")

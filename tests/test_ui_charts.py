@@ -175,6 +175,8 @@ def test_empty_and_problem_plans_do_not_crash(qtbot: QtBot) -> None:
     c.bind(empty)
     assert c.scenario is None
     assert not c.unhedged_curve.isVisible()
+    # What to do instead of empty axes (issue 13).
+    assert c.plot_widget.isHidden() and not c.empty_state.isHidden()
     no_price = PortfolioDocument(
         builtin_catalog(), Portfolio(holdings=(h("SOL", "10", "150", hedge_with="BTC"),))
     )
@@ -182,6 +184,10 @@ def test_empty_and_problem_plans_do_not_crash(qtbot: QtBot) -> None:
     assert c.scenario is not None and c.scenario.options == {}
     assert not c.hedged_curve.isVisible()
     assert not c.liquidation_line.isVisible()
+    assert not c.plot_widget.isHidden() and c.empty_state.isHidden()
+    # A hidden curve leaves the legend: no eye-slash icon stands in for it.
+    assert c.legend.getLabel(c.hedged_curve) is None
+    assert c.legend.getLabel(c.unhedged_curve) is not None
 
 
 def test_apply_palette_takes_dark_colours(chart: ScenarioChart) -> None:

@@ -52,7 +52,7 @@ def btc_doc() -> PortfolioDocument:
 def panel(qtbot: QtBot, btc_doc: PortfolioDocument) -> HedgePanel:
     p = HedgePanel(btc_doc)
     qtbot.addWidget(p)
-    p.resize(1000, 700)
+    p.resize(1100, 700)  # its width in a 1280x800 window
     p.show()
     return p
 

@@ -245,25 +245,58 @@ def test_add_row_after_current_and_undo(
     qtbot, panel: HoldingsPanel, doc: PortfolioDocument
 ) -> None:
     panel.view.setCurrentIndex(panel.proxy.index(1, Column.QUANTITY))
-    row = panel.add_row()
-    assert row == 2
+    panel.add_row()
+    row = panel.new_row
+    assert row.isVisibleTo(panel)
+    # It starts empty: nothing copied from the row above (issue 13).
+    assert (row.symbol.text(), row.quantity.text(), row.price.text()) == ("", "", "")
+    assert len(doc.portfolio.holdings) == 5
+    row.symbol.setText("ada")
+    row.quantity.setText("100")
+    row.price.setText("0.45")
+    assert row.commit() == 2
     added = doc.portfolio.holdings[2]
-    assert (added.symbol, added.quantity, added.price) == ("ETH", 0, D(3500))
+    assert (added.symbol, added.quantity, added.price) == ("ADA", 100, D("0.45"))
     assert doc.undo_stack.undoText() == "Add Holding"
-    # The new row's symbol is ready to be typed.
-    assert panel.view.state() == QAbstractItemView.State.EditingState
-    assert panel.view.currentIndex().column() == Column.SYMBOL
-    qtbot.keyClick(panel.view.focusWidget(), Qt.Key.Key_Escape)
+    assert not row.isVisibleTo(panel)
+    assert panel.selected_rows() == [2]
     doc.undo_stack.undo()
     assert symbols(doc) == ["BTC", "ETH", "SOL", "USDC", "DOGE"]
+
+
+def test_new_row_takes_a_known_price_or_asks_for_one(panel: HoldingsPanel, doc) -> None:
+    panel.view.clearSelection()
+    panel.view.setCurrentIndex(panel.proxy.index(-1, 0))
+    panel.add_row()
+    row = panel.new_row
+    row.symbol.setText("ETH")
+    row.symbol.editingFinished.emit()
+    assert row.price.placeholderText() == "= 3,500"
+    row.quantity.setText("2")
+    assert row.commit() == 5
+    assert doc.portfolio.holdings[5].price == D(3500)
+    # A stablecoin is worth 1; a coin Hedger has no price for must be typed.
+    panel.add_row()
+    row.symbol.setText("NEWCOIN")
+    assert row.commit() is None
+    assert "NEWCOIN" in row.hint.text() and "type" in row.hint.text().lower()
+    assert len(doc.portfolio.holdings) == 6
+    row.symbol.setText("USDT")
+    row.quantity.setText("500")
+    assert row.commit() == 6
+    assert doc.portfolio.holdings[6].price == 1
 
 
 def test_add_to_an_empty_portfolio(qtbot, qapp: object) -> None:
     doc = PortfolioDocument(builtin_catalog())
     panel = HoldingsPanel(doc)
     qtbot.addWidget(panel)
-    assert panel.add_row() == 0
+    panel.add_row()
+    panel.new_row.symbol.setText("BTC")
+    panel.new_row.price.setText("70000")
+    assert panel.new_row.commit() == 0
     assert len(doc.portfolio.holdings) == 1
+    assert doc.portfolio.holdings[0].quantity == 0
 
 
 def test_remove_several_selected_rows_in_one_step(
@@ -676,3 +709,26 @@ def test_sorted_table_reorders_after_an_edit(
     holdings = doc.portfolio.holdings
     rows = [panel.proxy.source_row(r) for r in range(panel.proxy.rowCount())]
     assert rows == sorted(range(len(holdings)), key=lambda r: key(holdings[r]), reverse=True)
+
+
+def test_negative_quantity_asks_once_whether_it_is_a_short_position(
+    qtbot, panel: HoldingsPanel, doc: PortfolioDocument
+) -> None:
+    """A typed −5 no longer silently flips the hedge to buying futures (issue 13)."""
+    asked: list[Question] = []
+    answer = ["cancel"]
+    panel.ask = lambda q: asked.append(q) or answer[0]
+    sol = symbols(doc).index("SOL")
+    index = panel.model.index(sol, Column.QUANTITY)
+    assert not panel.model.setData(index, "-500")
+    assert len(asked) == 1 and asked[0].title == "Short spot position?"
+    assert "owe 500 SOL" in asked[0].informative
+    assert "hedge becomes “Buy" in asked[0].informative  # what it would do to the order
+    assert doc.portfolio.holdings[sol].quantity == 12  # kept as it was
+    answer[0] = "short"
+    assert panel.model.setData(index, "-500")
+    assert doc.portfolio.holdings[sol].quantity == -500
+    assert "short position" in panel.model.data(index, Qt.ItemDataRole.AccessibleTextRole)
+    # Asked once: a short holding changing its size is not asked again.
+    assert panel.model.setData(index, "-600")
+    assert len(asked) == 2

@@ -34,6 +34,8 @@ from hedger.core.sizing import SizingError, best_mix, round_count
 Side = Literal["short", "long"]
 
 LIQUIDATION_NEAR = Decimal("0.20")
+# An over-hedge is worth a warning above this share of the target (percent).
+OVER_HEDGE_PCT = Decimal("0.5")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -243,7 +245,10 @@ def _option(
     warnings: list[str] = []
     if orders:
         outcome = liquidation_outcome(margin, price, side, settings.collateral_usd)
-        warnings = _warnings(orders, margin, outcome, price, target_usd, hedged, side, settings)
+        smallest = min(lot_units(c) * (1 if kind == "inverse" else price) for c, _ in lot_legs)
+        warnings = _warnings(
+            orders, margin, outcome, price, (target_usd, hedged, smallest), side, settings
+        )
     elif target_usd > 0:
         warnings.append("No whole contract fits: the exposure stays unhedged")
     return HedgeOption(
@@ -273,11 +278,12 @@ def _warnings(
     margin: MarginBreakdown,
     outcome: LiquidationOutcome | None,
     price: Decimal,
-    target_usd: Decimal,
-    hedged: Decimal,
+    sizes: tuple[Decimal, Decimal, Decimal],
     side: Side,
     settings: MarginSettings,
 ) -> list[str]:
+    """``sizes``: the target, what the option hedges and its smallest lot, in USD."""
+    target_usd, hedged, smallest_lot = sizes
     out: list[str] = []
     liq = outcome.price if outcome is not None and outcome.state == "price" else None
     if outcome is not None and outcome.state == "at_once":
@@ -292,7 +298,11 @@ def _warnings(
                 f"Liquidation near {liq:,.0f} USD is only {move * HUNDRED:.1f} % away from "
                 f"{price:,.0f}: a move that size closes the hedge when you need it"
             )
-    if target_usd and hedged > target_usd:
+    if (
+        target_usd
+        and hedged > target_usd
+        and _over_hedge_matters(hedged - target_usd, target_usd, smallest_lot)
+    ):
         out.append(_over_hedged(hedged, target_usd, side))
     if margin.rule == "venue":
         out.append(margin.words)
@@ -311,6 +321,17 @@ def _warnings(
             f"{fmt_money(collateral, 0)} USD"
         )
     return out
+
+
+def _over_hedge_matters(over_usd: Decimal, target_usd: Decimal, smallest_lot: Decimal) -> bool:
+    """Over by more than OVER_HEDGE_PCT of the target, or by more than one smallest lot.
+
+    Whole contracts rarely land on the target exactly: a few dollars over (a
+    fraction of the smallest contract) is the rounding working, not news.
+    Past one smallest lot the excess pays more in fees than that contract
+    does, and one contract fewer would still cover the target.
+    """
+    return over_usd * HUNDRED > target_usd * OVER_HEDGE_PCT or over_usd > smallest_lot
 
 
 def _over_hedged(hedged: Decimal, target_usd: Decimal, side: Side) -> str:

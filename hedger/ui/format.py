@@ -135,6 +135,23 @@ def compact_usd(value: float) -> str:
     return f"{sign}{text}"
 
 
+def compact(value: Number) -> str:
+    """A number for a cell too narrow for it: ``250.0M``, ``100.0k``, ``2.5e-5``.
+
+    Only where the full number cannot fit; the full value goes in the tooltip.
+    """
+    d = _as_decimal(value)
+    sign = MINUS if d < 0 else ""
+    a = abs(d)
+    for limit, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if a >= limit:
+            return f"{sign}{a / limit:.1f}{suffix}"
+    if 0 < a < Decimal("0.001"):
+        mantissa = f"{a:.1e}".replace(".0e", "e")
+        return f"{sign}{mantissa}"
+    return _minus(price(d))
+
+
 def parse_leverage(text: str, *, what: str = "leverage") -> Decimal:
     """``10``, ``10x``, ``10 X`` → Decimal."""
     cleaned = text.strip()

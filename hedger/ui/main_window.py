@@ -8,15 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -26,10 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QStyle,
     QTabWidget,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +45,9 @@ from hedger.ui.positions.window_hooks import PositionsHooks
 from hedger.ui.prices.age_widget import PriceAgeWidget
 from hedger.ui.prices.controller import AUTO_REFRESH_CHOICES, LivePricesController
 from hedger.ui.prices.progress_bar import RefreshProgressBar
+from hedger.ui.widgets.focus_style import FocusRing
 from hedger.ui.window_layout import WindowLayoutMixin, b64
+from hedger.ui.window_menus import WindowMenusMixin
 
 if TYPE_CHECKING:
     from hedger.ui.analytics.history_library import HistoryLibrary
@@ -62,7 +57,7 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 MIN_WINDOW = QSize(900, 600)
 
 
-class MainWindow(WindowLayoutMixin, QMainWindow):
+class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
     themeRequested = Signal(str)
 
     def __init__(
@@ -78,6 +73,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.settings = settings
         self.setObjectName("HedgerMainWindow")
         self.setAcceptDrops(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            FocusRing.install(app)  # a visible focus on tool buttons and tables
 
         self.files = FileController(document, library, self)
         self.holdings_panel = HoldingsPanel(document)
@@ -91,11 +89,11 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
         self._build_workspace()
         self._build_library_dock()
+        self.positions = PositionsHooks(self)  # issue 14: Positions table, drift notices
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._connect()
-        self.positions = PositionsHooks(self)  # issue 14: Positions table, drift notices
         self.statusBar().setSizeGripEnabled(True)
         self._plan_label = QLabel()
         self._plan_label.setContentsMargins(12, 0, 4, 0)
@@ -129,13 +127,16 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.top_split)
         self.main_split.addWidget(self.hedge_panel)
+        # A taller window gives the chart and the holdings more room: the hedge
+        # panel already shows all it has (no empty band under its table).
         self.main_split.setStretchFactor(0, 1)
-        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setStretchFactor(1, 0)
         for s in (self.top_split, self.main_split):
             s.setChildrenCollapsible(False)
             s.setHandleWidth(6)
         self.workspace = QTabWidget()
         self.workspace.setObjectName("workspace")
+        self.workspace.setAccessibleName("Workspace")
         self.workspace.setDocumentMode(True)
         self.workspace.addTab(self.main_split, "Hedge")
         self._analytics: dict[int, QWidget | None] = {}
@@ -165,131 +166,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         self.library_dock.setTitleBarWidget(QWidget())  # the panel has its own title
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
 
-    def _build_actions(self) -> None:
-        SK = QKeySequence.StandardKey
-        f = self.files
-
-        def act(
-            text: str, slot: Callable[[], object], key: object = None, tip: str = ""
-        ) -> QAction:
-            a = QAction(text, self)
-            if key is not None:
-                a.setShortcut(key)  # type: ignore[arg-type]
-            if tip:
-                a.setStatusTip(tip)
-            a.triggered.connect(lambda _checked=False: slot())
-            return a
-
-        self.act_new = act("&New Portfolio…", self.library_panel.new_portfolio, SK.New)
-        self.library_panel.keep_changes = self.files.maybe_keep_changes
-        self.files.commit_pending = self.commit_pending_edits
-        self.act_open = act("&Open…", f.open_dialog, SK.Open)
-        self.act_save = act("&Save", f.save, SK.Save)
-        self.act_save_as = act("Save &As…", f.save_as, SK.SaveAs)
-        self.act_revert = act("&Revert to Saved", f.revert)
-        self.act_restore_version = act("Restore &Earlier Version…", f.restore_version_dialog)
-        self.act_import = act("&Import Holdings from CSV…", self.holdings_panel.import_with_dialog)
-        self.act_export_plan = act("Export &Plan as CSV…", f.export_plan_csv)
-        self.act_export_png = act("Export Chart as P&NG…", lambda: self._export_chart("png"))
-        self.act_export_svg = act("Export Chart as S&VG…", lambda: self._export_chart("svg"))
-        self.act_quit = act("&Quit", self.close, SK.Quit)
-        self.act_undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(SK.Undo)
-        self.act_redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(SK.Redo)
-        self.act_about = act("&About Hedger", lambda: self.show_about())
-        self.act_show_library = self.library_dock.toggleViewAction()
-        self.act_show_library.setText("Portfolio &Library")
-        self.act_show_library.setShortcut(QKeySequence("Ctrl+L"))
-
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for mode, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
-            a = QAction(label, self, checkable=True)
-            a.setChecked(mode == self.settings.theme)
-            a.triggered.connect(lambda _c=False, m=mode: self.themeRequested.emit(m))
-            self.theme_group.addAction(a)
-            self.theme_actions[mode] = a
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        m = mb.addMenu("&File")
-        m.addActions([self.act_new, self.act_open])
-        self.recent_menu = m.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as, self.act_revert, self.act_restore_version])
-        m.addSeparator()
-        m.addAction(self.act_import)
-        m.addActions([self.act_export_plan, self.act_export_png, self.act_export_svg])
-        m.addSeparator()
-        m.addAction(self.act_quit)
-
-        e = mb.addMenu("&Edit")
-        e.addActions([self.act_undo, self.act_redo])
-        e.addSeparator()
-        for a in self.holdings_panel.actions():
-            e.addAction(a)
-
-        prices = self.live.menu(self)
-        prices.addAction(self.hedge_panel.carry.compare_action)  # i15g: Compare Venues…
-        mb.addMenu(prices)
-
-        v = mb.addMenu("&View")
-        v.addAction(self.act_show_library)
-        t = v.addMenu("&Theme")
-        t.addActions(list(self.theme_actions.values()))
-
-        h = mb.addMenu("&Help")
-        h.addAction(self.act_about)
-
-    def _build_toolbar(self) -> None:
-        # The toolbar sits in the workspace tab row rather than a row of its
-        # own: at 1280x800 that height goes to the chart and the hedge table.
-        tb = QToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
-        tb.setFloatable(False)
-        tb.setIconSize(QSize(18, 18))
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        tb.setContentsMargins(0, 0, 0, 0)
-        self.toolbar = tb
-        st = self.style()
-        self.act_open.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
-        self.act_save.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
-        self.act_undo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
-        self.act_redo.setIcon(st.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
-        tb.addAction(self.act_open)
-        tb.addAction(self.act_save)
-        tb.addSeparator()
-        tb.addAction(self.act_undo)
-        tb.addAction(self.act_redo)
-        tb.addSeparator()
-        tb.addAction(self.live.refresh_action)
-        refresh = tb.widgetForAction(self.live.refresh_action)
-        if isinstance(refresh, QToolButton):
-            refresh.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_open, self.act_save, self.act_undo, self.act_redo):
-            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            name = action.text().replace("&", "").rstrip("…")
-            action.setToolTip(f"{name} ({key})" if key else name)
-        # Undo/Redo tooltips follow the action they would undo.
-        stack = self.document.undo_stack
-        stack.undoTextChanged.connect(self._update_undo_tips)
-        stack.redoTextChanged.connect(self._update_undo_tips)
-        self._update_undo_tips()
-        self.workspace.setCornerWidget(tb, Qt.Corner.TopRightCorner)
-
-    def _update_undo_tips(self, *_args: object) -> None:
-        for action in (self.act_undo, self.act_redo):
-            if not shiboken6.isValid(action):
-                return  # the window is being torn down
-            native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            text = action.text().replace("&", "")
-            tip = f"{text} ({native})" if native else text
-            if action.toolTip() != tip:
-                action.setToolTip(tip)
-
     def _connect(self) -> None:
         d = self.document
         # Bound methods, not lambdas: Qt drops them with the window, so a late
@@ -301,6 +177,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         d.nameChanged.connect(self._update_title)
         d.planChanged.connect(self._update_plan_summary)
         d.pathChanged.connect(self._on_path_changed)
+        # The library's line for the open portfolio follows edits, not only saves.
+        for signal in (d.planChanged, d.dirtyChanged, d.pathChanged):
+            signal.connect(self._update_library_entry)
         for src in (self.files, self.holdings_panel, self.library_panel, self.live):
             src.statusMessage.connect(self._status)
         self.daily_vol = install_hedge_hooks(self, self, self.chart_host.chartReady, self._status)
@@ -360,7 +239,9 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
 
         chart = ScenarioChart()
         chart.bind(self.document)
+        chart.addRequested.connect(self.add_holding)
         self.chart_host.install(chart)
+        self.panel_focus.apply_tab_order()
         current = self.hedge_panel.current_underlying()
         if current:
             chart.set_underlying(current)
@@ -421,6 +302,10 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def _on_path_changed(self, path: Path | None) -> None:
         self.library_panel.set_current(path)
 
+    def _update_library_entry(self, *_args: object) -> None:
+        d = self.document
+        self.library_panel.model.set_live(len(d.portfolio.holdings), d.dirty)
+
     def remember_path(self, path: Path) -> None:
         self.settings.last_portfolio = str(path)
         self.settings.add_recent(path)
@@ -430,22 +315,6 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
     def _open_created(self, path: Path) -> None:
         # The library panel asked about unsaved changes before creating it.
         self.files.open_path(path, ask=False)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = [Path(p) for p in self.settings.recent_files]
-        if not recent:
-            a = self.recent_menu.addAction("No recent files")
-            a.setEnabled(False)
-            return
-        for p in recent:
-            a = self.recent_menu.addAction(p.stem if p.exists() else f"{p.stem} (missing)")
-            a.setToolTip(str(p))
-            a.setEnabled(p.exists())
-            a.triggered.connect(lambda _c=False, path=p: self.files.open_path(path))
-        self.recent_menu.addSeparator()
-        clear = self.recent_menu.addAction("Clear Recent Files")
-        clear.triggered.connect(lambda: setattr(self.settings, "recent_files", []))
 
     def _show_about(self) -> None:
         QMessageBox.about(
@@ -503,10 +372,17 @@ class MainWindow(WindowLayoutMixin, QMainWindow):
         s = self.settings
         s.window_geometry = b64(self.saveGeometry())
         s.window_state = b64(self.saveState())
+        for sp in (self.top_split, self.main_split):
+            if sp.isVisibleTo(self):
+                # saveState keeps the sizes last asked for, which a panel's
+                # minimum may have overruled: save the sizes as shown.
+                sp.setSizes(sp.sizes())
         s.splitters = {
             sp.objectName(): b64(sp.saveState()) for sp in (self.top_split, self.main_split)
         }
-        s.show_library = self.library_dock.isVisible()
+        # Visible *to the window*: run_gui saves again after the event loop,
+        # when the closed window (and so every dock) is no longer visible.
+        s.show_library = self.library_dock.isVisibleTo(self)
         s.live_refresh_minutes = self.live.auto_refresh_minutes
         s.live_include_futures = self.live.include_futures_action.isChecked()
         s.live_source = self.live.source_key

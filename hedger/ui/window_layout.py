@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hedger.ui.holdings.panel import HoldingsPanel
 
 # Default width of the portfolio library: a name and its date line.
-LIBRARY_WIDTH = 180
+LIBRARY_WIDTH = 200
 
 
 def b64(data: QByteArray) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,17 +28,11 @@ from hedger.core.planner import Plan, UnderlyingPlan
 from hedger.core.scenarios import Scenario, scenario_for
 from hedger.ui import format as fmt
 from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
+from hedger.ui.hedge.chart_readout import ChartReadout, LegendSample
 from hedger.ui.hedge.chart_style import chart_colors
-from hedger.ui.hedge.chart_text import (
-    current_price,
-    hedged_label,
-    options_at,
-    readout_text,
-    short_option_name,
-    tier_label,
-    values_at,
-)
+from hedger.ui.hedge.chart_text import current_price, hedged_label, tier_label
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
+from hedger.ui.widgets.empty_state import EmptyState
 from hedger.ui.widgets.leave_filter import LeaveFilter
 from hedger.ui.widgets.plot_grid import MajorGrid
 from hedger.ui.widgets.segmented import SegmentedControl
@@ -51,11 +45,12 @@ ChartMode = Literal["value", "change"]
 COMPACT_HEIGHT = 380
 
 
-class ScenarioChart(QWidget):
+class ScenarioChart(ChartReadout, QWidget):
     """Value (or change in value) of the portfolio against one underlying's move."""
 
     # Move (fraction) under the mouse, or nan when the mouse leaves the plot.
     hoverMoved = Signal(float)
+    addRequested = Signal()  # "Add Holding" on the empty chart
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +70,7 @@ class ScenarioChart(QWidget):
 
     # -- construction ---------------------------------------------------------------
     def _build(self) -> None:
+        self.setAccessibleName("Scenario chart")
         self.title = QLabel("Scenario")
         self.title.setObjectName("chartTitle")
         self.title.setFont(scaled_font(self, 1.1, bold=True))
@@ -107,6 +103,8 @@ class ScenarioChart(QWidget):
         )
         self.plot_widget.setAntialiasing(True)
         self.plot_widget.setMinimumSize(320, 220)
+        # Mouse only: the keyboard goes to the Value/Change choice, not the plot.
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         pi = self.plot_item
         pi.showAxis("top")
@@ -120,7 +118,9 @@ class ScenarioChart(QWidget):
 
         # Below the plot, not over it: in a small chart a floating legend hides
         # the curves. Being in the plot item's layout, it is exported too.
-        self.legend = pg.LegendItem(verSpacing=-6, horSpacing=18, labelTextSize="9pt", colCount=4)
+        self.legend = pg.LegendItem(
+            verSpacing=-6, horSpacing=18, labelTextSize="9pt", colCount=4, sampleType=LegendSample
+        )
         pi.layout.addItem(self.legend, 4, 1)
         pi.getViewBox().sigResized.connect(self.fit_legend_columns)
 
@@ -147,6 +147,7 @@ class ScenarioChart(QWidget):
         )
         pi.addItem(self.liquidation_line, ignoreBounds=True)
         self.liquidation_move: float | None = None
+        self._liquidation_text: tuple[float, float] | None = None  # move, price
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
         self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
@@ -182,6 +183,11 @@ class ScenarioChart(QWidget):
         lay.addLayout(header)
         lay.addWidget(dim(self.readout))
         lay.addWidget(self.plot_widget, 1)
+        # An empty portfolio shows what to do, not the last portfolio's axes.
+        self.empty_state = EmptyState()
+        self.empty_state.setObjectName("chartEmptyState")
+        self.empty_state.hide()
+        lay.addWidget(self.empty_state, 1)
 
     # -- public API ------------------------------------------------------------------------
     def bind(self, document: Any) -> None:
@@ -324,13 +330,15 @@ class ScenarioChart(QWidget):
         s = self._scenario
         u = self._plan.underlying(s.underlying) if (self._plan and s) else None
         self._update_title(s, u)
+        self._show_empty(s is None)
         if s is None:
-            for item in (self.unhedged_curve, self.hedged_curve, *self.tier_curves.values()):
+            for item in (self.unhedged_curve, self.hedged_curve):
                 item.setData([], [])
                 item.hide()
+            self._update_tiers(None, None, np.zeros(0), 0.0, None, None)
             self._set_liquidation(None, None)
             self.price_axis.set_price(0.0)
-            self.readout.setText("Add holdings to see how hedged and unhedged value move.")
+            self.readout.setText("")
             return
         x = s.moves * 100.0
         offset = s.base_value if self._mode == "change" else 0.0
@@ -345,10 +353,9 @@ class ScenarioChart(QWidget):
         if rec is not None:
             self.hedged_curve.setData(x, s.options[rec].value - offset)
             self._set_pen(self.hedged_curve, self._accent, 3.5)
-            self.hedged_curve.show()
         else:
             self.hedged_curve.setData([], [])
-            self.hedged_curve.hide()
+        self._in_legend(self.hedged_curve, "Hedged", rec is not None)
         self._update_tiers(s, u, x, offset, rec, shown)
         self._set_legend_label(self.hedged_curve, hedged_label(u, rec))
         self.zero_line.setValue(0.0)
@@ -359,16 +366,49 @@ class ScenarioChart(QWidget):
         self._set_liquidation(liq, option.liquidation_price if option else None)
         self._show_readout(self._hover_move)
 
+    def _show_empty(self, empty: bool) -> None:
+        """The empty state instead of the plot: no old curves, axes or legend."""
+        if empty:
+            plan = self._plan
+            cash = plan is not None and plan.other_value_usd > 0
+            self.empty_state.set(
+                "Only cash: nothing moves" if cash else "Add a holding to see the chart",
+                (
+                    "Stablecoins keep their dollar value. Add a coin such as BTC or ETH "
+                    "to see how its moves change the portfolio, hedged and unhedged."
+                    if cash
+                    else "The chart shows the portfolio's value as a coin moves, with and "
+                    "without the hedge."
+                ),
+                [("Add Holding", self.addRequested.emit)],
+            )
+        if self.empty_state.isHidden() != empty:
+            return
+        self.empty_state.setVisible(empty)
+        self.plot_widget.setVisible(not empty)
+        self.readout.setVisible(not empty)
+        self.mode_control.setEnabled(not empty)
+
+    def _in_legend(self, item: pg.PlotDataItem, name: str, shown: bool) -> None:
+        """Show ``item`` and list it, or hide it and leave it out of the legend."""
+        listed = self.legend.getLabel(item) is not None
+        if shown and not listed:
+            self.legend.addItem(item, name)
+            self._legend_names.pop(id(item), None)
+        elif not shown and listed:
+            self.legend.removeItem(item)
+        item.setVisible(shown)
+
     def _update_tiers(
         self,
-        s: Scenario,
+        s: Scenario | None,
         u: UnderlyingPlan | None,
         x: np.ndarray,
         offset: float,
         rec: str | None,
         shown: str | None,
     ) -> None:
-        names = [n for n in s.options if n != rec]
+        names = [n for n in s.options if n != rec] if s is not None else []
         for gone in [n for n in self.tier_curves if n not in names]:
             item = self.tier_curves.pop(gone)
             self._pen_states.pop(id(item), None)
@@ -390,7 +430,7 @@ class ScenarioChart(QWidget):
                 Qt.PenStyle.SolidLine if emphasised else Qt.PenStyle.DashLine,
             )
             item.setZValue(8 if emphasised else 5)
-            item.setData(x, s.options[name].value - offset)
+            item.setData(x, s.options[name].value - offset)  # type: ignore[union-attr]
             self._set_legend_label(item, tier_label(name, u))
 
     def _set_pen(
@@ -432,16 +472,37 @@ class ScenarioChart(QWidget):
         self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
         # The futures price at which it happens (the axis shows the underlying's).
         price = float(liq_price) if liq_price is not None else self.price_axis.price * (1.0 + move)
-        # Text sits on the safe side of the line, away from the plot edge.
-        label = self.liquidation_line.label
-        label.anchors = [(1.0, 0.0), (1.0, 0.0)] if move > 0 else [(0.0, 0.0), (0.0, 0.0)]
+        self._liquidation_text = (move, price)
         # The label only reformats while visible: show first.
         self.liquidation_line.show()
         self.liquidation_region.show()
-        text = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
-        if self.plot_item.getViewBox().width() < 420:
-            text = f"Liq. {fmt.signed_pct(move * 100)}"  # a narrow plot would clip it
-        label.setFormat(text)
+        self._place_liquidation_label()
+
+    def _place_liquidation_label(self) -> None:
+        """The label on the side of the line with room for it, shortened if neither has."""
+        if not self.liquidation_line.isVisible() or self._liquidation_text is None:
+            return
+        move, price = self._liquidation_text
+        label = self.liquidation_line.label
+        vb = self.plot_item.getViewBox()
+        x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
+        width = vb.width()
+        full = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        short = f"Liq. {fmt.signed_pct(move * 100)}"
+        fm = self.fontMetrics()
+        # Away from the plot edge it points to when there is room, else the other side.
+        sides = ["left", "right"] if move > 0 else ["right", "left"]
+        for text in (full, short):
+            need = fm.horizontalAdvance(text) + 12
+            for side in sides:
+                if (x if side == "left" else width - x) >= need:
+                    label.anchors = (
+                        [(1.0, 0.0), (1.0, 0.0)] if side == "left" else [(0.0, 0.0), (0.0, 0.0)]
+                    )
+                    label.setFormat(text)
+                    label.updatePosition()
+                    return
+        label.setFormat(short)
         label.updatePosition()
 
     def _update_axis_labels(self) -> None:
@@ -499,6 +560,7 @@ class ScenarioChart(QWidget):
             self._show_axis_titles()
         # The readout fits as many option values as its new width allows.
         self._show_readout(self._hover_move)
+        QTimer.singleShot(0, self, self._place_liquidation_label)
 
     def _show_axis_titles(self) -> None:
         self.x_axis.showLabel(not self._compact)
@@ -513,83 +575,3 @@ class ScenarioChart(QWidget):
         if self.title.text() != text:
             self.title.setText(text)
         self._update_axis_labels()
-
-    # -- crosshair ---------------------------------------------------------------------------
-    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
-        pos = event[0]
-        vb = self.plot_item.getViewBox()
-        if self._scenario is None or not vb.sceneBoundingRect().contains(pos):
-            self._on_mouse_left()
-            return
-        point = vb.mapSceneToView(pos)
-        s = self._scenario
-        move = float(np.clip(point.x() / 100.0, s.moves[0], s.moves[-1]))
-        self._show_readout(move)
-        self.hoverMoved.emit(move)
-
-    def _on_mouse_left(self) -> None:
-        for item in (self.v_cross, self.h_cross, self.cross_dots):
-            item.hide()
-        self._show_readout(None)
-        self.hoverMoved.emit(float("nan"))
-
-    def readout_values(self, move: float) -> dict[str, float]:
-        """Interpolated values at a move (fraction): what the crosshair shows."""
-        s = self._scenario
-        if s is None:
-            return {}
-        return values_at(s, self._shown_option(), move, self.price_axis.price or None)
-
-    def readout_options(self, move: float) -> dict[str, float]:
-        """Value hedged by every option at a move, the shown one first."""
-        s = self._scenario
-        return {} if s is None else options_at(s, self._shown_option(), move)
-
-    def _option_color(self, name: str) -> QColor:
-        s = self._scenario
-        if s is not None and name == s.recommended:
-            return self._accent
-        return self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
-
-    def _show_readout(self, move: float | None) -> None:
-        s = self._scenario
-        self._hover_move = move
-        if s is None:
-            return
-        hovering = move is not None
-        at = 0.0 if move is None else move
-        values = self.readout_values(at)
-        options = self.readout_options(at)
-        shown = self._shown_option()
-        offset = s.base_value if self._mode == "change" else 0.0
-        if hovering:
-            x = values["move"] * 100.0
-            self.v_cross.setValue(x)
-            self.h_cross.setValue(values["hedged"] - offset)
-            shown_color = self._option_color(shown) if shown else self._unhedged_color
-            self.cross_dots.setData(
-                [x, x],
-                [values["unhedged"] - offset, values["hedged"] - offset],
-                brush=[pg.mkBrush(self._unhedged_color), pg.mkBrush(shown_color)],
-                pen=[pg.mkPen(self._palette.color(QPalette.ColorRole.Base), width=1.5)] * 2,
-            )
-            for item in (self.v_cross, self.h_cross, self.cross_dots):
-                item.show()
-        text, tip = readout_text(
-            s,
-            values,
-            options,
-            shown=shown,
-            hovering=hovering,
-            offset=offset,
-            unhedged_color=self._unhedged_color,
-            color_of=self._option_color,
-            short_name=self._short_option_name,
-            font=self.readout.font(),
-            room=self.readout.width() - 4,
-        )
-        self.readout.setText(text)
-        self.readout.setToolTip(tip)
-
-    def _short_option_name(self, name: str) -> str:
-        return short_option_name(self._scenario, name)

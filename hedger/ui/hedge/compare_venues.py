@@ -39,7 +39,7 @@ from hedger.ui.document.document import EditRefused
 from hedger.ui.hedge.carry_state import MAX_HORIZON_DAYS, CarryState
 from hedger.ui.hedge.carry_view import pct2, roll_spin
 from hedger.ui.hedge.funding_refresh import FundingRefresh
-from hedger.ui.hedge.options_model import PaddedDelegate
+from hedger.ui.hedge.options_delegates import PaddedDelegate
 from hedger.ui.hedge.venue_table import (
     COL_FAMILY,
     COL_VENUE,

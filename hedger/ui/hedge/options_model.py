@@ -9,16 +9,10 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -59,6 +53,24 @@ COLUMNS: tuple[str, ...] = (
     COL_LIQUIDATION,
     COL_CARRY,
 ) = range(len(COLUMNS))
+
+# Titles for a table too narrow for the full ones (the tooltips keep the full words).
+SHORT_COLUMNS: tuple[str, ...] = (
+    "Option",
+    "Order",
+    "Contracts",
+    "Side",
+    "Hedged",
+    "Residual",
+    "Resid. %",
+    "Margin",
+    "Fee",
+    "Liq. price",
+    "Carry 90 d",
+)
+# How far a narrow table shortens its texts: labels, then titles, then amounts.
+FULL, SHORT_LABELS, SHORT_TITLES, SHORT_AMOUNTS = range(4)
+MONEY_COLUMNS = frozenset({COL_HEDGED, COL_RESIDUAL, COL_MARGIN})
 
 HEADER_TIPS: tuple[str, ...] = (
     "The contract size (tier) used, or the best mix of the family's sizes.\n"
@@ -116,6 +128,15 @@ def option_label(option: HedgeOption) -> str:
         )
     c = option.legs[0].contract
     return f"{c.tier.capitalize()} · {c.short_label} {c.size_text()}"
+
+
+def short_option_label(option: HedgeOption) -> str:
+    """``Standard · 1 BTC``, ``Mix · 3 sizes``: the label when the column is narrow."""
+    if option.name == "mix" or len(option.legs) != 1:
+        full = option_label(option)
+        return full if len(full) <= 16 else f"Mix · {len(option.legs)} sizes"
+    c = option.legs[0].contract
+    return f"{c.tier.capitalize()} · {c.size_text()}"
 
 
 def contracts_text(option: HedgeOption) -> str:
@@ -183,6 +204,7 @@ class HedgeOptionsModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self.carry: Any = None  # i15g: the carry column's cells (ui/hedge/carry_view.CarryColumn)
+        self.level = FULL  # how short the texts are (OptionsTableFit picks it)
 
     # -- feeding --------------------------------------------------------------
     def set_plan(self, plan: UnderlyingPlan | None) -> None:
@@ -222,9 +244,25 @@ class HedgeOptionsModel(QAbstractTableModel):
             and (option.name == self._plan.recommended)
         )
 
-    def display(self, option: HedgeOption, col: int) -> str:
-        """A cell's text (what DisplayRole gives), without building an index."""
-        return self._display(option, col)
+    def display(self, option: HedgeOption, col: int, level: int | None = None) -> str:
+        """A cell's text (what DisplayRole gives, or would at ``level``), without an index."""
+        return self._display(option, col, self.level if level is None else level)
+
+    def header_text(self, section: int, level: int | None = None) -> str:
+        if section == COL_CARRY and self.carry is not None:  # i15g
+            return str(self.carry.header())
+        short = (self.level if level is None else level) >= SHORT_TITLES
+        return SHORT_COLUMNS[section] if short else COLUMNS[section]
+
+    def set_level(self, level: int) -> None:
+        if level == self.level:
+            return
+        self.level = level
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._options:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._options) - 1, len(COLUMNS) - 1)
+            )
 
     def row_of(self, name: str) -> int:
         try:
@@ -254,11 +292,9 @@ class HedgeOptionsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if section == COL_CARRY and self.carry is not None:  # i15g
-                return self.carry.header()
-            return COLUMNS[section]
+            return self.header_text(section)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
+            return f"{COLUMNS[section]}\n{HEADER_TIPS[section]}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if section == COL_SIDE:
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -280,7 +316,7 @@ class HedgeOptionsModel(QAbstractTableModel):
                 return fmt.DASH if role == Qt.ItemDataRole.DisplayRole else None
             return self.carry.cell(self._plan.underlying, option.name, role, self._palette)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(option, col)
+            return self._display(option, col, self.level)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(option, col, recommended)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -306,24 +342,33 @@ class HedgeOptionsModel(QAbstractTableModel):
         assert self._plan is not None
         return fmt.money_places(self._plan.target_usd)
 
-    def _display(self, o: HedgeOption, col: int) -> str:
+    def _display(self, o: HedgeOption, col: int, level: int = FULL) -> str:
         places = self._places()
         if col == COL_OPTION:
-            return option_label(o)
+            return option_label(o) if level < SHORT_LABELS else short_option_label(o)
         if col == COL_ORDER:
             return order_text(o)
         if col == COL_CONTRACTS:
+            if level >= SHORT_LABELS and sum(1 for leg in o.legs if leg.contracts) > 1:
+                # Counts in the family's order (as the CLI shows them); the sizes
+                # are in the tooltip and in the order ticket.
+                return " + ".join(fmt.contracts(leg.contracts) for leg in o.legs)
             return contracts_text(o)
         if col == COL_SIDE:
             return "Short" if o.side == "short" else "Long"
-        if col == COL_HEDGED:
-            return fmt.money(o.hedged_usd, places)
-        if col == COL_RESIDUAL:
-            return fmt.money(o.residual_usd, places)
+        if col in MONEY_COLUMNS:
+            amount = (
+                o.hedged_usd
+                if col == COL_HEDGED
+                else o.residual_usd
+                if col == COL_RESIDUAL
+                else o.initial_margin_usd
+            )
+            if level >= SHORT_AMOUNTS and abs(amount) >= 10_000:
+                return fmt.compact(amount)
+            return fmt.money(amount, places)
         if col == COL_RESIDUAL_PCT:
             return fmt.pct(o.residual_pct, 1)
-        if col == COL_MARGIN:
-            return fmt.money(o.initial_margin_usd, places)
         if col == COL_FEE:
             return fmt.money(o.fee_usd, 2)
         if col == COL_LIQUIDATION:
@@ -439,98 +484,3 @@ def option_tooltip(o: HedgeOption, price: Decimal, recommended: bool) -> str:
 
 def fmt_exact(value: Decimal) -> str:
     return fmt.money(value, 3).rstrip("0").rstrip(".") if value else "0"
-
-
-class PaddedDelegate(QStyledItemDelegate):
-    """Cells with breathing room: numbers in adjacent columns never touch."""
-
-    PAD = 8
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        size = super().sizeHint(option, index)
-        size.setWidth(size.width() + 2 * self.PAD)
-        return size
-
-    def _paint_cell(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: Index, right_reserve: int
-    ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        # Rows are selected whole; a per-cell focus frame is only noise.
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else QApplication.style()
-        text = opt.text  # type: ignore[attr-defined]
-        opt.text = ""  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        opt.text = text  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        # Text keeps the style's margins so it lines up with the header labels;
-        # the extra width from sizeHint is the gap between columns.
-        opt.rect = rect.adjusted(0, 0, -right_reserve, 0)  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        super().paint(painter, opt, index)
-
-
-class OptionBadgeDelegate(PaddedDelegate):
-    """Paints a "★ Recommended" pill at the right of the recommended row's Option cell."""
-
-    BADGE = "★ Recommended"
-    BADGE_SHORT = "★"
-
-    def _badge_font(self, option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)  # type: ignore[attr-defined]
-        font.setBold(True)
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        return font
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        size = super().sizeHint(option, index)
-        if index.data(RecommendedRole):
-            fm = QFontMetrics(self._badge_font(option))
-            size.setWidth(size.width() + fm.horizontalAdvance(self.BADGE) + 24)
-        return size
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        if not index.data(RecommendedRole):
-            super().paint(painter, option, index)
-            return
-        font = self._badge_font(option)
-        fm = QFontMetrics(font)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        styled = QStyleOptionViewItem(option)
-        self.initStyleOption(styled, index)
-        text_w = QFontMetrics(styled.font).horizontalAdvance(styled.text)  # type: ignore[attr-defined]
-        badge_text = self.BADGE
-        badge_w = fm.horizontalAdvance(badge_text) + 14
-        if text_w + badge_w + 2 * self.PAD > rect.width():
-            # A narrow column keeps the label readable; the star alone marks the row.
-            badge_text = self.BADGE_SHORT
-            badge_w = fm.horizontalAdvance(badge_text) + 12
-        badge_h = fm.height() + 4
-        self._paint_cell(painter, option, index, badge_w + self.PAD + 4)
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        badge = QRect(
-            rect.right() - badge_w - 4,
-            rect.top() + (rect.height() - badge_h) // 2,
-            badge_w,
-            badge_h,
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        fill = palette.color(QPalette.ColorRole.Highlight)
-        ink = palette.color(QPalette.ColorRole.HighlightedText)
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
-            # On a selected (highlight-coloured) row the pill inverts to stay visible.
-            fill, ink = ink, fill
-        painter.setBrush(fill)
-        painter.drawRoundedRect(badge, badge_h / 2, badge_h / 2)
-        painter.setPen(ink)
-        painter.setFont(font)
-        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), badge_text)
-        painter.restore()

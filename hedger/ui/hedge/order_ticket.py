@@ -223,6 +223,7 @@ class _LineRow:
             tip = f"Copy {line.copy_text}: the quantity to type into the venue's order form"
             if self.copy.toolTip() != tip:
                 self.copy.setToolTip(tip)
+                self.copy.setAccessibleName(f"Copy quantity {line.copy_text}")
         problem = "; ".join(line.problems)
         if line.nearest:
             problem += f" — nearest valid order: {line.verb} {line.nearest}"

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +43,11 @@ from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.hedge.carry_section import CarrySection
 from hedger.ui.hedge.margin_view import MarginView
 from hedger.ui.hedge.messages import messages_for
+from hedger.ui.hedge.options_delegates import OptionBadgeDelegate, PaddedDelegate
 from hedger.ui.hedge.options_fit import OptionsTableFit
 from hedger.ui.hedge.options_model import (
     COL_OPTION,
     HedgeOptionsModel,
-    OptionBadgeDelegate,
-    PaddedDelegate,
 )
 from hedger.ui.hedge.order_ticket import OrderTicketView
 from hedger.ui.hedge.position_gap import PositionGapCard  # issue 14 hook
@@ -133,6 +140,7 @@ class HedgePanel(OptionsTableFit, QWidget):
     def _build(self) -> None:
         self.tabs = QTabBar()
         self.tabs.setObjectName("underlyingTabs")
+        self.tabs.setAccessibleName("Underlyings")
         self.tabs.setDocumentMode(True)
         self.tabs.setExpanding(False)
         self.tabs.setUsesScrollButtons(True)
@@ -231,7 +239,6 @@ class HedgePanel(OptionsTableFit, QWidget):
         right.addLayout(self.summary.row)
         right.addLayout(self._orders_row)
         right.addWidget(self.position_gap)  # issue 14 hook
-        right.addWidget(self.messages)
         right.addStretch(1)
         top = QHBoxLayout()
         top.setSpacing(12)
@@ -245,15 +252,24 @@ class HedgePanel(OptionsTableFit, QWidget):
         )
         body = QWidget()
         lay = QVBoxLayout(body)
-        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setContentsMargins(10, 6, 10, 4)
         lay.setSpacing(8)
         lay.addLayout(top)
-        lay.addWidget(self.table)
+        # Under the settings and the order, the whole width: a warning reads on
+        # one line and the row above keeps the height of its tallest card.
+        lay.addWidget(self.messages)
         lay.addStretch(1)
         self._body = body
 
-        # Small windows scroll instead of squashing the table and the order.
-        scroll = QScrollArea(page)
+        self._scroll_with_pinned_table(page, body)
+        return page
+
+    def _scroll_with_pinned_table(self, page: QWidget, body: QWidget) -> None:
+        # Small windows scroll the settings, cards and order instead of
+        # squashing them; the comparison table stays pinned under them, so the
+        # recommended row shows at any height (three sizes and warnings at 1280x800).
+        scroll = self._scroll = QScrollArea(page)
+        scroll.setObjectName("hedgeScroll")
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -262,8 +278,12 @@ class HedgePanel(OptionsTableFit, QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        return page
+        outer.setSpacing(0)
+        outer.addWidget(scroll, 1)
+        table_row = QHBoxLayout()
+        table_row.setContentsMargins(10, 4, 10, 6)
+        table_row.addWidget(self.table)
+        outer.addLayout(table_row)
 
     def _build_settings_card(self) -> Card:
         settings_card = Card()
@@ -519,7 +539,8 @@ class HedgePanel(OptionsTableFit, QWidget):
         body = lay.heightForWidth(w) if lay is not None and lay.hasHeightForWidth() else -1
         if body <= 0:
             body = self._body.sizeHint().height()
-        return tabs + body + 2
+        table = self.table.height() + 10 if not self.table.isHidden() else 0
+        return tabs + body + table + 2
 
     def commit_pending(self) -> None:
         """Apply entries typed but not yet confirmed with Enter."""
@@ -537,6 +558,8 @@ class HedgePanel(OptionsTableFit, QWidget):
         )
         if self._orders_row.direction() != direction:
             self._orders_row.setDirection(direction)
+        # Column texts shorten or lengthen with the table's width (once laid out).
+        QTimer.singleShot(0, self, self._fit_columns)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""

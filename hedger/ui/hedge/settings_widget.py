@@ -134,6 +134,7 @@ class HedgeSettingsWidget(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.family_combo = QComboBox()
+        self.family_combo.setAccessibleName("Contract family")
         self.family_combo.setObjectName("familyCombo")
         self.family_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon

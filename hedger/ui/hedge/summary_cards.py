@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from PySide6.QtWidgets import QHBoxLayout
 
@@ -30,6 +31,10 @@ PRICE_TIP = (
 )
 
 
+def _short_usd(value: Decimal) -> str:
+    return f"{fmt.compact(value)} USD"
+
+
 class SummaryCards:
     """Stat cards of one underlying's plan, in a row the panel places."""
 
@@ -47,6 +52,7 @@ class SummaryCards:
         self.value.set(
             fmt.usd(u.value_usd),
             f"{u.holdings} holding{'s' if u.holdings != 1 else ''}",
+            short=_short_usd(u.value_usd),
         )
         assumed = u.assumed_beta_symbols
         # The planner keeps groups in first-seen order; shown sorted, and a
@@ -78,14 +84,17 @@ class SummaryCards:
                 *([f"beta 1 assumed for {names}"] if assumed else []),
             ]
         )
-        self.exposure.set(fmt.usd(u.exposure_usd), beta_detail, beta_tip)
+        self.exposure.set(
+            fmt.usd(u.exposure_usd), beta_detail, beta_tip, short=_short_usd(u.exposure_usd)
+        )
         side = "short" if u.side == "short" else "long"
         basis = "USD amount" if u.target_source == "usd" else f"{fmt.ratio_pct(u.ratio)} %"
         tip = TARGET_TIP
         if u.untargeted_usd > 0:
             left = fmt.usd(u.untargeted_usd)
             tip += f"\n\n{left} of the exposure is not targeted by {u.target_basis}."
-        self.target.set(fmt.usd(abs(u.target_usd)), f"{basis} · {side} futures", tip)
+        target = abs(u.target_usd)
+        self.target.set(fmt.usd(target), f"{basis} · {side} futures", tip, short=_short_usd(target))
         self.show_price(u, portfolio)
 
     def show_price(self, u: UnderlyingPlan, portfolio: Portfolio) -> None:

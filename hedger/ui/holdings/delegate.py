@@ -39,8 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.core.models import STABLECOINS
-from hedger.ui.holdings.columns import BETA_HINT_ROLE, HEADERS, NUMERIC_COLUMNS, Column
+from hedger.core.models import STABLECOINS, Holding
+from hedger.ui.holdings.column_fit import SHRINKABLE, TEXT_MARGIN, compact_text
+from hedger.ui.holdings.columns import (
+    BETA_HINT_ROLE,
+    HEADERS,
+    HOLDING_ROLE,
+    NUMERIC_COLUMNS,
+    Column,
+)
 from hedger.ui.holdings.model import HoldingsTableModel
 from hedger.ui.holdings.sort_proxy import source_index
 from hedger.ui.widgets.style import error_color
@@ -94,6 +101,41 @@ def _blend(a: QColor, b: QColor, t: float) -> QColor:
     )
 
 
+SHORT_TAG = "short"
+
+
+def short_tag_width(font: QFont) -> int:
+    """Room the "short" tag of a negative quantity takes at the left of its cell."""
+    return QFontMetrics(_tag_font(font)).horizontalAdvance(SHORT_TAG) + 18
+
+
+def _tag_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(6.5, font.pointSizeF() * 0.8))
+    small.setWeight(QFont.Weight.DemiBold)
+    return small
+
+
+def paint_short_tag(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """A small "short" pill: this holding is a short spot position (a negative quantity)."""
+    rect: QRect = option.rect  # type: ignore[attr-defined]
+    font = _tag_font(option.font)  # type: ignore[attr-defined]
+    fm = QFontMetrics(font)
+    w, h = fm.horizontalAdvance(SHORT_TAG) + 10, fm.height() + 2
+    tag = QRect(rect.left() + 6, rect.top() + (rect.height() - h) // 2, w, h)
+    palette: QPalette = option.palette  # type: ignore[attr-defined]
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+    ink = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(ink, 1))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(tag, h / 2, h / 2)
+    painter.setFont(font)
+    painter.drawText(tag, int(Qt.AlignmentFlag.AlignCenter), SHORT_TAG)
+    painter.restore()
+
+
 class HoldingsDelegate(QStyledItemDelegate):
     """QLineEdit editors validated as the user types; invalid text is not committed."""
 
@@ -112,6 +154,10 @@ class HoldingsDelegate(QStyledItemDelegate):
             self._paint_with_hint(painter, opt, index, str(hint))
         else:
             super().paint(painter, opt, index)
+        if index.column() == Column.QUANTITY:
+            holding = index.data(HOLDING_ROLE)
+            if isinstance(holding, Holding) and holding.quantity < 0:
+                paint_short_tag(painter, option)
         if has_focus:
             color = QColor(option.palette.color(QPalette.ColorRole.HighlightedText))
             if not option.state & QStyle.StateFlag.State_Selected:
@@ -121,6 +167,22 @@ class HoldingsDelegate(QStyledItemDelegate):
             painter.setPen(QPen(color, 1))
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
             painter.restore()
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        column = index.column()
+        if column not in SHRINKABLE:
+            return
+        # A column narrower than its number shows the compact form, never "100,000…".
+        holding = index.data(HOLDING_ROLE)
+        if not isinstance(holding, Holding):
+            return
+        room = option.rect.width() - TEXT_MARGIN  # type: ignore[attr-defined]
+        if column == Column.QUANTITY and holding.quantity < 0:
+            room -= short_tag_width(option.font)  # type: ignore[attr-defined]
+        text = option.text  # type: ignore[attr-defined]
+        if option.fontMetrics.horizontalAdvance(text) > room:  # type: ignore[attr-defined]
+            option.text = compact_text(holding, column) or text  # type: ignore[attr-defined]
 
     def _paint_with_hint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index, hint: str
@@ -192,7 +254,7 @@ class HoldingsDelegate(QStyledItemDelegate):
             editor.setPlaceholderText("1 (auto)")
         elif src.column() == Column.HEDGE_WITH:
             editor.setPlaceholderText("auto")
-        words = self._completions(src.column())
+        words = self.completions(src.column())
         if words:
             completer = QCompleter(words, editor)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -201,7 +263,7 @@ class HoldingsDelegate(QStyledItemDelegate):
         editor.textEdited.connect(lambda _text: self._validate(editor, popup=True))
         return editor
 
-    def _completions(self, column: int) -> list[str]:
+    def completions(self, column: int) -> list[str]:
         doc = self._model.document
         underlyings = {f.underlying for f in doc.catalog.families.values()}
         underlyings |= set(doc.portfolio.hedge.families)

@@ -8,7 +8,7 @@ their selection and scroll position across edits, undo and redo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -55,6 +55,7 @@ from hedger.ui.holdings.columns import (
     share_text,
 )
 from hedger.ui.holdings.sort_proxy import holding_sort_key
+from hedger.ui.holdings.tips import beta_tip, hedge_tip
 from hedger.ui.widgets.icons import icon
 from hedger.ui.widgets.style import muted_color, warning_color
 
@@ -91,6 +92,11 @@ class HoldingsTableModel(QAbstractTableModel):
         self._infos: dict[int, _RowInfo] = {}
         self._sort_keys: dict[int, list[Any]] = {}
         self._estimates: dict[EstimateKey, BetaEstimate] = {}
+        # Asked when a typed quantity turns negative (holding, new quantity, row);
+        # the panel asks the user. False keeps the holding as it was.
+        self.confirm_short: Callable[[Holding, Decimal, int | None], bool] = lambda _h, _q, _row: (
+            True
+        )
         document.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         document.rowsInserted.connect(self._on_rows_inserted)
         document.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
@@ -186,6 +192,11 @@ class HoldingsTableModel(QAbstractTableModel):
             return self.holding(index.row())
         if role == BETA_HINT_ROLE:
             return self._beta_hint(row) if col == Column.BETA else None
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == Column.QUANTITY:
+            # Said, like the "short" tag the delegate paints beside the number.
+            h = self.holding(row)
+            short = ", short position" if h.quantity < 0 else ""
+            return f"{group_decimal(h.quantity)} {h.symbol}{short}"
         return None
 
     # -- estimated betas --------------------------------------------------------
@@ -397,50 +408,12 @@ class HoldingsTableModel(QAbstractTableModel):
                 f"({fmt_money(self._total())} USD)"
             )
         if col == Column.BETA:
-            tip = self._beta_tip(info)
+            tip = beta_tip(info.holding, info.underlying, info.beta_assumed)
             estimate = self._estimate_tip(info, row)
             return tip if estimate is None else f"{estimate}\n\n{tip}"
         if col == Column.HEDGE_WITH:
-            return self._hedge_tip(info)
+            return hedge_tip(info.holding, info.underlying, info.automatic, info.problem)
         return None
-
-    @staticmethod
-    def _beta_tip(info: _RowInfo) -> str:
-        h = info.holding
-        if info.beta_assumed:
-            return (
-                f"Beta not set: assumed 1. {h.symbol} is hedged with {info.underlying} "
-                f"futures (a cross-hedge), so its beta to {info.underlying} matters. "
-                f"Enter it (e.g. 1.5 if {h.symbol} moves 1.5 % per 1 % of "
-                f"{info.underlying}) for a better hedge."
-            )
-        if h.beta is None:
-            return (
-                f"Beta not set: assumed 1, which is exact here because {h.symbol} is "
-                "hedged with its own futures."
-            )
-        return (
-            f"{h.symbol} moves about {fmt_decimal(h.beta)} % per 1 % move of "
-            f"{info.underlying}. Clear the cell to go back to 1."
-        )
-
-    def _hedge_tip(self, info: _RowInfo) -> str:
-        h = info.holding
-        under = info.underlying
-        if info.automatic:
-            if under == h.symbol:
-                text = f"Automatic: hedged with {under} futures."
-            else:
-                text = (
-                    f"Automatic: the catalog has no {h.symbol} futures, so {h.symbol} is "
-                    f"hedged with {under} futures."
-                )
-            text += " Type another underlying to choose it."
-        else:
-            text = f"Hedged with {under} futures (your choice). Clear the cell for automatic."
-        if info.problem:
-            text = f"{info.problem}: this holding stays unhedged.\n{text}"
-        return text
 
     def _column_sort_keys(self, col: int) -> list[Any]:
         holdings = self._doc.portfolio.holdings
@@ -497,6 +470,8 @@ class HoldingsTableModel(QAbstractTableModel):
             return False
         text = "" if value is None else str(value)
         reason = self.validate_edit(row, col, text)
+        if reason is None and field == "quantity" and not self._short_confirmed(row, text):
+            return False
         if reason is None:
             try:
                 self._doc.edit_holding_field(row, field, text)
@@ -506,6 +481,14 @@ class HoldingsTableModel(QAbstractTableModel):
             self.editRefused.emit(row, col, f"{FIELD_LABELS[field]} not changed: {reason}")
             return False
         return True
+
+    def _short_confirmed(self, row: int, text: str) -> bool:
+        """A quantity turning negative is asked about once (hedger.ui.holdings.short_position)."""
+        value = parse_holding_field("quantity", text)
+        old = self.holding(row)
+        if not isinstance(value, Decimal) or value >= 0 or old.quantity < 0:
+            return True
+        return self.confirm_short(old, value, row)
 
     # -- document signals -----------------------------------------------------
     def _on_rows_about_to_be_inserted(self, first: int, last: int) -> None:

@@ -52,12 +52,18 @@ from hedger.ui.holdings.clipboard import (
     importable_file,
     plural,
 )
+from hedger.ui.holdings.column_fit import ColumnFit
 from hedger.ui.holdings.columns import Column
-from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate
+from hedger.ui.holdings.delegate import CellEditor, HoldingsDelegate, short_tag_width
+from hedger.ui.holdings.find_bar import FindBar
 from hedger.ui.holdings.import_flow import import_csv, paste_text
 from hedger.ui.holdings.model import HoldingsTableModel
+from hedger.ui.holdings.new_row import NewHoldingRow
+from hedger.ui.holdings.short_position import YES as SHORT_YES
+from hedger.ui.holdings.short_position import short_question
 from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
 from hedger.ui.holdings.view import DropOverlay, HoldingsView, MessageBar
+from hedger.ui.widgets.focus_style import OWN_RING
 from hedger.ui.widgets.icons import icon
 
 # Narrowest useful table (symbol, quantity, price, part of value).
@@ -79,15 +85,27 @@ class HoldingsPanel(QWidget):
         self.choose_file = self._choose_file
 
         self.model = HoldingsTableModel(document, self)
+        self.model.confirm_short = self.confirm_short
         self.proxy = HoldingsSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.view = HoldingsView(self)
         self.view.setModel(self.proxy)
         self.delegate = HoldingsDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
-        self._last_column_width = self.view.configure(self.model)
+        self.view.setAccessibleName("Holdings")
+        self.view.setProperty(OWN_RING, True)  # its style sheet outlines it when focused
+        needs = self.view.configure(self.model)
+        self._last_column_width = needs[Column.HEDGE_WITH]
+        self.column_fit = ColumnFit(self.view, self.model, needs, short_tag_width(self.view.font()))
+        self.view.on_resize = self.column_fit.apply
 
         self.message_bar = MessageBar(self)
+        self.new_row = NewHoldingRow(
+            lambda: self.document.portfolio, self._insert_new, self.confirm_short, self
+        )
+        self.new_row.added.connect(self._on_new_added)
+        self.find_bar = FindBar(self)
+        self.new_row.message.connect(lambda text, level: self.report(text, level, bar=False))
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("holdingsSummary")
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
@@ -117,8 +135,11 @@ class HoldingsPanel(QWidget):
         line = p.color(QPalette.ColorRole.Midlight).name()
         head_bg = p.color(QPalette.ColorRole.Window).name()
         head_fg = p.color(QPalette.ColorRole.WindowText).name()
+        focus = p.color(QPalette.ColorRole.Highlight).name()
         self.view.setStyleSheet(
             f"QTableView {{ border: 1px solid {mid}; border-radius: 4px; }}"
+            # The keyboard's place shows: the table is outlined while it has focus.
+            f"QTableView:focus {{ border: 2px solid {focus}; }}"
             "QTableView::item { padding: 0px 8px; }"
             "QHeaderView::section { "
             f"padding: 5px 6px; border: none; border-bottom: 1px solid {mid}; "
@@ -144,7 +165,7 @@ class HoldingsPanel(QWidget):
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.add_action = QAction(icon("add"), "Add Holding", self)
         self.add_action.setShortcut(QKeySequence(Qt.Key.Key_Insert))
-        self.add_action.setStatusTip("Add a holding after the selected one")
+        self.add_action.setStatusTip("Add a holding: symbol, quantity and price")
         self.add_action.triggered.connect(self.add_row)
 
         self.remove_action = QAction(icon("remove"), "Remove Holdings", self)
@@ -252,7 +273,10 @@ class HoldingsPanel(QWidget):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.new_row)
+        layout.addWidget(self.new_row.hint)
         layout.addWidget(self.message_bar)
         layout.addWidget(self.summary_label)
 
@@ -264,8 +288,7 @@ class HoldingsPanel(QWidget):
     def preferred_width(self) -> int:
         """Width that shows every column without a horizontal scrollbar."""
         v = self.view
-        last = self.proxy.columnCount() - 1
-        columns = sum(v.columnWidth(c) for c in range(last)) + self._last_column_width
+        columns = self.column_fit.natural_total() + self._last_column_width
         scrollbar = v.verticalScrollBar().sizeHint().width()
         margins = self.layout().contentsMargins()
         return columns + 2 * v.frameWidth() + scrollbar + margins.left() + margins.right() + 2
@@ -302,27 +325,22 @@ class HoldingsPanel(QWidget):
             return None
         return self.proxy.mapToSource(index).row()
 
-    def add_row(self) -> int:
-        """Insert a holding after the current row (or at the end) and start editing it."""
-        holdings = self.document.portfolio.holdings
+    def add_row(self) -> None:
+        """Open an empty new-holding row; it goes after the current row (or at the end)."""
         cur = self.current_row()
-        template: Holding | None = None
-        if cur is not None and cur < len(holdings):
-            # A copy of the selected row's symbol and price keeps the plan
-            # valid while the new row is filled in.
-            h = holdings[cur]
-            template = Holding(symbol=h.symbol, quantity=Decimal(0), price=h.price)
-        at = len(holdings) if cur is None else cur + 1
-        row = self.document.add_holding(template, at)
+        n = len(self.document.portfolio.holdings)
+        at = n if cur is None else min(cur + 1, n)
+        self.new_row.open(at, self.delegate.completions(Column.SYMBOL))
+        self.report("New holding: type its symbol, then its quantity and price", "info", bar=False)
+
+    def _insert_new(self, holding: Holding, at: int) -> int:
+        return self.document.add_holding(holding, at)
+
+    def _on_new_added(self, row: int) -> None:
         self.select_rows([row])
-        index = self.proxy.mapFromSource(self.model.index(row, Column.SYMBOL))
-        self.view.setCurrentIndex(index)
         self.view.setFocus()
-        self.view.edit(index)
-        self.report(
-            "Added a holding: type its symbol, then Tab to quantity and price", "info", bar=False
-        )
-        return row
+        h = self.document.portfolio.holdings[row]
+        self.report(f"Added {fmt_decimal(h.quantity)} {h.symbol}", "info", bar=False)
 
     def remove_selected(self) -> int:
         """Remove the selected holdings as one undo step; returns how many."""
@@ -387,6 +405,13 @@ class HoldingsPanel(QWidget):
             first = self.proxy.index(min(proxy_rows), Column.SYMBOL)
             sm.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.view.scrollTo(first)
+
+    def confirm_short(self, holding: Holding, quantity: Decimal, row: int | None) -> bool:
+        """Ask whether a typed negative quantity is a short spot position."""
+        yes = self.ask(short_question(self.document, holding, quantity, row)) == SHORT_YES
+        if not yes:
+            self.report(f"{holding.symbol} kept as it was: not a short position", "info")
+        return yes
 
     # -- reporting -----------------------------------------------------------------
     def report(self, text: str, level: str, *, bar: bool = True) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QRectF,
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,30 +44,23 @@ EMPTY_TEXT = "No holdings yet — add one or paste rows from a spreadsheet"
 EMPTY_HINT = "You can also drop a CSV file here"
 
 
-# Widths in average characters, so they follow the font size.
-COLUMN_CHARS = {
-    Column.SYMBOL: 7,
-    Column.QUANTITY: 11,
-    Column.PRICE: 11,
-    Column.VALUE: 12,
-    Column.SHARE: 7,
-    Column.BETA: 5,
-}
-
-
 class HoldingsView(QTableView):
     """Table view with an empty-state text and Enter to edit."""
 
-    def configure(self, model: QAbstractItemModel) -> int:
-        """Row selection, editing triggers, no sort until asked, widths by the font.
+    def configure(self, model: QAbstractItemModel) -> dict[int, int]:
+        """Row selection, editing triggers, no sort until asked.
 
-        Returns the width the stretching last column needs to show in full.
+        Returns the width each column's title needs (with its padding and the
+        sort arrow): the least each column gets (hedger.ui.holdings.column_fit).
         """
         v = self
         v.setAlternatingRowColors(True)
         v.setShowGrid(False)
         v.setWordWrap(False)
         v.setCornerButtonEnabled(False)
+        # Tab leaves the table for the next panel; inside a cell editor Tab still
+        # moves to the next cell (the delegate commits and opens it).
+        v.setTabKeyNavigation(False)
         v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         v.setEditTriggers(
@@ -93,14 +89,16 @@ class HoldingsView(QTableView):
         bold = QFont(v.font())
         bold.setWeight(QFont.Weight.DemiBold)
         header_metrics = QFontMetrics(bold)
-        for col, chars in COLUMN_CHARS.items():
+        needs: dict[int, int] = {}
+        for col in Column:
             title = str(model.headerData(col, Qt.Orientation.Horizontal))
             # Room for the title, its padding and the sort arrow.
-            needed = header_metrics.horizontalAdvance(title) + 30
-            v.setColumnWidth(col, max(chars * char + 20, needed))
-        # The last column stretches; this is what it needs to show in full.
-        last_title = str(model.headerData(Column.HEDGE_WITH, Qt.Orientation.Horizontal))
-        return max(8 * char + 20, header_metrics.horizontalAdvance(last_title) + 30)
+            needs[col] = header_metrics.horizontalAdvance(title) + 30
+        needs[Column.SYMBOL] = max(needs[Column.SYMBOL], 5 * char + 26)
+        needs[Column.HEDGE_WITH] = max(needs[Column.HEDGE_WITH], 8 * char + 20)
+        for col, width in needs.items():
+            v.setColumnWidth(col, width)
+        return needs
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -122,6 +120,14 @@ class HoldingsView(QTableView):
         bottom = rect.adjusted(0, h * 2, 0, h)
         painter.drawText(bottom, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_HINT)
         painter.end()
+
+    # Set by the panel: refits the columns to the new width.
+    on_resize: Callable[[], None] | None = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.on_resize is not None:
+            self.on_resize()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (

@@ -28,6 +28,15 @@ PathRole = Qt.ItemDataRole.UserRole + 1
 FindingsRole = Qt.ItemDataRole.UserRole + 2  # tuple[Finding, ...] | None (no positions)
 
 
+def short_date(when: datetime, now: datetime | None = None) -> str:
+    """``14:03`` today, ``6 Dec`` this year, ``6 Dec 2023`` before: fits a side list."""
+    now = now or datetime.now()
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    day = f"{when.day} {when.strftime('%b')}"
+    return day if when.year == now.year else f"{day} {when.year}"
+
+
 class LibraryModel(QAbstractListModel):
     def __init__(self, library: PortfolioLibrary, parent: Any = None) -> None:
         super().__init__(parent)
@@ -36,6 +45,8 @@ class LibraryModel(QAbstractListModel):
         self._current: Path | None = None
         self._badges = DriftBadges()
         self._findings: dict[Path, tuple[tuple[Finding, ...], bool]] = {}
+        # The open portfolio as edited: its holdings now, and unsaved changes.
+        self._live: tuple[int, bool] | None = None
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -52,6 +63,15 @@ class LibraryModel(QAbstractListModel):
         self._current = path.resolve() if path else None
         if self._entries:
             self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1))
+
+    def set_live(self, holdings: int, dirty: bool) -> None:
+        """The open portfolio's count and unsaved state, ahead of its file."""
+        if self._live == (holdings, dirty):
+            return
+        self._live = (holdings, dirty)
+        row = self.row_of(self._current) if self._current is not None else None
+        if row is not None:
+            self.dataChanged.emit(self.index(row), self.index(row))
 
     def entry(self, row: int) -> LibraryEntry:
         return self._entries[row]
@@ -75,19 +95,26 @@ class LibraryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if e.error:
                 return f"{shown(e.name)}\nCannot be opened"
-            count = f"{e.holdings_count} holding" + ("" if e.holdings_count == 1 else "s")
-            when = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
+            n, dirty = e.holdings_count, False
+            if current and self._live is not None:
+                n, dirty = self._live
+            count = f"{n} holding" + ("" if n == 1 else "s")
+            when = "edited" if dirty else short_date(datetime.fromtimestamp(e.modified))
             if drift:
                 return f"{shown(e.name)}\n{len(drift)} to act on · {when}"
             return f"{shown(e.name)}\n{count} · {when}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if e.error:
                 return shown_lines(f"{e.path}\n{e.error}")
+            saved = datetime.fromtimestamp(e.modified).strftime("%d %b %Y %H:%M")
+            head = shown_lines(f"{e.name}\n{e.path}\nSaved {saved}")
+            if current and self._live is not None and self._live[1]:
+                head += " · unsaved changes since"
             if drift:
-                return f"{e.path}\nNeeds action:\n" + "\n".join(f"• {f.line}" for f in drift)
+                return f"{head}\nNeeds action:\n" + "\n".join(f"• {f.line}" for f in drift)
             if drift is not None:
-                return f"{e.path}\nHeld hedge: nothing needs action"
-            return str(e.path)
+                return f"{head}\nHeld hedge: nothing needs action"
+            return head
         if role == FindingsRole:
             return drift
         if role == Qt.ItemDataRole.FontRole and current:

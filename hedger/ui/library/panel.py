@@ -68,6 +68,7 @@ class LibraryPanel(QWidget):
         title = QLabel("Portfolios")
         title.setObjectName("panelTitle")
         self.view = QListView()
+        self.view.setAccessibleName("Portfolios")
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)
         self.view.setSpacing(2)
@@ -145,7 +146,7 @@ class LibraryPanel(QWidget):
 
     def sizeHint(self) -> QSize:
         # A side list: wide enough for a name and its date line, no wider.
-        return QSize(190, 400)
+        return QSize(200, 400)
 
     # -- public -------------------------------------------------------------
     def refresh(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.ui.widgets.fit_label import FitLabel
 from hedger.ui.widgets.style import blend, dim, is_dark, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
@@ -71,10 +72,11 @@ class StatCard(Card):
         self.setToolTip(tooltip)
         self.caption = dim(QLabel(caption))
         self.caption.setFont(scaled_font(self, 0.9))
-        self.value = QLabel("—")
+        self.value = FitLabel("—")
         self.value.setObjectName("statValue")
         self.value.setFont(scaled_font(self, 1.35, bold=True))
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.detail = dim(QLabel(""))
         self.detail.setFont(scaled_font(self, 0.85))
         # Details are secondary: they must not widen the card row.
@@ -89,11 +91,16 @@ class StatCard(Card):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set(
-        self, value: str, detail: str = "", tooltip: str | None = None, warn: bool = False
+        self,
+        value: str,
+        detail: str = "",
+        tooltip: str | None = None,
+        warn: bool = False,
+        short: str | None = None,
     ) -> None:
-        """``warn`` shows the detail in the warning colour (a stale price)."""
-        if self.value.text() != value:
-            self.value.setText(value)
+        """``warn`` shows the detail in the warning colour (a stale price); ``short``
+        is the value for a card too narrow for it (a huge book: "1.2B USD")."""
+        self.value.set_forms((value, short) if short else (value,))
         if self.detail.text() != detail:
             self.detail.setText(detail)
         if tooltip is not None and tooltip != self.toolTip():

@@ -8,6 +8,7 @@ from typing import Literal
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFont,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hedger.ui.widgets.focus_style import OWN_RING, paint_focus_ring
 from hedger.ui.widgets.style import blend
 
 
@@ -32,6 +34,7 @@ class _Segment(QToolButton):
         self.setAutoRaise(False)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setProperty(OWN_RING, True)  # drawn in paintEvent, within its rounded shape
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
@@ -80,7 +83,22 @@ class _Segment(QToolButton):
         font.setBold(checked)
         p.setFont(font)
         p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), self.text())
+        if self.hasFocus():
+            # Tab reaches each choice; the keyboard's place must show.
+            paint_focus_ring(p, QRectF(self.rect()).adjusted(1, 1, -1, -1), pal, 4)
         p.end()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Left and Right move between the choices, like a radio group.
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        parent = self.parentWidget()
+        if step is None or not isinstance(parent, SegmentedControl):
+            super().keyPressEvent(event)
+            return
+        buttons = list(parent.buttons.values())
+        i = buttons.index(self) + step
+        if 0 <= i < len(buttons):
+            buttons[i].setFocus(Qt.FocusReason.TabFocusReason)
 
 
 class SegmentedControl(QWidget):
