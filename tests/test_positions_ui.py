@@ -33,6 +33,7 @@ from hedger.ui.positions.model import FIELDS
 from hedger.ui.positions.notifier import DriftNotifier
 from hedger.ui.positions.panel import PositionsPanel
 from hedger.ui.positions.rules_dialog import DriftRulesDialog
+from hedger.ui.theme import apply_theme
 
 pytestmark = pytest.mark.gui
 CATALOG = builtin_catalog()
@@ -328,10 +329,36 @@ def screenshot_book(drifting: bool = False) -> Portfolio:
 def test_screenshots(qtbot: Any, tmp_path: Path, which: str) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    old_palette, old_style = app.palette(), app.style().name()
+    apply_theme(app, "light")  # the app's own palette, as in the README's other shots
+    try:
+        w = _held_window(qtbot, tmp_path, drifting=which == "drift")
+        if which == "drift":
+            assert len(w.positions.notifier.findings) == 2
+            assert w.positions.tabs.tabText(1) == "Positions (3) · 2 to act on"
+            w.hedge_panel.set_current_underlying("ETH")  # the card shows the order to add
+        else:
+            assert w.positions.notifier.findings == []
+        # The cost-to-hold line is worked out once the chart is up; shown done, not "…".
+        w.hedge_panel.carry.start()
+        assert w.hedge_panel.carry.state.wait(30)
+        qtbot.wait(80)
+        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+        out = out_dir / f"screenshot-{which}.png"
+        assert w.grab().save(str(out))
+        img = QImage(str(out))
+        assert (img.width(), img.height()) == (1280, 800)
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
+
+
+def _held_window(qtbot: Any, tmp_path: Path, drifting: bool = False) -> MainWindow:
+    """The main window at 1280x800 on the held sample book, Positions tab shown."""
     library = _library_with_books(tmp_path)
     held = library.save_as(screenshot_book(), "Core stack, held")
-    drifting = library.save_as(screenshot_book(drifting=True), "Core stack, drifting")
-    path = drifting if which == "drift" else held
+    drift = library.save_as(screenshot_book(drifting=True), "Core stack, drifting")
+    path = drift if drifting else held
     doc = PortfolioDocument(CATALOG, library.load(path), path)
     w = MainWindow(doc, library, AppSettings())
     qtbot.addWidget(w)
@@ -341,15 +368,23 @@ def test_screenshots(qtbot: Any, tmp_path: Path, which: str) -> None:
     w.load_charts()
     qtbot.waitUntil(lambda: w.chart_host.chart is not None)
     w.positions.show_positions()
-    if which == "drift":
-        assert len(w.positions.notifier.findings) == 2
-        assert w.positions.tabs.tabText(1) == "Positions (3) · 2 to act on"
-        w.hedge_panel.set_current_underlying("ETH")  # the card shows the order to add
-    else:
-        assert w.positions.notifier.findings == []
-    qtbot.wait(80)
-    out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
-    out = out_dir / f"screenshot-{which}.png"
-    assert w.grab().save(str(out))
-    img = QImage(str(out))
-    assert (img.width(), img.height()) == (1280, 800)
+    return w
+
+
+def test_positions_table_fits_beside_the_chart_at_1280x800(qtbot: Any, tmp_path: Path) -> None:
+    """No horizontal scrollbar: every column is on screen, numbers whole, long text elided."""
+    w = _held_window(qtbot, tmp_path)
+    view = w.positions.panel.view
+    qtbot.wait(50)
+    header = view.horizontalHeader()
+    qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=2000)
+    assert header.length() <= view.viewport().width()
+    fm = view.fontMetrics()
+    for field in ("venue_quantity", "quantity", "entry_price", "value", "pnl", "collateral_usd"):
+        col = FIELDS.index(field)
+        for row in range(view.model().rowCount()):
+            text = str(view.model().index(row, col).data())
+            assert fm.horizontalAdvance(text) + 6 <= header.sectionSize(col), (field, text)
+    # The contract gave up width first; its tooltip keeps the whole name.
+    contract = view.model().index(1, FIELDS.index("contract"))
+    assert "BINANCE:BTCUSDT" in str(contract.data()) + str(contract.data(3))

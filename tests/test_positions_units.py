@@ -168,7 +168,7 @@ def test_table_shows_and_takes_the_venues_unit(qtbot: QtBot) -> None:
     qtbot.addWidget(panel)
     m = panel.model
     venue, count = FIELDS.index("venue_quantity"), FIELDS.index("quantity")
-    assert m.headerData(venue, Qt.Orientation.Horizontal) == "Quantity (venue's unit)"
+    assert m.headerData(venue, Qt.Orientation.Horizontal) == "Venue qty"
     assert m.headerData(count, Qt.Orientation.Horizontal) == "Contracts"
     assert "BTC or ETH on Binance" in HEADER_TIPS["venue_quantity"]
     assert m.data(m.index(0, venue)) == "-0.6 BTC"

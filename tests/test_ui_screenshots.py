@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from hedger.services.library import choose_initial
 from hedger.store.library import PortfolioLibrary
@@ -90,8 +90,14 @@ def test_hedge_panel_screenshot_per_venue(
         w.load_charts()
         qtbot.waitUntil(lambda: w.chart_host.chart is not None)
         w.hedge_panel.set_current_underlying("BTC")
+        w.hedge_panel.carry.start()
+        assert w.hedge_panel.carry.state.wait(30)
         qtbot.wait(50)
         assert w.hedge_panel.order.line_rows()[0].order.text() == order
+        # The margin words wrap: nothing runs off the panel's right edge.
+        scroll = w.hedge_panel.findChild(QScrollArea, "hedgeScroll")
+        assert scroll is not None
+        assert not scroll.horizontalScrollBar().isVisible()
         out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"screenshot-{venue}.png"

@@ -158,18 +158,18 @@ class MarginView(Card):
         self.rule = dim(WrapLabel())
         self.rule.setObjectName("marginRule")
         self.rule.setFont(scaled_font(self, 0.85))
-        self.liquidation = QLabel()
+        self.liquidation = WrapLabel()  # wraps rather than widening the panel
         self.liquidation.setObjectName("liquidationText")
 
         self.rally_edit = entry("rallyEdit", "30%", "Rally the collateral must survive", "000.0%")
         self.rally_edit.setToolTip(RALLY_TIP)
-        self.rally_result = QLabel()
+        self.rally_result = WrapLabel()
         self.rally_result.setObjectName("collateralNeeded")
         self.post_edit = entry(
             "collateralEdit", "= margin", "Collateral you will post", "00,000,000"
         )
         self.post_edit.setToolTip(POST_TIP)
-        self.post_result = QLabel()
+        self.post_result = WrapLabel()
         self.post_result.setObjectName("postedLiquidation")
         self.error = WrapLabel()
         self.error.setObjectName("marginErrors")

@@ -38,7 +38,7 @@ Index = QModelIndex | QPersistentModelIndex
 # (field, header, editable)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("contract", "Contract", True),
-    ("venue_quantity", "Quantity (venue's unit)", True),
+    ("venue_quantity", "Venue qty", True),
     ("quantity", "Contracts", True),
     ("entry_price", "Entry", True),
     ("value", "Value", False),

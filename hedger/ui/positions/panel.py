@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QTableView,
@@ -32,6 +31,7 @@ from hedger.core.models import MAX_POSITIONS, Position
 from hedger.core.orders import lot_contracts
 from hedger.core.positions_csv import parse_positions_text, positions_csv
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.positions.column_fit import PositionsColumnFit
 from hedger.ui.positions.model import PositionsTableModel
 from hedger.ui.widgets.message_list import MessageList
 from hedger.ui.widgets.style import dim, scaled_font
@@ -62,9 +62,7 @@ class PositionsPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.column_fit = PositionsColumnFit(self.view)
         self.view.setAccessibleName("Futures positions")
         self.empty = dim(
             QLabel(
