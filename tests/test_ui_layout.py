@@ -83,3 +83,25 @@ def test_minimum_size_is_honest(qtbot):
     qtbot.waitUntil(
         lambda: chart.plot_item.geometry().width() <= chart.plot_widget.viewport().width() + 1
     )
+
+
+def test_small_window_scrolls_the_hedge_panel_down_not_sideways(qtbot):
+    """At 1024x700 the cards and the order keep their width (settings go under them)."""
+    w = window(qtbot, (1024, 700))
+    hp = w.hedge_panel
+    scroll = hp.content.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible())
+    for card in (hp.card_value, hp.card_exposure, hp.card_target, hp.card_price):
+        assert card.width() >= card.minimumSizeHint().width()
+    # The order comes before the settings: it shows without scrolling.
+    viewport = scroll.viewport()
+    top_left = hp.order.mapTo(viewport, hp.order.rect().topLeft())
+    assert 0 <= top_left.y() < viewport.height()
+    assert hp.order.mapTo(viewport, hp.order.rect().topRight()).x() <= viewport.width()
+    settings = hp.settings.mapTo(viewport, hp.settings.rect().topLeft())
+    assert settings.y() > top_left.y()
+    # Widening the window puts the settings back beside them.
+    w.resize(1280, 800)
+    qtbot.waitUntil(
+        lambda: hp.settings.mapTo(viewport, hp.settings.rect().topLeft()).y() < top_left.y()
+    )

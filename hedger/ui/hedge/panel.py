@@ -240,7 +240,9 @@ class HedgePanel(OptionsTableFit, QWidget):
         right.addLayout(self._orders_row)
         right.addWidget(self.position_gap)  # issue 14 hook
         right.addStretch(1)
-        top = QHBoxLayout()
+        # Settings beside the cards and the order; under them in a narrow
+        # window (the order first), so the panel scrolls down, not sideways.
+        top = self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         top.setSpacing(12)
         top.addWidget(settings_card)
         top.addLayout(right, 1)
@@ -549,8 +551,13 @@ class HedgePanel(OptionsTableFit, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        width = event.size().width()
+        beside = width - SETTINGS_WIDTH - 40 >= self.summary.row.minimumSize().width()
+        top = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.BottomToTop
+        if self._top.direction() != top:
+            self._top.setDirection(top)
         # The order and the margin card side by side while both stay readable.
-        room = event.size().width() - SETTINGS_WIDTH - 40
+        room = width - (SETTINGS_WIDTH if beside else 0) - 40
         direction = (
             QBoxLayout.Direction.LeftToRight
             if room >= ORDERS_SIDE_BY_SIDE
