@@ -228,3 +228,34 @@ def test_a_gap_order_below_the_minimum_names_the_nearest_valid_one() -> None:
     (problem,) = g.problems
     assert "below the venue's minimum order value of 100 USDT" in problem
     assert problem.endswith("the nearest valid order is 0.002 BTC")
+
+
+def test_held_totals_say_what_the_positions_hedge_now() -> None:
+    """The plan's totals are the hedge from zero; held_totals are what protects the book."""
+    holdings = (
+        Holding(symbol="BTC", quantity=D("0.5"), price=D(70000)),
+        Holding(symbol="ETH", quantity=D(4), price=D(3500)),
+    )
+    positions = (
+        Position(
+            contract="BINANCE:BTCUSDT",
+            quantity=D(-300),
+            entry_price=D(69000),
+            collateral_usd=D(12000),
+        ),
+        Position(
+            contract="DERIBIT:BTC-PERPETUAL",
+            quantity=D(-700),
+            entry_price=D(69000),
+            collateral_usd=D(3000),
+        ),
+    )
+    families = {"BTC": "CME-BTC", "ETH": "CME-ETH"}
+    book = Portfolio(holdings=holdings, hedge=HedgeSettings(families=families))
+    plan = plan_portfolio(book.model_copy(update={"positions": positions}), CATALOG)
+    held = plan.held_totals
+    assert held is not None
+    # 0.3 BTC at 70,000 on Binance and 7,000 USD on Deribit: 28,000 of the 49,000 target.
+    assert held.hedged_usd == D(28000)
+    assert held.residual_usd == D(49000) - D(28000)
+    assert plan_portfolio(book, CATALOG).held_totals is None

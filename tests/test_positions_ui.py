@@ -388,3 +388,96 @@ def test_positions_table_fits_beside_the_chart_at_1280x800(qtbot: Any, tmp_path:
     # The contract gave up width first; its tooltip keeps the whole name.
     contract = view.model().index(1, FIELDS.index("contract"))
     assert "BINANCE:BTCUSDT" in str(contract.data()) + str(contract.data(3))
+
+
+def test_with_positions_held_the_chart_and_status_bar_speak_of_what_is_held(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """The curves are the hedge from zero (said so); the liquidation line and the
+    status bar are the positions held now, the danger and the cover the user has."""
+    w = _held_window(qtbot, tmp_path)
+    gap = w.document.plan.underlying("BTC").position_gap
+    assert gap is not None and gap.liquidation_price is not None
+    chart = w.chart_host.chart
+    qtbot.waitUntil(lambda: chart.liquidation_line.isVisible())
+    label = chart.liquidation_line.label.format
+    assert label.startswith("Held: liquidation") or label.startswith("Held liq.")
+    move = float(gap.liquidation_price / gap.futures_price - 1) * 100
+    assert abs(chart.liquidation_line.value() - move) < 1e-6
+    legend = " ".join(label.text for _sample, label in chart.legend.items)
+    assert "from zero" in legend
+    held = w.document.plan.held_totals
+    assert held is not None
+    status = w._plan_label.text()
+    assert "held hedges" in status and "hedged" not in status.replace("held hedges", "")
+    from hedger.core.decimals import fmt_money
+
+    assert f"left {fmt_money(held.residual_usd, 0)}" in status
+
+
+def test_held_lines_in_the_order_card_never_push_the_panel_sideways(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """Positions on other venues lengthen the order card: at 1280x800 the margin
+    card goes under it rather than off the right edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    positions = (
+        Position(
+            contract="BINANCE:BTCUSDT",
+            quantity=D(-300),
+            entry_price=D(69000),
+            collateral_usd=D(12000),
+        ),
+        Position(
+            contract="DERIBIT:BTC-PERPETUAL",
+            quantity=D(-700),
+            entry_price=D(69000),
+            margin_mode="cross",
+            collateral_usd=D(3000),
+        ),
+    )
+    book = sample_portfolio().model_copy(update={"positions": positions})
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old_palette, old_style = app.palette(), app.style().name()
+    apply_theme(app, "light")  # the app's own style and fonts set the widths
+    try:
+        doc = PortfolioDocument(CATALOG, book, None)
+        w = MainWindow(doc, PortfolioLibrary(tmp_path / "lib"), AppSettings())
+        w.files.ask_unsaved = lambda _n: "discard"
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        w.load_charts()
+        qtbot.wait(100)
+        scroll = w.hedge_panel.findChild(QScrollArea, "hedgeScroll")
+        qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible())
+        margin = w.hedge_panel.margin
+        right = margin.mapTo(scroll.viewport(), margin.rect().topRight()).x()
+        assert right <= scroll.viewport().width()
+    finally:
+        app.setStyle(old_style)
+        app.setPalette(old_palette)
+
+
+def test_short_spot_question_names_the_order_from_what_is_held(qtbot: Any) -> None:
+    """3 MBT held short against 0.5 BTC at 60 %: flipping the spot to a short
+    trades 6 contracts (close 3, open 3 long), not the 3 of a hedge from zero."""
+    from hedger.ui.holdings.short_position import short_question
+
+    book = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=D("0.5"), price=D(70000)),),
+        hedge=HedgeSettings(families={"BTC": "CME-BTC"}, ratio=D("0.6")),
+        positions=(
+            Position(
+                contract="CME:MBT", quantity=D(-3), entry_price=D(69000), collateral_usd=D(8000)
+            ),
+        ),
+    )
+    doc = PortfolioDocument(CATALOG, book)
+    q = short_question(doc, book.holdings[0], D("-0.5"), 0)
+    assert "“Buy 6 contracts of CME Micro Bitcoin (MBT)" in q.informative
+    assert "closes the short of 3 contracts" in q.informative
+    assert "(now “nothing to trade”)" in q.informative

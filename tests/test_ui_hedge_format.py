@@ -51,6 +51,16 @@ def test_compact_axis_labels() -> None:
     assert fmt.compact_usd(950) == "950"
     assert fmt.compact_usd(0) == "0"
     assert fmt.compact_usd(float("nan")) == ""
+    # Rounding up to the next unit says so; a tiny negative is no "−0".
+    assert fmt.compact_usd(999_960) == "1M"
+    assert fmt.compact_usd(-0.004) == "0"
+
+
+def test_compact_cells_roll_over_to_the_next_unit() -> None:
+    assert fmt.compact(Decimal("999950")) == "1.0M"
+    assert fmt.compact(Decimal("999949")) == "999.9k"
+    assert fmt.compact(Decimal("-999950000")) == "−1.0B"
+    assert fmt.compact(Decimal("0.00002")) == "2e-5"
 
 
 @pytest.mark.parametrize(

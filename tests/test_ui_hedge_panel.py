@@ -496,3 +496,19 @@ def test_exposure_card_lists_betas_sorted_and_caps_a_long_list(qtbot: QtBot) -> 
     assert lines[0].startswith("beta 1:") and lines[1].startswith("beta 1.01:")
     assert "… and 21 more betas" in tip
     assert p.card_exposure.detail.text() == "betas 1 · 1.01 · 1.02 · 1.03 …"
+
+
+def test_an_option_that_trades_nothing_wears_no_star(qtbot: QtBot) -> None:
+    """0.0004 BTC on Binance: no lot fits, so nothing is recommended to trade."""
+    doc = make_doc(h("BTC", "0.0004", "70000"), families={"BTC": "BINANCE-USDM-BTC"})
+    panel = HedgePanel(doc)
+    qtbot.addWidget(panel)
+    m = panel.model
+    assert m.rowCount() == 1
+    option = m.option_at(0)
+    assert option is not None and option.contracts == 0
+    assert not m.is_recommended(0)
+    from hedger.ui.hedge.chart_text import hedged_label
+
+    u = doc.plan.underlying("BTC")
+    assert "★" not in hedged_label(u, u.recommended if u else None)

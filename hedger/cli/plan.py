@@ -176,6 +176,13 @@ def render_plan(plan: Plan) -> str:
         f"margin {fmt_money(t.initial_margin_usd)} USD",
         "Total (recommended options): ",
     )
+    held = plan.held_totals
+    if held is not None:
+        lines += wrapped(
+            f"hedge {fmt_money(held.hedged_usd)} USD of the {fmt_money(t.target_usd)} USD "
+            f"target, residual {fmt_money(held.residual_usd)} USD; the orders above close the gap",
+            "Held now (positions): ",
+        )
     if plan.other_value_usd:
         lines.append(f"Cash and stablecoins: {fmt_money(plan.other_value_usd)} USD (not hedged)")
     return "\n".join(lines) + "\n"

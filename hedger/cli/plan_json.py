@@ -58,7 +58,7 @@ def count(value: Decimal) -> int | float:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data: decimals as strings, counts as numbers."""
-    t = plan.totals
+    t, held = plan.totals, plan.held_totals
     return {
         "portfolio": plan.portfolio,
         "ratio": _plain(plan.ratio),
@@ -71,6 +71,14 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "hedged_usd": _money(t.hedged_usd),
             "residual_usd": _money(t.residual_usd),
             "initial_margin_usd": _money(t.initial_margin_usd),
+        },
+        # The futures held now (None without positions): the totals above are
+        # the recommended options opened from zero.
+        "held_totals": None
+        if held is None
+        else {
+            "hedged_usd": _money(held.hedged_usd),
+            "residual_usd": _money(held.residual_usd),
         },
         "value_usd": _money(plan.total_value_usd),
         "cash_usd": _money(plan.other_value_usd),

@@ -145,6 +145,14 @@ class PlanTotals(NamedTuple):
     initial_margin_usd: Decimal
 
 
+class HeldTotals(NamedTuple):
+    """What the futures already held do, summed like PlanTotals (magnitudes):
+    the part of the target they hedge and what is left."""
+
+    hedged_usd: Decimal
+    residual_usd: Decimal
+
+
 class Plan(NamedTuple):
     portfolio: str
     ratio: Decimal
@@ -164,6 +172,26 @@ class Plan(NamedTuple):
     @property
     def problems(self) -> list[str]:
         return [f"{u.underlying}: {u.problem}" for u in self.underlyings if u.problem]
+
+    @property
+    def held_totals(self) -> HeldTotals | None:
+        """The held hedge over every underlying; None when no futures are held.
+
+        Totals of the recommended options describe a hedge opened from zero;
+        with positions held, these are what protects the book now."""
+        gaps = [u.position_gap for u in self.underlyings]
+        if not any(g is not None and (g.held or g.other) for g in gaps):
+            return None
+        hedged = residual = Decimal(0)
+        for u, g in zip(self.underlyings, gaps, strict=True):
+            if g is None:
+                residual += abs(u.target_usd)
+                continue
+            # A long book is hedged by shorts (negative value held), a short book by longs.
+            covered = -g.current_usd if g.exposure_target_usd >= 0 else g.current_usd
+            hedged += covered
+            residual += abs(g.exposure_target_usd) - covered
+        return HeldTotals(hedged, residual)
 
 
 def route(symbol: str, hedge_with: str | None, hedgeable: Container[str]) -> str:

@@ -123,8 +123,11 @@ def compact_usd(value: float) -> str:
         return ""
     sign = MINUS if value < 0 else ""
     a = abs(value)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+    units = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for i, (limit, suffix) in enumerate(units):
         if a >= limit:
+            if round(a / limit) >= 1000 and i > 0:
+                limit, suffix = units[i - 1]  # 999,960 is 1M, not "1000k"
             scaled = a / limit
             text = f"{scaled:.1f}" if scaled < 100 else f"{scaled:.0f}"
             text = text.removesuffix(".0")
@@ -132,7 +135,7 @@ def compact_usd(value: float) -> str:
     if a >= 10 or a == 0:
         return f"{sign}{a:.0f}"
     text = f"{a:.2f}".rstrip("0").rstrip(".")
-    return f"{sign}{text}"
+    return f"{sign}{text}" if text != "0" else "0"  # never "−0"
 
 
 def compact(value: Number) -> str:
@@ -143,9 +146,15 @@ def compact(value: Number) -> str:
     d = _as_decimal(value)
     sign = MINUS if d < 0 else ""
     a = abs(d)
-    for limit, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k")):
+    units = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k"))
+    for i, (limit, suffix) in enumerate(units):
         if a >= limit:
-            return f"{sign}{a / limit:.1f}{suffix}"
+            text = f"{a / limit:.1f}"
+            if Decimal(text) >= 1000 and i > 0:
+                # 999,950 rounds to "1000.0k": that is 1.0M.
+                limit, suffix = units[i - 1]
+                text = f"{a / limit:.1f}"
+            return f"{sign}{text}{suffix}"
     if 0 < a < Decimal("0.001"):
         mantissa = f"{a:.1e}".replace(".0e", "e")
         return f"{sign}{mantissa}"

@@ -293,7 +293,19 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
     def _update_plan_summary(self, *_args: object) -> None:
         from hedger.core.decimals import fmt_money
 
-        t = self.document.plan.totals
+        plan = self.document.plan
+        t, held = plan.totals, plan.held_totals
+        if held is not None:
+            # Futures held: what protects the book now, not a hedge from zero.
+            self._plan_label.setText(
+                f"Target {fmt_money(abs(t.target_usd), 0)} USD · held hedges "
+                f"{fmt_money(held.hedged_usd, 0)} · left {fmt_money(held.residual_usd, 0)}"
+            )
+            self._plan_label.setToolTip(
+                "Totals of the futures held now; the order cards say what closes the gap"
+            )
+            return
+        self._plan_label.setToolTip("Totals over all underlyings, using each recommended hedge")
         self._plan_label.setText(
             f"Target {fmt_money(abs(t.target_usd), 0)} USD · hedged {fmt_money(t.hedged_usd, 0)} · "
             f"left {fmt_money(t.residual_usd, 0)} · margin {fmt_money(t.initial_margin_usd, 0)}"

@@ -30,7 +30,7 @@ from hedger.ui import format as fmt
 from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
 from hedger.ui.hedge.chart_readout import ChartReadout, LegendSample
 from hedger.ui.hedge.chart_style import chart_colors
-from hedger.ui.hedge.chart_text import current_price, hedged_label, tier_label
+from hedger.ui.hedge.chart_text import current_price, hedged_label, held_liquidation, tier_label
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
 from hedger.ui.widgets.empty_state import EmptyState
 from hedger.ui.widgets.leave_filter import LeaveFilter
@@ -147,7 +147,8 @@ class ScenarioChart(ChartReadout, QWidget):
         )
         pi.addItem(self.liquidation_line, ignoreBounds=True)
         self.liquidation_move: float | None = None
-        self._liquidation_text: tuple[float, float] | None = None  # move, price
+        # move, price, and whether it is the held position's
+        self._liquidation_text: tuple[float, float, bool] | None = None
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
         self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
@@ -360,10 +361,16 @@ class ScenarioChart(ChartReadout, QWidget):
         self._set_legend_label(self.hedged_curve, hedged_label(u, rec))
         self.zero_line.setValue(0.0)
         self.base_line.setValue(s.base_value - offset)
-        liq = s.options[shown].liquidation_move if shown else None
-        option = u.option(shown) if u is not None and shown else None
-        # None when it cannot be liquidated: nothing is drawn (never a line at 0).
-        self._set_liquidation(liq, option.liquidation_price if option else None)
+        held = held_liquidation(u)
+        if held is not None:
+            # Futures held on this family: the line is where *they* are closed,
+            # the danger the user runs now (the curves are the hedge from zero).
+            self._set_liquidation(*held, held=True)
+        else:
+            liq = s.options[shown].liquidation_move if shown else None
+            option = u.option(shown) if u is not None and shown else None
+            # None when it cannot be liquidated: nothing is drawn (never a line at 0).
+            self._set_liquidation(liq, option.liquidation_price if option else None)
         self._show_readout(self._hover_move)
 
     def _show_empty(self, empty: bool) -> None:
@@ -456,7 +463,9 @@ class ScenarioChart(ChartReadout, QWidget):
             label.setText(text, color=self._palette.color(QPalette.ColorRole.Text))
             self.fit_legend_columns()
 
-    def _set_liquidation(self, move: float | None, liq_price: Decimal | None) -> None:
+    def _set_liquidation(
+        self, move: float | None, liq_price: Decimal | None, held: bool = False
+    ) -> None:
         s = self._scenario
         in_range = (
             move is not None and s is not None and float(s.moves[0]) <= move <= float(s.moves[-1])
@@ -472,7 +481,7 @@ class ScenarioChart(ChartReadout, QWidget):
         self.liquidation_region.setRegion((min(x, edge), max(x, edge)))
         # The futures price at which it happens (the axis shows the underlying's).
         price = float(liq_price) if liq_price is not None else self.price_axis.price * (1.0 + move)
-        self._liquidation_text = (move, price)
+        self._liquidation_text = (move, price, held)
         # The label only reformats while visible: show first.
         self.liquidation_line.show()
         self.liquidation_region.show()
@@ -482,13 +491,14 @@ class ScenarioChart(ChartReadout, QWidget):
         """The label on the side of the line with room for it, shortened if neither has."""
         if not self.liquidation_line.isVisible() or self._liquidation_text is None:
             return
-        move, price = self._liquidation_text
+        move, price, held = self._liquidation_text
         label = self.liquidation_line.label
         vb = self.plot_item.getViewBox()
         x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
         width = vb.width()
-        full = f"Liquidation {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
-        short = f"Liq. {fmt.signed_pct(move * 100)}"
+        what, brief = ("Held: liquidation", "Held liq.") if held else ("Liquidation", "Liq.")
+        full = f"{what} {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        short = f"{brief} {fmt.signed_pct(move * 100)}"
         fm = self.fontMetrics()
         # Away from the plot edge it points to when there is room, else the other side.
         sides = ["left", "right"] if move > 0 else ["right", "left"]

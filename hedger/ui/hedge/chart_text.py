@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 from PySide6.QtGui import QColor, QFont, QFontMetrics
@@ -71,8 +72,24 @@ def tier_label(name: str, u: UnderlyingPlan | None) -> str:
 def hedged_label(u: UnderlyingPlan | None, rec: str | None) -> str:
     if rec is None:
         return "Hedged"
-    # ★ marks the recommended option, as in the comparison table.
-    return f"{tier_label(rec, u)} ★"
+    # ★ marks the recommended option, as in the comparison table. With futures
+    # held, the curve is still the hedge opened from zero: say so.
+    held = u is not None and u.position_gap is not None and bool(u.position_gap.held)
+    option = u.option(rec) if u is not None else None
+    star = "" if option is not None and not option.orders else " ★"  # nothing traded: no star
+    return f"{tier_label(rec, u)}{star}" + (" from zero" if held else "")
+
+
+def held_liquidation(u: UnderlyingPlan | None) -> tuple[float | None, Decimal | None] | None:
+    """(move, price) at which the futures held on the plan's family are closed;
+    (None, None) when they cannot be; None when nothing is held on the family."""
+    gap = u.position_gap if u is not None else None
+    if gap is None or not gap.held:
+        return None
+    price = gap.liquidation_price
+    if price is None or gap.futures_price <= 0:
+        return None, None
+    return float(price / gap.futures_price - 1), price
 
 
 def current_price(s: Scenario, u: UnderlyingPlan | None) -> float:

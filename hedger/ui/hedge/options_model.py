@@ -238,10 +238,13 @@ class HedgeOptionsModel(QAbstractTableModel):
 
     def is_recommended(self, row: int) -> bool:
         option = self.option_at(row)
+        # An option that trades nothing is no recommendation: no star, no badge
+        # (the order card says no contract fits and what the smallest order is).
         return (
             option is not None
             and self._plan is not None
             and (option.name == self._plan.recommended)
+            and bool(option.orders)
         )
 
     def display(self, option: HedgeOption, col: int, level: int | None = None) -> str:

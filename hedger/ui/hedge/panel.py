@@ -345,6 +345,9 @@ class HedgePanel(OptionsTableFit, QWidget):
         else:
             self._update_tab_states(plan)
         self._show(plan)
+        if self.width() > 0:
+            # Held positions widen or narrow the order card: re-arrange for it.
+            self._arrange(self.width())
 
     def _rebuild_tabs(self, plan: Plan, names: tuple[str, ...]) -> None:
         previous = self._current
@@ -551,22 +554,29 @@ class HedgePanel(OptionsTableFit, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        width = event.size().width()
-        beside = width - SETTINGS_WIDTH - 40 >= self.summary.row.minimumSize().width()
+        self._arrange(event.size().width())
+        # Column texts shorten or lengthen with the table's width (once laid out).
+        QTimer.singleShot(0, self, self._fit_columns)
+
+    def _arrange(self, width: int) -> None:
+        """Settings beside or under the cards; order and margin side by side or stacked."""
+        order, margin = self.order.minimumSizeHint().width(), self.margin.minimumSizeHint().width()
+        right = max(self.summary.row.minimumSize().width(), order, margin)
+        beside = width - SETTINGS_WIDTH - 40 >= right
         top = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.BottomToTop
         if self._top.direction() != top:
             self._top.setDirection(top)
-        # The order and the margin card side by side while both stay readable.
+        # The order and the margin card side by side while both stay readable
+        # (held positions make the order card wider).
         room = width - (SETTINGS_WIDTH if beside else 0) - 40
+        both = order + margin + self._orders_row.spacing()
         direction = (
             QBoxLayout.Direction.LeftToRight
-            if room >= ORDERS_SIDE_BY_SIDE
+            if room >= max(ORDERS_SIDE_BY_SIDE, both)
             else QBoxLayout.Direction.TopToBottom
         )
         if self._orders_row.direction() != direction:
             self._orders_row.setDirection(direction)
-        # Column texts shorten or lengthen with the table's width (once laid out).
-        QTimer.singleShot(0, self, self._fit_columns)
 
     def select_option(self, name: str) -> None:
         """Select an option row by name (e.g. from the chart legend)."""

@@ -22,6 +22,12 @@ YES = "short"
 
 def _order_words(plan: Plan, underlying: str | None) -> str:
     u = plan.underlying(underlying) if underlying else None
+    gap = u.position_gap if u is not None else None
+    if gap is not None and (gap.held or gap.other):
+        # Futures held: the order is the one from what is held, as the order card says.
+        if not gap.orders:
+            return "nothing to trade"
+        return " + ".join(o.text for o in gap.orders)
     option = u.recommended_option if u is not None else None
     if u is None or option is None or not option.orders:
         return "no order"
