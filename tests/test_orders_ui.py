@@ -410,3 +410,24 @@ def test_position_sizing_shows_none_for_a_short_that_cannot_be_liquidated(qtbot:
     assert row.cells[1] == "1,400" and row.cells[8] == "none"
     tab.set_inputs(risk="1")  # all the equity? refused with both readings, as in the CLI
     assert "would be 100 %" in tab.messages.texts()[0]
+
+
+def test_a_short_spot_book_reads_as_one_sign_and_its_collateral_guards_a_fall(
+    qtbot: QtBot,
+) -> None:
+    """−0.386 BTC: the footer's exposure is negative like the cards; the hedge is
+    long, so the collateral field asks for a fall, not a rally."""
+    book = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=Decimal("-0.386"), price=Decimal(97000)),),
+        hedge=HedgeSettings(families={"BTC": "CME-BTC"}, leverage=Decimal(2)),
+    )
+    doc = PortfolioDocument(builtin_catalog(), book)
+    w = MainWindow(doc, PortfolioLibrary(), AppSettings())
+    w.files.ask_unsaved = lambda _n: "discard"
+    qtbot.addWidget(w)
+    footer = w.holdings_panel.summary_label.text()
+    assert (
+        "Exposure</span> <b>-37,442.00</b>" in footer
+        or "Exposure</span> <b>−37,442.00</b>" in footer
+    )
+    assert w.hedge_panel.margin.rally_label.text() == "Fall"

@@ -181,7 +181,8 @@ class MarginView(Card):
         grid.setVerticalSpacing(2)
         grid.addWidget(dim(QLabel("Liquidation")), 0, 0)
         grid.addWidget(self.liquidation, 0, 1, 1, 2)
-        grid.addWidget(dim(QLabel("Rally")), 1, 0)
+        self.rally_label = dim(QLabel("Rally"))  # "Fall" for a long hedge
+        grid.addWidget(self.rally_label, 1, 0)
         grid.addWidget(self.rally_edit, 1, 1)
         grid.addWidget(self.rally_result, 1, 2)
         grid.addWidget(dim(QLabel("Collateral")), 2, 0)
@@ -280,6 +281,7 @@ class MarginView(Card):
             self._set(self.post_result, "")
             return
         what = "rally" if plan.side == "short" else "fall"
+        self._set(self.rally_label, what.capitalize())
         self._set(self.rally_result, f"→ keep {keep_words(plan)}")
         if self.rally_result.toolTip() != plan.words:
             self.rally_result.setToolTip(plan.words)

@@ -441,7 +441,8 @@ class HoldingsPanel(QWidget):
             f"<span style='color:{muted}'>Total</span> "
             f"<b>{fmt_money(plan.total_value_usd)}</b> USD",
             f"<span style='color:{muted}'>Exposure</span> "
-            f"<b>{fmt_money(plan.totals.exposure_usd)}</b> USD",
+            # Signed like the cards: a short spot book is negative exposure.
+            f"<b>{fmt_money(sum((u.exposure_usd for u in plan.underlyings), Decimal(0)))}</b> USD",
         ]
         if plan.other_value_usd:
             parts.append(
