@@ -226,7 +226,15 @@ def test_hedger_carry_prints_options_and_the_venue_ranking(data_dir: Path, tmp_p
 
 @pytest.mark.parametrize(
     "argv",
-    [["--days", "0"], ["--basis", "CME-BTC"], ["--basis", "NOPE=1%"], ["--roll-days", "99"]],
+    [
+        ["--days", "0"],
+        ["--basis", "CME-BTC"],
+        ["--basis", "NOPE=1%"],
+        ["--roll-days", "99"],
+        # A perpetual has funding, no basis to expiry; a family given twice is ambiguous.
+        ["--basis", "BINANCE-USDM-BTC=5%"],
+        ["--basis", "CME-BTC=2%", "--basis", "cme-btc=3%"],
+    ],
 )
 def test_hedger_carry_bad_input_is_one_line_exit_2(
     data_dir: Path, tmp_path: Path, argv: list[str]

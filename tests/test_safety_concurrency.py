@@ -227,3 +227,36 @@ def test_restore_by_a_time_shared_by_several_saves_is_refused_as_ambiguous(
     run = run_hedger(["restore", str(path), "--version", "20261206T230403.200000Z"], data_dir)
     assert run.code == 0, run.err
     assert open_portfolio(path).holdings[0].quantity == Decimal(2)
+    assert "The previous content was kept as a version" in run.out
+    # A file since deleted: restored, and no word of a previous content that was not there.
+    path.unlink()
+    run = run_hedger(["restore", str(path), "--version", "1"], data_dir)
+    assert run.code == 0, run.err
+    assert path.exists() and "previous content" not in run.out
+
+
+def test_two_windows_saving_settings_keep_each_others_changes(tmp_path: Path) -> None:
+    """Each window saves on quit what it loaded at start: a field one window left
+    alone takes what the other saved (theme and family survive the carry horizon)."""
+    from hedger.store.settings import AppSettings, load_settings, save_settings
+
+    path = tmp_path / "settings.json"
+    save_settings(AppSettings(theme="light", carry_horizon_days=90), path)
+    a, _ = load_settings(path)
+    b, _ = load_settings(path)
+    a.theme = "dark"
+    a.last_families = {"BTC": "CME-BTC"}
+    save_settings(a, path)
+    b.carry_horizon_days = 30
+    save_settings(b, path)
+    merged, problem = load_settings(path)
+    assert problem is None
+    assert (merged.theme, merged.last_families, merged.carry_horizon_days) == (
+        "dark",
+        {"BTC": "CME-BTC"},
+        30,
+    )
+    # A field both changed: the later save wins, as it would in one window.
+    b.theme = "system"
+    save_settings(b, path)
+    assert load_settings(path)[0].theme == "system"

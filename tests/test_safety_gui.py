@@ -174,6 +174,35 @@ def test_a_file_open_in_another_process_opens_read_only(qtbot, path: Path, data_
     assert "(read-only)" not in w.windowTitle()
 
 
+def test_a_read_only_window_becomes_editable_when_the_other_one_closes(
+    qtbot, path: Path, data_dir: Path
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    other = ctx.Process(target=hold_claim, args=(str(path), str(data_dir), ready, 60))
+    other.start()
+    try:
+        assert ready.wait(60)
+        w = window(qtbot, path)
+        assert w.document.read_only
+        assert not w.files.try_reclaim()  # still held elsewhere
+        # Another process saved meanwhile: the window takes that content first.
+        book = open_portfolio(path)
+        holding = book.holdings[0].model_copy(update={"quantity": Decimal("0.7")})
+        save_portfolio(path, book.model_copy(update={"holdings": (holding,)}), backup=False)
+    finally:
+        other.kill()
+        other.join(10)
+    messages: list[str] = []
+    w.files.statusMessage.connect(messages.append)
+    qtbot.waitUntil(lambda: not w.document.read_only, timeout=10_000)  # its timer asked again
+    assert "(read-only)" not in w.windowTitle()
+    assert w.document.portfolio.holdings[0].quantity == Decimal("0.7")
+    assert any("no longer open elsewhere" in m for m in messages)
+    w.document.edit_holding_field(0, "quantity", "0.9")
+    assert w.files.save()
+
+
 def test_a_second_window_of_this_process_brings_the_first_forward(
     qtbot, path: Path, tmp_path: Path
 ) -> None:

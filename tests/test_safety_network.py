@@ -93,13 +93,16 @@ class Hostile:
             req.end_headers()
             return
         content_type = "application/json"
-        if kind == "raw":
+        status = 200
+        if kind == "status":  # a refusal with its own body
+            status, body = rest
+        elif kind == "raw":
             body = rest[0]
         elif kind == "typed":
             content_type, body = rest
         else:
             body = json.dumps(rest[0]).encode()
-        req.send_response(200)
+        req.send_response(status)
         req.send_header("Content-Type", content_type)
         req.send_header("Content-Length", str(len(body)))
         req.end_headers()
@@ -250,3 +253,22 @@ def test_content_types() -> None:
     assert json_content("text/html") == "sent text/html, not JSON"
     with pytest.raises(PriceSourceError, match="must start with http"):
         JsonClient("X", "ftp://127.0.0.1/")
+
+
+@pytest.mark.parametrize("status", [400, 429])
+def test_a_refusal_with_a_bottomless_body_is_a_clean_refusal(
+    hostile: Hostile, data_dir: Path, status: int
+) -> None:
+    """A 4xx whose JSON nests past the parser: the venue's refusal in one line, exit 2,
+    for every download (the body is only a hint of why)."""
+    deep = b"[" * 400_000
+    for path in ("/api/v3/klines", "/fapi/v1/fundingRate"):
+        hostile.answers[path] = ("status", status, deep)
+    for args in (
+        ["history", "download", "BTC", "--source", "binance", "--days", "5"],
+        ["funding", "download", "BINANCE:BTCUSDT"],
+    ):
+        run = run_hedger(args, data_dir, env=hostile.env())
+        assert run.code == 2, (args, run.err)
+        assert "RecursionError" not in run.err and "unexpected error" not in run.err, run.err
+        assert f"HTTP {status}" in run.err, run.err

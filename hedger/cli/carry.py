@@ -120,6 +120,10 @@ def cmd_carry(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     portfolio = load_portfolio(args.file)
     plan = plan_portfolio(portfolio, catalog)
+    named = [family.upper() for family, _value in args.basis]
+    twice = sorted({f for f in named if named.count(f) > 1})
+    if twice:
+        raise CliError(f"--basis given more than once for {', '.join(twice)}: give it once")
     request = CarryRequest(args.days, args.roll_days, start, dict(args.basis))
     carry = carry_for_plan(portfolio, catalog, plan, request)
     compared = compare_venues(portfolio, catalog, plan, request)

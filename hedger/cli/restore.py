@@ -59,14 +59,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise CliError(f"{clean(path.name)}: is a folder, not a portfolio file")
     version = find_version(path, args.version)
+    existed = path.exists()  # only then is there a previous content to keep
     restored = restore_version(path, version)
     if args.json:
         write_json({"file": str(path), "restored": _to_dict(version)})
     else:
+        kept = " The previous content was kept as a version." if existed else ""
         write(
             f"Restored {clean(path.name)} to version {version.number} "
             f"(replaced {_local(version)}): {clean(restored.name)}, "
-            f"{len(restored.holdings)} holdings. The previous content was kept as a version.\n"
+            f"{len(restored.holdings)} holdings.{kept}\n"
         )
     return EXIT_OK
 

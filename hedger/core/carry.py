@@ -139,7 +139,10 @@ class CarryLine(NamedTuple):
 
     @property
     def roll_count(self) -> int:
-        return self.rolls.roll_count if self.rolls is not None else 0
+        # An option that opens nothing has nothing to roll (its calendar still has dates).
+        if self.rolls is None or self.hedged_usd == 0:
+            return 0
+        return self.rolls.roll_count
 
     @property
     def total_cost_usd(self) -> Decimal:

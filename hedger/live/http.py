@@ -327,7 +327,8 @@ class JsonClient:
         try:
             body = exc.read(self.settings.max_bytes)
             payload = loads_decimal_json(body)
-        except (OSError, ValueError, http.client.HTTPException):
+        except (OSError, ValueError, RecursionError, http.client.HTTPException):
+            # A refusal's body is only a hint: nested past the parser, it is none.
             payload = None
         if status in (418, 429):
             raise VenueHttpError(

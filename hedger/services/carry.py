@@ -146,8 +146,18 @@ def _inputs(
     basis.update({k.upper(): v for k, v in request.basis.items()})
     settings = CarrySettings(request.horizon_days, request.roll_days, request.start)
     for fid in request.basis:
-        if fid.upper() not in catalog.families:
+        family = catalog.families.get(fid.upper())
+        if family is None:
             raise CarryInputError(f"--basis: unknown family {fid!r} (see 'hedger contracts')")
+        dated = any(
+            (c := catalog.contracts.get(cid)) is not None and c.expiry == "dated"
+            for cid in family.contracts
+        )
+        if not dated:
+            # Silently ignored it would read as taken into account.
+            raise CarryInputError(
+                f"--basis: {family.id} is a perpetual family: it has funding, not a basis to expiry"
+            )
     return CarryInputs(builtin_calendars(), settings, request.start or _today(), funding, basis)
 
 

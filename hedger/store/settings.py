@@ -51,6 +51,9 @@ class AppSettings(BaseModel):
     # The recent files as read at start-up: one missing now was removed here
     # on purpose, one new on disk was added by another window.
     _loaded_recent: tuple[str, ...] = PrivateAttr(default=())
+    # Every field as read (None: not read from a file): a field this window
+    # left alone takes what another window saved meanwhile.
+    _loaded: dict[str, Any] | None = PrivateAttr(default=None)
 
     def add_recent(self, path: Path) -> None:
         p = str(path)
@@ -82,6 +85,7 @@ def load_settings(path: Path | None = None) -> tuple[AppSettings, str | None]:
     try:
         settings = AppSettings.model_validate(migrate(_read_doc(path)))
         settings._loaded_recent = tuple(settings.recent_files)
+        settings._loaded = settings.model_dump()
         return settings, None
     except (OSError, ValueError, ValidationError, RecursionError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -100,10 +104,11 @@ def _read_doc(path: Path) -> dict[str, Any]:
 
 
 def save_settings(settings: AppSettings, path: Path | None = None) -> None:
-    """Write ``settings``, keeping recent files another window added meanwhile.
+    """Write ``settings``, keeping what another window saved meanwhile.
 
-    Read again and written under the file's lock: two windows closing at once
-    each keep the other's recent files.
+    Read again and written under the file's lock: a field this window did not
+    change since it read the file takes the value on disk (another window's
+    theme, family or carry horizon survive), and recent files are merged.
     """
     from hedger.store.atomic import atomic_write_text
     from hedger.store.errors import StoreError
@@ -122,15 +127,23 @@ def save_settings(settings: AppSettings, path: Path | None = None) -> None:
 
 
 def _with_their_recent(settings: AppSettings, path: Path) -> AppSettings:
-    """``settings`` with the recent files on disk that it lacks appended (ours first)."""
+    """``settings`` merged with the file on disk: fields this window left alone
+    take the disk's value; recent files on disk that it lacks are appended."""
     if not path.exists():
         return settings
     theirs, problem = load_settings(path)
     if problem is not None:
         return settings
+    update: dict[str, Any] = {}
+    loaded = settings._loaded
+    if loaded is not None:
+        ours_now, on_disk = settings.model_dump(), theirs.model_dump()
+        for name, value in ours_now.items():
+            if name != "recent_files" and value == loaded.get(name) and on_disk[name] != value:
+                update[name] = on_disk[name]
     ours = list(settings.recent_files)
     known = set(ours) | set(settings._loaded_recent)
     extra = [r for r in theirs.recent_files if r not in known]
-    if not extra:
-        return settings
-    return settings.model_copy(update={"recent_files": (ours + extra)[:MAX_RECENT]})
+    if extra:
+        update["recent_files"] = (ours + extra)[:MAX_RECENT]
+    return settings.model_copy(update=update) if update else settings

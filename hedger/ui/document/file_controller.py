@@ -63,6 +63,10 @@ __all__ = ["DECIDE_LATER", "KEEP_MINE", "SAVE_COPY", "TAKE_THEIRS", "FileControl
 _OPEN_HERE: dict[str, weakref.ref[FileController]] = {}
 
 
+# How often a read-only window asks again for the file another window had.
+RECLAIM_MS = 3000
+
+
 class FileController(QObject):
     statusMessage = Signal(str)
     opened = Signal(Path)  # a file was opened or saved under a new path
@@ -95,6 +99,11 @@ class FileController(QObject):
         self._resolving = False
         self.watcher = DiskWatcher(self)
         self.watcher.changed.connect(self.check_disk)
+        # Read-only because another window has the file: ask again now and
+        # then, so closing that window makes this one editable.
+        self._reclaim_timer = QTimer(self)
+        self._reclaim_timer.setInterval(RECLAIM_MS)
+        self._reclaim_timer.timeout.connect(self.try_reclaim)
         if document.path is not None:
             # The start-up document was read before this controller existed.
             self._attach(document.path, portfolio_digest(document.path))
@@ -266,11 +275,31 @@ class FileController(QObject):
             self.document.set_read_only(
                 f"{path.name} is open in another Hedger window; this window is read-only"
             )
+            self._reclaim_timer.start()
         else:
+            self._reclaim_timer.stop()
             self.document.set_read_only(None)
+
+    def try_reclaim(self) -> bool:
+        """Take the edit claim if the other window let go; True when this window may edit."""
+        path = self._claimed
+        if path is None or self._claim is not None:
+            self._reclaim_timer.stop()
+            return self._claim is not None
+        claim = claim_for_editing(path)
+        if claim is None:
+            return False
+        self._reclaim_timer.stop()
+        self._claim = claim
+        # What the other window saved last comes in first (nothing is edited here).
+        self.check_disk()
+        self.document.set_read_only(None)
+        self.statusMessage.emit(f"{shown(path.name)} is no longer open elsewhere: you can edit it")
+        return True
 
     def release(self) -> None:
         """Let go of the open file's edit claim (the window closes or opens another)."""
+        self._reclaim_timer.stop()
         if self._claimed is not None:
             key = _key(self._claimed)
             ref = _OPEN_HERE.get(key)
