@@ -431,3 +431,30 @@ def test_a_short_spot_book_reads_as_one_sign_and_its_collateral_guards_a_fall(
         or "Exposure</span> <b>−37,442.00</b>" in footer
     )
     assert w.hedge_panel.margin.rally_label.text() == "Fall"
+
+
+def test_liquidation_label_names_the_futures_price_when_it_is_not_the_axis_price(
+    qtbot: QtBot,
+) -> None:
+    """Spot 100,000 with a typed futures price of 70,000: the line sits on the spot
+    axis at the move, its price is the futures' (79,800) and says so."""
+    book = Portfolio(
+        holdings=(Holding(symbol="BTC", quantity=Decimal("0.5"), price=Decimal(100000)),),
+        hedge=HedgeSettings(
+            families={"BTC": "CME-BTC"},
+            leverage=Decimal(2),
+            futures_prices={"BTC": Decimal(70000)},
+        ),
+    )
+    doc = PortfolioDocument(builtin_catalog(), book)
+    w = MainWindow(doc, PortfolioLibrary(), AppSettings())
+    w.files.ask_unsaved = lambda _n: "discard"
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.load_charts()
+    chart = w.chart_host.chart
+    assert chart is not None
+    qtbot.waitUntil(lambda: chart.liquidation_line.isVisible())
+    assert "futures 79,800" in chart.liquidation_line.label.format

@@ -182,6 +182,9 @@ def test_over_hedge_on_another_family_is_bought_back_on_its_own_venue() -> None:
     # No long opened on CME against the Binance short.
     assert not any(x.ticket.contract.id.startswith("CME:") for x in g.orders)
     assert (g.hedged_usd, g.residual_usd, g.margin) == (D(35000), D(0), None)
+    # Nothing is held on CME after the orders, but 0.5 BTC stays short on Binance.
+    assert "nothing is held" not in g.margin_words
+    assert "stays on its own venue" in g.margin_words
 
 
 def test_a_family_position_stays_when_the_other_can_absorb_the_excess() -> None:

@@ -249,6 +249,13 @@ class PositionGap(NamedTuple):
     @property
     def margin_words(self) -> str:
         if self.margin is None:
+            closed = {o.ticket.contract.id for o in self.orders if not o.on_family and not o.after}
+            if any(line.position.contract not in closed for line in self.other):
+                # Only this family's margin is counted here; another venue's stays.
+                return (
+                    "No margin on this family after the orders; the other family's position "
+                    "stays on its own venue with its own margin."
+                )
             return "No margin: nothing is held after the orders."
         if not self.held:
             return (

@@ -497,7 +497,12 @@ class ScenarioChart(ChartReadout, QWidget):
         x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
         width = vb.width()
         what, brief = ("Held: liquidation", "Held liq.") if held else ("Liquidation", "Liq.")
-        full = f"{what} {fmt.signed_pct(move * 100)} ({fmt.price(round(price))})"
+        # The price is the futures'; the axis above is the holding's. Apart
+        # (a typed or stale futures price), the label says whose price it is.
+        spot = self.price_axis.price
+        apart = spot > 0 and abs(price / (spot * (1.0 + move)) - 1.0) > 0.005
+        at = f"futures {fmt.price(round(price))}" if apart else fmt.price(round(price))
+        full = f"{what} {fmt.signed_pct(move * 100)} ({at})"
         short = f"{brief} {fmt.signed_pct(move * 100)}"
         fm = self.fontMetrics()
         # Away from the plot edge it points to when there is room, else the other side.
