@@ -412,7 +412,9 @@ def test_with_positions_held_the_chart_and_status_bar_speak_of_what_is_held(
     assert "held hedges" in status and "hedged" not in status.replace("held hedges", "")
     from hedger.core.decimals import fmt_money
 
-    assert f"left {fmt_money(held.residual_usd, 0)}" in status
+    rest = held.residual_usd
+    words = f"left {fmt_money(rest, 0)}" if rest >= 0 else f"over by {fmt_money(-rest, 0)}"
+    assert words in status
 
 
 def test_held_lines_in_the_order_card_never_push_the_panel_sideways(

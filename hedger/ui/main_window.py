@@ -297,9 +297,11 @@ class MainWindow(WindowMenusMixin, WindowLayoutMixin, QMainWindow):
         t, held = plan.totals, plan.held_totals
         if held is not None:
             # Futures held: what protects the book now, not a hedge from zero.
+            rest = held.residual_usd
+            left = f"left {fmt_money(rest, 0)}" if rest >= 0 else f"over by {fmt_money(-rest, 0)}"
             self._plan_label.setText(
                 f"Target {fmt_money(abs(t.target_usd), 0)} USD · held hedges "
-                f"{fmt_money(held.hedged_usd, 0)} · left {fmt_money(held.residual_usd, 0)}"
+                f"{fmt_money(held.hedged_usd, 0)} · {left}"
             )
             self._plan_label.setToolTip(
                 "Totals of the futures held now; the order cards say what closes the gap"

@@ -147,8 +147,8 @@ class ScenarioChart(ChartReadout, QWidget):
         )
         pi.addItem(self.liquidation_line, ignoreBounds=True)
         self.liquidation_move: float | None = None
-        # move, price, and whether it is the held position's
-        self._liquidation_text: tuple[float, float, bool] | None = None
+        # move, price, and the held position's label (empty: the option's)
+        self._liquidation_text: tuple[float, float, str] | None = None
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
         self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
@@ -365,7 +365,8 @@ class ScenarioChart(ChartReadout, QWidget):
         if held is not None:
             # Futures held on this family: the line is where *they* are closed,
             # the danger the user runs now (the curves are the hedge from zero).
-            self._set_liquidation(*held, held=True)
+            move, price, label = held
+            self._set_liquidation(move, price, held=label)
         else:
             liq = s.options[shown].liquidation_move if shown else None
             option = u.option(shown) if u is not None and shown else None
@@ -464,8 +465,9 @@ class ScenarioChart(ChartReadout, QWidget):
             self.fit_legend_columns()
 
     def _set_liquidation(
-        self, move: float | None, liq_price: Decimal | None, held: bool = False
+        self, move: float | None, liq_price: Decimal | None, held: str = ""
     ) -> None:
+        """``held``: the label of a held position's line (empty: the option's)."""
         s = self._scenario
         in_range = (
             move is not None and s is not None and float(s.moves[0]) <= move <= float(s.moves[-1])
@@ -496,7 +498,7 @@ class ScenarioChart(ChartReadout, QWidget):
         vb = self.plot_item.getViewBox()
         x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
         width = vb.width()
-        what, brief = ("Held: liquidation", "Held liq.") if held else ("Liquidation", "Liq.")
+        what, brief = (held, held.split(":")[0] + " liq.") if held else ("Liquidation", "Liq.")
         # The price is the futures'; the axis above is the holding's. Apart
         # (a typed or stale futures price), the label says whose price it is.
         spot = self.price_axis.price

@@ -80,16 +80,18 @@ def hedged_label(u: UnderlyingPlan | None, rec: str | None) -> str:
     return f"{tier_label(rec, u)}{star}" + (" from zero" if held else "")
 
 
-def held_liquidation(u: UnderlyingPlan | None) -> tuple[float | None, Decimal | None] | None:
-    """(move, price) at which the futures held on the plan's family are closed;
-    (None, None) when they cannot be; None when nothing is held on the family."""
+def held_liquidation(u: UnderlyingPlan | None) -> tuple[float | None, Decimal | None, str] | None:
+    """(move, price, label) at which the futures held on the plan's family are
+    closed, once the order card's orders are placed (none: as held now); move and
+    price None when they cannot be; None when nothing is held on the family."""
     gap = u.position_gap if u is not None else None
     if gap is None or not gap.held:
         return None
+    label = "After the orders: liquidation" if gap.orders else "Held: liquidation"
     price = gap.liquidation_price
     if price is None or gap.futures_price <= 0:
-        return None, None
-    return float(price / gap.futures_price - 1), price
+        return None, None, label
+    return float(price / gap.futures_price - 1), price, label
 
 
 def current_price(s: Scenario, u: UnderlyingPlan | None) -> float:
