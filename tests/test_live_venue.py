@@ -222,7 +222,8 @@ class FakeVenue:
         req.wfile.write(data)
 
 
-FAST = HttpSettings(timeout=0.3, retries=2, backoff=0.0)
+# Answers come at once; a generous limit keeps a busy CI machine from timing them out.
+FAST = HttpSettings(timeout=5, retries=2, backoff=0.0)
 
 
 @pytest.fixture
@@ -346,8 +347,10 @@ def test_server_error_then_success_is_retried(venue: FakeVenue) -> None:
 
 def test_persistent_server_errors_give_a_readable_message(venue: FakeVenue) -> None:
     venue.script("/products", *[("status", 500)] * 5)
+    # Three answers within the time limit even on a busy CI machine (0.3 s is not).
+    patient = HttpSettings(timeout=10, retries=2, backoff=0.0)
     with pytest.raises(PriceSourceError, match=r"^Coinbase unreachable: HTTP 500 .*\(3 tries\)$"):
-        CoinbaseSource(venue.url, FAST, sleep=no_sleep).fetch_spot(["BTC"])
+        CoinbaseSource(venue.url, patient, sleep=no_sleep).fetch_spot(["BTC"])
     assert venue.count("/products") == 3
 
 
