@@ -278,6 +278,20 @@ def window_arg(text: str) -> int | None:
 MAX_WINDOW_DAYS = 36_500
 
 
+MAX_SPAN_DAYS = 3650
+
+
+def days_arg(text: str) -> int:
+    """A span of 1 day to 10 years: ``90``, ``2w``, ``6m``, ``2y`` (carry horizon, funding)."""
+    try:
+        days = parse_days(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not 1 <= days <= MAX_SPAN_DAYS:
+        raise argparse.ArgumentTypeError(f"days must be 1 to {MAX_SPAN_DAYS}, got {text}")
+    return days
+
+
 def horizon_arg(text: str) -> int:
     try:
         days = parse_days(text)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.args import date_arg, decimal_arg, family_id_arg, int_arg, parse_days
+from hedger.cli.args import date_arg, days_arg, decimal_arg, family_id_arg, int_arg
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.output import align, clean, wrapped, write, write_json
 
@@ -16,18 +16,7 @@ if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
     from hedger.services.carry import CarryLine, PlanCarry, VenueComparison
 
-MAX_DAYS = 3650
 MAX_BASIS = Decimal("0.5")
-
-
-def days_arg(text: str) -> int:
-    try:
-        days = parse_days(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not 1 <= days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"days must be 1 to {MAX_DAYS}, got {text}")
-    return days
 
 
 def start_arg(text: str) -> date:

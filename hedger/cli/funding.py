@@ -5,25 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from hedger.cli.args import contract_id_arg, parse_days
+from hedger.cli.args import contract_id_arg, days_arg
 from hedger.cli.errors import EXIT_OK, CliError
 from hedger.cli.output import align, clean, warn, write, write_json
 
 if TYPE_CHECKING:
     from hedger.cli.commands import Command, SubParsers
     from hedger.services.funding import FundingDownload, FundingProgress
-
-MAX_DAYS = 3650
-
-
-def _days(text: str) -> int:
-    try:
-        days = parse_days(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not 1 <= days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"days must be 1 to {MAX_DAYS}, got {text}")
-    return days
 
 
 def add_parser(sub: SubParsers, command: Command) -> None:
@@ -55,7 +43,7 @@ def add_parser(sub: SubParsers, command: Command) -> None:
         help="e.g. BINANCE:BTCUSDT",
     )
     d.add_argument("--venue", action="append", default=[], help="only this venue (repeatable)")
-    d.add_argument("--days", type=_days, default=365, help="how far back (default 365; 6m, 2y)")
+    d.add_argument("--days", type=days_arg, default=365, help="how far back (default 365; 6m, 2y)")
     d.add_argument("--json", action="store_true", help="machine-readable output")
     d.set_defaults(func=cmd_download)
     ls = actions.add_parser("list", help="list stored funding histories and where each comes from")
