@@ -13,14 +13,13 @@ worker thread in ``start``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
+from hedger.ui.analytics.history_follower import HistoryFollower
 from hedger.ui.document.document import DailyVols, PortfolioDocument
-from hedger.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from hedger.core.planner import Plan
@@ -36,8 +35,10 @@ def measure(underlyings: tuple[str, ...], library: HistoryLibrary) -> DailyVols:
     return measured_daily_vols(underlyings, library.cache)
 
 
-class DailyVolatility(QObject):
+class DailyVolatility(HistoryFollower):
     """Keeps ``document.daily_vols`` in step with the stored histories."""
+
+    WARM_MODULES = WARM_MODULES
 
     def __init__(
         self,
@@ -45,42 +46,13 @@ class DailyVolatility(QObject):
         library: Callable[[], HistoryLibrary],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(library, name="hedger-daily-vol", delay_ms=400, parent=parent)
         self._doc = document
-        self._library_of = library
-        self._library: HistoryLibrary | None = None
         self._measured: tuple[str, ...] | None = None  # underlyings of the last measure
-        self._task = TaskRunner(self, serial=True, name="hedger-daily-vol")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(400)
-        self._timer.timeout.connect(self._start)
         document.planChanged.connect(self._on_plan)
 
-    @property
-    def busy(self) -> bool:
-        return self._task.busy or self._timer.isActive() or self._library is None
-
-    def start(self) -> None:
-        """Import the history store off the GUI thread, then measure."""
-        self._task.start(
-            lambda _state: self._warm_up(), lambda _r: self._on_warm(), lambda _e: None
-        )
-
-    @staticmethod
-    def _warm_up() -> None:
-        for name in WARM_MODULES:
-            importlib.import_module(name)
-
-    def _on_warm(self) -> None:
-        self._library = self._library_of()
-        self._library.changed.connect(self.refresh)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Histories changed: measure again (soon)."""
+    def _forget(self) -> None:
         self._measured = None
-        self._timer.start()
 
     def _on_plan(self, plan: Plan) -> None:
         if self._library is not None and self._names(plan) != self._measured:
@@ -102,22 +74,3 @@ class DailyVolatility(QObject):
         self._task.start(
             lambda _state: measure(names, library), self._doc.set_daily_vols, lambda _e: None
         )
-
-    def wait(self, timeout_s: float = 30.0) -> bool:
-        """Process events until the measure is in (tests and scripts)."""
-        import time
-
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication.instance()
-        end = time.monotonic() + timeout_s
-        while self.busy:
-            if time.monotonic() > end:
-                return False
-            if app is not None:
-                app.processEvents()
-            time.sleep(0.001)
-            if self._timer.isActive() and not self._task.busy:
-                self._timer.stop()
-                self._start()
-        return True

@@ -14,17 +14,16 @@ first analytics tab the user opens.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hedger.core.models import Holding, Portfolio
+from hedger.ui.analytics.history_follower import HistoryFollower
 from hedger.ui.analytics.registry import ANALYTICS_TABS
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.holdings.columns import BetaEstimate, EstimateKey
-from hedger.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from hedger.core.catalog import Catalog
@@ -81,7 +80,7 @@ def estimate_betas(
     return out
 
 
-class BetaHints(QObject):
+class BetaHints(HistoryFollower):
     """Feeds ``HoldingsTableModel.set_beta_estimates`` from the history library.
 
     ``library`` is called once, on the GUI thread, after the analytics modules
@@ -92,56 +91,24 @@ class BetaHints(QObject):
 
     estimatesChanged = Signal(object)  # dict[(symbol, underlying), BetaEstimate]
 
+    WARM_MODULES = WARM_MODULES
+
     def __init__(
         self,
         document: PortfolioDocument,
         library: Callable[[], HistoryLibrary],
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(library, name="hedger-beta-hints", delay_ms=300, parent=parent)
         self._doc = document
-        self._library_of = library
-        self._library: HistoryLibrary | None = None
         self._inputs: Hashable = None  # of the last computation started
-        # Serial: a newer estimate waits for the one running (CPU-bound, it
-        # cannot stop early) and the older one's answer is dropped. A window
-        # closed meanwhile has deleted the runner: the answer goes nowhere.
-        self._task = TaskRunner(self, serial=True, name="hedger-beta-hints")
         self.estimates: dict[EstimateKey, BetaEstimate] = {}
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(300)
-        self._timer.timeout.connect(self._start)
         document.portfolioChanged.connect(self._on_portfolio)
         # Another catalog can route a holding to another underlying.
         document.catalogChanged.connect(self.refresh)
 
-    @property
-    def busy(self) -> bool:
-        return self._task.busy or self._timer.isActive() or self._library is None
-
-    def start(self) -> None:
-        """Import the analytics modules off the GUI thread, then estimate."""
-        # A failed warm-up only loses the head start: the modules then load
-        # on first use, and the hints must not wait for it forever.
-        self._task.start(
-            lambda _state: self._warm_up(), lambda _r: self._on_warm(), lambda _e: self._on_warm()
-        )
-
-    @staticmethod
-    def _warm_up() -> None:
-        for name in WARM_MODULES:
-            importlib.import_module(name)
-
-    def _on_warm(self) -> None:
-        self._library = self._library_of()
-        self._library.changed.connect(self.refresh)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Histories changed: estimate again (soon)."""
+    def _forget(self) -> None:
         self._inputs = None
-        self._timer.start()
 
     def _on_portfolio(self) -> None:
         # Inputs are compared once the edits pause (in _start), not per edit:
@@ -168,25 +135,3 @@ class BetaHints(QObject):
 
     def _on_fail(self, _exc: Exception) -> None:
         """No hints is the quiet fallback: the Betas tab shows the reason."""
-
-    def wait(self, timeout_s: float = 30.0) -> bool:
-        """Process events until the estimates are in (tests and scripts)."""
-        import time
-
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication.instance()
-        end = time.monotonic() + timeout_s
-        if self._timer.isActive():
-            self._timer.stop()
-            self._start()
-        while self.busy:
-            if time.monotonic() > end:
-                return False
-            if app is not None:
-                app.processEvents()
-            time.sleep(0.001)
-            if self._timer.isActive() and not self._task.busy:
-                self._timer.stop()
-                self._start()
-        return True
