@@ -8,6 +8,7 @@ right-aligned columns; files and the CLI keep ASCII via hedger.core.decimals.
 
 from __future__ import annotations
 
+import html
 import math
 from decimal import Decimal
 
@@ -180,3 +181,8 @@ def shown(text: str) -> str:
 def shown_lines(text: str) -> str:
     """A text composed line by line (a tooltip) with file-borne parts: ``shown``, newlines kept."""
     return escape_controls(text, keep_newlines=True)
+
+
+def rich(text: str) -> str:
+    """Plain text for a rich-text label: ``&``, ``<`` and ``>`` escaped, quotes as typed."""
+    return html.escape(text, quote=False)

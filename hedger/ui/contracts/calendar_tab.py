@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hedger.ui.format import shown
+from hedger.ui.format import rich, shown
 from hedger.ui.tasks import TaskRunner, TaskState, error_text
 from hedger.ui.widgets.pill import LabelPillDelegate, LabelRole
 from hedger.ui.widgets.style import dim
@@ -109,10 +109,6 @@ def row_tooltip(row: CalendarRow) -> str:
         lines.append(f"Settles to {row.settlement_index}")
     lines += [row.label_text, f"Source: {shown(row.source)}"]
     return "\n".join(lines)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class CalendarModel(QAbstractTableModel):
@@ -279,24 +275,24 @@ class CalendarTab(QWidget):
         if row is None:
             self.details.setText("")
             return
-        facts = [f"<b>{_html(row.contract_id)}</b> · {_html(row.label_text)}", _html(row.rule_text)]
+        facts = [f"<b>{rich(row.contract_id)}</b> · {rich(row.label_text)}", rich(row.rule_text)]
         if row.funding_text:
-            facts.append(f"Funding: {_html(row.funding_text)}")
+            facts.append(f"Funding: {rich(row.funding_text)}")
         if row.cutoff or row.listing:
             facts.append(
                 " · ".join(
                     part
                     for part in (
-                        f"Last trading {_html(row.cutoff)}" if row.cutoff else "",
-                        f"listed: {_html(row.listing)}" if row.listing else "",
+                        f"Last trading {rich(row.cutoff)}" if row.cutoff else "",
+                        f"listed: {rich(row.listing)}" if row.listing else "",
                     )
                     if part
                 )
             )
         if row.settlement_index:
-            facts.append(f"Settles to {_html(row.settlement_index)}")
+            facts.append(f"Settles to {rich(row.settlement_index)}")
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        facts.append(f"<span style='color:{muted}'>Source: {_html(shown(row.source))}</span>")
+        facts.append(f"<span style='color:{muted}'>Source: {rich(shown(row.source))}</span>")
         self.details.setText("<br>".join(facts))
 
     def _failed(self, exc: Exception) -> None:

@@ -36,6 +36,7 @@ from hedger.core.decimals import DecimalParseError
 from hedger.core.percent import parse_share
 from hedger.ui import format as fmt
 from hedger.ui.document.document import EditRefused
+from hedger.ui.format import rich
 from hedger.ui.hedge.carry_state import MAX_HORIZON_DAYS, CarryState
 from hedger.ui.hedge.carry_view import pct2, roll_spin
 from hedger.ui.hedge.funding_refresh import FundingRefresh
@@ -361,7 +362,7 @@ class CompareVenuesDialog(QDialog):
             items.append("Not counted: " + ", ".join(line.missing) + ".")
         self.details_text.setText(
             "<ul style='margin-left:-24px'>"
-            + "".join(f"<li>{_html(w[:1].upper() + w[1:])}</li>" for w in items)
+            + "".join(f"<li>{rich(w[:1].upper() + w[1:])}</li>" for w in items)
             + "</ul>"
         )
 
@@ -496,10 +497,6 @@ class CompareVenuesDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.refresh.stop()
         super().closeEvent(event)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 __all__ = ["COLUMNS", "CompareVenuesDialog"]

@@ -19,6 +19,7 @@ from hedger.core.position_gap import short_label
 from hedger.services.errors import USER_ERRORS
 from hedger.services.positions import placed
 from hedger.ui.document.document import PortfolioDocument
+from hedger.ui.format import rich
 from hedger.ui.widgets.cards import Card
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
@@ -76,24 +77,22 @@ class PositionGapCard(Card):
         self.show()
         if g.holds_anything:
             held = " · ".join(short_label(line) for line in (*g.held, *g.other))
-            now = (
-                f"Held: {_escape(held)}<br>Hedging <b>{fmt_money(g.current_hedged_usd, 0)} USD</b>"
-            )
+            now = f"Held: {rich(held)}<br>Hedging <b>{fmt_money(g.current_hedged_usd, 0)} USD</b>"
         else:
             now = f"No {u.underlying} futures position held.<br>Hedging <b>0 USD</b>"
         self.held.setText(
             f"{now} of the {fmt_money(abs(g.target_usd), 0)} USD target (whole contracts)."
         )
         if g.orders:
-            lines = "".join(f"<li>{_escape(o.text)}</li>" for o in g.orders)
+            lines = "".join(f"<li>{rich(o.text)}</li>" for o in g.orders)
             self.orders.setText(f"<b>To the target:</b><ul style='margin:0'>{lines}</ul>")
         else:
-            self.orders.setText(_escape(g.order_words))
+            self.orders.setText(rich(g.order_words))
         # Each situation once: every position as held (what hedger check says), then
         # after the orders, saying when that assumes collateral added.
-        liq = "".join(f"<br>Liquidation {_escape(text)}." for text in g.liquidation_lines())
-        problems = "".join(f"<br>⚠ {_escape(p)}" for p in g.problems)
-        self.margin.setText(f"{_escape(g.margin_words)}{liq}{problems}")
+        liq = "".join(f"<br>Liquidation {rich(text)}." for text in g.liquidation_lines())
+        problems = "".join(f"<br>⚠ {rich(p)}" for p in g.problems)
+        self.margin.setText(f"{rich(g.margin_words)}{liq}{problems}")
         self.place_button.setEnabled(bool(g.orders))
 
     def mark_placed(self) -> bool:
@@ -108,7 +107,3 @@ class PositionGapCard(Card):
             return False
         doc.set_book(f"Mark {under} Orders as Placed", updated.positions, updated.journal)
         return True
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -35,6 +35,7 @@ from hedger.services.prices import (
     venue_of,
 )
 from hedger.ui import format as fmt
+from hedger.ui.format import rich
 
 Outcome = Literal["updated", "unchanged", "rejected", "unlisted", "used"]
 OUTCOME_TEXT: dict[Outcome, str] = {
@@ -268,9 +269,9 @@ class RefreshDetailsDialog(QDialog):
     def _fill(self) -> None:
         r = self.refresh_result
         rows = outcome_rows(r, self._before, self._used)
-        self.summary.setText(f"<b>{_escape(headline(r, rows))}</b>")
+        self.summary.setText(f"<b>{rich(headline(r, rows))}</b>")
         if r.venue_errors:
-            lines = "<br>".join(f"• {_escape(e)}" for e in r.venue_errors)
+            lines = "<br>".join(f"• {rich(e)}" for e in r.venue_errors)
             self.venues.setText(f"Venues:<br>{lines}")
             self.venues.show()
         else:
@@ -320,10 +321,6 @@ def headline(result: RefreshResult, rows: list[OutcomeRow]) -> str:
     state = " (stopped)" if result.stopped else ""
     body = ", ".join(parts) if parts else "no prices"
     return f"Refresh at {local}{where}{state}: {body}"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 __all__ = ["OutcomeRow", "RefreshDetailsDialog", "RefreshOutcomeModel", "headline", "outcome_rows"]
