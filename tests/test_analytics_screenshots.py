@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from analytics_histories import store_histories
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from hedger.services.library import choose_initial
@@ -22,7 +22,6 @@ from hedger.store.settings import AppSettings
 from hedger.ui import app as app_mod
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.main_window import MainWindow
-from hedger.ui.theme import apply_theme
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -65,36 +64,29 @@ def show_tab(qtbot: QtBot, w: MainWindow, title: str) -> QWidget:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_analytics_tabs_with_data(qtbot: QtBot, tmp_path: Path, mode: str) -> None:
+def test_analytics_tabs_with_data(app_theme, qtbot: QtBot, tmp_path: Path, mode: str) -> None:
     store_histories()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old_palette, old_style = app.palette(), app.style().name()
-    apply_theme(app, mode)  # type: ignore[arg-type]
-    try:
-        library = PortfolioLibrary()
-        start = choose_initial(None, library)
-        doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
-        w = MainWindow(doc, library, AppSettings())
-        qtbot.addWidget(w)
-        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for size in ((1280, 800), (1024, 700)):
-            w.resize(*size)
-            w.show()
-            qtbot.waitExposed(w)
-            for title in TABS:
-                tab = show_tab(qtbot, w, title)
-                lead_is_whole(tab)
-                if size != (1280, 800):
-                    continue
-                name = title.lower().replace(" ", "-")
-                out = out_dir / f"screenshot-{name}-{mode}.png"
-                assert w.grab().save(str(out))
-                img = QImage(str(out))
-                assert (img.width(), img.height()) == (1280, 800)
-                bg = img.pixelColor(640, 790).lightness()
-                assert (bg > 128) == (mode == "light")
-    finally:
-        app.setStyle(old_style)
-        app.setPalette(old_palette)
+    app_theme(mode)
+    library = PortfolioLibrary()
+    start = choose_initial(None, library)
+    doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
+    w = MainWindow(doc, library, AppSettings())
+    qtbot.addWidget(w)
+    out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for size in ((1280, 800), (1024, 700)):
+        w.resize(*size)
+        w.show()
+        qtbot.waitExposed(w)
+        for title in TABS:
+            tab = show_tab(qtbot, w, title)
+            lead_is_whole(tab)
+            if size != (1280, 800):
+                continue
+            name = title.lower().replace(" ", "-")
+            out = out_dir / f"screenshot-{name}-{mode}.png"
+            assert w.grab().save(str(out))
+            img = QImage(str(out))
+            assert (img.width(), img.height()) == (1280, 800)
+            bg = img.pixelColor(640, 790).lightness()
+            assert (bg > 128) == (mode == "light")

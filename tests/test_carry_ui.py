@@ -483,18 +483,16 @@ def store_realistic_funding() -> None:
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_compare_venues_screenshot(qtbot: QtBot, tmp_path: Path, mode: str) -> None:
+def test_compare_venues_screenshot(app_theme, qtbot: QtBot, tmp_path: Path, mode: str) -> None:
     """Compare Venues over the main window at 1280×800, a realistic book, stored funding.
 
     Set HEDGER_SCREENSHOT_DIR=docs to refresh the README images.
     """
     from PySide6.QtGui import QImage
-    from PySide6.QtWidgets import QApplication
     from test_download_ui import compose
 
     from hedger.store.library import PortfolioLibrary
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.theme import apply_theme
 
     store_realistic_funding()
     stack = Portfolio(
@@ -513,39 +511,32 @@ def test_compare_venues_screenshot(qtbot: QtBot, tmp_path: Path, mode: str) -> N
         ),
         hedge=HedgeSettings(families={"BTC": "CME-BTC", "ETH": "CME-ETH"}, leverage=Decimal(3)),
     )
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old_palette, old_style = app.palette(), app.style().name()
-    apply_theme(app, mode)  # type: ignore[arg-type]
-    try:
-        doc = PortfolioDocument(CATALOG, stack, None)
-        w = MainWindow(doc, PortfolioLibrary(), AppSettings())
-        w.files.ask_unsaved = lambda _n: "discard"
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        qtbot.waitExposed(w)
-        w.load_charts()
-        carry = w.hedge_panel.carry
-        carry.state.set_basis("CME-BTC", Decimal("0.011"))
-        carry.start()
-        assert carry.state.wait(30)
-        dialog = carry.show_compare()
-        assert carry.state.wait(30)
-        qtbot.waitUntil(lambda: len(dialog.model.rows) == 12, timeout=10_000)
-        assert dialog.model.rows[0].line.family_id == "CME-BTC"  # the typed basis earns most
-        dialog.select_family("BYBIT-BTC")
-        dialog.resize(1120, 630)
-        qtbot.wait(100)
-        shot = compose(w.grab().toImage(), dialog, mode)  # type: ignore[arg-type]
-        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        suffix = "" if mode == "light" else "-dark"
-        out = out_dir / f"screenshot-compare-venues{suffix}.png"
-        assert shot.save(str(out))
-        img = QImage(str(out))
-        assert (img.width(), img.height()) == (1280, 800)
-        dialog.close()
-    finally:
-        app.setStyle(old_style)
-        app.setPalette(old_palette)
+    app_theme(mode)
+    doc = PortfolioDocument(CATALOG, stack, None)
+    w = MainWindow(doc, PortfolioLibrary(), AppSettings())
+    w.files.ask_unsaved = lambda _n: "discard"
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.load_charts()
+    carry = w.hedge_panel.carry
+    carry.state.set_basis("CME-BTC", Decimal("0.011"))
+    carry.start()
+    assert carry.state.wait(30)
+    dialog = carry.show_compare()
+    assert carry.state.wait(30)
+    qtbot.waitUntil(lambda: len(dialog.model.rows) == 12, timeout=10_000)
+    assert dialog.model.rows[0].line.family_id == "CME-BTC"  # the typed basis earns most
+    dialog.select_family("BYBIT-BTC")
+    dialog.resize(1120, 630)
+    qtbot.wait(100)
+    shot = compose(w.grab().toImage(), dialog, mode)  # type: ignore[arg-type]
+    out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = "" if mode == "light" else "-dark"
+    out = out_dir / f"screenshot-compare-venues{suffix}.png"
+    assert shot.save(str(out))
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1280, 800)
+    dialog.close()

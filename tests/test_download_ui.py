@@ -267,7 +267,7 @@ def realistic_series(
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_download_dialog_screenshot(
-    qtbot: QtBot, server: CandleServer, tmp_path: Path, mode: str
+    app_theme, qtbot: QtBot, server: CandleServer, tmp_path: Path, mode: str
 ) -> None:
     """The dialog after downloading BTC, ETH and SOL, over the main window at 1280×800.
 
@@ -275,14 +275,11 @@ def test_download_dialog_screenshot(
     """
     import os
 
-    from PySide6.QtWidgets import QApplication
-
     from hedger.services.library import choose_initial
     from hedger.store.library import PortfolioLibrary
     from hedger.store.settings import AppSettings
     from hedger.ui import app as app_mod
     from hedger.ui.main_window import MainWindow
-    from hedger.ui.theme import apply_theme
 
     realistic_series(server, "BTC", 44_000, 97_400, 7)
     realistic_series(server, "ETH", 2_300, 3_620, 11)
@@ -290,38 +287,31 @@ def test_download_dialog_screenshot(
     eth = server.bars["ETH"][DAY_MS]
     for t in (END - 200 * DAY_MS, END - 199 * DAY_MS):
         del eth[t]
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old_palette, old_style = app.palette(), app.style().name()
-    apply_theme(app, mode)  # type: ignore[arg-type]
-    try:
-        library = PortfolioLibrary()
-        start = choose_initial(None, library)
-        doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
-        w = MainWindow(doc, library, AppSettings())
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        qtbot.waitExposed(w)
-        tab = w.analytics_tab("History")
-        assert isinstance(tab, HistoryTab)
-        w.workspace.setCurrentWidget(tab.parentWidget())
-        dialog = tab.open_download()
-        assert dialog.symbols_edit.text() == "BTC, ETH, SOL"
-        dialog.start_button.click()
-        assert dialog.wait(30)
-        assert "Stored 2,188 new closes from Binance for BTC, ETH, SOL" in dialog.summary.text()
-        qtbot.waitUntil(lambda: "points" in tab.preview_title.text(), timeout=10_000)
-        dialog.resize(760, 430)
-        qtbot.wait(100)
-        shot = compose(w.grab().toImage(), dialog, mode)
-        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        out = out_dir / f"screenshot-download-{mode}.png"
-        assert shot.save(str(out))
-        img = QImage(str(out))
-        assert (img.width(), img.height()) == (1280, 800)
-        dialog.reject()
-    finally:
-        app.setStyle(old_style)
-        app.setPalette(old_palette)
+    app_theme(mode)
+    library = PortfolioLibrary()
+    start = choose_initial(None, library)
+    doc = PortfolioDocument(app_mod.load_catalog()[0], start.portfolio, start.path)
+    w = MainWindow(doc, library, AppSettings())
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    tab = w.analytics_tab("History")
+    assert isinstance(tab, HistoryTab)
+    w.workspace.setCurrentWidget(tab.parentWidget())
+    dialog = tab.open_download()
+    assert dialog.symbols_edit.text() == "BTC, ETH, SOL"
+    dialog.start_button.click()
+    assert dialog.wait(30)
+    assert "Stored 2,188 new closes from Binance for BTC, ETH, SOL" in dialog.summary.text()
+    qtbot.waitUntil(lambda: "points" in tab.preview_title.text(), timeout=10_000)
+    dialog.resize(760, 430)
+    qtbot.wait(100)
+    shot = compose(w.grab().toImage(), dialog, mode)
+    out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"screenshot-download-{mode}.png"
+    assert shot.save(str(out))
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1280, 800)
+    dialog.reject()

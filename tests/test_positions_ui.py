@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from hedger.core.catalog import builtin_catalog
 from hedger.core.models import DriftRules, HedgeSettings, Holding, Portfolio, Position, Quote
@@ -33,7 +32,6 @@ from hedger.ui.positions.model import FIELDS
 from hedger.ui.positions.notifier import DriftNotifier
 from hedger.ui.positions.panel import PositionsPanel
 from hedger.ui.positions.rules_dialog import DriftRulesDialog
-from hedger.ui.theme import apply_theme
 
 pytestmark = pytest.mark.gui
 CATALOG = builtin_catalog()
@@ -326,31 +324,24 @@ def screenshot_book(drifting: bool = False) -> Portfolio:
 
 
 @pytest.mark.parametrize("which", ["positions", "drift"])
-def test_screenshots(qtbot: Any, tmp_path: Path, which: str) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old_palette, old_style = app.palette(), app.style().name()
-    apply_theme(app, "light")  # the app's own palette, as in the README's other shots
-    try:
-        w = _held_window(qtbot, tmp_path, drifting=which == "drift")
-        if which == "drift":
-            assert len(w.positions.notifier.findings) == 2
-            assert w.positions.tabs.tabText(1) == "Positions (3) · 2 to act on"
-            w.hedge_panel.set_current_underlying("ETH")  # the card shows the order to add
-        else:
-            assert w.positions.notifier.findings == []
-        # The cost-to-hold line is worked out once the chart is up; shown done, not "…".
-        w.hedge_panel.carry.start()
-        assert w.hedge_panel.carry.state.wait(30)
-        qtbot.wait(80)
-        out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
-        out = out_dir / f"screenshot-{which}.png"
-        assert w.grab().save(str(out))
-        img = QImage(str(out))
-        assert (img.width(), img.height()) == (1280, 800)
-    finally:
-        app.setStyle(old_style)
-        app.setPalette(old_palette)
+def test_screenshots(app_theme, qtbot: Any, tmp_path: Path, which: str) -> None:
+    app_theme("light")  # the app's own palette, as in the README's other shots
+    w = _held_window(qtbot, tmp_path, drifting=which == "drift")
+    if which == "drift":
+        assert len(w.positions.notifier.findings) == 2
+        assert w.positions.tabs.tabText(1) == "Positions (3) · 2 to act on"
+        w.hedge_panel.set_current_underlying("ETH")  # the card shows the order to add
+    else:
+        assert w.positions.notifier.findings == []
+    # The cost-to-hold line is worked out once the chart is up; shown done, not "…".
+    w.hedge_panel.carry.start()
+    assert w.hedge_panel.carry.state.wait(30)
+    qtbot.wait(80)
+    out_dir = Path(os.environ.get("HEDGER_SCREENSHOT_DIR", tmp_path))
+    out = out_dir / f"screenshot-{which}.png"
+    assert w.grab().save(str(out))
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1280, 800)
 
 
 def _held_window(qtbot: Any, tmp_path: Path, drifting: bool = False) -> MainWindow:
@@ -418,7 +409,7 @@ def test_with_positions_held_the_chart_and_status_bar_speak_of_what_is_held(
 
 
 def test_held_lines_in_the_order_card_never_push_the_panel_sideways(
-    qtbot: Any, tmp_path: Path
+    app_theme, qtbot: Any, tmp_path: Path
 ) -> None:
     """Positions on other venues lengthen the order card: at 1280x800 the margin
     card goes under it rather than off the right edge."""
@@ -440,28 +431,21 @@ def test_held_lines_in_the_order_card_never_push_the_panel_sideways(
         ),
     )
     book = sample_portfolio().model_copy(update={"positions": positions})
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old_palette, old_style = app.palette(), app.style().name()
-    apply_theme(app, "light")  # the app's own style and fonts set the widths
-    try:
-        doc = PortfolioDocument(CATALOG, book, None)
-        w = MainWindow(doc, PortfolioLibrary(tmp_path / "lib"), AppSettings())
-        w.files.ask_unsaved = lambda _n: "discard"
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        qtbot.waitExposed(w)
-        w.load_charts()
-        qtbot.wait(100)
-        scroll = w.hedge_panel.findChild(QScrollArea, "hedgeScroll")
-        qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible())
-        margin = w.hedge_panel.margin
-        right = margin.mapTo(scroll.viewport(), margin.rect().topRight()).x()
-        assert right <= scroll.viewport().width()
-    finally:
-        app.setStyle(old_style)
-        app.setPalette(old_palette)
+    app_theme("light")  # the app's own style and fonts set the widths
+    doc = PortfolioDocument(CATALOG, book, None)
+    w = MainWindow(doc, PortfolioLibrary(tmp_path / "lib"), AppSettings())
+    w.files.ask_unsaved = lambda _n: "discard"
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.load_charts()
+    qtbot.wait(100)
+    scroll = w.hedge_panel.findChild(QScrollArea, "hedgeScroll")
+    qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible())
+    margin = w.hedge_panel.margin
+    right = margin.mapTo(scroll.viewport(), margin.rect().topRight()).x()
+    assert right <= scroll.viewport().width()
 
 
 def test_short_spot_question_names_the_order_from_what_is_held(qtbot: Any) -> None:
