@@ -187,10 +187,8 @@ class Plan(NamedTuple):
             if g is None:
                 residual += abs(u.target_usd)
                 continue
-            # A long book is hedged by shorts (negative value held), a short book by longs.
-            covered = -g.current_usd if g.exposure_target_usd >= 0 else g.current_usd
-            hedged += covered
-            residual += abs(g.exposure_target_usd) - covered
+            hedged += g.current_hedged_usd
+            residual += g.current_residual_usd
         return HeldTotals(hedged, residual)
 
 
