@@ -180,7 +180,7 @@ class Plan(NamedTuple):
         Totals of the recommended options describe a hedge opened from zero;
         with positions held, these are what protects the book now."""
         gaps = [u.position_gap for u in self.underlyings]
-        if not any(g is not None and (g.held or g.other) for g in gaps):
+        if not any(g is not None and g.holds_anything for g in gaps):
             return None
         hedged = residual = Decimal(0)
         for u, g in zip(self.underlyings, gaps, strict=True):

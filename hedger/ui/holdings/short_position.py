@@ -23,7 +23,7 @@ YES = "short"
 def _order_words(plan: Plan, underlying: str | None) -> str:
     u = plan.underlying(underlying) if underlying else None
     gap = u.position_gap if u is not None else None
-    if gap is not None and (gap.held or gap.other):
+    if gap is not None and gap.holds_anything:
         # Futures held: the order is the one from what is held, as the order card says.
         if not gap.orders:
             return "nothing to trade"
