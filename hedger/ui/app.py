@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -57,7 +58,11 @@ def app_icon() -> QIcon:
     hicolor = resource_path("icons", "hicolor")
     if hicolor.is_dir():
         for png in sorted(hicolor.glob(f"*/apps/{APP_ID}.png")):
-            icon.addFile(str(png))
+            # The size from the folder name ("48x48"): given no size, Qt reads
+            # every file to learn it, about 15 ms before the window can show.
+            width, _, height = png.parent.parent.name.partition("x")
+            size = QSize(int(width), int(height)) if f"{width}{height}".isdigit() else QSize()
+            icon.addFile(str(png), size)
     return icon
 
 
@@ -164,6 +169,7 @@ class _FirstPaint:
 
     def _first_painted(self) -> None:
         self.timings["first_paint_ms"] = ms_since_start()
+        gc.enable()  # off during start-up (hedger.cli.gui.launch_gui)
         self.window.load_charts()
         chart = self.window.chart_host.chart
         if chart is not None:

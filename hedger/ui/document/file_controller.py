@@ -41,8 +41,6 @@ from hedger.services.portfolios import (
     save_portfolio_checked,
 )
 from hedger.services.versions import PortfolioVersion, VersionError, list_versions, load_version
-from hedger.ui.document import conflict_dialogs
-from hedger.ui.document.conflict_dialogs import DECIDE_LATER, KEEP_MINE, SAVE_COPY, TAKE_THEIRS
 from hedger.ui.document.disk_watch import DiskWatcher
 from hedger.ui.document.document import PortfolioDocument
 from hedger.ui.document.recovery import RecoveredWork
@@ -56,7 +54,7 @@ PORTFOLIO_FILTER = "Hedger portfolios (*.json);;All files (*)"
 # What to do with unsaved changes before they would be lost.
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
-__all__ = ["DECIDE_LATER", "KEEP_MINE", "SAVE_COPY", "TAKE_THEIRS", "FileController"]
+__all__ = ["FileController"]
 
 # Files open in a window of this process, by resolved path: a second window
 # on one of them brings the first to the front.
@@ -84,11 +82,9 @@ class FileController(QObject):
         self.ask_unsaved: Callable[[str], str] = self._ask_unsaved
         self.show_error: Callable[[str, str], None] = self._show_error
         self.confirm: Callable[[str, str], bool] = self._confirm
-        self.ask_conflict: Callable[[str], str] = lambda name: conflict_dialogs.ask_conflict(
-            self._parent, name
-        )
+        self.ask_conflict: Callable[[str], str] = self._ask_conflict
         self.choose_version: Callable[[str, list[PortfolioVersion]], PortfolioVersion | None] = (
-            lambda name, found: conflict_dialogs.choose_version(self._parent, name, found)
+            self._choose_version
         )
         # Set by the window: applies text typed in an editor but not yet
         # entered, so a save or close never writes (or drops) a stale value.
@@ -337,6 +333,8 @@ class FileController(QObject):
 
     def _resolve(self, path: Path, *, saving: bool) -> bool:
         """Ask what to do about another program's change; True when the content got saved."""
+        from hedger.ui.document.conflict_dialogs import KEEP_MINE, SAVE_COPY, TAKE_THEIRS
+
         if self._resolving or path != self.document.path:
             return False
         if not saving and portfolio_digest(path) in (None, self._digest):
@@ -463,6 +461,18 @@ class FileController(QObject):
         if answer == QMessageBox.StandardButton.Discard:
             return DISCARD
         return CANCEL
+
+    # The dialogs' module loads only when one is asked: Qt makes its dialog
+    # classes on first use, time the window need not spend before it shows.
+    def _ask_conflict(self, name: str) -> str:
+        from hedger.ui.document import conflict_dialogs
+
+        return conflict_dialogs.ask_conflict(self._parent, name)
+
+    def _choose_version(self, name: str, found: list[PortfolioVersion]) -> PortfolioVersion | None:
+        from hedger.ui.document import conflict_dialogs
+
+        return conflict_dialogs.choose_version(self._parent, name, found)
 
     def _show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self._parent, title, text)

@@ -12,6 +12,7 @@ age in the status bar) lists every symbol's outcome. A refresh takes at most
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -40,16 +41,17 @@ SourcesFactory = Callable[[], Sequence["PriceSource"]]
 Clock = Callable[[], datetime]
 
 DEFAULT_SOURCE = price_service.DEFAULT_SOURCE_KEY
-# Built-in sources (no extra needed), then the ccxt exchanges offered in the
-# menu, both from the venue registry; any other ccxt id can be typed under
-# "Other ccxt Exchange…".
-BUILTIN_CHOICES, CCXT_CHOICES = price_service.source_choices()
 CCXT_INSTALL = "pip install 'hedger[live]'"
 TIME_LIMIT_TEXT = "at most 20 s"
 
 # The window builds PriceAgeWidget(document) without the controller; this
 # finds the controller of a document so the widget can open the details.
 _controllers: weakref.WeakValueDictionary[int, LivePricesController] = weakref.WeakValueDictionary()
+
+
+@functools.cache
+def _source_choices() -> tuple[list[price_service.SourceChoice], list[price_service.SourceChoice]]:
+    return price_service.source_choices()
 
 
 def controller_for(document: PortfolioDocument) -> LivePricesController | None:
@@ -108,7 +110,10 @@ class LivePricesController(QObject):
         document.pathChanged.connect(lambda _path: self._forget_result())
 
         self._make_actions()
-        self._make_source_actions()
+        # Made when first needed (the Source menu opens, a source is set):
+        # they come from the venue registry, which need not load before the
+        # window first paints.
+        self._source_actions: dict[str, QAction] | None = None
         self._make_auto_refresh_actions()
 
     def _make_actions(self) -> None:
@@ -153,13 +158,25 @@ class LivePricesController(QObject):
             "Set each underlying's futures price to the perpetual's mark price when refreshing"
         )
 
+    @property
+    def source_actions(self) -> dict[str, QAction]:
+        """The Source menu's choices, by source key."""
+        if self._source_actions is None:
+            self._make_source_actions()
+        assert self._source_actions is not None
+        return self._source_actions
+
     def _make_source_actions(self) -> None:
+        # Built-in sources (no extra needed), then the ccxt exchanges offered
+        # in the menu, both from the venue registry; any other ccxt id can be
+        # typed under "Other ccxt Exchange…".
+        builtin, ccxt = _source_choices()
         self.source_group = QActionGroup(self)
-        self.source_actions: dict[str, QAction] = {}
-        for key, label in BUILTIN_CHOICES:
+        self._source_actions = {}
+        for key, label in builtin:
             self._add_source_action(key, label)
         self.ccxt_available = price_service.ccxt_available()
-        for key, label in CCXT_CHOICES:
+        for key, label in ccxt:
             self._add_source_action(key, label)
         self.other_ccxt_action = QAction("Other ccxt Exchange…", self)
         self.other_ccxt_action.triggered.connect(lambda _checked=False: self._ask_ccxt_exchange())
@@ -170,7 +187,7 @@ class LivePricesController(QObject):
                 a.setEnabled(False)
                 a.setStatusTip(f"Needs the ccxt library: {CCXT_INSTALL}")
         self.other_ccxt_action.setEnabled(self.ccxt_available)
-        self.source_actions[DEFAULT_SOURCE].setChecked(True)
+        self.source_actions[self._source_key].setChecked(True)
 
     def _make_auto_refresh_actions(self) -> None:
         self.auto_refresh_group = QActionGroup(self)
@@ -208,7 +225,7 @@ class LivePricesController(QObject):
         m.addAction(self.details_action)
         m.addSeparator()
         src = m.addMenu("&Source")
-        self._fill_source_menu(src)
+        src.aboutToShow.connect(lambda: self._fill_source_menu(src))
         auto = m.addMenu("&Auto-Refresh")
         auto.addActions(list(self.auto_refresh_actions.values()))
         m.addAction(self.include_futures_action)
@@ -217,8 +234,12 @@ class LivePricesController(QObject):
         return m
 
     def _fill_source_menu(self, menu: QMenu) -> None:
-        for key, _label in BUILTIN_CHOICES:
-            menu.addAction(self.source_actions[key])
+        """Fills the Source menu when it first opens."""
+        if menu.actions():
+            return
+        actions = self.source_actions
+        for key, _label in _source_choices()[0]:
+            menu.addAction(actions[key])
         menu.addSeparator()
         section = menu.addSection("ccxt exchanges")
         section.setText("ccxt exchanges")
@@ -239,6 +260,8 @@ class LivePricesController(QObject):
     def set_source(self, key: str) -> None:
         """Where the next refresh fetches from (see ``source_key``)."""
         k = key.strip().lower()
+        if k == self._source_key == DEFAULT_SOURCE and self._source_actions is None:
+            return  # nothing to check yet: the menu checks it when it is made
         if k != DEFAULT_SOURCE and not price_service.is_builtin_source(k):
             exchange = k.removeprefix("ccxt:")
             if not k.startswith("ccxt:") or not exchange.replace("_", "").isalnum():
