@@ -67,6 +67,46 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 HUNDRED = Decimal(100)
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+_COLUMNS = len(Column)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+HOLDING_TEXT_COLUMNS = frozenset((Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fonts:
+    bold: QFont
+    italic: QFont
+
+
+_FONTS: list[_Fonts] = []
+
+
+def _fonts() -> _Fonts:
+    # Made once, after the application exists: a QFont per painted cell was
+    # a fresh object (and a conversion) for every Symbol and automatic cell.
+    if not _FONTS:
+        bold, italic = QFont(), QFont()
+        bold.setWeight(QFont.Weight.DemiBold)
+        italic.setItalic(True)
+        _FONTS.append(_Fonts(bold, italic))
+    return _FONTS[0]
+
+
+def holding_texts(h: Holding) -> tuple[str | None, ...]:
+    """Display texts of the columns that depend on the holding alone, by column."""
+    texts: list[str | None] = [None] * _COLUMNS
+    texts[Column.SYMBOL] = h.symbol
+    texts[Column.QUANTITY] = group_decimal(h.quantity)
+    texts[Column.PRICE] = group_decimal(h.price, min_places=2)
+    texts[Column.VALUE] = fmt_money(h.value)
+    return tuple(texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +132,22 @@ class HoldingsTableModel(QAbstractTableModel):
         self._infos: dict[int, _RowInfo] = {}
         self._sort_keys: dict[int, list[Any]] = {}
         self._estimates: dict[EstimateKey, BetaEstimate] = {}
+        # Texts of the columns that read only the row's own holding: they
+        # survive plan changes (an edit elsewhere changes only shares).
+        self._texts: dict[int, tuple[str | None, ...]] = {}
+        self._readers: dict[int, Callable[[int, int], Any]] = {
+            SORT_ROLE: self._read_sort,
+            _DISPLAY: self._read_display,
+            _EDIT: self._read_edit,
+            _ALIGNMENT: self._read_alignment,
+            _FOREGROUND: self._read_foreground,
+            _FONT: self._read_font,
+            _TOOLTIP: self._read_tooltip,
+            _DECORATION: self._read_decoration,
+            HOLDING_ROLE: self._read_holding,
+            BETA_HINT_ROLE: self._read_beta_hint,
+            _ACCESSIBLE: self._read_accessible,
+        }
         # Asked when a typed quantity turns negative (holding, new quantity, row);
         # the panel asks the user. False keeps the holding as it was.
         self.confirm_short: Callable[[Holding, Decimal, int | None], bool] = lambda _h, _q, _row: (
@@ -115,7 +171,18 @@ class HoldingsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._doc.portfolio.holdings)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # The sort proxy maps each of a painted cell's ~8 role reads through
+        # index(); Qt's own would call rowCount and columnCount in Python for each.
+        if (
+            0 <= column < _COLUMNS
+            and 0 <= row < len(self._doc.portfolio.holdings)
+            and not parent.isValid()
+        ):
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         # Called for every selected cell on each change: no enum arithmetic here.
@@ -146,6 +213,7 @@ class HoldingsTableModel(QAbstractTableModel):
 
     def _invalidate(self) -> None:
         self._infos.clear()
+        self._texts.clear()
         self._sort_keys.clear()
 
     def _info(self, row: int) -> _RowInfo:
@@ -165,39 +233,62 @@ class HoldingsTableModel(QAbstractTableModel):
         return _RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._doc.portfolio.holdings):
+        # A painted cell asks seven roles, each through the sort proxy: one
+        # dict look-up finds the role's reader, or says the model has none.
+        reader = self._readers.get(role)
+        if reader is None:
             return None
-        col = index.column()
-        if role == SORT_ROLE:
-            keys = self._sort_keys.get(col)
-            if keys is None:
-                keys = self._sort_keys[col] = self._column_sort_keys(col)
-            return keys[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.EditRole:
-            return self._edit_text(self.holding(index.row()), col)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col in NUMERIC_COLUMNS else _LEFT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.FontRole:
-            return self._font(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(self._info(row), col, row)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._decoration(self._info(index.row()), col)
-        if role == HOLDING_ROLE:
-            return self.holding(index.row())
-        if role == BETA_HINT_ROLE:
-            return self._beta_hint(row) if col == Column.BETA else None
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == Column.QUANTITY:
-            # Said, like the "short" tag the delegate paints beside the number.
-            h = self.holding(row)
-            short = ", short position" if h.quantity < 0 else ""
-            return f"{group_decimal(h.quantity)} {h.symbol}{short}"
-        return None
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._doc.portfolio.holdings):
+            return None
+        return reader(row, index.column())
+
+    def _read_sort(self, row: int, col: int) -> Any:
+        keys = self._sort_keys.get(col)
+        if keys is None:
+            keys = self._sort_keys[col] = self._column_sort_keys(col)
+        return keys[row]
+
+    def _read_display(self, row: int, col: int) -> str | None:
+        if col in HOLDING_TEXT_COLUMNS:
+            texts = self._texts.get(row)
+            if texts is None:
+                texts = self._texts[row] = holding_texts(self._doc.portfolio.holdings[row])
+            return texts[col]
+        return self._display(self._info(row), col)
+
+    def _read_edit(self, row: int, col: int) -> str | None:
+        return self._edit_text(self.holding(row), col)
+
+    @staticmethod
+    def _read_alignment(_row: int, col: int) -> Qt.AlignmentFlag:
+        return _RIGHT if col in NUMERIC_COLUMNS else _LEFT
+
+    def _read_foreground(self, row: int, col: int) -> QBrush | None:
+        return self._foreground(self._info(row), col)
+
+    def _read_font(self, row: int, col: int) -> QFont | None:
+        return self._font(self._info(row), col)
+
+    def _read_tooltip(self, row: int, col: int) -> str | None:
+        return self._tooltip(self._info(row), col, row)
+
+    def _read_decoration(self, row: int, col: int) -> Any:
+        return self._decoration(self._info(row), col)
+
+    def _read_holding(self, row: int, _col: int) -> Holding:
+        return self.holding(row)
+
+    def _read_beta_hint(self, row: int, col: int) -> str | None:
+        return self._beta_hint(row) if col == Column.BETA else None
+
+    def _read_accessible(self, row: int, col: int) -> str | None:
+        if col != Column.QUANTITY:
+            return None
+        # Said, like the "short" tag the delegate paints beside the number.
+        h = self.holding(row)
+        short = ", short position" if h.quantity < 0 else ""
+        return f"{group_decimal(h.quantity)} {h.symbol}{short}"
 
     # -- estimated betas --------------------------------------------------------
     def set_beta_estimates(self, estimates: Mapping[EstimateKey, BetaEstimate]) -> None:
@@ -358,13 +449,9 @@ class HoldingsTableModel(QAbstractTableModel):
             col == Column.HEDGE_WITH and info.automatic and not info.cash
         )
         if col == Column.SYMBOL:
-            font = QFont()
-            font.setWeight(QFont.Weight.DemiBold)
-            return font
+            return _fonts().bold
         if automatic or (info.cash and col in (Column.SHARE, Column.HEDGE_WITH)):
-            font = QFont()
-            font.setItalic(True)
-            return font
+            return _fonts().italic
         return None
 
     def _decoration(self, info: _RowInfo, col: int) -> Any:
@@ -517,6 +604,7 @@ class HoldingsTableModel(QAbstractTableModel):
 
     def _on_holding_changed(self, row: int) -> None:
         self._infos.pop(row, None)
+        self._texts.pop(row, None)
         h = self._doc.portfolio.holdings[row]
         for col in list(self._sort_keys):
             if col in HOLDING_KEY_COLUMNS:
