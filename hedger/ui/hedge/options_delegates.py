@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 from hedger.ui.hedge.options_model import RecommendedRole
 
 Index = QModelIndex | QPersistentModelIndex
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 
 
 class PaddedDelegate(QStyledItemDelegate):
@@ -27,7 +28,7 @@ class PaddedDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         # Rows are selected whole; a per-cell focus frame is only noise.
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        opt.state &= ~_HAS_FOCUS  # type: ignore[attr-defined]
         widget = opt.widget  # type: ignore[attr-defined]
         style = widget.style() if widget is not None else QApplication.style()
         text = opt.text  # type: ignore[attr-defined]
@@ -41,9 +42,12 @@ class PaddedDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        super().paint(painter, opt, index)
+        # Only the current cell has focus: the others need no copy of the option.
+        state = option.state  # type: ignore[attr-defined]
+        if state & _HAS_FOCUS:
+            option = QStyleOptionViewItem(option)
+            option.state = state & ~_HAS_FOCUS  # type: ignore[attr-defined]
+        super().paint(painter, option, index)
 
 
 class OptionBadgeDelegate(PaddedDelegate):
