@@ -79,6 +79,9 @@ _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 HOLDING_TEXT_COLUMNS = frozenset((Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE))
 
 
+CellStyle = tuple[str | None, Qt.AlignmentFlag, QFont | None, QBrush | None, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class _Fonts:
     bold: QFont
@@ -242,6 +245,21 @@ class HoldingsTableModel(QAbstractTableModel):
         if not 0 <= row < len(self._doc.portfolio.holdings):
             return None
         return reader(row, index.column())
+
+    def cell_style(self, row: int, col: int) -> CellStyle:
+        """What a painted cell reads (display, alignment, font, foreground, decoration) at once.
+
+        The same values data() gives for those roles: the delegate takes
+        them in one Python call instead of five calls through the proxy.
+        """
+        info = self._info(row)
+        return (
+            self._read_display(row, col),
+            _RIGHT if col in NUMERIC_COLUMNS else _LEFT,
+            self._font(info, col),
+            self._foreground(info, col),
+            self._decoration(info, col),
+        )
 
     def _read_sort(self, row: int, col: int) -> Any:
         keys = self._sort_keys.get(col)
