@@ -41,6 +41,12 @@ from hedger.ui.widgets.style import blend, dim, scaled_font
 ChartMode = Literal["value", "change"]
 
 
+# No dynamic range limit: it clips curves reaching a million view heights
+# beyond the view, which autoranging over every curve never lets happen, and
+# it re-processed every curve's data on each change of the y range (each edit).
+CURVE_OPTS: dict[str, Any] = {"antialias": True, "dynamicRangeLimit": None}
+
+
 # Below this widget height the move/price axis titles are hidden.
 COMPACT_HEIGHT = 380
 
@@ -151,8 +157,8 @@ class ScenarioChart(ChartReadout, QWidget):
         self._liquidation_text: tuple[float, float, str] | None = None
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
-        self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
-        self.hedged_curve = pi.plot(name="Hedged", antialias=True)
+        self.unhedged_curve = pi.plot(name="Unhedged", **CURVE_OPTS)
+        self.hedged_curve = pi.plot(name="Hedged", **CURVE_OPTS)
         self.hedged_curve.setZValue(10)
         # Above the dashed tiers: a 0-contract tier coincides with it.
         self.unhedged_curve.setZValue(6)
@@ -426,7 +432,7 @@ class ScenarioChart(ChartReadout, QWidget):
         for name in names:
             item = self.tier_curves.get(name)
             if item is None:
-                item = self.plot_item.plot(antialias=True)
+                item = self.plot_item.plot(**CURVE_OPTS)
                 self.tier_curves[name] = item
                 self.legend.addItem(item, name)
             color = self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])

@@ -20,6 +20,7 @@ from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.format import DASH
+from hedger.ui.widgets.item_style import CellStyle
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -329,10 +330,24 @@ class HedgeOptionsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Seven roles per painted cell: roles the table never fills end here,
         # and the rest compare plain ints, not enum members.
-        if role not in _SERVED_ROLES or self._plan is None:
+        if role not in _SERVED_ROLES:
             return None
-        row, col = index.row(), index.column()  # -1 for an invalid index
-        if not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
+        return self._value(index.row(), index.column(), role)  # row -1: an invalid index
+
+    def cell_style(self, row: int, col: int) -> CellStyle | None:
+        """The values data() gives for the roles a painted cell reads, in one call."""
+        if self._plan is None or not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
+            return None
+        return CellStyle(
+            self._value(row, col, _DISPLAY),
+            self._value(row, col, _ALIGNMENT),
+            font=self._value(row, col, _FONT),
+            foreground=self._value(row, col, _FOREGROUND),
+            background=self._value(row, col, _BACKGROUND),
+        )
+
+    def _value(self, row: int, col: int, role: int) -> Any:
+        if self._plan is None or not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
             return None
         option = self._options[row]
         if col == COL_CARRY and role in _CARRY_ROLES:  # i15g: the carry column

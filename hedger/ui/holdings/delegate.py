@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QRect,
-    QSize,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -25,7 +24,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QGuiApplication,
-    QIcon,
     QKeyEvent,
     QPainter,
     QPalette,
@@ -51,14 +49,13 @@ from hedger.ui.holdings.columns import (
     NUMERIC_COLUMNS,
     Column,
 )
-from hedger.ui.holdings.model import CellStyle, HoldingsTableModel
+from hedger.ui.holdings.model import HoldingsTableModel
 from hedger.ui.holdings.sort_proxy import source_index
+from hedger.ui.widgets.item_style import fill_style_option
 from hedger.ui.widgets.style import error_color
 
 Index = QModelIndex | QPersistentModelIndex
 _HAS_FOCUS = QStyle.StateFlag.State_HasFocus
-_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
-_HAS_DECORATION = QStyleOptionViewItem.ViewItemFeature.HasDecoration
 _CE_ITEM = QStyle.ControlElement.CE_ItemViewItem
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
@@ -141,46 +138,6 @@ def paint_short_tag(painter: QPainter, option: QStyleOptionViewItem) -> None:
     painter.setFont(font)
     painter.drawText(tag, int(Qt.AlignmentFlag.AlignCenter), SHORT_TAG)
     painter.restore()
-
-
-def fill_style_option(option: QStyleOptionViewItem, index: Index, cell: CellStyle) -> None:
-    """QStyledItemDelegate.initStyleOption from values read in one go.
-
-    The base class asks the model for seven roles, each a call from C++ into
-    Python through the sort proxy (and each mapped back with another); this
-    sets the same fields in the same order from HoldingsTableModel.cell_style.
-    """
-    text, alignment, font, foreground, decoration = cell
-    option.index = index  # type: ignore[attr-defined]
-    if font is not None:
-        resolved = font.resolve(option.font)  # type: ignore[attr-defined]
-        option.font = resolved  # type: ignore[attr-defined]
-        option.fontMetrics = QFontMetrics(resolved)  # type: ignore[attr-defined]
-    option.displayAlignment = alignment  # type: ignore[attr-defined]
-    if foreground is not None:
-        palette = QPalette(option.palette)  # type: ignore[attr-defined]
-        palette.setBrush(QPalette.ColorRole.Text, foreground)
-        option.palette = palette  # type: ignore[attr-defined]
-    features = option.features  # type: ignore[attr-defined]
-    if isinstance(decoration, QIcon) and not decoration.isNull():
-        features |= _HAS_DECORATION
-        option.icon = decoration  # type: ignore[attr-defined]
-        mode = (
-            QIcon.Mode.Disabled
-            if not option.state & QStyle.StateFlag.State_Enabled  # type: ignore[attr-defined]
-            else QIcon.Mode.Selected
-            if option.state & QStyle.StateFlag.State_Selected  # type: ignore[attr-defined]
-            else QIcon.Mode.Normal
-        )
-        on = option.state & QStyle.StateFlag.State_Open  # type: ignore[attr-defined]
-        wanted: QSize = option.decorationSize  # type: ignore[attr-defined]
-        actual = decoration.actualSize(wanted, mode, QIcon.State.On if on else QIcon.State.Off)
-        option.decorationSize = wanted.boundedTo(actual)  # type: ignore[attr-defined]
-    if text is not None:
-        features |= _HAS_DISPLAY
-        option.text = text  # type: ignore[attr-defined]
-    option.features = features  # type: ignore[attr-defined]
-    option.styleObject = None  # type: ignore[attr-defined]
 
 
 class HoldingsDelegate(QStyledItemDelegate):

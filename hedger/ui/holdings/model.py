@@ -57,6 +57,7 @@ from hedger.ui.holdings.columns import (
 from hedger.ui.holdings.sort_proxy import holding_sort_key
 from hedger.ui.holdings.tips import beta_tip, hedge_tip
 from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.item_style import CellStyle
 from hedger.ui.widgets.style import muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex
@@ -77,9 +78,6 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 HOLDING_TEXT_COLUMNS = frozenset((Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE))
-
-
-CellStyle = tuple[str | None, Qt.AlignmentFlag, QFont | None, QBrush | None, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,12 +251,12 @@ class HoldingsTableModel(QAbstractTableModel):
         them in one Python call instead of five calls through the proxy.
         """
         info = self._info(row)
-        return (
+        return CellStyle(
             self._read_display(row, col),
             _RIGHT if col in NUMERIC_COLUMNS else _LEFT,
-            self._font(info, col),
-            self._foreground(info, col),
-            self._decoration(info, col),
+            font=self._font(info, col),
+            foreground=self._foreground(info, col),
+            decoration=self._decoration(info, col),
         )
 
     def _read_sort(self, row: int, col: int) -> Any:
