@@ -117,6 +117,7 @@ class HoldingsPanel(QWidget):
 
         self.model.editRefused.connect(self._on_edit_refused)
         document.planChanged.connect(self._update_summary)
+        document.planChanged.connect(self._refresh_price_colours)
         document.holdingsReset.connect(self._update_actions)
         document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
@@ -426,6 +427,12 @@ class HoldingsPanel(QWidget):
         # A refusal is stale once something else has been changed.
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
+
+    def _refresh_price_colours(self, *_args: object) -> None:
+        # A fetched price turns amber as it ages, with no change to report;
+        # it used to show at the next edit, when the whole table repainted.
+        if self.document.portfolio.quotes:
+            self.view.update_column(Column.PRICE)
 
     def _update_summary(self, *_args: object) -> None:
         plan = self.document.plan
