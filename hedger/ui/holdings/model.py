@@ -9,7 +9,6 @@ their selection and scroll position across edits, undo and redo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +34,22 @@ from hedger.ui.document.document import (
     PortfolioDocument,
     parse_holding_field,
     validation_message,
+)
+from hedger.ui.holdings.cells import (
+    ACCESSIBLE,
+    ALIGNMENT,
+    COLUMN_COUNT,
+    DECORATION,
+    DISPLAY,
+    EDIT,
+    FONT,
+    FOREGROUND,
+    HOLDING_TEXT_COLUMNS,
+    TOOLTIP,
+    RowInfo,
+    edit_text,
+    fonts,
+    holding_texts,
 )
 from hedger.ui.holdings.columns import (
     BETA_HINT_ROLE,
@@ -68,56 +83,6 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 HUNDRED = Decimal(100)
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
-_COLUMNS = len(Column)
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_EDIT = int(Qt.ItemDataRole.EditRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_DECORATION = int(Qt.ItemDataRole.DecorationRole)
-_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
-HOLDING_TEXT_COLUMNS = frozenset((Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE))
-
-
-@dataclass(frozen=True, slots=True)
-class _Fonts:
-    bold: QFont
-    italic: QFont
-
-
-_FONTS: list[_Fonts] = []
-
-
-def _fonts() -> _Fonts:
-    # Made once, after the application exists: a QFont per painted cell was
-    # a fresh object (and a conversion) for every Symbol and automatic cell.
-    if not _FONTS:
-        bold, italic = QFont(), QFont()
-        bold.setWeight(QFont.Weight.DemiBold)
-        italic.setItalic(True)
-        _FONTS.append(_Fonts(bold, italic))
-    return _FONTS[0]
-
-
-def holding_texts(h: Holding) -> tuple[str | None, ...]:
-    """Display texts of the columns that depend on the holding alone, by column."""
-    texts: list[str | None] = [None] * _COLUMNS
-    texts[Column.SYMBOL] = h.symbol
-    texts[Column.QUANTITY] = group_decimal(h.quantity)
-    texts[Column.PRICE] = group_decimal(h.price, min_places=2)
-    texts[Column.VALUE] = fmt_money(h.value)
-    return tuple(texts)
-
-
-@dataclass(frozen=True, slots=True)
-class _RowInfo:
-    holding: Holding
-    cash: bool
-    underlying: str | None
-    automatic: bool
-    beta_assumed: bool
-    problem: str | None
 
 
 class HoldingsTableModel(QAbstractTableModel):
@@ -130,7 +95,7 @@ class HoldingsTableModel(QAbstractTableModel):
         self._doc = document
         # Derived per-row facts and sort keys, rebuilt lazily after any change:
         # sorting thousands of rows asks for each key many times.
-        self._infos: dict[int, _RowInfo] = {}
+        self._infos: dict[int, RowInfo] = {}
         self._sort_keys: dict[int, list[Any]] = {}
         self._estimates: dict[EstimateKey, BetaEstimate] = {}
         # Texts of the columns that read only the row's own holding: they
@@ -138,16 +103,16 @@ class HoldingsTableModel(QAbstractTableModel):
         self._texts: dict[int, tuple[str | None, ...]] = {}
         self._readers: dict[int, Callable[[int, int], Any]] = {
             SORT_ROLE: self._read_sort,
-            _DISPLAY: self._read_display,
-            _EDIT: self._read_edit,
-            _ALIGNMENT: self._read_alignment,
-            _FOREGROUND: self._read_foreground,
-            _FONT: self._read_font,
-            _TOOLTIP: self._read_tooltip,
-            _DECORATION: self._read_decoration,
+            DISPLAY: self._read_display,
+            EDIT: self._read_edit,
+            ALIGNMENT: self._read_alignment,
+            FOREGROUND: self._read_foreground,
+            FONT: self._read_font,
+            TOOLTIP: self._read_tooltip,
+            DECORATION: self._read_decoration,
             HOLDING_ROLE: self._read_holding,
             BETA_HINT_ROLE: self._read_beta_hint,
-            _ACCESSIBLE: self._read_accessible,
+            ACCESSIBLE: self._read_accessible,
         }
         # Asked when a typed quantity turns negative (holding, new quantity, row);
         # the panel asks the user. False keeps the holding as it was.
@@ -172,13 +137,13 @@ class HoldingsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._doc.portfolio.holdings)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else _COLUMNS
+        return 0 if parent.isValid() else COLUMN_COUNT
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         # The sort proxy maps each of a painted cell's ~8 role reads through
         # index(); Qt's own would call rowCount and columnCount in Python for each.
         if (
-            0 <= column < _COLUMNS
+            0 <= column < COLUMN_COUNT
             and 0 <= row < len(self._doc.portfolio.holdings)
             and not parent.isValid()
         ):
@@ -217,21 +182,21 @@ class HoldingsTableModel(QAbstractTableModel):
         self._texts.clear()
         self._sort_keys.clear()
 
-    def _info(self, row: int) -> _RowInfo:
+    def _info(self, row: int) -> RowInfo:
         info = self._infos.get(row)
         if info is None:
             info = self._infos[row] = self._compute_info(row)
         return info
 
-    def _compute_info(self, row: int) -> _RowInfo:
+    def _compute_info(self, row: int) -> RowInfo:
         h = self._doc.portfolio.holdings[row]
         if h.is_stablecoin:
-            return _RowInfo(h, True, None, h.hedge_with is None, False, None)
+            return RowInfo(h, True, None, h.hedge_with is None, False, None)
         families = self._doc.portfolio.hedge.families
         under, assumed = resolve_underlying(h, self._doc.catalog, families)
         plan = self._doc.plan.underlying(under)
         problem = plan.problem if plan is not None else None
-        return _RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
+        return RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A painted cell asks seven roles, each through the sort proxy: one
@@ -274,7 +239,7 @@ class HoldingsTableModel(QAbstractTableModel):
         return self._display(self._info(row), col)
 
     def _read_edit(self, row: int, col: int) -> str | None:
-        return self._edit_text(self.holding(row), col)
+        return edit_text(self.holding(row), col)
 
     @staticmethod
     def _read_alignment(_row: int, col: int) -> Qt.AlignmentFlag:
@@ -373,7 +338,7 @@ class HoldingsTableModel(QAbstractTableModel):
         est = self.estimated_beta(row)
         return None if est is None else f"est {fmt_decimal(est.beta)}"
 
-    def _estimate_tip(self, info: _RowInfo, row: int) -> str | None:
+    def _estimate_tip(self, info: RowInfo, row: int) -> str | None:
         est = self.estimated_beta(row)
         if est is None:
             return None
@@ -394,7 +359,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return None
         return h.value / total * HUNDRED
 
-    def _display(self, info: _RowInfo, col: int) -> str | None:
+    def _display(self, info: RowInfo, col: int) -> str | None:
         h = info.holding
         if col == Column.SYMBOL:
             return h.symbol
@@ -417,21 +382,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return "cash" if info.cash else info.underlying
         return None
 
-    @staticmethod
-    def _edit_text(h: Holding, col: int) -> str | None:
-        if col == Column.SYMBOL:
-            return h.symbol
-        if col == Column.QUANTITY:
-            return fmt_decimal(h.quantity)
-        if col == Column.PRICE:
-            return fmt_decimal(h.price)
-        if col == Column.BETA:
-            return "" if h.beta is None else fmt_decimal(h.beta)
-        if col == Column.HEDGE_WITH:
-            return h.hedge_with or ""
-        return None
-
-    def _is_muted(self, info: _RowInfo, col: int) -> bool:
+    def _is_muted(self, info: RowInfo, col: int) -> bool:
         if col == Column.SHARE:
             return info.cash
         if col == Column.BETA:
@@ -445,7 +396,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return None
         return holding_price_status(self._doc.portfolio, symbol, datetime.now(UTC))
 
-    def _foreground(self, info: _RowInfo, col: int) -> QBrush | None:
+    def _foreground(self, info: RowInfo, col: int) -> QBrush | None:
         if col == Column.PRICE:
             status = self._price_status(info.holding.symbol)
             if status is not None and status.stale:
@@ -460,24 +411,24 @@ class HoldingsTableModel(QAbstractTableModel):
             return QBrush(muted_color())
         return None
 
-    def _font(self, info: _RowInfo, col: int) -> QFont | None:
+    def _font(self, info: RowInfo, col: int) -> QFont | None:
         automatic = (col == Column.BETA and info.holding.beta is None) or (
             col == Column.HEDGE_WITH and info.automatic and not info.cash
         )
         if col == Column.SYMBOL:
-            return _fonts().bold
+            return fonts().bold
         if automatic or (info.cash and col in (Column.SHARE, Column.HEDGE_WITH)):
-            return _fonts().italic
+            return fonts().italic
         return None
 
-    def _decoration(self, info: _RowInfo, col: int) -> Any:
+    def _decoration(self, info: RowInfo, col: int) -> Any:
         if col == Column.BETA and info.beta_assumed:
             return icon("warning")
         if col == Column.HEDGE_WITH and info.problem:
             return icon("warning")
         return None
 
-    def _tooltip(self, info: _RowInfo, col: int, row: int = -1) -> str | None:
+    def _tooltip(self, info: RowInfo, col: int, row: int = -1) -> str | None:
         h = info.holding
         if info.cash and col in (Column.SYMBOL, Column.SHARE, Column.HEDGE_WITH, Column.BETA):
             share = self._share(h)
