@@ -65,6 +65,7 @@ from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
 from hedger.ui.holdings.view import DropOverlay, HoldingsView, MessageBar
 from hedger.ui.widgets.focus_style import OWN_RING
 from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.steady_host import SteadyHost
 
 # Narrowest useful table (symbol, quantity, price, part of value).
 MIN_WIDTH = 360
@@ -279,7 +280,8 @@ class HoldingsPanel(QWidget):
         layout.addWidget(self.new_row)
         layout.addWidget(self.new_row.hint)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.summary_label)
+        # Its text changes on every edit: held so that this does not repaint the whole tab.
+        layout.addWidget(SteadyHost(self.summary_label))
 
     # -- public API ----------------------------------------------------------------
     def actions(self) -> list[QAction]:
