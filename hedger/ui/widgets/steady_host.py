@@ -23,10 +23,6 @@ class SteadyHost(QWidget):
         if content is not None:
             self.set_content(content)
 
-    @property
-    def content(self) -> QWidget | None:
-        return self._content
-
     def set_content(self, content: QWidget) -> None:
         """Hold ``content`` instead of the widget held so far (which is left as it is)."""
         self._content = content
