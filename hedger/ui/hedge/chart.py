@@ -26,11 +26,16 @@ from PySide6.QtWidgets import (
 
 from hedger.core.planner import Plan, UnderlyingPlan
 from hedger.core.scenarios import Scenario, scenario_for
-from hedger.ui import format as fmt
 from hedger.ui.hedge.chart_export import EXPORT_SCALE, export_png, export_svg
 from hedger.ui.hedge.chart_readout import ChartReadout, LegendSample
-from hedger.ui.hedge.chart_style import chart_colors
-from hedger.ui.hedge.chart_text import current_price, hedged_label, held_liquidation, tier_label
+from hedger.ui.hedge.chart_style import CURVE_OPTS, chart_colors
+from hedger.ui.hedge.chart_text import (
+    current_price,
+    hedged_label,
+    held_liquidation,
+    liquidation_texts,
+    tier_label,
+)
 from hedger.ui.widgets.axes import PercentAxis, PriceAxis, UsdAxis
 from hedger.ui.widgets.empty_state import EmptyState
 from hedger.ui.widgets.leave_filter import LeaveFilter
@@ -151,8 +156,8 @@ class ScenarioChart(ChartReadout, QWidget):
         self._liquidation_text: tuple[float, float, str] | None = None
 
         self.tier_curves: dict[str, pg.PlotDataItem] = {}
-        self.unhedged_curve = pi.plot(name="Unhedged", antialias=True)
-        self.hedged_curve = pi.plot(name="Hedged", antialias=True)
+        self.unhedged_curve = pi.plot(name="Unhedged", **CURVE_OPTS)
+        self.hedged_curve = pi.plot(name="Hedged", **CURVE_OPTS)
         self.hedged_curve.setZValue(10)
         # Above the dashed tiers: a 0-contract tier coincides with it.
         self.unhedged_curve.setZValue(6)
@@ -426,7 +431,7 @@ class ScenarioChart(ChartReadout, QWidget):
         for name in names:
             item = self.tier_curves.get(name)
             if item is None:
-                item = self.plot_item.plot(antialias=True)
+                item = self.plot_item.plot(**CURVE_OPTS)
                 self.tier_curves[name] = item
                 self.legend.addItem(item, name)
             color = self._tier_colors.get(name.split(" ")[0], self._tier_colors["mix"])
@@ -494,18 +499,10 @@ class ScenarioChart(ChartReadout, QWidget):
         if not self.liquidation_line.isVisible() or self._liquidation_text is None:
             return
         move, price, held = self._liquidation_text
-        label = self.liquidation_line.label
         vb = self.plot_item.getViewBox()
         x = vb.mapViewToScene(pg.Point(move * 100.0, 0)).x() - vb.sceneBoundingRect().left()
         width = vb.width()
-        what, brief = (held, held.split(":")[0] + " liq.") if held else ("Liquidation", "Liq.")
-        # The price is the futures'; the axis above is the holding's. Apart
-        # (a typed or stale futures price), the label says whose price it is.
-        spot = self.price_axis.price
-        apart = spot > 0 and abs(price / (spot * (1.0 + move)) - 1.0) > 0.005
-        at = f"futures {fmt.price(round(price))}" if apart else fmt.price(round(price))
-        full = f"{what} {fmt.signed_pct(move * 100)} ({at})"
-        short = f"{brief} {fmt.signed_pct(move * 100)}"
+        full, short = liquidation_texts(move, price, held, self.price_axis.price)
         fm = self.fontMetrics()
         # Away from the plot edge it points to when there is room, else the other side.
         sides = ["left", "right"] if move > 0 else ["right", "left"]
@@ -513,13 +510,21 @@ class ScenarioChart(ChartReadout, QWidget):
             need = fm.horizontalAdvance(text) + 12
             for side in sides:
                 if (x if side == "left" else width - x) >= need:
-                    label.anchors = (
+                    anchors = (
                         [(1.0, 0.0), (1.0, 0.0)] if side == "left" else [(0.0, 0.0), (0.0, 0.0)]
                     )
-                    label.setFormat(text)
-                    label.updatePosition()
+                    self._set_liquidation_label(text, anchors)
                     return
-        label.setFormat(short)
+        self._set_liquidation_label(short, self.liquidation_line.label.anchors)
+
+    def _set_liquidation_label(self, text: str, anchors: list[tuple[float, float]]) -> None:
+        label = self.liquidation_line.label
+        # Typing rarely moves the liquidation: the same text again would rebuild
+        # the label's document each edit (it follows range changes by itself).
+        if label.anchors == anchors and label.textItem.toPlainText() == text:
+            return
+        label.anchors = anchors
+        label.setFormat(text)
         label.updatePosition()
 
     def _update_axis_labels(self) -> None:

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QWidget
+
+from hedger.ui.widgets.steady_host import SteadyHost
 
 if TYPE_CHECKING:
     from hedger.ui.hedge.chart import ScenarioChart
 
 
-class ChartHost(QWidget):
+class ChartHost(SteadyHost):
     """Holds the scenario chart, which is created after the first paint.
 
     pyqtgraph takes a noticeable share of start-up; importing it once the
-    window is on screen keeps the first paint quick.
+    window is on screen keeps the first paint quick. As a SteadyHost, the
+    chart's new readout on each edit does not re-lay out the splitter above.
     """
 
     chartReady = Signal()
@@ -27,17 +26,14 @@ class ChartHost(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart: ScenarioChart | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
         self._loading = QLabel("Loading chart…")
         self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._loading.setEnabled(False)
-        self._layout.addWidget(self._loading)
+        self.set_content(self._loading)
 
     def install(self, chart: ScenarioChart) -> None:
         self._loading.hide()
-        self._layout.removeWidget(self._loading)
         self._loading.deleteLater()
         self.chart = chart
-        self._layout.addWidget(chart)
+        self.set_content(chart)
         self.chartReady.emit()

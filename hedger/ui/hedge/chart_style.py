@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtGui import QColor, QPalette
 
 from hedger.ui.widgets.style import blend, is_dark
+
+# Options of every curve. No dynamic range limit: it clips curves reaching a
+# million view heights beyond the view, which autoranging over every curve
+# never lets happen, and it re-processed every curve's data on each change of
+# the y range (each edit).
+CURVE_OPTS: dict[str, Any] = {"antialias": True, "dynamicRangeLimit": None}
 
 # Categorical colours for the tier curves, tuned per theme for contrast on the
 # plot background (the accent and grey are taken by hedged/unhedged).

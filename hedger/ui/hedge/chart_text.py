@@ -94,6 +94,16 @@ def held_liquidation(u: UnderlyingPlan | None) -> tuple[float | None, Decimal | 
     return float(price / gap.futures_price - 1), price, label
 
 
+def liquidation_texts(move: float, price: float, held: str, spot: float) -> tuple[str, str]:
+    """The liquidation line's label, full and short (``held``: a held position's name)."""
+    what, brief = (held, held.split(":")[0] + " liq.") if held else ("Liquidation", "Liq.")
+    # The price is the futures'; the axis above is the holding's. Apart
+    # (a typed or stale futures price), the label says whose price it is.
+    apart = spot > 0 and abs(price / (spot * (1.0 + move)) - 1.0) > 0.005
+    at = f"futures {fmt.price(round(price))}" if apart else fmt.price(round(price))
+    return f"{what} {fmt.signed_pct(move * 100)} ({at})", f"{brief} {fmt.signed_pct(move * 100)}"
+
+
 def current_price(s: Scenario, u: UnderlyingPlan | None) -> float:
     """Today's price of the underlying: its spot price in the holdings, else the
     plan's futures price, else back from the moves."""

@@ -6,9 +6,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from hedger.ui.hedge.options_model import RecommendedRole
+from hedger.ui.hedge.options_model import HedgeOptionsModel, RecommendedRole
+from hedger.ui.widgets.item_style import fill_style_option
 
 Index = QModelIndex | QPersistentModelIndex
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
 
 
 class PaddedDelegate(QStyledItemDelegate):
@@ -27,7 +29,7 @@ class PaddedDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         # Rows are selected whole; a per-cell focus frame is only noise.
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+        opt.state &= ~_HAS_FOCUS  # type: ignore[attr-defined]
         widget = opt.widget  # type: ignore[attr-defined]
         style = widget.style() if widget is not None else QApplication.style()
         text = opt.text  # type: ignore[attr-defined]
@@ -40,10 +42,29 @@ class PaddedDelegate(QStyledItemDelegate):
         opt.rect = rect.adjusted(0, 0, -right_reserve, 0)  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        model = index.model()
+        cell = (
+            model.cell_style(index.row(), index.column())
+            if isinstance(model, HedgeOptionsModel)
+            else None
+        )
+        if cell is None:
+            super().initStyleOption(option, index)
+        else:
+            # One call for the roles painted, not seven from C++ into Python.
+            fill_style_option(option, index, cell)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        # QStyledItemDelegate.paint, without the focus frame: rows are selected whole.
         opt = QStyleOptionViewItem(option)
-        opt.state &= ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
-        super().paint(painter, opt, index)
+        state = opt.state  # type: ignore[attr-defined]
+        if state & _HAS_FOCUS:
+            opt.state = state & ~_HAS_FOCUS  # type: ignore[attr-defined]
+        self.initStyleOption(opt, index)
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
 
 class OptionBadgeDelegate(PaddedDelegate):

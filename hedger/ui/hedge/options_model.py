@@ -20,6 +20,7 @@ from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.format import DASH
+from hedger.ui.widgets.item_style import CellStyle
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,10 +97,12 @@ HEADER_TIPS: tuple[str, ...] = (
     "(negative: it earns; * a part is not known).",
 )
 
-_CARRY_ROLES = (  # i15g
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.ToolTipRole,
-    Qt.ItemDataRole.ForegroundRole,
+_CARRY_ROLES = frozenset(  # i15g
+    (
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+    )
 )
 
 NUMERIC_COLUMNS = frozenset(
@@ -114,6 +117,28 @@ NUMERIC_COLUMNS = frozenset(
         COL_LIQUIDATION,
         COL_CARRY,
     }
+)
+
+
+_NCOLS = len(COLUMNS)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_NAME = int(OptionNameRole)
+_SERVED_ROLES = frozenset(
+    (_DISPLAY, _TOOLTIP, _ALIGNMENT, _FONT, _BACKGROUND, _FOREGROUND, _NAME, int(RecommendedRole))
+)
+_ALIGNMENTS: tuple[int, ...] = tuple(
+    int(Qt.AlignmentFlag.AlignCenter)
+    if col == COL_SIDE
+    else int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if col in NUMERIC_COLUMNS
+    else int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for col in range(len(COLUMNS))
 )
 
 
@@ -278,16 +303,12 @@ class HedgeOptionsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._options)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else _NCOLS
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -307,38 +328,48 @@ class HedgeOptionsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._plan is None:
+        # Seven roles per painted cell: roles the table never fills end here,
+        # and the rest compare plain ints, not enum members.
+        if role not in _SERVED_ROLES:
             return None
-        row, col = index.row(), index.column()
-        if not 0 <= row < len(self._options) or not 0 <= col < len(COLUMNS):
+        return self._value(index.row(), index.column(), role)  # row -1: an invalid index
+
+    def cell_style(self, row: int, col: int) -> CellStyle | None:
+        """The values data() gives for the roles a painted cell reads, in one call."""
+        if self._plan is None or not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
+            return None
+        return CellStyle(
+            self._value(row, col, _DISPLAY),
+            self._value(row, col, _ALIGNMENT),
+            font=self._value(row, col, _FONT),
+            foreground=self._value(row, col, _FOREGROUND),
+            background=self._value(row, col, _BACKGROUND),
+        )
+
+    def _value(self, row: int, col: int, role: int) -> Any:
+        if self._plan is None or not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
             return None
         option = self._options[row]
-        recommended = option.name == self._plan.recommended
         if col == COL_CARRY and role in _CARRY_ROLES:  # i15g: the carry column
             if self.carry is None:
-                return fmt.DASH if role == Qt.ItemDataRole.DisplayRole else None
+                return fmt.DASH if role == _DISPLAY else None
             return self.carry.cell(self._plan.underlying, option.name, role, self._palette)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(option, col, self.level)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(option, col, recommended)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col == COL_SIDE:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            if col in NUMERIC_COLUMNS:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if recommended else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._accent if recommended else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[col]
+        if role == _FOREGROUND:
             return self._foreground(option, col)
-        if role == OptionNameRole:
+        recommended = option.name == self._plan.recommended
+        if role == _FONT:
+            return self._bold if recommended else None
+        if role == _BACKGROUND:
+            return self._accent if recommended else None
+        if role == _TOOLTIP:
+            return self._tooltip(option, col, recommended)
+        if role == _NAME:
             return option.name
-        if role == RecommendedRole:
-            return recommended
-        return None
+        return recommended  # RecommendedRole
 
     # -- cell contents ----------------------------------------------------------
     def _places(self) -> int:

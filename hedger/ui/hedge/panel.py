@@ -55,6 +55,7 @@ from hedger.ui.hedge.settings_widget import HedgeSettingsWidget
 from hedger.ui.hedge.summary_cards import SummaryCards
 from hedger.ui.widgets.cards import Card
 from hedger.ui.widgets.message_list import MessageList
+from hedger.ui.widgets.steady_host import SteadyHost
 from hedger.ui.widgets.style import dim, scaled_font
 from hedger.ui.widgets.wrap_label import WrapLabel
 
@@ -66,7 +67,7 @@ SETTINGS_WIDTH = 360
 ORDERS_SIDE_BY_SIDE = 640
 
 
-class HedgePanel(OptionsTableFit, QWidget):
+class HedgePanel(OptionsTableFit, SteadyHost):
     """Hedge settings, options table, order line and warnings per underlying."""
 
     underlyingSelected = Signal(str)  # "" when the portfolio has nothing to hedge
@@ -171,11 +172,15 @@ class HedgePanel(OptionsTableFit, QWidget):
         self.stack.addWidget(self.content)
         tab_row.addWidget(self.carry.card)  # i15g: the shown option's carry, beside the tabs
 
-        lay = QVBoxLayout(self)
+        # Held in a SteadyHost: the figures re-laid out on each edit do not
+        # make the splitter above repaint the whole window.
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addLayout(tab_row)
         lay.addWidget(self.stack, 1)
+        self.set_content(inner)
 
     def _build_empty_page(self) -> QWidget:
         page = QWidget()

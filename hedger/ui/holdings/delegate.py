@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QRect,
+    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -50,9 +51,12 @@ from hedger.ui.holdings.columns import (
 )
 from hedger.ui.holdings.model import HoldingsTableModel
 from hedger.ui.holdings.sort_proxy import source_index
+from hedger.ui.widgets.item_style import fill_style_option
 from hedger.ui.widgets.style import error_color
 
 Index = QModelIndex | QPersistentModelIndex
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+_CE_ITEM = QStyle.ControlElement.CE_ItemViewItem
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
 
@@ -146,18 +150,27 @@ class HoldingsDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         # Rows are selected whole, so the style's focus box around one cell
         # looks like a stray frame; a thin outline marks the current cell.
-        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        # What QStyledItemDelegate.paint does, done here: the base class
+        # would call back into initStyleOption in Python for every cell.
+        state = option.state  # type: ignore[attr-defined]
+        has_focus = bool(state & _HAS_FOCUS)
         opt = QStyleOptionViewItem(option)
-        opt.state &= ~QStyle.StateFlag.State_HasFocus
-        hint = index.data(BETA_HINT_ROLE) if index.column() == Column.BETA else None
+        if has_focus:
+            opt.state = state & ~_HAS_FOCUS  # type: ignore[attr-defined]
+        column = index.column()
+        hint = index.data(BETA_HINT_ROLE) if column == Column.BETA else None
         if hint:
             self._paint_with_hint(painter, opt, index, str(hint))
         else:
-            super().paint(painter, opt, index)
-        if index.column() == Column.QUANTITY:
-            holding = index.data(HOLDING_ROLE)
-            if isinstance(holding, Holding) and holding.quantity < 0:
-                paint_short_tag(painter, option)
+            text = self._init_option(opt, index, column)
+            widget = opt.widget  # type: ignore[attr-defined]
+            style = widget.style() if widget is not None else QApplication.style()
+            style.drawControl(_CE_ITEM, opt, painter, widget)
+            # Only a negative quantity has a minus sign: most cells never ask for the holding.
+            if column == Column.QUANTITY and text.startswith("-"):
+                holding = index.data(HOLDING_ROLE)
+                if isinstance(holding, Holding) and holding.quantity < 0:
+                    paint_short_tag(painter, option)
         if has_focus:
             color = QColor(option.palette.color(QPalette.ColorRole.HighlightedText))
             if not option.state & QStyle.StateFlag.State_Selected:
@@ -169,20 +182,43 @@ class HoldingsDelegate(QStyledItemDelegate):
             painter.restore()
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
-        super().initStyleOption(option, index)
-        column = index.column()
+        self._init_option(option, index, index.column())
+
+    def _init_option(self, option: QStyleOptionViewItem, index: Index, column: int) -> str:
+        """The style option of a cell; returns the cell's full (not compacted) text."""
+        row = self._source_row(index)
+        if row is None:
+            super().initStyleOption(option, index)
+        else:
+            fill_style_option(option, index, self._model.cell_style(row, column))
+        text: str = option.text  # type: ignore[attr-defined]
         if column not in SHRINKABLE:
-            return
+            return text
         # A column narrower than its number shows the compact form, never "100,000…".
+        room = option.rect.width() - TEXT_MARGIN  # type: ignore[attr-defined]
+        if column == Column.QUANTITY and text.startswith("-"):
+            room -= short_tag_width(option.font)  # type: ignore[attr-defined]
+        if option.fontMetrics.horizontalAdvance(text) <= room:  # type: ignore[attr-defined]
+            return text
         holding = index.data(HOLDING_ROLE)
         if not isinstance(holding, Holding):
-            return
-        room = option.rect.width() - TEXT_MARGIN  # type: ignore[attr-defined]
-        if column == Column.QUANTITY and holding.quantity < 0:
-            room -= short_tag_width(option.font)  # type: ignore[attr-defined]
-        text = option.text  # type: ignore[attr-defined]
-        if option.fontMetrics.horizontalAdvance(text) > room:  # type: ignore[attr-defined]
-            option.text = compact_text(holding, column) or text  # type: ignore[attr-defined]
+            return text
+        if column == Column.QUANTITY and holding.quantity >= 0 and text.startswith("-"):
+            # "-0": no short tag after all, so the room is wider than assumed.
+            room += short_tag_width(option.font)  # type: ignore[attr-defined]
+            if option.fontMetrics.horizontalAdvance(text) <= room:  # type: ignore[attr-defined]
+                return text
+        option.text = compact_text(holding, column) or text  # type: ignore[attr-defined]
+        return text
+
+    def _source_row(self, index: Index) -> int | None:
+        """The row of our model under ``index`` (None: some other model's index)."""
+        model = index.model()
+        if model is self._model:
+            return index.row()
+        if isinstance(model, QSortFilterProxyModel) and model.sourceModel() is self._model:
+            return model.mapToSource(index).row()
+        return None
 
     def _paint_with_hint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: Index, hint: str

@@ -9,7 +9,6 @@ their selection and scroll position across edits, undo and redo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,6 +35,22 @@ from hedger.ui.document.document import (
     parse_holding_field,
     validation_message,
 )
+from hedger.ui.holdings.cells import (
+    ACCESSIBLE,
+    ALIGNMENT,
+    COLUMN_COUNT,
+    DECORATION,
+    DISPLAY,
+    EDIT,
+    FONT,
+    FOREGROUND,
+    HOLDING_TEXT_COLUMNS,
+    TOOLTIP,
+    RowInfo,
+    edit_text,
+    fonts,
+    holding_texts,
+)
 from hedger.ui.holdings.columns import (
     BETA_HINT_ROLE,
     COLUMN_FIELDS,
@@ -57,6 +72,7 @@ from hedger.ui.holdings.columns import (
 from hedger.ui.holdings.sort_proxy import holding_sort_key
 from hedger.ui.holdings.tips import beta_tip, hedge_tip
 from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.item_style import CellStyle
 from hedger.ui.widgets.style import muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex
@@ -69,16 +85,6 @@ _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 
-@dataclass(frozen=True, slots=True)
-class _RowInfo:
-    holding: Holding
-    cash: bool
-    underlying: str | None
-    automatic: bool
-    beta_assumed: bool
-    problem: str | None
-
-
 class HoldingsTableModel(QAbstractTableModel):
     """Holdings of a PortfolioDocument; edits become undoable document edits."""
 
@@ -89,9 +95,25 @@ class HoldingsTableModel(QAbstractTableModel):
         self._doc = document
         # Derived per-row facts and sort keys, rebuilt lazily after any change:
         # sorting thousands of rows asks for each key many times.
-        self._infos: dict[int, _RowInfo] = {}
+        self._infos: dict[int, RowInfo] = {}
         self._sort_keys: dict[int, list[Any]] = {}
         self._estimates: dict[EstimateKey, BetaEstimate] = {}
+        # Texts of the columns that read only the row's own holding: they
+        # survive plan changes (an edit elsewhere changes only shares).
+        self._texts: dict[int, tuple[str | None, ...]] = {}
+        self._readers: dict[int, Callable[[int, int], Any]] = {
+            SORT_ROLE: self._read_sort,
+            DISPLAY: self._read_display,
+            EDIT: self._read_edit,
+            ALIGNMENT: self._read_alignment,
+            FOREGROUND: self._read_foreground,
+            FONT: self._read_font,
+            TOOLTIP: self._read_tooltip,
+            DECORATION: self._read_decoration,
+            HOLDING_ROLE: self._read_holding,
+            BETA_HINT_ROLE: self._read_beta_hint,
+            ACCESSIBLE: self._read_accessible,
+        }
         # Asked when a typed quantity turns negative (holding, new quantity, row);
         # the panel asks the user. False keeps the holding as it was.
         self.confirm_short: Callable[[Holding, Decimal, int | None], bool] = lambda _h, _q, _row: (
@@ -115,7 +137,18 @@ class HoldingsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._doc.portfolio.holdings)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # The sort proxy maps each of a painted cell's ~8 role reads through
+        # index(); Qt's own would call rowCount and columnCount in Python for each.
+        if (
+            0 <= column < COLUMN_COUNT
+            and 0 <= row < len(self._doc.portfolio.holdings)
+            and not parent.isValid()
+        ):
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         # Called for every selected cell on each change: no enum arithmetic here.
@@ -146,58 +179,97 @@ class HoldingsTableModel(QAbstractTableModel):
 
     def _invalidate(self) -> None:
         self._infos.clear()
+        self._texts.clear()
         self._sort_keys.clear()
 
-    def _info(self, row: int) -> _RowInfo:
+    def _info(self, row: int) -> RowInfo:
         info = self._infos.get(row)
         if info is None:
             info = self._infos[row] = self._compute_info(row)
         return info
 
-    def _compute_info(self, row: int) -> _RowInfo:
+    def _compute_info(self, row: int) -> RowInfo:
         h = self._doc.portfolio.holdings[row]
         if h.is_stablecoin:
-            return _RowInfo(h, True, None, h.hedge_with is None, False, None)
+            return RowInfo(h, True, None, h.hedge_with is None, False, None)
         families = self._doc.portfolio.hedge.families
         under, assumed = resolve_underlying(h, self._doc.catalog, families)
         plan = self._doc.plan.underlying(under)
         problem = plan.problem if plan is not None else None
-        return _RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
+        return RowInfo(h, False, under, h.hedge_with is None, assumed, problem)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._doc.portfolio.holdings):
+        # A painted cell asks seven roles, each through the sort proxy: one
+        # dict look-up finds the role's reader, or says the model has none.
+        reader = self._readers.get(role)
+        if reader is None:
             return None
-        col = index.column()
-        if role == SORT_ROLE:
-            keys = self._sort_keys.get(col)
-            if keys is None:
-                keys = self._sort_keys[col] = self._column_sort_keys(col)
-            return keys[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.EditRole:
-            return self._edit_text(self.holding(index.row()), col)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col in NUMERIC_COLUMNS else _LEFT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.FontRole:
-            return self._font(self._info(index.row()), col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(self._info(row), col, row)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._decoration(self._info(index.row()), col)
-        if role == HOLDING_ROLE:
-            return self.holding(index.row())
-        if role == BETA_HINT_ROLE:
-            return self._beta_hint(row) if col == Column.BETA else None
-        if role == Qt.ItemDataRole.AccessibleTextRole and col == Column.QUANTITY:
-            # Said, like the "short" tag the delegate paints beside the number.
-            h = self.holding(row)
-            short = ", short position" if h.quantity < 0 else ""
-            return f"{group_decimal(h.quantity)} {h.symbol}{short}"
-        return None
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._doc.portfolio.holdings):
+            return None
+        return reader(row, index.column())
+
+    def cell_style(self, row: int, col: int) -> CellStyle:
+        """What a painted cell reads (display, alignment, font, foreground, decoration) at once.
+
+        The same values data() gives for those roles: the delegate takes
+        them in one Python call instead of five calls through the proxy.
+        """
+        info = self._info(row)
+        return CellStyle(
+            self._read_display(row, col),
+            _RIGHT if col in NUMERIC_COLUMNS else _LEFT,
+            font=self._font(info, col),
+            foreground=self._foreground(info, col),
+            decoration=self._decoration(info, col),
+        )
+
+    def _read_sort(self, row: int, col: int) -> Any:
+        keys = self._sort_keys.get(col)
+        if keys is None:
+            keys = self._sort_keys[col] = self._column_sort_keys(col)
+        return keys[row]
+
+    def _read_display(self, row: int, col: int) -> str | None:
+        if col in HOLDING_TEXT_COLUMNS:
+            texts = self._texts.get(row)
+            if texts is None:
+                texts = self._texts[row] = holding_texts(self._doc.portfolio.holdings[row])
+            return texts[col]
+        return self._display(self._info(row), col)
+
+    def _read_edit(self, row: int, col: int) -> str | None:
+        return edit_text(self.holding(row), col)
+
+    @staticmethod
+    def _read_alignment(_row: int, col: int) -> Qt.AlignmentFlag:
+        return _RIGHT if col in NUMERIC_COLUMNS else _LEFT
+
+    def _read_foreground(self, row: int, col: int) -> QBrush | None:
+        return self._foreground(self._info(row), col)
+
+    def _read_font(self, row: int, col: int) -> QFont | None:
+        return self._font(self._info(row), col)
+
+    def _read_tooltip(self, row: int, col: int) -> str | None:
+        return self._tooltip(self._info(row), col, row)
+
+    def _read_decoration(self, row: int, col: int) -> Any:
+        return self._decoration(self._info(row), col)
+
+    def _read_holding(self, row: int, _col: int) -> Holding:
+        return self.holding(row)
+
+    def _read_beta_hint(self, row: int, col: int) -> str | None:
+        return self._beta_hint(row) if col == Column.BETA else None
+
+    def _read_accessible(self, row: int, col: int) -> str | None:
+        if col != Column.QUANTITY:
+            return None
+        # Said, like the "short" tag the delegate paints beside the number.
+        h = self.holding(row)
+        short = ", short position" if h.quantity < 0 else ""
+        return f"{group_decimal(h.quantity)} {h.symbol}{short}"
 
     # -- estimated betas --------------------------------------------------------
     def set_beta_estimates(self, estimates: Mapping[EstimateKey, BetaEstimate]) -> None:
@@ -266,7 +338,7 @@ class HoldingsTableModel(QAbstractTableModel):
         est = self.estimated_beta(row)
         return None if est is None else f"est {fmt_decimal(est.beta)}"
 
-    def _estimate_tip(self, info: _RowInfo, row: int) -> str | None:
+    def _estimate_tip(self, info: RowInfo, row: int) -> str | None:
         est = self.estimated_beta(row)
         if est is None:
             return None
@@ -287,7 +359,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return None
         return h.value / total * HUNDRED
 
-    def _display(self, info: _RowInfo, col: int) -> str | None:
+    def _display(self, info: RowInfo, col: int) -> str | None:
         h = info.holding
         if col == Column.SYMBOL:
             return h.symbol
@@ -310,21 +382,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return "cash" if info.cash else info.underlying
         return None
 
-    @staticmethod
-    def _edit_text(h: Holding, col: int) -> str | None:
-        if col == Column.SYMBOL:
-            return h.symbol
-        if col == Column.QUANTITY:
-            return fmt_decimal(h.quantity)
-        if col == Column.PRICE:
-            return fmt_decimal(h.price)
-        if col == Column.BETA:
-            return "" if h.beta is None else fmt_decimal(h.beta)
-        if col == Column.HEDGE_WITH:
-            return h.hedge_with or ""
-        return None
-
-    def _is_muted(self, info: _RowInfo, col: int) -> bool:
+    def _is_muted(self, info: RowInfo, col: int) -> bool:
         if col == Column.SHARE:
             return info.cash
         if col == Column.BETA:
@@ -338,7 +396,7 @@ class HoldingsTableModel(QAbstractTableModel):
             return None
         return holding_price_status(self._doc.portfolio, symbol, datetime.now(UTC))
 
-    def _foreground(self, info: _RowInfo, col: int) -> QBrush | None:
+    def _foreground(self, info: RowInfo, col: int) -> QBrush | None:
         if col == Column.PRICE:
             status = self._price_status(info.holding.symbol)
             if status is not None and status.stale:
@@ -353,28 +411,24 @@ class HoldingsTableModel(QAbstractTableModel):
             return QBrush(muted_color())
         return None
 
-    def _font(self, info: _RowInfo, col: int) -> QFont | None:
+    def _font(self, info: RowInfo, col: int) -> QFont | None:
         automatic = (col == Column.BETA and info.holding.beta is None) or (
             col == Column.HEDGE_WITH and info.automatic and not info.cash
         )
         if col == Column.SYMBOL:
-            font = QFont()
-            font.setWeight(QFont.Weight.DemiBold)
-            return font
+            return fonts().bold
         if automatic or (info.cash and col in (Column.SHARE, Column.HEDGE_WITH)):
-            font = QFont()
-            font.setItalic(True)
-            return font
+            return fonts().italic
         return None
 
-    def _decoration(self, info: _RowInfo, col: int) -> Any:
+    def _decoration(self, info: RowInfo, col: int) -> Any:
         if col == Column.BETA and info.beta_assumed:
             return icon("warning")
         if col == Column.HEDGE_WITH and info.problem:
             return icon("warning")
         return None
 
-    def _tooltip(self, info: _RowInfo, col: int, row: int = -1) -> str | None:
+    def _tooltip(self, info: RowInfo, col: int, row: int = -1) -> str | None:
         h = info.holding
         if info.cash and col in (Column.SYMBOL, Column.SHARE, Column.HEDGE_WITH, Column.BETA):
             share = self._share(h)
@@ -517,6 +571,7 @@ class HoldingsTableModel(QAbstractTableModel):
 
     def _on_holding_changed(self, row: int) -> None:
         self._infos.pop(row, None)
+        self._texts.pop(row, None)
         h = self._doc.portfolio.holdings[row]
         for col in list(self._sort_keys):
             if col in HOLDING_KEY_COLUMNS:

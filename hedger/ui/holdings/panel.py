@@ -65,6 +65,7 @@ from hedger.ui.holdings.sort_proxy import HoldingsSortProxy
 from hedger.ui.holdings.view import DropOverlay, HoldingsView, MessageBar
 from hedger.ui.widgets.focus_style import OWN_RING
 from hedger.ui.widgets.icons import icon
+from hedger.ui.widgets.steady_host import SteadyHost
 
 # Narrowest useful table (symbol, quantity, price, part of value).
 MIN_WIDTH = 360
@@ -117,6 +118,7 @@ class HoldingsPanel(QWidget):
 
         self.model.editRefused.connect(self._on_edit_refused)
         document.planChanged.connect(self._update_summary)
+        document.planChanged.connect(self._refresh_price_colours)
         document.holdingsReset.connect(self._update_actions)
         document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
@@ -278,7 +280,8 @@ class HoldingsPanel(QWidget):
         layout.addWidget(self.new_row)
         layout.addWidget(self.new_row.hint)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.summary_label)
+        # Its text changes on every edit: held so that this does not repaint the whole tab.
+        layout.addWidget(SteadyHost(self.summary_label))
 
     # -- public API ----------------------------------------------------------------
     def actions(self) -> list[QAction]:
@@ -426,6 +429,12 @@ class HoldingsPanel(QWidget):
         # A refusal is stale once something else has been changed.
         if self.message_bar.level == "error":
             self.message_bar.dismiss()
+
+    def _refresh_price_colours(self, *_args: object) -> None:
+        # A fetched price turns amber as it ages, with no change to report;
+        # it used to show at the next edit, when the whole table repainted.
+        if self.document.portfolio.quotes:
+            self.view.update_column(Column.PRICE)
 
     def _update_summary(self, *_args: object) -> None:
         plan = self.document.plan

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
     QRectF,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import (
+    QAccessible,
     QColor,
     QFont,
     QFontMetrics,
@@ -120,6 +125,48 @@ class HoldingsView(QTableView):
         bottom = rect.adjusted(0, h * 2, 0, h)
         painter.drawText(bottom, int(flags | Qt.AlignmentFlag.AlignVCenter), EMPTY_HINT)
         painter.end()
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # Qt repaints the whole viewport for any range of cells; an edit
+        # changes one row and the share column (~half the visible cells).
+        # Only the cells' rectangle is repainted when nothing else needs the
+        # base class: no open editor to refresh, no screen reader to tell.
+        if (
+            topLeft == bottomRight
+            or not topLeft.isValid()
+            or not bottomRight.isValid()
+            or self.state() == QAbstractItemView.State.EditingState
+            or QAccessible.isActive()
+            or not self.isVisible()
+        ):
+            super().dataChanged(topLeft, bottomRight, list(roles))
+            return
+        left = self.columnViewportPosition(topLeft.column())
+        right = self.columnViewportPosition(bottomRight.column())
+        top = self.rowViewportPosition(topLeft.row())
+        bottom = self.rowViewportPosition(bottomRight.row())
+        rect = QRect(
+            QPoint(left, top),
+            QPoint(
+                right + self.columnWidth(bottomRight.column()) - 1,
+                bottom + self.rowHeight(bottomRight.row()) - 1,
+            ),
+        )
+        viewport = self.viewport()
+        rect = rect.intersected(viewport.rect())
+        if not rect.isEmpty():
+            viewport.update(rect)
+
+    def update_column(self, column: int) -> None:
+        """Repaint one column's visible cells."""
+        x = self.columnViewportPosition(column)
+        viewport = self.viewport()
+        viewport.update(QRect(x, 0, self.columnWidth(column), viewport.height()))
 
     # Set by the panel: refits the columns to the new width.
     on_resize: Callable[[], None] | None = None

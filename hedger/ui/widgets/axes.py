@@ -12,7 +12,33 @@ import pyqtgraph as pg
 from hedger.ui import format as fmt
 
 
-class PercentAxis(pg.AxisItem):  # type: ignore[misc]
+class TickMemo(pg.AxisItem):  # type: ignore[misc]
+    """Keeps the last tick values: the major grid asks what the axis asks.
+
+    On an edit the y range moves and the x range does not, yet the grid and
+    the axis each worked out both axes' ticks again (~1 ms a frame).
+    """
+
+    _tick_memo: tuple[tuple[Any, ...], list[tuple[float, list[float]]]] | None = None
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> Any:
+        key = (
+            minVal,
+            maxVal,
+            size,
+            self.scale,
+            self.logMode,
+            self._tickDensity,
+            repr(self._tickSpacing),
+            self.style.get("maxTickLevel"),
+        )
+        memo = self._tick_memo
+        if memo is None or memo[0] != key:
+            memo = self._tick_memo = (key, super().tickValues(minVal, maxVal, size))
+        return [(spacing, list(values)) for spacing, values in memo[1]]
+
+
+class PercentAxis(TickMemo):
     """Move of the underlying: ``−20 %``, ``0 %``, ``+20 %``."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
@@ -24,7 +50,7 @@ class PercentAxis(pg.AxisItem):  # type: ignore[misc]
         return out
 
 
-class PriceAxis(pg.AxisItem):  # type: ignore[misc]
+class PriceAxis(TickMemo):
     """Top axis: the underlying's price at each move (move axis × current price)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +75,7 @@ class PriceAxis(pg.AxisItem):  # type: ignore[misc]
         return [fmt.compact_usd(self.price * (1.0 + v * scale / 100.0)) for v in values]
 
 
-class UsdAxis(pg.AxisItem):  # type: ignore[misc]
+class UsdAxis(TickMemo):
     """USD with thousands suffixes: ``350k``, ``1.2M``; signed in change mode."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
