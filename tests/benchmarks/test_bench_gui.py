@@ -211,6 +211,19 @@ def test_edit_to_updated_plan_and_chart(qtbot, tmp_path, request, n, goal, sort)
     )
 
 
+def test_edit_census_baseline(qapp, request) -> None:
+    """The same kind of edit on a window of Qt widgets and pyqtgraph with no Hedger code."""
+    if not request.config.getoption("benchmark_enable", default=False):
+        pytest.skip("benchmarks run with --benchmark-enable")
+    from census_edit import time_edits
+
+    updated, painted = time_edits(qapp)
+    print(
+        f"\ncensus edit (Qt widgets + pyqtgraph, no Hedger code): updated {updated:.1f} ms, "
+        f"repainted {painted:.1f} ms (the goal for Hedger's edit is <= 16)"
+    )
+
+
 def test_peak_memory_10k(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     if not request.config.getoption("benchmark_enable", default=False):
         pytest.skip("benchmarks run with --benchmark-enable")
