@@ -158,39 +158,31 @@ PLUGIN_CHECK = textwrap.dedent(
 )
 
 
-def test_no_plugin_scan_when_plugins_are_disabled(tmp_path: Path) -> None:
+def _check_plugins(tmp_path: Path, setting: str) -> list[str]:
+    """PLUGIN_CHECK's two lines, with PYDANTIC_DISABLE_PLUGINS set to ``setting``."""
     from hedger.core.resources import resource_path
 
     sample = resource_path("samples", "core-stack.json")
-    env = _env(tmp_path, PYDANTIC_DISABLE_PLUGINS="__all__")
     out = subprocess.run(
         [sys.executable, "-c", PLUGIN_CHECK, str(sample)],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(tmp_path, PYDANTIC_DISABLE_PLUGINS=setting),
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    first, second = out.stdout.splitlines()
+    return out.stdout.splitlines()
+
+
+def test_no_plugin_scan_when_plugins_are_disabled(tmp_path: Path) -> None:
+    first, second = _check_plugins(tmp_path, "__all__")
     assert first.split()[1] == "False" and int(first.split()[0]) > 0
     assert second == "pydantic True"
 
 
 def test_a_users_own_plugin_setting_keeps_the_real_loader(tmp_path: Path) -> None:
-    from hedger.core.resources import resource_path
-
-    sample = resource_path("samples", "core-stack.json")
-    env = _env(tmp_path, PYDANTIC_DISABLE_PLUGINS="some_plugin")
-    out = subprocess.run(
-        [sys.executable, "-c", PLUGIN_CHECK, str(sample)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
     # The real loader ran its entry-point scan (the user may want other plugins).
-    assert out.stdout.splitlines()[0].split()[1] == "True"
+    assert _check_plugins(tmp_path, "some_plugin")[0].split()[1] == "True"
 
 
 def test_the_app_icon_draws_at_every_size(qapp: QApplication) -> None:

@@ -14,8 +14,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
+from census_window import table
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -33,13 +34,9 @@ ROWS = 200
 
 
 def _table(rows: int, cols: int) -> tuple[QTableView, QStandardItemModel]:
-    model = QStandardItemModel(rows, cols)
-    for r in range(rows):
-        for c in range(cols):
-            model.setItem(r, c, QStandardItem(f"{r * 1.25:,.2f}"))
-    view = QTableView()
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
+    view = table(rows, cols)
+    model = view.model()
+    assert isinstance(model, QStandardItemModel)
     return view, model
 
 

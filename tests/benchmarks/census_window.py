@@ -52,7 +52,6 @@ class Portfolio(BaseModel):
 
 
 ROW = {"symbol": "BTC", "quantity": "1.25", "price": "150"}
-book = Portfolio.model_validate({"name": "Census", "holdings": [ROW] * 50})
 
 
 def table(rows: int, cols: int) -> QTableView:
@@ -94,68 +93,85 @@ def panel(
     return p
 
 
-app = QApplication(sys.argv)
-window = QMainWindow()
-holdings = panel(12, 18, 4, 2, [table(len(book.holdings), 8)], hidden=1)
-positions = panel(6, 4, 0, 1, [table(0, 6), *(QWidget() for _ in range(30))])
-hedge = panel(
-    52,
-    14,
-    6,
-    8,
-    [table(6, 10), QSpinBox(), QComboBox(), QSlider(Qt.Orientation.Horizontal), QPushButton("OK")],
-    hidden=5,
-)
-library = panel(6, 8, 1, 1, [QListView()])
-tabs = QTabWidget()
-tabs.addTab(holdings, "Holdings")
-tabs.addTab(positions, "Positions")
-top = QSplitter(Qt.Orientation.Horizontal)
-top.addWidget(tabs)
-top.addWidget(QWidget())  # the chart loads after the first paint
-scroll = QScrollArea()
-scroll.setWidget(hedge)
-scroll.setWidgetResizable(True)
-main = QSplitter(Qt.Orientation.Vertical)
-main.addWidget(top)
-main.addWidget(scroll)
-workspace = QTabWidget()
-workspace.addTab(main, "Hedge")
-for title in ("Beta", "Backtest", "Risk", "Sizing", "Compare"):
-    workspace.addTab(QWidget(), title)  # analytics tabs are built when opened
-window.setCentralWidget(workspace)
-dock = QDockWidget("Portfolios", window)
-dock.setWidget(library)
-window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-toolbar = QToolBar()
-window.addToolBar(toolbar)
-for m in range(8):
-    menu = window.menuBar().addMenu(f"Menu {m}")
-    for a in range(13):
-        action = QAction(f"Action {m}.{a}…", window)
-        menu.addAction(action)
-        if a < 2:
-            toolbar.addAction(action)
-    menu.addMenu(f"More {m}")
-for text in ("Prices 2 min old", "Hedged 98 %"):
-    window.statusBar().addPermanentWidget(QLabel(text))
+def workspace(rows: int) -> QWidget:
+    """The Hedge tab (holdings and positions, chart space, hedge panel) and five more tabs."""
+    holdings = panel(12, 18, 4, 2, [table(rows, 8)], hidden=1)
+    positions = panel(6, 4, 0, 1, [table(0, 6), *(QWidget() for _ in range(30))])
+    hedge = panel(
+        52,
+        14,
+        6,
+        8,
+        [table(6, 10), QSpinBox(), QComboBox(), QSlider(Qt.Orientation.Horizontal), QPushButton()],
+        hidden=5,
+    )
+    tabs = QTabWidget()
+    tabs.addTab(holdings, "Holdings")
+    tabs.addTab(positions, "Positions")
+    top = QSplitter(Qt.Orientation.Horizontal)
+    top.addWidget(tabs)
+    top.addWidget(QWidget())  # the chart loads after the first paint
+    scroll = QScrollArea()
+    scroll.setWidget(hedge)
+    scroll.setWidgetResizable(True)
+    main = QSplitter(Qt.Orientation.Vertical)
+    main.addWidget(top)
+    main.addWidget(scroll)
+    tab_widget = QTabWidget()
+    tab_widget.addTab(main, "Hedge")
+    for title in ("Beta", "Backtest", "Risk", "Sizing", "Compare"):
+        tab_widget.addTab(QWidget(), title)  # analytics tabs are built when opened
+    return tab_widget
+
+
+def add_chrome(window: QMainWindow) -> None:
+    """The library dock, toolbar, menus and status bar."""
+    dock = QDockWidget("Portfolios", window)
+    dock.setWidget(panel(6, 8, 1, 1, [QListView()]))
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    toolbar = QToolBar()
+    window.addToolBar(toolbar)
+    for m in range(8):
+        menu = window.menuBar().addMenu(f"Menu {m}")
+        for a in range(13):
+            action = QAction(f"Action {m}.{a}…", window)
+            menu.addAction(action)
+            if a < 2:
+                toolbar.addAction(action)
+        menu.addMenu(f"More {m}")
+    for text in ("Prices 2 min old", "Hedged 98 %"):
+        window.statusBar().addPermanentWidget(QLabel(text))
 
 
 class Painted(QObject):
+    def __init__(self, app: QApplication, window: QMainWindow) -> None:
+        super().__init__()
+        self.app, self.window, self.visible = app, window, 0
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, app.quit)
-            self.visible = sum(w.isVisible() for w in window.findChildren(QWidget))
+            QTimer.singleShot(0, self.app.quit)
+            self.visible = sum(w.isVisible() for w in self.window.findChildren(QWidget))
         return False
 
 
-watcher = Painted()
-window.installEventFilter(watcher)
-window.resize(1280, 800)
-window.show()
-app.exec()
-print(
-    f"census: {len(window.findChildren(QWidget))} widgets, {watcher.visible} visible, "
-    f"{len(window.findChildren(QAction))} actions",
-    file=sys.stderr,
-)
+def main() -> None:
+    book = Portfolio.model_validate({"name": "Census", "holdings": [ROW] * 50})
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+    window.setCentralWidget(workspace(len(book.holdings)))
+    add_chrome(window)
+    watcher = Painted(app, window)
+    window.installEventFilter(watcher)
+    window.resize(1280, 800)
+    window.show()
+    app.exec()
+    print(
+        f"census: {len(window.findChildren(QWidget))} widgets, {watcher.visible} visible, "
+        f"{len(window.findChildren(QAction))} actions",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

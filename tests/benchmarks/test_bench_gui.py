@@ -36,11 +36,10 @@ app.exec()
 # The floor under any window built on the fixed choices: the bare window plus
 # the Qt namespace's enums and one pydantic model defined and validated (what
 # reading a portfolio needs at the least). What Hedger adds is above this.
-FLOOR_SCRIPT = r"""
-import sys
+FLOOR_SCRIPT = (
+    r"""
 from decimal import Decimal
-from PySide6.QtCore import QEvent, QObject, QTimer, Qt
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import Qt
 from pydantic import BaseModel
 class Holding(BaseModel):
     symbol: str
@@ -52,16 +51,9 @@ class Portfolio(BaseModel):
 row = {"symbol": "BTC", "quantity": "1", "price": "2"}
 Portfolio.model_validate({"name": "x", "holdings": [row]})
 _ = Qt.AlignmentFlag.AlignLeft
-app = QApplication(sys.argv)
-w = QMainWindow()
-class F(QObject):
-    def eventFilter(self, o, e):
-        if e.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, app.quit)
-        return False
-f = F(); w.installEventFilter(f); w.resize(1280, 800); w.show()
-app.exec()
 """
+    + BARE_SCRIPT
+)
 
 # A window of the main window's size and widget census, with no Hedger code.
 CENSUS_SCRIPT = Path(__file__).with_name("census_window.py")

@@ -20,7 +20,15 @@ from hedger.core.decimals import fmt_decimal
 from hedger.core.planner import HedgeOption, UnderlyingPlan
 from hedger.ui import format as fmt
 from hedger.ui.format import DASH
-from hedger.ui.widgets.item_style import CellStyle
+from hedger.ui.widgets.item_style import (
+    ALIGNMENT,
+    BACKGROUND,
+    DISPLAY,
+    FONT,
+    FOREGROUND,
+    TOOLTIP,
+    CellStyle,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -122,15 +130,9 @@ NUMERIC_COLUMNS = frozenset(
 
 _NCOLS = len(COLUMNS)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _NAME = int(OptionNameRole)
 _SERVED_ROLES = frozenset(
-    (_DISPLAY, _TOOLTIP, _ALIGNMENT, _FONT, _BACKGROUND, _FOREGROUND, _NAME, int(RecommendedRole))
+    (DISPLAY, TOOLTIP, ALIGNMENT, FONT, BACKGROUND, FOREGROUND, _NAME, int(RecommendedRole))
 )
 _ALIGNMENTS: tuple[int, ...] = tuple(
     int(Qt.AlignmentFlag.AlignCenter)
@@ -339,11 +341,11 @@ class HedgeOptionsModel(QAbstractTableModel):
         if self._plan is None or not 0 <= row < len(self._options) or not 0 <= col < _NCOLS:
             return None
         return CellStyle(
-            self._value(row, col, _DISPLAY),
-            self._value(row, col, _ALIGNMENT),
-            font=self._value(row, col, _FONT),
-            foreground=self._value(row, col, _FOREGROUND),
-            background=self._value(row, col, _BACKGROUND),
+            self._value(row, col, DISPLAY),
+            self._value(row, col, ALIGNMENT),
+            font=self._value(row, col, FONT),
+            foreground=self._value(row, col, FOREGROUND),
+            background=self._value(row, col, BACKGROUND),
         )
 
     def _value(self, row: int, col: int, role: int) -> Any:
@@ -352,20 +354,20 @@ class HedgeOptionsModel(QAbstractTableModel):
         option = self._options[row]
         if col == COL_CARRY and role in _CARRY_ROLES:  # i15g: the carry column
             if self.carry is None:
-                return fmt.DASH if role == _DISPLAY else None
+                return fmt.DASH if role == DISPLAY else None
             return self.carry.cell(self._plan.underlying, option.name, role, self._palette)
-        if role == _DISPLAY:
+        if role == DISPLAY:
             return self._display(option, col, self.level)
-        if role == _ALIGNMENT:
+        if role == ALIGNMENT:
             return _ALIGNMENTS[col]
-        if role == _FOREGROUND:
+        if role == FOREGROUND:
             return self._foreground(option, col)
         recommended = option.name == self._plan.recommended
-        if role == _FONT:
+        if role == FONT:
             return self._bold if recommended else None
-        if role == _BACKGROUND:
+        if role == BACKGROUND:
             return self._accent if recommended else None
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             return self._tooltip(option, col, recommended)
         if role == _NAME:
             return option.name

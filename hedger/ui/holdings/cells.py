@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from hedger.core.decimals import fmt_decimal, fmt_money
@@ -16,14 +15,6 @@ from hedger.core.models import Holding
 from hedger.ui.holdings.columns import Column, group_decimal
 
 COLUMN_COUNT = len(Column)
-DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-EDIT = int(Qt.ItemDataRole.EditRole)
-ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-FONT = int(Qt.ItemDataRole.FontRole)
-TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-DECORATION = int(Qt.ItemDataRole.DecorationRole)
-ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 HOLDING_TEXT_COLUMNS = frozenset((Column.SYMBOL, Column.QUANTITY, Column.PRICE, Column.VALUE))
 
 

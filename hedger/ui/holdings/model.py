@@ -36,16 +36,8 @@ from hedger.ui.document.document import (
     validation_message,
 )
 from hedger.ui.holdings.cells import (
-    ACCESSIBLE,
-    ALIGNMENT,
     COLUMN_COUNT,
-    DECORATION,
-    DISPLAY,
-    EDIT,
-    FONT,
-    FOREGROUND,
     HOLDING_TEXT_COLUMNS,
-    TOOLTIP,
     RowInfo,
     edit_text,
     fonts,
@@ -72,7 +64,17 @@ from hedger.ui.holdings.columns import (
 from hedger.ui.holdings.sort_proxy import holding_sort_key
 from hedger.ui.holdings.tips import beta_tip, hedge_tip
 from hedger.ui.widgets.icons import icon
-from hedger.ui.widgets.item_style import CellStyle
+from hedger.ui.widgets.item_style import (
+    ACCESSIBLE,
+    ALIGNMENT,
+    DECORATION,
+    DISPLAY,
+    EDIT,
+    FONT,
+    FOREGROUND,
+    TOOLTIP,
+    CellStyle,
+)
 from hedger.ui.widgets.style import muted_color, warning_color
 
 Index = QModelIndex | QPersistentModelIndex

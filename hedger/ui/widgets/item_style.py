@@ -16,6 +16,18 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Item roles as plain ints: models compare them on every painted cell, and an
+# enum look-up there costs more than the comparison.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+EDIT = int(Qt.ItemDataRole.EditRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
+ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _HAS_DECORATION = QStyleOptionViewItem.ViewItemFeature.HasDecoration
 
